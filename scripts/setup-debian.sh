@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian machine lacks to build, run and test the wizard:
+# cgo headers for Fyne's OpenGL driver, Xvfb and ImageMagick for screenshots,
+# gnome-keyring and a D-Bus session for the real Secret Service the keychain
+# tests use. Go itself is expected at /usr/local/go or on PATH.
+set -euo pipefail
+pkgs=(xvfb xorg-dev libgl1-mesa-dev gnome-keyring dbus-x11 imagemagick x11-utils)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+	sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The project's test command: static checks, every package's tests with the
+# race detector against a real Secret Service, short fuzz runs, and the real
+# wizard binary started under Xvfb and screenshotted.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PATH:/usr/local/go/bin"
+
+echo "== gofmt / go vet"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+	echo "not gofmt-formatted:"; echo "$unformatted"; exit 1
+fi
+go vet ./...
+
+echo "== go test (race, real keychain)"
+scripts/with-keyring.sh env OAWIZARD_REQUIRE_KEYRING=1 go test -race -count=1 -timeout 30m ./...
+
+echo "== fuzz (short)"
+for f in FuzzDecrypt FuzzParseComponentEvent FuzzParseEnvelope; do
+	go test -run='^$' -fuzz="^$f\$" -fuzztime=5s ./wechat
+done
+
+if [ -x scripts/screenshot-check.sh ]; then
+	echo "== wizard under Xvfb"
+	scripts/screenshot-check.sh
+fi
