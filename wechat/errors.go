@@ -21,6 +21,10 @@ func (e *APIError) Error() string {
 	return fmt.Sprintf("wechat: errcode %d: %s", e.Code, e.Msg)
 }
 
+// ParseAPIError builds the error for an errcode/errmsg pair that reached us by
+// another way than a direct WeChat answer (the connector passes them on).
+func ParseAPIError(code int, errmsg string) *APIError { return newAPIError(code, errmsg) }
+
 // newAPIError splits WeChat's "… rid: 64f0…" suffix off the message.
 func newAPIError(code int, msg string) *APIError {
 	e := &APIError{Code: code, Msg: strings.TrimSpace(msg)}

@@ -1,0 +1,262 @@
+package syncer
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"oawizard/wechat"
+)
+
+// Paths whose daily quota a sync spends.
+const (
+	PathUserGet  = "/cgi-bin/user/get"
+	PathBatchGet = "/cgi-bin/user/info/batchget"
+)
+
+// pagesAhead bounds how many listed pages may wait for their batches, which
+// bounds memory (a page is 10,000 rows) whatever the account's size.
+const pagesAhead = 3
+
+type page struct {
+	seq     int
+	next    string // next_openid WeChat gave with this page
+	batches int
+	mu      sync.Mutex
+	parts   [][]Follower
+	left    int
+}
+
+type batch struct {
+	pg  *page
+	idx int
+	ids []string
+}
+
+type engine struct {
+	api   API
+	st    Store
+	appid string
+	opt   Options
+	start time.Time
+
+	total     atomic.Int64
+	listed    atomic.Int64
+	stored    atomic.Int64 // in this run
+	before    Checkpoint   // where a resumed run picked up
+	withUnion atomic.Int64
+	unsub     atomic.Int64
+	retries   atomic.Int64
+	waiting   atomic.Value // string
+	phase     atomic.Value // string
+}
+
+// Run syncs appid's followers into st, resuming an unfinished run. It returns
+// when the list is exhausted, ctx is cancelled (Outcome "stopped"), the daily
+// quota runs out (*QuotaError), the authorization is withdrawn (ErrRevoked) or
+// a call keeps failing.
+func Run(ctx context.Context, api API, st Store, appid string, opt Options) (*Result, error) {
+	opt.defaults()
+	cp, err := st.BeginRun(ctx, appid)
+	if err != nil {
+		return nil, err
+	}
+	e := &engine{api: api, st: st, appid: appid, opt: opt, start: time.Now(), before: cp}
+	e.phase.Store("listing")
+	e.waiting.Store("")
+
+	stopProgress := e.reportProgress()
+	err = e.run(ctx, cp)
+	stopProgress()
+
+	if err == nil {
+		e.phase.Store("done")
+	}
+	res := &Result{RunID: cp.RunID, Resumed: cp.Pages > 0, Progress: e.snapshot(), Elapsed: time.Since(e.start)}
+	if opt.Progress != nil {
+		opt.Progress(res.Progress)
+	}
+	// The outcome is recorded even when ctx was cancelled: that is the point.
+	if endErr := st.EndRun(context.WithoutCancel(ctx), cp.RunID, outcomeOf(err)); endErr != nil && err == nil {
+		err = endErr
+	}
+	return res, err
+}
+
+func (e *engine) run(ctx context.Context, cp Checkpoint) error {
+	var first *wechat.UserList
+	if err := e.call(ctx, func() (err error) { first, err = e.api.UserGet(ctx, "", cp.Cursor); return err }); err != nil {
+		return err
+	}
+	e.total.Store(int64(first.Total))
+	if err := e.checkQuota(ctx, first.Total, cp.Rows); err != nil {
+		return err
+	}
+	e.phase.Store("fetching")
+
+	g, gctx := errgroup.WithContext(ctx)
+	batches := make(chan batch, e.opt.Workers*2)
+	done := make(chan *page, pagesAhead)
+	slots := make(chan struct{}, pagesAhead)
+
+	g.Go(func() error { defer close(batches); return e.list(gctx, first, batches, slots) })
+	var workers sync.WaitGroup
+	for range e.opt.Workers {
+		workers.Add(1)
+		g.Go(func() error { defer workers.Done(); return e.work(gctx, batches, done) })
+	}
+	go func() { workers.Wait(); close(done) }()
+	g.Go(func() error { return e.write(gctx, cp, done, slots) })
+	return g.Wait()
+}
+
+// list walks user/get and cuts each page into batches.
+func (e *engine) list(ctx context.Context, l *wechat.UserList, out chan<- batch, slots chan<- struct{}) error {
+	for seq := 0; ; seq++ {
+		ids := l.Data.OpenID
+		if len(ids) == 0 {
+			return nil
+		}
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		n := (len(ids) + wechat.MaxBatchGet - 1) / wechat.MaxBatchGet
+		pg := &page{seq: seq, next: l.NextOpenID, batches: n, parts: make([][]Follower, n), left: n}
+		e.listed.Add(int64(len(ids)))
+		for i := 0; i < n; i++ {
+			hi := min((i+1)*wechat.MaxBatchGet, len(ids))
+			select {
+			case out <- batch{pg: pg, idx: i, ids: ids[i*wechat.MaxBatchGet : hi]}:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		if l.Done() {
+			return nil
+		}
+		cursor := l.NextOpenID
+		if err := e.call(ctx, func() (err error) { l, err = e.api.UserGet(ctx, "", cursor); return err }); err != nil {
+			return err
+		}
+	}
+}
+
+// work fetches batches; the worker that completes a page hands it on.
+func (e *engine) work(ctx context.Context, in <-chan batch, done chan<- *page) error {
+	for b := range in {
+		infos, err := e.fetch(ctx, b.ids)
+		if err != nil {
+			return err
+		}
+		rows := make([]Follower, 0, len(infos))
+		for _, u := range infos {
+			rows = append(rows, Follower{
+				OpenID: u.OpenID, UnionID: u.UnionID, Subscribed: u.Subscribe == 1,
+				SubscribeTime: u.SubscribeTime, SubscribeScene: u.SubscribeScene,
+			})
+		}
+		b.pg.mu.Lock()
+		b.pg.parts[b.idx] = rows
+		b.pg.left--
+		complete := b.pg.left == 0
+		b.pg.mu.Unlock()
+		if complete {
+			select {
+			case done <- b.pg:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+	}
+	return nil
+}
+
+// fetch calls batchget; an openid WeChat no longer knows (40003) is isolated
+// by halving, so one vanished user does not fail the run.
+func (e *engine) fetch(ctx context.Context, ids []string) ([]wechat.UserInfo, error) {
+	var infos []wechat.UserInfo
+	err := e.call(ctx, func() (err error) { infos, err = e.api.UserInfoBatchGet(ctx, "", ids, "zh_CN"); return err })
+	if !wechat.IsCode(err, 40003) {
+		return infos, err
+	}
+	if len(ids) == 1 {
+		return nil, nil
+	}
+	a, err := e.fetch(ctx, ids[:len(ids)/2])
+	if err != nil {
+		return nil, err
+	}
+	b, err := e.fetch(ctx, ids[len(ids)/2:])
+	return append(a, b...), err
+}
+
+// write stores completed pages in list order, each with its checkpoint, so
+// the checkpoint never passes a page that is not fully stored.
+func (e *engine) write(ctx context.Context, cp Checkpoint, in <-chan *page, slots <-chan struct{}) error {
+	pending := map[int]*page{}
+	nextSeq := 0
+	for pg := range in {
+		pending[pg.seq] = pg
+		for {
+			p, ok := pending[nextSeq]
+			if !ok {
+				break
+			}
+			delete(pending, nextSeq)
+			nextSeq++
+			var rows []Follower
+			var union, unsub int64
+			for _, part := range p.parts {
+				for _, r := range part {
+					if r.UnionID != "" {
+						union++
+					}
+					if !r.Subscribed {
+						unsub++
+					}
+				}
+				rows = append(rows, part...)
+			}
+			cp.Cursor = p.next
+			cp.Pages++
+			cp.Batches += p.batches
+			cp.Rows += int64(len(rows))
+			cp.WithUnionID += union
+			cp.Unsubscribed += unsub
+			if err := e.st.WritePage(ctx, e.appid, rows, cp); err != nil {
+				return err
+			}
+			e.stored.Add(int64(len(rows)))
+			e.withUnion.Add(union)
+			e.unsub.Add(unsub)
+			<-slots
+		}
+	}
+	return ctx.Err()
+}
+
+func outcomeOf(err error) Outcome {
+	var qe *QuotaError
+	var ae *wechat.APIError
+	code := 0
+	if errors.As(err, &ae) {
+		code = ae.Code
+	}
+	switch {
+	case err == nil:
+		return Outcome{Status: "done"}
+	case errors.Is(err, context.Canceled):
+		return Outcome{Status: "stopped", Message: "cancelled"}
+	case errors.As(err, &qe):
+		return Outcome{Status: "quota", ErrCode: 45009, Message: qe.Error()}
+	case errors.Is(err, ErrRevoked):
+		return Outcome{Status: "revoked", ErrCode: code, Message: err.Error()}
+	}
+	return Outcome{Status: "failed", ErrCode: code, Message: err.Error()}
+}
