@@ -73,16 +73,20 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 	if err != nil {
 		return err
 	}
-	var st status
-	if err := json.Unmarshal(raw, &st); err != nil {
-		return fmt.Errorf("wechat: %s: malformed answer: %w", path, err)
-	}
-	if st.ErrCode != 0 {
-		return newAPIError(st.ErrCode, st.ErrMsg)
+	// Success answers with data usually carry no errcode at all; looking
+	// for the key first spares a second full parse of large pages.
+	if bytes.Contains(raw, []byte(`"errcode"`)) || out == nil {
+		var st status
+		if err := json.Unmarshal(raw, &st); err != nil {
+			return fmt.Errorf("wechat: %s: malformed answer: %w", path, err)
+		}
+		if st.ErrCode != 0 {
+			return newAPIError(st.ErrCode, st.ErrMsg)
+		}
 	}
 	if out != nil {
 		if err := json.Unmarshal(raw, out); err != nil {
-			return fmt.Errorf("wechat: %s: decoding answer: %w", path, err)
+			return fmt.Errorf("wechat: %s: malformed answer: %w", path, err)
 		}
 	}
 	return nil
