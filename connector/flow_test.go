@@ -1,0 +1,237 @@
+package connector
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"oawizard/clock"
+	"oawizard/wechat/wechatsim"
+)
+
+func TestAuthorizeFactsAndRelayEndToEnd(t *testing.T) {
+	st := startStack(t, "ok", nil)
+	oa := st.d.Scenario.OAAppID
+	s := st.newSession(oa)
+	if s.Status != StatusPending || !strings.HasPrefix(s.QRURL, st.d.URL+"/a/") || s.PCURL != s.QRURL+"?pc=1" {
+		t.Fatalf("new session %+v", s)
+	}
+	if v := st.poll(s.ID, 0, "0s"); v.Version != 1 || v.Status != StatusPending {
+		t.Fatalf("first poll %+v", v)
+	}
+	page, err := st.d.Phone().Open(s.QRURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.BizAppID != oa || !slices.Equal(page.Permissions, []int{2, 3, 24}) {
+		t.Fatalf("WeChat's page: biz %s sets %v", page.BizAppID, page.Permissions)
+	}
+	if v := st.poll(s.ID, 1, "2s"); v.Status != StatusScanned {
+		t.Fatalf("after the scan: %s", v.Status)
+	}
+	res, err := page.Confirm()
+	if err != nil || !strings.Contains(res.Body, "授权完成") || !strings.Contains(res.Body, s.Code) {
+		t.Fatalf("callback: %v %+v", err, res)
+	}
+	v := st.waitStatus(s.ID, StatusAuthorized)
+	if v.AppID != oa || v.NickName == "" || len(v.Missing) != 0 || !slices.Equal(v.Granted, []int{2, 3, 24}) {
+		t.Fatalf("authorized session %+v", v)
+	}
+
+	var acct accountView
+	if code := st.call("POST", "/v1/accounts/"+oa+"/refresh", st.d.ProjectToken, nil, &acct); code != 200 {
+		t.Fatalf("facts: %d", code)
+	}
+	if !acct.Authorized || acct.Facts["verify_type"].Value != float64(0) || acct.Facts["open_appid"].Value != wechatsim.DemoOpenAppID ||
+		acct.Facts["credential"].Value == nil || acct.Facts["principal_type"].Value != float64(1) || acct.Facts["has_open"].Value != true {
+		t.Fatalf("facts %+v", acct)
+	}
+	var mp accountView
+	st.call("GET", "/v1/accounts/"+st.d.Scenario.MPAppID, st.d.ProjectToken, nil, &mp)
+	if mp.Authorized || mp.Facts["verify_type"].Unknown == nil || mp.Facts["verify_type"].Unknown.Reason != "not_authorized" {
+		t.Fatalf("unauthorized MP facts %+v", mp)
+	}
+
+	code, body := st.relay(st.d.ProjectToken, oa, "cgi-bin/user/get", "GET", nil)
+	var page1 struct {
+		Total int `json:"total"`
+		Data  struct {
+			OpenID []string `json:"openid"`
+		} `json:"data"`
+	}
+	if code != 200 || json.Unmarshal(body, &page1) != nil || page1.Total != 2500 {
+		t.Fatalf("relayed user/get: %d %s", code, body)
+	}
+	code, body = st.relay(st.d.ProjectToken, oa, "cgi-bin/user/info/batchget", "POST", map[string]any{"user_list": []map[string]string{{"openid": page1.Data.OpenID[0]}}})
+	if code != 200 || !strings.Contains(string(body), "user_info_list") {
+		t.Fatalf("relayed batchget: %d %s", code, body)
+	}
+	// WeChat's errors pass through in-band.
+	code, body = st.relay(st.d.ProjectToken, oa, "cgi-bin/user/info/batchget", "POST", map[string]any{"user_list": []map[string]string{}})
+	if code != 200 || !strings.Contains(string(body), `"errcode":40032`) {
+		t.Fatalf("relayed error: %d %s", code, body)
+	}
+	if code, _ := st.relay(st.d.ProjectToken, oa, "cgi-bin/menu/create", "POST", map[string]any{}); code != 403 {
+		t.Fatalf("non-allow-listed path: %d", code)
+	}
+
+	other, _ := st.d.Connector.CreateProjectToken("other")
+	if code, _ := st.relay(other, oa, "cgi-bin/user/get", "GET", nil); code != 403 {
+		t.Fatalf("another project relayed: %d", code)
+	}
+	if code := st.call("GET", "/v1/accounts/"+oa, other, nil, &accountView{}); code != 403 {
+		t.Fatalf("another project read facts: %d", code)
+	}
+	if code := st.call("GET", "/v1/authorizations/"+s.ID, other, nil, &errorBody{}); code != 404 {
+		t.Fatalf("another project read the session: %d", code)
+	}
+	if code := st.call("GET", "/v1/health", "oaw_nope", nil, &errorBody{}); code != 401 {
+		t.Fatalf("unknown token: %d", code)
+	}
+
+	// Nothing secret reached the logs.
+	logs := st.logs.String()
+	comp := wechatsim.DemoComponent()
+	for name, secret := range map[string]string{"appsecret": comp.Secret, "token": comp.Token, "aes key": comp.EncodingAESKey,
+		"project token": st.d.ProjectToken, "refresh token": st.d.Sim.RefreshToken(comp.AppID, oa), "auth code": res.AuthCode} {
+		if secret != "" && strings.Contains(logs, secret) {
+			t.Errorf("the %s appears in the logs", name)
+		}
+	}
+	if !strings.Contains(logs, `"request_id"`) {
+		t.Error("log lines carry no request id")
+	}
+}
+
+func TestPushAndCallbackInEitherOrderCompleteOnce(t *testing.T) {
+	for _, pushFirst := range []bool{true, false} {
+		st := startStack(t, "ok", nil)
+		st.d.Sim.SetPushOrder(pushFirst)
+		v := st.authorize(st.d.Scenario.OAAppID)
+		if v.Status != StatusAuthorized {
+			t.Fatalf("pushFirst=%v: %+v", pushFirst, v)
+		}
+		time.Sleep(100 * time.Millisecond)
+		if n := st.d.Sim.Calls("/cgi-bin/component/api_query_auth"); n != 1 {
+			t.Fatalf("pushFirst=%v: api_query_auth called %d times", pushFirst, n)
+		}
+	}
+}
+
+func TestCancelOnThePhoneThenScanAgain(t *testing.T) {
+	st := startStack(t, "ok", nil)
+	s := st.newSession(st.d.Scenario.OAAppID)
+	phone := st.d.Phone()
+	page, err := phone.Open(s.QRURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := page.Cancel(); err != nil {
+		t.Fatal(err)
+	}
+	if v := st.waitStatus(s.ID, StatusCancelled); v.Code != s.Code {
+		t.Fatal("cancel changed the code")
+	}
+	page, err = phone.Open(s.QRURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := page.Confirm(); err != nil {
+		t.Fatal(err)
+	}
+	st.waitStatus(s.ID, StatusAuthorized)
+	// Each visit minted its own pre_auth_code.
+	if n := st.d.Sim.Calls("/cgi-bin/component/api_create_preauthcode"); n != 2 {
+		t.Fatalf("pre_auth_codes minted: %d", n)
+	}
+}
+
+func TestSessionExpires(t *testing.T) {
+	clk := clock.NewFake(time.Now())
+	st := startStack(t, "ok", clk)
+	s := st.newSession(st.d.Scenario.OAAppID)
+	clk.Advance(10 * time.Minute)
+	if v := st.poll(s.ID, 1, "0s"); v.Status != StatusExpired {
+		t.Fatalf("after 10 min: %s", v.Status)
+	}
+	resp, err := http.Get(s.QRURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusGone {
+		t.Fatalf("expired landing page: %d", resp.StatusCode)
+	}
+}
+
+func TestUntickedUserManagementIsReportedMissing(t *testing.T) {
+	st := startStack(t, "ok", nil)
+	v := st.authorize(st.d.Scenario.OAAppID, wechatsim.Untick(2))
+	if v.Status != StatusAuthorized || !slices.Equal(v.Missing, []int{2}) {
+		t.Fatalf("session %+v", v)
+	}
+}
+
+func TestWrongAccountIsReported(t *testing.T) {
+	st := startStack(t, "ok", nil)
+	s := st.newSession(st.d.Scenario.OAAppID)
+	// WeChat enforces biz_appid; a code for another account can still reach
+	// the callback (an old client, or a crafted link) and must not pass.
+	ctx := context.Background()
+	var code string
+	err := st.d.Connector.tok.withComponent(ctx, func(ctok string) error {
+		pre, e := st.d.Connector.wc.CreatePreAuthCode(ctx, ctok, wechatsim.DemoComponent().AppID)
+		if e != nil {
+			return e
+		}
+		u := st.d.Connector.authURL(pre.PreAuthCode, Session{ID: s.ID, ExpectedAppID: st.d.Scenario.MPAppID}, false)
+		page, e := st.d.Phone().Open(u)
+		if e != nil {
+			return e
+		}
+		res, e := page.Confirm()
+		if res != nil {
+			code = res.AuthCode
+		}
+		return e
+	})
+	if err != nil || code == "" {
+		t.Fatal(err)
+	}
+	v := st.waitStatus(s.ID, StatusWrongAccount)
+	if v.AppID != st.d.Scenario.MPAppID || v.ExpectedAppID != st.d.Scenario.OAAppID {
+		t.Fatalf("wrong account session %+v", v)
+	}
+}
+
+func TestBadAppIDIsRejected(t *testing.T) {
+	st := startStack(t, "ok", nil)
+	var e errorBody
+	if code := st.call("POST", "/v1/authorizations", st.d.ProjectToken, map[string]string{"appid": "gh_123"}, &e); code != 400 || e.Error != "bad_request" {
+		t.Fatalf("%d %+v", code, e)
+	}
+}
+
+func TestIPNotWhitelistedIsTheVendorsProblem(t *testing.T) {
+	st := startStack(t, "ip-not-whitelisted", nil)
+	var h map[string]any
+	st.call("GET", "/v1/health", st.d.ProjectToken, nil, &h)
+	wc, _ := h["wechat"].(map[string]any)
+	if h["ok"] != false || wc["errcode"] != float64(61004) {
+		t.Fatalf("health %+v", h)
+	}
+	s := st.newSession(st.d.Scenario.OAAppID)
+	_, err := st.d.Phone().Open(s.QRURL)
+	var pe *wechatsim.PageError
+	if !errors.As(err, &pe) || !strings.Contains(pe.Text, "服务商") {
+		t.Fatalf("phone: %v", err)
+	}
+	if v := st.waitStatus(s.ID, StatusFailed); v.Reason != "wechat:61004" {
+		t.Fatalf("reason %q", v.Reason)
+	}
+}

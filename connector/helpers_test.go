@@ -1,0 +1,155 @@
+package connector
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"oawizard/clock"
+	"oawizard/wechat/wechatsim"
+)
+
+// syncBuffer collects log output from several goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type stack struct {
+	t    *testing.T
+	d    *Demo
+	logs *syncBuffer
+	hc   *http.Client
+}
+
+func startStack(t *testing.T, scenario string, clk clock.Clock) *stack {
+	t.Helper()
+	logs := &syncBuffer{}
+	d, err := StartDemo(context.Background(), DemoOptions{Scenario: scenario, Clock: clk, Followers: 2500,
+		StorePath: t.TempDir() + "/connector.db", Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return &stack{t: t, d: d, logs: logs, hc: &http.Client{Timeout: 70 * time.Second}}
+}
+
+// call makes an authenticated request and decodes a JSON answer into out.
+func (st *stack) call(method, path, token string, body any, out any) int {
+	st.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, st.d.URL+path, rd)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := st.hc.Do(req)
+	if err != nil {
+		st.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			st.t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, data)
+		}
+	}
+	return resp.StatusCode
+}
+
+func (st *stack) newSession(appid string) sessionView {
+	st.t.Helper()
+	var v sessionView
+	if code := st.call("POST", "/v1/authorizations", st.d.ProjectToken, map[string]string{"appid": appid}, &v); code != 201 {
+		st.t.Fatalf("create session: %d %+v", code, v)
+	}
+	return v
+}
+
+func (st *stack) poll(id string, since int64, wait string) sessionView {
+	st.t.Helper()
+	var v sessionView
+	if code := st.call("GET", "/v1/authorizations/"+id+"?wait="+wait+"&since="+itoa(since), st.d.ProjectToken, nil, &v); code != 200 {
+		st.t.Fatalf("poll: %d", code)
+	}
+	return v
+}
+
+func itoa(n int64) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
+
+// authorize runs a session through the simulated phone and returns its end state.
+func (st *stack) authorize(appid string, opts ...wechatsim.ConfirmOption) sessionView {
+	st.t.Helper()
+	s := st.newSession(appid)
+	page, err := st.d.Phone().Open(s.QRURL)
+	if err != nil {
+		st.t.Fatal(err)
+	}
+	res, err := page.Confirm(opts...)
+	if err != nil {
+		st.t.Fatal(err)
+	}
+	if !strings.Contains(res.Body, "授权完成") && !strings.Contains(res.Body, "授权的不是") {
+		st.t.Fatalf("callback page: %d %s", res.Status, res.Body)
+	}
+	return st.waitStatus(s.ID, StatusAuthorized, StatusWrongAccount, StatusFailed)
+}
+
+func (st *stack) waitStatus(id string, want ...string) sessionView {
+	st.t.Helper()
+	var v sessionView
+	for i := 0; i < 20; i++ {
+		v = st.poll(id, v.Version, "2s")
+		for _, w := range want {
+			if v.Status == w {
+				return v
+			}
+		}
+	}
+	st.t.Fatalf("session stuck at %s, want %v", v.Status, want)
+	return v
+}
+
+// relay calls a relayed WeChat API and returns the status and body.
+func (st *stack) relay(token, appid, path, method string, body any) (int, []byte) {
+	st.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, st.d.URL+"/v1/accounts/"+appid+"/wechat/"+path, rd)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := st.hc.Do(req)
+	if err != nil {
+		st.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, data
+}

@@ -1,0 +1,198 @@
+package connector
+
+import (
+	"context"
+	"errors"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"oawizard/wechat"
+)
+
+// The pages a phone or a desktop browser sees: the landing page the QR code
+// opens, the PC hand-off page, and the callback's "done" page. Chinese first,
+// English under it, because the admin's WeChat is usually set to Chinese.
+
+var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+{{if .Forward}}<meta http-equiv="refresh" content="1;url={{.Forward}}">{{end}}
+<title>{{.Title}}</title>
+<style>body{font-family:-apple-system,"PingFang SC","Microsoft YaHei",sans-serif;margin:2em;text-align:center;color:#222}
+.code{font-size:2.2em;letter-spacing:.2em;font-weight:bold;margin:.4em 0}.en{color:#777;font-size:.9em}
+a.btn{display:inline-block;margin-top:1em;padding:.7em 1.4em;background:#07c160;color:#fff;border-radius:6px;text-decoration:none}</style>
+</head><body>
+<h2>{{.Title}}</h2>
+{{if .Code}}<div>核对码 / Session code</div><div class="code">{{.Code}}</div>{{end}}
+<p>{{.Text}}</p><p class="en">{{.TextEN}}</p>
+{{if .Link}}<a class="btn" href="{{.Link}}">{{.LinkText}}</a>{{end}}
+</body></html>`))
+
+type page struct {
+	Title, Code, Text, TextEN, Forward, Link, LinkText string
+}
+
+func renderPage(w http.ResponseWriter, status int, p page) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "origin") // WeChat checks the Referer's host
+	w.WriteHeader(status)
+	pageTmpl.Execute(w, p)
+}
+
+// handleLanding is what the QR code opens. It forwards the phone to WeChat's
+// H5 authorization page with a pre_auth_code minted for this visit (each
+// code serves one account once). A second visit without a confirmation
+// means the admin backed out: the session becomes cancelled and the page
+// offers to try again.
+func (s *Server) handleLanding(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	x, err := s.st.SessionByCode(ctx, strings.ToUpper(r.PathValue("code")))
+	if err == nil {
+		x, err = s.loadSession(ctx, x.ID)
+	}
+	if err != nil {
+		renderPage(w, http.StatusNotFound, page{Title: "二维码无效", Text: "这个二维码不存在。请回到电脑上的向导重新获取二维码。",
+			TextEN: "This QR code is unknown. Go back to the wizard on your computer for a new one."})
+		return
+	}
+	switch x.Status {
+	case StatusExpired:
+		renderPage(w, http.StatusGone, page{Title: "二维码已过期", Code: x.Code, Text: "向导会自动换一个新的二维码，请扫描电脑屏幕上的新二维码。",
+			TextEN: "The wizard shows a new QR code by itself; scan the new one on your computer screen."})
+		return
+	case StatusAuthorized, StatusWrongAccount, StatusFailed:
+		s.donePage(w, x)
+		return
+	}
+	pc := r.URL.Query().Get("pc") == "1"
+	if !pc {
+		again := r.URL.Query().Get("again") == "1"
+		x, err = s.updateSession(ctx, x.ID, func(x *Session) bool {
+			x.Visits++
+			if x.Status == StatusScanned && !again {
+				x.Status = StatusCancelled
+			} else {
+				x.Status = StatusScanned
+			}
+			return true
+		})
+		if err != nil {
+			s.landingFailure(w, x, err)
+			return
+		}
+		if x.Status == StatusCancelled {
+			renderPage(w, http.StatusOK, page{Title: "授权未完成", Code: x.Code,
+				Text: "你没有在微信里确认授权。如需继续，请点击下方按钮。", TextEN: "You did not confirm in WeChat. Tap below to try again.",
+				Link: s.cfg.PublicURL + "/a/" + x.Code + "?again=1", LinkText: "继续授权 / Continue"})
+			return
+		}
+	}
+	var pre *wechat.PreAuthCode
+	err = s.tok.withComponent(ctx, func(ctok string) error {
+		var e error
+		pre, e = s.wc.CreatePreAuthCode(ctx, ctok, s.cfg.ComponentAppID)
+		return e
+	})
+	if err == nil {
+		err = s.st.LinkPreAuthCode(ctx, pre.PreAuthCode, x.ID)
+	}
+	if err != nil {
+		s.landingFailure(w, x, err)
+		return
+	}
+	target := s.authURL(pre.PreAuthCode, x, pc)
+	title, text, en := "正在打开微信授权页面…", "请在下一页选择公众号并点击“授权”。", "On the next page, pick the Official Account and tap Authorize."
+	if pc {
+		title, text, en = "正在打开微信授权页面…", "请用公众号管理员的微信扫描下一页的二维码。", "Scan the QR code on the next page with the administrator's WeChat."
+	}
+	renderPage(w, http.StatusOK, page{Title: title, Code: x.Code, Text: text, TextEN: en, Forward: target, Link: target, LinkText: "继续 / Continue"})
+}
+
+// authURL is WeChat's authorization page for this visit: the H5 page for a
+// phone, the PC page for a desktop browser (reached from this page, so its
+// Referer is on the 授权发起页域名).
+func (s *Server) authURL(preAuth string, x Session, pc bool) string {
+	sets := make([]string, len(s.cfg.PermissionSets))
+	for i, id := range s.cfg.PermissionSets {
+		sets[i] = strconv.Itoa(id)
+	}
+	q := url.Values{
+		"component_appid":  {s.cfg.ComponentAppID},
+		"pre_auth_code":    {preAuth},
+		"redirect_uri":     {s.cfg.PublicURL + "/wechat/callback?s=" + x.ID},
+		"biz_appid":        {x.ExpectedAppID},
+		"category_id_list": {strings.Join(sets, "|")},
+	}
+	if pc {
+		return s.cfg.MPBase + "/cgi-bin/componentloginpage?" + q.Encode()
+	}
+	q.Set("action", "bindcomponent")
+	q.Set("no_scan", "1")
+	return s.cfg.OpenBase + "/wxaopen/safe/bindcomponent?" + q.Encode() + "#wechat_redirect"
+}
+
+// landingFailure explains on the phone why WeChat's page cannot be opened,
+// and fails the session when waiting will not help.
+func (s *Server) landingFailure(w http.ResponseWriter, x Session, err error) {
+	s.log.Warn("landing page failed", "session", x.ID, "err", err.Error())
+	if errors.Is(err, ErrWaitingForTicket) {
+		renderPage(w, http.StatusServiceUnavailable, page{Title: "服务正在启动", Code: x.Code,
+			Text:   "服务刚刚启动，正在等待微信的授权凭证（最多 10 分钟）。请稍后重新扫码。",
+			TextEN: "The service has just started and is waiting for WeChat's ticket (up to 10 minutes). Scan again shortly."})
+		return
+	}
+	reason := "wechat_error"
+	if c := wechat.ErrorCode(err); c != 0 {
+		reason = "wechat:" + strconv.Itoa(c)
+	}
+	s.updateSession(context.WithoutCancel(context.Background()), x.ID, func(x *Session) bool {
+		if !open(x.Status) {
+			return false
+		}
+		x.Status, x.Reason = StatusFailed, reason
+		return true
+	})
+	renderPage(w, http.StatusBadGateway, page{Title: "暂时无法授权", Code: x.Code,
+		Text:   "服务商的服务器暂时无法连接微信，这不是你的问题。请告诉为你服务的客户成功经理。",
+		TextEN: "The vendor's server cannot reach WeChat right now. This is not your fault; tell your customer-success contact."})
+}
+
+// handleCallback is redirect_uri: WeChat sends the phone here with the code.
+func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	code, id := q.Get("auth_code"), q.Get("s")
+	if code == "" {
+		renderPage(w, http.StatusBadRequest, page{Title: "授权未完成", Text: "微信没有返回授权结果，请回到电脑上的向导重新扫码。",
+			TextEN: "WeChat returned no result. Go back to the wizard and scan again."})
+		return
+	}
+	x, err := s.complete(r.Context(), code, "", id)
+	if x.ID == "" && id != "" {
+		x, _ = s.st.Session(r.Context(), id)
+	}
+	if err != nil && x.Status != StatusAuthorized {
+		s.log.Warn("callback failed", "session", id, "err", err.Error())
+		renderPage(w, http.StatusBadGateway, page{Title: "授权没有成功", Code: x.Code,
+			Text: "微信没有接受这次授权。请回到电脑上的向导，它会告诉你下一步。", TextEN: "WeChat did not accept this authorization. The wizard on your computer says what to do next."})
+		return
+	}
+	s.donePage(w, x)
+}
+
+func (s *Server) donePage(w http.ResponseWriter, x Session) {
+	switch x.Status {
+	case StatusWrongAccount:
+		renderPage(w, http.StatusOK, page{Title: "授权的不是这个公众号", Code: x.Code,
+			Text: "你授权的账号与向导里填写的公众号不同。请回到电脑上，按向导提示重新扫码。", TextEN: "You authorized a different account than the wizard expects. Follow the wizard on your computer to scan again."})
+	case StatusFailed:
+		renderPage(w, http.StatusOK, page{Title: "授权没有成功", Code: x.Code,
+			Text: "请回到电脑上的向导，它会告诉你下一步。", TextEN: "Go back to the wizard on your computer; it says what to do next."})
+	default:
+		renderPage(w, http.StatusOK, page{Title: "授权完成，请回到电脑", Code: x.Code,
+			Text: "可以关闭这个页面了。电脑上的向导会自动继续。", TextEN: "Done. You can close this page; the wizard on your computer continues by itself."})
+	}
+}

@@ -1,0 +1,144 @@
+package connector
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"oawizard/wechat"
+)
+
+// maxPushBody bounds a push: a real one is well under 4 KiB.
+const maxPushBody = 64 << 10
+
+// handleEvents is the 授权事件接收URL. It answers "success" as soon as the
+// push is verified and stored; calls to WeChat that a push prompts run after.
+// A push that fails a check is refused with a 4xx, stores nothing, and is
+// logged with its reason but never its body.
+func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
+	reject := func(status int, reason string) {
+		s.log.Warn("push rejected", "reason", reason, "request_id", r.Context().Value(requestIDKey))
+		http.Error(w, reason, status)
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxPushBody))
+	if err != nil {
+		reject(http.StatusRequestEntityTooLarge, "body too large")
+		return
+	}
+	q := r.URL.Query()
+	ts, nonce, sig := q.Get("timestamp"), q.Get("nonce"), q.Get("msg_signature")
+	if sig == "" || ts == "" || nonce == "" {
+		reject(http.StatusBadRequest, "missing msg_signature, timestamp or nonce")
+		return
+	}
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		reject(http.StatusBadRequest, "timestamp is not a number")
+		return
+	}
+	now := s.cfg.Clock.Now()
+	if d := now.Sub(time.Unix(sec, 0)); d > s.cfg.MaxPushAge || d < -s.cfg.MaxPushAge {
+		reject(http.StatusBadRequest, "stale timestamp")
+		return
+	}
+	var ev wechat.Event
+	for _, mc := range s.crypts {
+		ev, err = mc.OpenPush(sig, ts, nonce, body)
+		if !errors.Is(err, wechat.ErrBadSignature) && !errors.Is(err, wechat.ErrBadPadding) && !errors.Is(err, wechat.ErrAppIDMismatch) {
+			break // decrypted, or failed for a reason another key would not fix
+		}
+	}
+	if err != nil {
+		status := http.StatusBadRequest
+		if errors.Is(err, wechat.ErrBadSignature) {
+			status = http.StatusForbidden
+		}
+		reject(status, pushReason(err))
+		return
+	}
+	if ev.Header().AppID != "" && ev.Header().AppID != s.cfg.ComponentAppID {
+		reject(http.StatusBadRequest, "push for another component appid")
+		return
+	}
+	fresh, err := s.st.ClaimNonce(r.Context(), nonce+":"+ts, now)
+	if err != nil {
+		http.Error(w, "store unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	if !fresh {
+		reject(http.StatusConflict, "replayed nonce")
+		return
+	}
+	switch e := ev.(type) {
+	case *wechat.TicketEvent:
+		if err := s.st.SaveTicket(r.Context(), s.cfg.ComponentAppID, e.Ticket, now); err != nil {
+			http.Error(w, "store unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		s.log.Info("ticket received")
+	case *wechat.AuthorizationEvent:
+		s.log.Info("authorization push", "info_type", e.InfoType, "appid", e.AuthorizerAppID)
+		s.background(func(ctx context.Context) {
+			if _, err := s.complete(ctx, e.AuthorizationCode, e.PreAuthCode, ""); err != nil {
+				s.log.Warn("authorization follow-up failed", "appid", e.AuthorizerAppID, "err", err.Error())
+			}
+		})
+	case *wechat.UnauthorizedEvent:
+		s.log.Info("unauthorized push", "appid", e.AuthorizerAppID)
+		if err := s.revoke(r.Context(), e.AuthorizerAppID); err != nil {
+			http.Error(w, "store unavailable", http.StatusServiceUnavailable)
+			return
+		}
+	}
+	io.WriteString(w, "success")
+}
+
+func pushReason(err error) string {
+	switch {
+	case errors.Is(err, wechat.ErrBadSignature):
+		return "bad msg_signature"
+	case errors.Is(err, wechat.ErrBadBase64):
+		return "Encrypt is not base64"
+	case errors.Is(err, wechat.ErrBadPadding), errors.Is(err, wechat.ErrBadLength):
+		return "Encrypt does not decrypt (wrong key or tampered)"
+	case errors.Is(err, wechat.ErrAppIDMismatch):
+		return "push for another appid"
+	case errors.Is(err, wechat.ErrUnknownEvent):
+		return "unknown InfoType"
+	case errors.Is(err, wechat.ErrMalformedXML):
+		return "malformed XML"
+	}
+	return "invalid push"
+}
+
+// background runs follow-up work that must not hold up WeChat's request.
+func (s *Server) background(f func(ctx context.Context)) {
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		ctx, cancel := context.WithTimeout(s.ctx, time.Minute)
+		defer cancel()
+		f(ctx)
+	}()
+}
+
+// revoke records that an account withdrew its authorization: its tokens are
+// dropped and every call for it answers needs_reauthorization.
+func (s *Server) revoke(ctx context.Context, appid string) error {
+	a, err := s.st.Authorizer(ctx, appid)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	a.Status, a.UpdatedAt, a.RefreshSealed = AuthorizerRevoked, s.cfg.Clock.Now(), nil
+	if err := s.st.SaveAuthorizer(ctx, a); err != nil {
+		return err
+	}
+	s.tok.dropAuthorizer(ctx, appid)
+	return nil
+}

@@ -1,0 +1,119 @@
+package connector
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"oawizard/wechat"
+)
+
+// relayAllowed is the read-only allow-list: path → method.
+var relayAllowed = map[string]string{
+	"cgi-bin/user/get":           http.MethodGet,
+	"cgi-bin/user/info/batchget": http.MethodPost,
+	"datacube/getusersummary":    http.MethodPost,
+	"datacube/getusercumulate":   http.MethodPost,
+	"cgi-bin/openapi/quota/get":  http.MethodPost,
+}
+
+const maxRelayBody = 1 << 20
+
+// handleRelay calls WeChat with the account's authorizer token and passes
+// WeChat's answer through unchanged, errcode and all, after one refresh and
+// retry when the token turns out stale.
+func (s *Server) handleRelay(w http.ResponseWriter, r *http.Request) {
+	appid := strings.ToLower(r.PathValue("appid"))
+	path := r.PathValue("path")
+	method, ok := relayAllowed[path]
+	if !ok || !appIDRE.MatchString(appid) {
+		writeError(w, http.StatusForbidden, "forbidden", "this WeChat API is not relayed", nil)
+		return
+	}
+	if r.Method != method {
+		w.Header().Set("Allow", method)
+		writeError(w, http.StatusMethodNotAllowed, "bad_request", path+" takes "+method, nil)
+		return
+	}
+	linked, err := s.allowedAccount(r.Context(), projectOf(r), appid)
+	if err != nil || !linked {
+		writeError(w, http.StatusForbidden, "forbidden", "this project has not authorized the account", nil)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRelayBody))
+	if err != nil {
+		writeError(w, http.StatusRequestEntityTooLarge, "bad_request", "request body too large", nil)
+		return
+	}
+	query := r.URL.Query()
+	query.Del("access_token")
+	var answer []byte
+	err = s.tok.withAuthorizer(r.Context(), appid, func(tok string) error {
+		var e error
+		answer, e = s.forward(r.Context(), method, path, query, body, tok)
+		return e
+	})
+	var ae *wechat.APIError
+	if errors.As(err, &ae) {
+		// WeChat's own answer: it goes back in-band, as WeChat gave it.
+		err = nil
+	}
+	if err != nil {
+		s.writeFailure(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Write(answer)
+}
+
+// forward makes one call. It returns the body, and a *wechat.APIError when
+// the body says the token was refused, so the caller can refresh and retry.
+func (s *Server) forward(ctx context.Context, method, path string, query url.Values, body []byte, tok string) ([]byte, error) {
+	q := url.Values{}
+	for k, v := range query {
+		q[k] = v
+	}
+	q.Set("access_token", tok)
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	var rd io.Reader
+	if method == http.MethodPost {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, s.cfg.APIBase+"/"+path+"?"+q.Encode(), rd)
+	if err != nil {
+		return nil, err
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := s.cfg.HTTPClient.Do(req)
+	if err != nil {
+		// The URL carries the token; report the path only.
+		return nil, errors.New("connector: calling WeChat " + path + " failed")
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		return nil, errors.New("connector: reading WeChat's answer to " + path + " failed")
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, errors.New("connector: WeChat answered HTTP " + resp.Status + " to " + path)
+	}
+	if bytes.Contains(data, []byte(`"errcode"`)) {
+		var st struct {
+			ErrCode int    `json:"errcode"`
+			ErrMsg  string `json:"errmsg"`
+		}
+		if json.Unmarshal(data, &st) == nil && st.ErrCode != 0 {
+			return data, wechat.ParseAPIError(st.ErrCode, st.ErrMsg)
+		}
+	}
+	return data, nil
+}

@@ -1,0 +1,293 @@
+package connector
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"oawizard/wechat"
+)
+
+// Server is the connector's HTTP service.
+type Server struct {
+	cfg     Config
+	st      Store
+	wc      *wechat.Client
+	tok     *tokens
+	crypts  []*wechat.MsgCrypt // current key first, then the previous one
+	log     *slog.Logger
+	limits  *limiter
+	watch   *watcher
+	bg      sync.WaitGroup
+	ctx     context.Context
+	cancel  context.CancelFunc
+	handler http.Handler
+}
+
+// New builds a connector on a store. The store stays the caller's to close.
+func New(cfg Config, st Store) (*Server, error) {
+	if err := cfg.setDefaults(); err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, st: st, log: cfg.Logger, wc: wechat.NewClient(cfg.APIBase, cfg.HTTPClient),
+		limits: newLimiter(cfg.RateLimit, cfg.RateBurst), watch: newWatcher()}
+	for _, k := range []string{cfg.Secrets.EncodingAESKey, cfg.Secrets.PrevEncodingAESKey} {
+		if k == "" {
+			continue
+		}
+		mc, err := wechat.NewMsgCrypt(cfg.Secrets.Token, k, cfg.ComponentAppID)
+		if err != nil {
+			return nil, fmt.Errorf("connector: EncodingAESKey: %w", err)
+		}
+		s.crypts = append(s.crypts, mc)
+	}
+	s.tok = &tokens{comp: cfg.ComponentAppID, secret: cfg.Secrets.AppSecret, st: st, wc: s.wc,
+		seal: newSealer(cfg.Secrets.StoreKey), clk: cfg.Clock, log: cfg.Logger, cache: map[string]cachedToken{}}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Handler serves the connector's endpoints.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Close stops follow-up work started by pushes and waits for it.
+func (s *Server) Close() error {
+	s.cancel()
+	s.bg.Wait()
+	return nil
+}
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /wechat/events", s.handleEvents)
+	mux.HandleFunc("GET /wechat/callback", s.handleCallback)
+	mux.HandleFunc("GET /a/{code}", s.handleLanding)
+	mux.HandleFunc("GET /healthz", s.handleHealthz)
+	mux.Handle("GET /v1/health", s.auth(s.handleHealth))
+	mux.Handle("POST /v1/authorizations", s.auth(s.handleCreateSession))
+	mux.Handle("GET /v1/authorizations/{id}", s.auth(s.handleGetSession))
+	mux.Handle("GET /v1/accounts/{appid}", s.auth(s.handleAccount))
+	mux.Handle("POST /v1/accounts/{appid}/refresh", s.auth(s.handleAccountRefresh))
+	mux.Handle("/v1/accounts/{appid}/wechat/{path...}", s.auth(s.handleRelay))
+	return s.logged(mux)
+}
+
+type ctxKey int
+
+const (
+	projectKey ctxKey = iota
+	requestIDKey
+)
+
+func projectOf(r *http.Request) string {
+	p, _ := r.Context().Value(projectKey).(string)
+	return p
+}
+
+func randomID(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Flush() {
+	if f, ok := r.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// logged gives every request an id and one log line. The query string is
+// never logged: the callback's carries an authorization code.
+func (s *Server) logged(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := randomID(8)
+		w.Header().Set("X-Request-Id", id)
+		rec := &statusRecorder{ResponseWriter: w, status: 200}
+		start := time.Now()
+		ctx := context.WithValue(r.Context(), requestIDKey, id)
+		next.ServeHTTP(rec, r.WithContext(ctx))
+		if r.URL.Path == "/healthz" {
+			return
+		}
+		s.log.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path, "status", rec.status,
+			"ms", time.Since(start).Milliseconds(), "project", projectOf(r.WithContext(ctx)))
+	})
+}
+
+// HashToken is how project tokens are kept: only this digest is stored.
+func HashToken(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+// auth admits requests with a live project token and applies its rate limit.
+func (s *Server) auth(h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		const prefix = "Bearer "
+		hdr := r.Header.Get("Authorization")
+		if len(hdr) <= len(prefix) || hdr[:len(prefix)] != prefix {
+			writeError(w, http.StatusUnauthorized, "unauthorized", "missing bearer token", nil)
+			return
+		}
+		p, err := s.st.ProjectTokenByHash(r.Context(), HashToken(hdr[len(prefix):]))
+		if err != nil || !p.RevokedAt.IsZero() {
+			writeError(w, http.StatusUnauthorized, "unauthorized", "unknown or revoked project token", nil)
+			return
+		}
+		if wait, ok := s.limits.allow(p.ID); !ok {
+			w.Header().Set("Retry-After", fmt.Sprint(int(wait/time.Second)+1))
+			writeError(w, http.StatusTooManyRequests, "rate_limited", "too many requests for this token", nil)
+			return
+		}
+		*r = *r.WithContext(context.WithValue(r.Context(), projectKey, p.Project))
+		h(w, r)
+	})
+}
+
+// CreateProjectToken issues a token for a project and returns it; only its
+// hash is stored, so it cannot be shown again.
+func (s *Server) CreateProjectToken(project string) (string, error) {
+	return CreateProjectToken(context.Background(), s.st, project, s.cfg.Clock.Now())
+}
+
+// CreateProjectToken is the store-level form used by the CLI.
+func CreateProjectToken(ctx context.Context, st Store, project string, now time.Time) (string, error) {
+	if project == "" {
+		return "", errors.New("connector: a project name is required")
+	}
+	tok := "oaw_" + randomID(24)
+	err := st.CreateProjectToken(ctx, ProjectToken{ID: "pt_" + randomID(6), Project: project, Hash: HashToken(tok), CreatedAt: now})
+	if err != nil {
+		return "", err
+	}
+	return tok, nil
+}
+
+type errorBody struct {
+	Error   string `json:"error"`
+	Message string `json:"message"`
+	ErrCode int    `json:"errcode,omitempty"`
+	ErrMsg  string `json:"errmsg,omitempty"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, kind, msg string, ae *wechat.APIError) {
+	b := errorBody{Error: kind, Message: msg}
+	if ae != nil {
+		b.ErrCode = ae.Code
+		b.ErrMsg = ae.Msg
+		if ae.RID != "" {
+			b.ErrMsg += " rid: " + ae.RID
+		}
+	}
+	writeJSON(w, status, b)
+}
+
+// writeFailure maps an internal error to the API's error kinds.
+func (s *Server) writeFailure(w http.ResponseWriter, r *http.Request, err error) {
+	var ae *wechat.APIError
+	switch {
+	case errors.Is(err, ErrWaitingForTicket):
+		w.Header().Set("Retry-After", "60")
+		writeError(w, http.StatusServiceUnavailable, "waiting_for_ticket", err.Error(), nil)
+	case errors.Is(err, ErrNeedsReauth):
+		writeError(w, http.StatusConflict, "needs_reauthorization", err.Error(), nil)
+	case errors.Is(err, ErrNotAuthorized):
+		writeError(w, http.StatusForbidden, "forbidden", err.Error(), nil)
+	case errors.As(err, &ae):
+		writeError(w, http.StatusBadGateway, "wechat_error", "WeChat answered an error", ae)
+	default:
+		s.log.Error("request failed", "request_id", r.Context().Value(requestIDKey), "path", r.URL.Path, "err", err.Error())
+		writeError(w, http.StatusBadGateway, "wechat_error", "WeChat could not be reached", nil)
+	}
+}
+
+// watcher wakes long-polls when a session changes.
+type watcher struct {
+	mu sync.Mutex
+	ch map[string]chan struct{}
+}
+
+func newWatcher() *watcher { return &watcher{ch: map[string]chan struct{}{}} }
+
+func (w *watcher) wait(id string) <-chan struct{} {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	c, ok := w.ch[id]
+	if !ok {
+		c = make(chan struct{})
+		w.ch[id] = c
+	}
+	return c
+}
+
+func (w *watcher) notify(id string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if c, ok := w.ch[id]; ok {
+		close(c)
+		delete(w.ch, id)
+	}
+}
+
+// limiter is a token bucket per project token, on the wall clock.
+type limiter struct {
+	mu      sync.Mutex
+	rate    float64
+	burst   float64
+	buckets map[string]*bucket
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+func newLimiter(rate float64, burst int) *limiter {
+	return &limiter{rate: rate, burst: float64(burst), buckets: map[string]*bucket{}}
+}
+
+func (l *limiter) allow(key string) (time.Duration, bool) {
+	if l.rate < 0 {
+		return 0, true
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := time.Now()
+	b, ok := l.buckets[key]
+	if !ok {
+		b = &bucket{tokens: l.burst, last: now}
+		l.buckets[key] = b
+	}
+	b.tokens = min(l.burst, b.tokens+now.Sub(b.last).Seconds()*l.rate)
+	b.last = now
+	if b.tokens < 1 {
+		return time.Duration((1 - b.tokens) / l.rate * float64(time.Second)), false
+	}
+	b.tokens--
+	return 0, true
+}

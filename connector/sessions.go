@@ -1,0 +1,318 @@
+package connector
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"oawizard/wechat"
+)
+
+// Session statuses (API.md).
+const (
+	StatusPending      = "pending"
+	StatusScanned      = "scanned"
+	StatusAuthorized   = "authorized"
+	StatusCancelled    = "cancelled"
+	StatusExpired      = "expired"
+	StatusWrongAccount = "wrong_account"
+	StatusFailed       = "failed"
+)
+
+var appIDRE = regexp.MustCompile(`^wx[0-9a-f]{16}$`)
+
+// codeAlphabet leaves out characters that look alike on a shared screen.
+const codeAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+func newCode() string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	for i := range b {
+		b[i] = codeAlphabet[int(b[i])%len(codeAlphabet)]
+	}
+	return string(b)
+}
+
+// sessionView is a session as the wizard sees it.
+type sessionView struct {
+	ID            string    `json:"id"`
+	Code          string    `json:"code"`
+	Status        string    `json:"status"`
+	Version       int64     `json:"version"`
+	QRURL         string    `json:"qr_url"`
+	PCURL         string    `json:"pc_url"`
+	ExpectedAppID string    `json:"expected_appid"`
+	AppID         string    `json:"appid"`
+	NickName      string    `json:"nick_name"`
+	Granted       []int     `json:"granted"`
+	Missing       []int     `json:"missing"`
+	Reason        string    `json:"reason"`
+	ExpiresAt     time.Time `json:"expires_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
+}
+
+func (s *Server) view(x Session) sessionView {
+	nz := func(v []int) []int {
+		if v == nil {
+			return []int{}
+		}
+		return v
+	}
+	return sessionView{ID: x.ID, Code: x.Code, Status: x.Status, Version: x.Version,
+		QRURL: s.cfg.PublicURL + "/a/" + x.Code, PCURL: s.cfg.PublicURL + "/a/" + x.Code + "?pc=1",
+		ExpectedAppID: x.ExpectedAppID, AppID: x.AppID, NickName: x.NickName, Granted: nz(x.Granted), Missing: nz(x.Missing),
+		Reason: x.Reason, ExpiresAt: x.ExpiresAt.UTC(), UpdatedAt: x.UpdatedAt.UTC()}
+}
+
+func (s *Server) handleCreateSession(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		AppID string `json:"appid"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&req); err != nil {
+		writeError(w, http.StatusBadRequest, "bad_request", "body must be {\"appid\": \"wx…\"}", nil)
+		return
+	}
+	appid := strings.ToLower(strings.TrimSpace(req.AppID))
+	if !appIDRE.MatchString(appid) {
+		writeError(w, http.StatusBadRequest, "bad_request", "appid must be wx followed by 16 hexadecimal characters", nil)
+		return
+	}
+	now := s.cfg.Clock.Now()
+	x := Session{ID: "s_" + randomID(10), Project: projectOf(r), ExpectedAppID: appid, Status: StatusPending,
+		Version: 1, CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL), UpdatedAt: now}
+	var err error
+	for range 5 { // a code collision is rare; try again with another
+		x.Code = newCode()
+		if err = s.st.CreateSession(r.Context(), x); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		s.writeFailure(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, s.view(x))
+}
+
+// loadSession reads a session and turns an unfinished one past its expiry
+// into expired.
+func (s *Server) loadSession(ctx context.Context, id string) (Session, error) {
+	x, err := s.st.Session(ctx, id)
+	if err != nil {
+		return x, err
+	}
+	if open(x.Status) && !s.cfg.Clock.Now().Before(x.ExpiresAt) {
+		return s.updateSession(ctx, id, func(x *Session) bool {
+			if !open(x.Status) {
+				return false
+			}
+			x.Status = StatusExpired
+			return true
+		})
+	}
+	return x, nil
+}
+
+func open(status string) bool {
+	return status == StatusPending || status == StatusScanned || status == StatusCancelled
+}
+
+// updateSession applies change and stores it if change reports a change,
+// retrying when another writer got there first.
+func (s *Server) updateSession(ctx context.Context, id string, change func(*Session) bool) (Session, error) {
+	for {
+		x, err := s.st.Session(ctx, id)
+		if err != nil {
+			return x, err
+		}
+		prev := x.Version
+		if !change(&x) {
+			return x, nil
+		}
+		x.Version, x.UpdatedAt = prev+1, s.cfg.Clock.Now()
+		err = s.st.UpdateSession(ctx, x, prev)
+		if errors.Is(err, ErrConflict) {
+			continue
+		}
+		if err == nil {
+			s.watch.notify(id)
+		}
+		return x, err
+	}
+}
+
+// handleGetSession long-polls: it answers when the version passes since, or
+// when wait runs out.
+func (s *Server) handleGetSession(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	since, _ := strconv.ParseInt(r.URL.Query().Get("since"), 10, 64)
+	wait, _ := time.ParseDuration(r.URL.Query().Get("wait"))
+	wait = min(max(wait, 0), 60*time.Second)
+	deadline := time.NewTimer(wait)
+	defer deadline.Stop()
+	for {
+		changed := s.watch.wait(id)
+		x, err := s.loadSession(r.Context(), id)
+		if errors.Is(err, ErrNotFound) || (err == nil && x.Project != projectOf(r)) {
+			writeError(w, http.StatusNotFound, "not_found", "no such session", nil)
+			return
+		}
+		if err != nil {
+			s.writeFailure(w, r, err)
+			return
+		}
+		if x.Version > since {
+			writeJSON(w, http.StatusOK, s.view(x))
+			return
+		}
+		// Another replica may change the session without waking us, and
+		// expiry is a matter of time passing: look again every second.
+		tick := time.NewTimer(time.Second)
+		select {
+		case <-changed:
+		case <-tick.C:
+		case <-deadline.C:
+			tick.Stop()
+			writeJSON(w, http.StatusOK, s.view(x))
+			return
+		case <-r.Context().Done():
+			tick.Stop()
+			return
+		}
+		tick.Stop()
+	}
+}
+
+// complete exchanges an authorization code once, however many times it
+// arrives (the push and the callback both carry it), and finishes the
+// session it belongs to, found by id (callback) or pre_auth_code (push).
+func (s *Server) complete(ctx context.Context, code, preAuth, sessionID string) (Session, error) {
+	v, exErr, _ := s.tok.group.Do("code:"+code, func() (any, error) { return s.exchange(ctx, code) })
+	a, _ := v.(Authorizer)
+	var x Session
+	var err error
+	switch {
+	case sessionID != "":
+		x, err = s.st.Session(ctx, sessionID)
+	case preAuth != "":
+		x, err = s.st.SessionByPreAuthCode(ctx, preAuth)
+	default:
+		return x, exErr
+	}
+	if errors.Is(err, ErrNotFound) {
+		return Session{}, exErr
+	}
+	if err != nil {
+		return x, err
+	}
+	if exErr != nil {
+		reason := "wechat_error"
+		if c := wechat.ErrorCode(exErr); c != 0 {
+			reason = "wechat:" + strconv.Itoa(c)
+		}
+		x, _ = s.updateSession(ctx, x.ID, func(x *Session) bool {
+			if x.Status == StatusAuthorized || x.Status == StatusWrongAccount {
+				return false
+			}
+			x.Status, x.Reason = StatusFailed, reason
+			return true
+		})
+		return x, exErr
+	}
+	return s.finish(ctx, x.ID, a)
+}
+
+// exchange turns a code into a recorded authorizer. A code already handled
+// is not sent to WeChat again (it would answer 61010); the account it
+// authorized is looked up instead.
+func (s *Server) exchange(ctx context.Context, code string) (Authorizer, error) {
+	now := s.cfg.Clock.Now()
+	fresh, err := s.st.ClaimAuthCode(ctx, code, now)
+	if err != nil {
+		return Authorizer{}, err
+	}
+	if !fresh {
+		appid, err := s.st.AuthCodeAppID(ctx, code)
+		if err != nil || appid == "" {
+			return Authorizer{}, errors.New("connector: authorization code is being handled elsewhere or failed")
+		}
+		return s.st.Authorizer(ctx, appid)
+	}
+	var qa *wechat.QueryAuthResult
+	err = s.tok.withComponent(ctx, func(ctok string) error {
+		var e error
+		qa, e = s.wc.QueryAuth(ctx, ctok, s.cfg.ComponentAppID, code)
+		return e
+	})
+	if err != nil {
+		return Authorizer{}, err
+	}
+	info := qa.AuthorizationInfo
+	a, err := s.st.Authorizer(ctx, info.AuthorizerAppID)
+	if errors.Is(err, ErrNotFound) {
+		a = Authorizer{AppID: info.AuthorizerAppID}
+	} else if err != nil {
+		return a, err
+	}
+	a.FuncIDs, a.Status, a.AuthorizedAt, a.UpdatedAt = wechat.PermissionIDs(info.FuncInfo), AuthorizerActive, now, now
+	if info.AuthorizerRefreshToken != "" {
+		a.RefreshSealed = s.tok.seal.seal(info.AuthorizerRefreshToken, refreshAAD(a.AppID))
+	} else {
+		a.Status = AuthorizerNoAPIRefresh
+	}
+	// A re-authorization made the old authorizer token useless.
+	s.tok.dropAuthorizer(ctx, a.AppID)
+	if info.AuthorizerAccessToken != "" {
+		exp := now.Add(time.Duration(info.ExpiresIn) * time.Second)
+		s.tok.put(authorizerKey(a.AppID), info.AuthorizerAccessToken, exp)
+		s.st.SaveToken(ctx, authorizerKey(a.AppID), s.tok.seal.seal(info.AuthorizerAccessToken, authorizerKey(a.AppID)), exp)
+	}
+	s.tok.withComponent(ctx, func(ctok string) error {
+		ai, e := s.wc.AuthorizerInfo(ctx, ctok, s.cfg.ComponentAppID, a.AppID)
+		if e == nil {
+			a.NickName = ai.AuthorizerInfo.NickName
+		}
+		return e
+	})
+	if err := s.st.SaveAuthorizer(ctx, a); err != nil {
+		return a, err
+	}
+	if err := s.st.SetAuthCodeAppID(ctx, code, a.AppID); err != nil {
+		return a, err
+	}
+	s.log.Info("authorization recorded", "appid", a.AppID, "granted", a.FuncIDs)
+	return a, nil
+}
+
+// finish completes a session with the account that authorized.
+func (s *Server) finish(ctx context.Context, id string, a Authorizer) (Session, error) {
+	x, err := s.updateSession(ctx, id, func(x *Session) bool {
+		if x.Status == StatusAuthorized || x.Status == StatusWrongAccount {
+			return false
+		}
+		x.AppID, x.NickName, x.Granted, x.Reason = a.AppID, a.NickName, a.FuncIDs, ""
+		x.Missing = nil
+		for _, set := range s.cfg.PermissionSets {
+			if !slices.Contains(a.FuncIDs, set) {
+				x.Missing = append(x.Missing, set)
+			}
+		}
+		x.Status = StatusAuthorized
+		if x.AppID != x.ExpectedAppID {
+			x.Status = StatusWrongAccount
+		}
+		return true
+	})
+	if err == nil && x.Status == StatusAuthorized {
+		err = s.st.LinkAccount(ctx, x.Project, a.AppID, s.cfg.Clock.Now())
+		s.background(func(ctx context.Context) { s.refreshFacts(ctx, a.AppID) })
+	}
+	return x, err
+}

@@ -1,0 +1,352 @@
+package connector
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	_ "modernc.org/sqlite"
+)
+
+// migrations are applied in order, each in its own transaction; the index+1
+// is the schema version.
+var migrations = []string{
+	`CREATE TABLE tickets (component_appid TEXT PRIMARY KEY, ticket TEXT NOT NULL, received_at INTEGER NOT NULL);
+	 CREATE TABLE tokens (key TEXT PRIMARY KEY, sealed BLOB NOT NULL, expires_at INTEGER NOT NULL);
+	 CREATE TABLE authorizers (appid TEXT PRIMARY KEY, refresh_sealed BLOB, func_ids TEXT NOT NULL, status TEXT NOT NULL,
+	   nick_name TEXT NOT NULL DEFAULT '', authorized_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+	   facts TEXT, checked_at INTEGER NOT NULL DEFAULT 0);
+	 CREATE TABLE sessions (id TEXT PRIMARY KEY, code TEXT NOT NULL UNIQUE, project TEXT NOT NULL, expected_appid TEXT NOT NULL,
+	   status TEXT NOT NULL, appid TEXT NOT NULL DEFAULT '', nick_name TEXT NOT NULL DEFAULT '', granted TEXT NOT NULL DEFAULT '[]',
+	   missing TEXT NOT NULL DEFAULT '[]', reason TEXT NOT NULL DEFAULT '', version INTEGER NOT NULL, visits INTEGER NOT NULL DEFAULT 0,
+	   created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+	 CREATE TABLE pre_auth_codes (code TEXT PRIMARY KEY, session_id TEXT NOT NULL REFERENCES sessions(id));
+	 CREATE TABLE auth_codes (code TEXT PRIMARY KEY, claimed_at INTEGER NOT NULL, appid TEXT NOT NULL DEFAULT '');
+	 CREATE TABLE nonces (nonce TEXT PRIMARY KEY, seen_at INTEGER NOT NULL);
+	 CREATE TABLE project_tokens (id TEXT PRIMARY KEY, project TEXT NOT NULL, hash TEXT NOT NULL UNIQUE,
+	   created_at INTEGER NOT NULL, revoked_at INTEGER NOT NULL DEFAULT 0);
+	 CREATE TABLE project_accounts (project TEXT NOT NULL, appid TEXT NOT NULL, linked_at INTEGER NOT NULL, PRIMARY KEY (project, appid));`,
+}
+
+// SQLStore is the Store on one SQLite file.
+type SQLStore struct{ db *sql.DB }
+
+// OpenStore opens (creating if needed) the SQLite store at path and brings
+// its schema up to date.
+func OpenStore(path string) (*SQLStore, error) {
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("connector: opening store: %w", err)
+	}
+	s := &SQLStore{db: db}
+	if err := s.migrate(context.Background()); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *SQLStore) migrate(ctx context.Context) error {
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("connector: store: %w", err)
+	}
+	var have int
+	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
+		return fmt.Errorf("connector: store: %w", err)
+	}
+	if have > len(migrations) {
+		return fmt.Errorf("connector: the store has schema version %d, newer than this program's %d; use a newer connector", have, len(migrations))
+	}
+	for v := have + 1; v <= len(migrations); v++ {
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, migrations[v-1]); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("connector: store migration %d: %w", v, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations VALUES (?, ?)`, v, time.Now().Unix()); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SchemaVersion reports the applied schema version.
+func (s *SQLStore) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v)
+	return v, err
+}
+
+func (s *SQLStore) Close() error                   { return s.db.Close() }
+func (s *SQLStore) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+func unix(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromUnix(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+func notFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
+}
+
+func (s *SQLStore) SaveTicket(ctx context.Context, comp, ticket string, at time.Time) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO tickets VALUES (?, ?, ?) ON CONFLICT(component_appid) DO UPDATE SET ticket = excluded.ticket, received_at = excluded.received_at WHERE excluded.received_at >= tickets.received_at`,
+		comp, ticket, unix(at))
+	return err
+}
+
+func (s *SQLStore) Ticket(ctx context.Context, comp string) (string, time.Time, error) {
+	var t string
+	var at int64
+	err := s.db.QueryRowContext(ctx, `SELECT ticket, received_at FROM tickets WHERE component_appid = ?`, comp).Scan(&t, &at)
+	return t, fromUnix(at), notFound(err)
+}
+
+func (s *SQLStore) SaveToken(ctx context.Context, key string, sealed []byte, expires time.Time) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO tokens VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET sealed = excluded.sealed, expires_at = excluded.expires_at`, key, sealed, unix(expires))
+	return err
+}
+
+func (s *SQLStore) Token(ctx context.Context, key string) ([]byte, time.Time, error) {
+	var b []byte
+	var exp int64
+	err := s.db.QueryRowContext(ctx, `SELECT sealed, expires_at FROM tokens WHERE key = ?`, key).Scan(&b, &exp)
+	return b, fromUnix(exp), notFound(err)
+}
+
+func (s *SQLStore) DeleteToken(ctx context.Context, key string) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM tokens WHERE key = ?`, key)
+	return err
+}
+
+func ints(v []int) string {
+	if v == nil {
+		v = []int{}
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func parseInts(s string) []int {
+	var v []int
+	json.Unmarshal([]byte(s), &v)
+	return v
+}
+
+func (s *SQLStore) SaveAuthorizer(ctx context.Context, a Authorizer) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO authorizers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+	  ON CONFLICT(appid) DO UPDATE SET refresh_sealed = excluded.refresh_sealed, func_ids = excluded.func_ids, status = excluded.status,
+	  nick_name = excluded.nick_name, authorized_at = excluded.authorized_at, updated_at = excluded.updated_at, facts = excluded.facts, checked_at = excluded.checked_at`,
+		a.AppID, a.RefreshSealed, ints(a.FuncIDs), a.Status, a.NickName, unix(a.AuthorizedAt), unix(a.UpdatedAt), string(a.FactsJSON), unix(a.CheckedAt))
+	return err
+}
+
+const authorizerCols = `appid, refresh_sealed, func_ids, status, nick_name, authorized_at, updated_at, COALESCE(facts, ''), checked_at`
+
+type scanner interface{ Scan(...any) error }
+
+func scanAuthorizer(r scanner) (Authorizer, error) {
+	var a Authorizer
+	var funcs, facts string
+	var at, up, chk int64
+	err := r.Scan(&a.AppID, &a.RefreshSealed, &funcs, &a.Status, &a.NickName, &at, &up, &facts, &chk)
+	a.FuncIDs, a.AuthorizedAt, a.UpdatedAt, a.CheckedAt = parseInts(funcs), fromUnix(at), fromUnix(up), fromUnix(chk)
+	if facts != "" {
+		a.FactsJSON = []byte(facts)
+	}
+	return a, notFound(err)
+}
+
+func (s *SQLStore) Authorizer(ctx context.Context, appid string) (Authorizer, error) {
+	return scanAuthorizer(s.db.QueryRowContext(ctx, `SELECT `+authorizerCols+` FROM authorizers WHERE appid = ?`, appid))
+}
+
+func (s *SQLStore) Authorizers(ctx context.Context) ([]Authorizer, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+authorizerCols+` FROM authorizers ORDER BY appid`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Authorizer
+	for rows.Next() {
+		a, err := scanAuthorizer(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+const sessionCols = `id, code, project, expected_appid, status, appid, nick_name, granted, missing, reason, version, visits, created_at, expires_at, updated_at`
+
+func scanSession(r scanner) (Session, error) {
+	var x Session
+	var granted, missing string
+	var c, e, u int64
+	err := r.Scan(&x.ID, &x.Code, &x.Project, &x.ExpectedAppID, &x.Status, &x.AppID, &x.NickName, &granted, &missing, &x.Reason, &x.Version, &x.Visits, &c, &e, &u)
+	x.Granted, x.Missing, x.CreatedAt, x.ExpiresAt, x.UpdatedAt = parseInts(granted), parseInts(missing), fromUnix(c), fromUnix(e), fromUnix(u)
+	return x, notFound(err)
+}
+
+func (s *SQLStore) CreateSession(ctx context.Context, x Session) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO sessions (`+sessionCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		x.ID, x.Code, x.Project, x.ExpectedAppID, x.Status, x.AppID, x.NickName, ints(x.Granted), ints(x.Missing), x.Reason, x.Version, x.Visits, unix(x.CreatedAt), unix(x.ExpiresAt), unix(x.UpdatedAt))
+	return err
+}
+
+func (s *SQLStore) UpdateSession(ctx context.Context, x Session, prev int64) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE sessions SET status = ?, appid = ?, nick_name = ?, granted = ?, missing = ?, reason = ?, version = ?, visits = ?, expires_at = ?, updated_at = ? WHERE id = ? AND version = ?`,
+		x.Status, x.AppID, x.NickName, ints(x.Granted), ints(x.Missing), x.Reason, x.Version, x.Visits, unix(x.ExpiresAt), unix(x.UpdatedAt), x.ID, prev)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrConflict
+	}
+	return nil
+}
+
+func (s *SQLStore) Session(ctx context.Context, id string) (Session, error) {
+	return scanSession(s.db.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = ?`, id))
+}
+
+func (s *SQLStore) SessionByCode(ctx context.Context, code string) (Session, error) {
+	return scanSession(s.db.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE code = ?`, code))
+}
+
+func (s *SQLStore) LinkPreAuthCode(ctx context.Context, pre, id string) error {
+	_, err := s.db.ExecContext(ctx, `INSERT OR REPLACE INTO pre_auth_codes VALUES (?, ?)`, pre, id)
+	return err
+}
+
+func (s *SQLStore) SessionByPreAuthCode(ctx context.Context, pre string) (Session, error) {
+	return scanSession(s.db.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = (SELECT session_id FROM pre_auth_codes WHERE code = ?)`, pre))
+}
+
+func (s *SQLStore) OpenSessions(ctx context.Context, now time.Time) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sessions WHERE status IN ('pending', 'scanned', 'cancelled') AND expires_at > ?`, unix(now)).Scan(&n)
+	return n, err
+}
+
+func (s *SQLStore) claim(ctx context.Context, table, col, key string, at time.Time) (bool, error) {
+	res, err := s.db.ExecContext(ctx, `INSERT OR IGNORE INTO `+table+` (`+col+`, `+map[string]string{"auth_codes": "claimed_at", "nonces": "seen_at"}[table]+`) VALUES (?, ?)`, key, unix(at))
+	if err != nil {
+		return false, err
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+func (s *SQLStore) ClaimAuthCode(ctx context.Context, code string, at time.Time) (bool, error) {
+	return s.claim(ctx, "auth_codes", "code", code, at)
+}
+
+func (s *SQLStore) SetAuthCodeAppID(ctx context.Context, code, appid string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE auth_codes SET appid = ? WHERE code = ?`, appid, code)
+	return err
+}
+
+func (s *SQLStore) AuthCodeAppID(ctx context.Context, code string) (string, error) {
+	var appid string
+	err := s.db.QueryRowContext(ctx, `SELECT appid FROM auth_codes WHERE code = ?`, code).Scan(&appid)
+	return appid, notFound(err)
+}
+
+func (s *SQLStore) ClaimNonce(ctx context.Context, nonce string, at time.Time) (bool, error) {
+	// Nonces older than a day can no longer pass the timestamp check, so
+	// they need not be kept.
+	s.db.ExecContext(ctx, `DELETE FROM nonces WHERE seen_at < ?`, unix(at.Add(-24*time.Hour)))
+	return s.claim(ctx, "nonces", "nonce", nonce, at)
+}
+
+func (s *SQLStore) CreateProjectToken(ctx context.Context, p ProjectToken) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO project_tokens VALUES (?, ?, ?, ?, 0)`, p.ID, p.Project, p.Hash, unix(p.CreatedAt))
+	return err
+}
+
+func scanProject(r scanner) (ProjectToken, error) {
+	var p ProjectToken
+	var c, rv int64
+	err := r.Scan(&p.ID, &p.Project, &p.Hash, &c, &rv)
+	p.CreatedAt, p.RevokedAt = fromUnix(c), fromUnix(rv)
+	return p, notFound(err)
+}
+
+func (s *SQLStore) ProjectTokenByHash(ctx context.Context, hash string) (ProjectToken, error) {
+	return scanProject(s.db.QueryRowContext(ctx, `SELECT id, project, hash, created_at, revoked_at FROM project_tokens WHERE hash = ?`, hash))
+}
+
+func (s *SQLStore) ProjectTokens(ctx context.Context) ([]ProjectToken, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, project, hash, created_at, revoked_at FROM project_tokens ORDER BY created_at`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ProjectToken
+	for rows.Next() {
+		p, err := scanProject(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+func (s *SQLStore) RevokeProjectToken(ctx context.Context, id string, at time.Time) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE project_tokens SET revoked_at = ? WHERE id = ? AND revoked_at = 0`, unix(at), id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+func (s *SQLStore) LinkAccount(ctx context.Context, project, appid string, at time.Time) error {
+	_, err := s.db.ExecContext(ctx, `INSERT OR IGNORE INTO project_accounts VALUES (?, ?, ?)`, project, appid, unix(at))
+	return err
+}
+
+func (s *SQLStore) AccountProjects(ctx context.Context, appid string) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT project FROM project_accounts WHERE appid = ? ORDER BY project`, appid)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}

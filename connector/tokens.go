@@ -1,0 +1,281 @@
+package connector
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"oawizard/clock"
+	"oawizard/wechat"
+)
+
+// Errors the token manager reports instead of calling WeChat in vain.
+var (
+	// ErrWaitingForTicket: no component_verify_ticket has arrived yet, and a
+	// token call with an empty ticket would only earn 61006.
+	ErrWaitingForTicket = errors.New("connector: waiting for the first component_verify_ticket (WeChat pushes one every 10 minutes)")
+	// ErrNeedsReauth: the account withdrew its authorization or its refresh
+	// token is gone; only a new QR scan helps.
+	ErrNeedsReauth = errors.New("connector: the account must authorize again")
+	// ErrNotAuthorized: the account never authorized this platform.
+	ErrNotAuthorized = errors.New("connector: the account has not authorized this platform")
+)
+
+// refreshMargin is how long before expiry a cached token is replaced, so no
+// call goes out with a token about to die mid-flight.
+const refreshMargin = 10 * time.Minute
+
+type cachedToken struct {
+	value   string
+	expires time.Time
+}
+
+// tokens keeps the component token and the authorizer tokens. Each is
+// fetched by one WeChat call however many callers wait for it.
+type tokens struct {
+	comp   string
+	secret string
+	st     Store
+	wc     *wechat.Client
+	seal   *sealer
+	clk    clock.Clock
+	log    *slog.Logger
+	group  singleflight.Group
+	mu     sync.Mutex
+	cache  map[string]cachedToken
+	onLost func(appid string) // called when an account needs re-authorization
+}
+
+func componentKey(appid string) string  { return "component:" + appid }
+func authorizerKey(appid string) string { return "authorizer:" + appid }
+func refreshAAD(appid string) string    { return "refresh:" + appid }
+
+// get returns the cached token for key or fetches a new one.
+func (m *tokens) get(ctx context.Context, key string, fetch func(context.Context) (string, time.Time, error)) (string, error) {
+	if v, ok := m.cached(key); ok {
+		return v, nil
+	}
+	v, err, _ := m.group.Do(key, func() (any, error) {
+		if v, ok := m.cached(key); ok {
+			return v, nil
+		}
+		// A token stored before a restart is still good until it expires.
+		if sealed, exp, err := m.st.Token(ctx, key); err == nil && m.clk.Now().Before(exp.Add(-refreshMargin)) {
+			if v, err := m.seal.open(sealed, key); err == nil {
+				m.put(key, v, exp)
+				return v, nil
+			}
+		}
+		// The flight outlives a caller that gives up, so the others
+		// waiting on it still get their token.
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		v, exp, err := fetch(fctx)
+		if err != nil {
+			return "", err
+		}
+		m.put(key, v, exp)
+		if err := m.st.SaveToken(fctx, key, m.seal.seal(v, key), exp); err != nil {
+			m.log.Warn("token not persisted", "key", key, "err", err.Error())
+		}
+		return v, nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return v.(string), nil
+}
+
+func (m *tokens) cached(key string) (string, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c, ok := m.cache[key]
+	if !ok || !m.clk.Now().Before(c.expires.Add(-refreshMargin)) {
+		return "", false
+	}
+	return c.value, true
+}
+
+func (m *tokens) put(key, v string, exp time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.cache[key] = cachedToken{value: v, expires: exp}
+}
+
+// invalidate drops the token for key only if it is still the one that
+// failed: a caller holding an old token must not throw away a fresh one.
+func (m *tokens) invalidate(ctx context.Context, key, failed string) {
+	m.mu.Lock()
+	c, ok := m.cache[key]
+	drop := ok && c.value == failed
+	if drop {
+		delete(m.cache, key)
+	}
+	m.mu.Unlock()
+	if drop {
+		m.st.DeleteToken(ctx, key)
+	}
+}
+
+// component returns a component_access_token.
+func (m *tokens) component(ctx context.Context) (string, error) {
+	return m.get(ctx, componentKey(m.comp), func(ctx context.Context) (string, time.Time, error) {
+		ticket, _, err := m.st.Ticket(ctx, m.comp)
+		if errors.Is(err, ErrNotFound) || (err == nil && ticket == "") {
+			return "", time.Time{}, ErrWaitingForTicket
+		}
+		if err != nil {
+			return "", time.Time{}, err
+		}
+		now := m.clk.Now()
+		t, err := m.wc.ComponentToken(ctx, wechat.ComponentTokenRequest{ComponentAppID: m.comp, ComponentAppSecret: m.secret, ComponentVerifyTicket: ticket})
+		if err != nil {
+			return "", time.Time{}, err
+		}
+		m.log.Info("component token refreshed", "expires_in", t.ExpiresIn)
+		return t.ComponentAccessToken, now.Add(time.Duration(t.ExpiresIn) * time.Second), nil
+	})
+}
+
+// withComponent runs call with a component token, and once more with a
+// fresh one if WeChat says the token is no longer valid.
+func (m *tokens) withComponent(ctx context.Context, call func(token string) error) error {
+	for attempt := 0; ; attempt++ {
+		tok, err := m.component(ctx)
+		if err != nil {
+			return err
+		}
+		err = call(tok)
+		if attempt == 0 && wechat.IsTokenError(err) {
+			m.invalidate(ctx, componentKey(m.comp), tok)
+			continue
+		}
+		return err
+	}
+}
+
+// authorizer returns an authorizer_access_token for appid.
+func (m *tokens) authorizer(ctx context.Context, appid string) (string, error) {
+	return m.get(ctx, authorizerKey(appid), func(ctx context.Context) (string, time.Time, error) {
+		a, err := m.st.Authorizer(ctx, appid)
+		if errors.Is(err, ErrNotFound) {
+			return "", time.Time{}, ErrNotAuthorized
+		}
+		if err != nil {
+			return "", time.Time{}, err
+		}
+		if a.Status == AuthorizerRevoked || a.Status == AuthorizerNeedsReauth {
+			return "", time.Time{}, ErrNeedsReauth
+		}
+		refresh, _ := m.seal.open(a.RefreshSealed, refreshAAD(appid))
+		if refresh == "" {
+			// Lost or never stored: WeChat keeps it in the list (fault 9).
+			if refresh, err = m.recoverRefresh(ctx, &a); err != nil {
+				return "", time.Time{}, err
+			}
+		}
+		now := m.clk.Now()
+		var t *wechat.AuthorizerToken
+		err = m.withComponent(ctx, func(ctok string) error {
+			var e error
+			t, e = m.wc.AuthorizerToken(ctx, ctok, m.comp, appid, refresh)
+			return e
+		})
+		if wechat.IsCode(err, 61023) {
+			if refresh, err = m.recoverRefresh(ctx, &a); err != nil {
+				return "", time.Time{}, err
+			}
+			err = m.withComponent(ctx, func(ctok string) error {
+				var e error
+				t, e = m.wc.AuthorizerToken(ctx, ctok, m.comp, appid, refresh)
+				return e
+			})
+			if wechat.IsCode(err, 61023) {
+				m.markLost(ctx, a)
+				return "", time.Time{}, ErrNeedsReauth
+			}
+		}
+		if err != nil {
+			return "", time.Time{}, err
+		}
+		// Keep whatever refresh token WeChat hands back.
+		if t.AuthorizerRefreshToken != "" && t.AuthorizerRefreshToken != refresh {
+			a.RefreshSealed = m.seal.seal(t.AuthorizerRefreshToken, refreshAAD(appid))
+			a.UpdatedAt = now
+			if err := m.st.SaveAuthorizer(ctx, a); err != nil {
+				return "", time.Time{}, err
+			}
+		}
+		return t.AuthorizerAccessToken, now.Add(time.Duration(t.ExpiresIn) * time.Second), nil
+	})
+}
+
+// recoverRefresh looks the account up in api_get_authorizer_list, WeChat's
+// copy of every refresh token; not there means the authorization is gone.
+func (m *tokens) recoverRefresh(ctx context.Context, a *Authorizer) (string, error) {
+	for offset := 0; ; offset += wechat.MaxAuthorizerListCount {
+		var list *wechat.AuthorizerList
+		err := m.withComponent(ctx, func(ctok string) error {
+			var e error
+			list, e = m.wc.AuthorizerList(ctx, ctok, m.comp, offset, wechat.MaxAuthorizerListCount)
+			return e
+		})
+		if err != nil {
+			return "", err
+		}
+		for _, it := range list.List {
+			if it.AuthorizerAppID == a.AppID && it.RefreshToken != "" {
+				a.RefreshSealed = m.seal.seal(it.RefreshToken, refreshAAD(a.AppID))
+				a.UpdatedAt = m.clk.Now()
+				if err := m.st.SaveAuthorizer(ctx, *a); err != nil {
+					return "", err
+				}
+				m.log.Info("refresh token recovered from the authorizer list", "appid", a.AppID)
+				return it.RefreshToken, nil
+			}
+		}
+		if offset+len(list.List) >= list.TotalCount || len(list.List) == 0 {
+			break
+		}
+	}
+	m.markLost(ctx, *a)
+	return "", ErrNeedsReauth
+}
+
+func (m *tokens) markLost(ctx context.Context, a Authorizer) {
+	a.Status, a.UpdatedAt = AuthorizerNeedsReauth, m.clk.Now()
+	m.st.SaveAuthorizer(ctx, a)
+	m.log.Warn("account needs re-authorization", "appid", a.AppID)
+	if m.onLost != nil {
+		m.onLost(a.AppID)
+	}
+}
+
+// dropAuthorizer forgets an account's access token (after a revocation).
+func (m *tokens) dropAuthorizer(ctx context.Context, appid string) {
+	m.mu.Lock()
+	delete(m.cache, authorizerKey(appid))
+	m.mu.Unlock()
+	m.st.DeleteToken(ctx, authorizerKey(appid))
+}
+
+// withAuthorizer runs call with the account's token, refreshing and retrying
+// once on a token error (another replica or a re-authorization replaced it).
+func (m *tokens) withAuthorizer(ctx context.Context, appid string, call func(token string) error) error {
+	for attempt := 0; ; attempt++ {
+		tok, err := m.authorizer(ctx, appid)
+		if err != nil {
+			return err
+		}
+		err = call(tok)
+		if attempt == 0 && wechat.IsTokenError(err) {
+			m.invalidate(ctx, authorizerKey(appid), tok)
+			continue
+		}
+		return err
+	}
+}
