@@ -20,7 +20,7 @@ const maxPushBody = 64 << 10
 // logged with its reason but never its body.
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	reject := func(status int, reason string) {
-		s.log.Warn("push rejected", "reason", reason, "request_id", r.Context().Value(requestIDKey))
+		s.log.Warn("push rejected", "reason", reason, "request_id", infoOf(r).id)
 		http.Error(w, reason, status)
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxPushBody))

@@ -83,15 +83,20 @@ func (s *Server) routes() http.Handler {
 
 type ctxKey int
 
-const (
-	projectKey ctxKey = iota
-	requestIDKey
-)
+const requestIDKey ctxKey = iota
 
-func projectOf(r *http.Request) string {
-	p, _ := r.Context().Value(projectKey).(string)
-	return p
+// reqInfo travels in a request's context; auth fills in the project so the
+// access log can name it.
+type reqInfo struct{ id, project string }
+
+func infoOf(r *http.Request) *reqInfo {
+	if ri, ok := r.Context().Value(requestIDKey).(*reqInfo); ok {
+		return ri
+	}
+	return &reqInfo{}
 }
+
+func projectOf(r *http.Request) string { return infoOf(r).project }
 
 func randomID(n int) string {
 	b := make([]byte, n)
@@ -119,17 +124,16 @@ func (r *statusRecorder) Flush() {
 // never logged: the callback's carries an authorization code.
 func (s *Server) logged(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := randomID(8)
-		w.Header().Set("X-Request-Id", id)
+		ri := &reqInfo{id: randomID(8)}
+		w.Header().Set("X-Request-Id", ri.id)
 		rec := &statusRecorder{ResponseWriter: w, status: 200}
 		start := time.Now()
-		ctx := context.WithValue(r.Context(), requestIDKey, id)
-		next.ServeHTTP(rec, r.WithContext(ctx))
+		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), requestIDKey, ri)))
 		if r.URL.Path == "/healthz" {
 			return
 		}
-		s.log.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path, "status", rec.status,
-			"ms", time.Since(start).Milliseconds(), "project", projectOf(r.WithContext(ctx)))
+		s.log.Info("request", "request_id", ri.id, "method", r.Method, "path", r.URL.Path, "status", rec.status,
+			"ms", time.Since(start).Milliseconds(), "project", ri.project)
 	})
 }
 
@@ -158,7 +162,7 @@ func (s *Server) auth(h http.HandlerFunc) http.Handler {
 			writeError(w, http.StatusTooManyRequests, "rate_limited", "too many requests for this token", nil)
 			return
 		}
-		*r = *r.WithContext(context.WithValue(r.Context(), projectKey, p.Project))
+		infoOf(r).project = p.Project
 		h(w, r)
 	})
 }
@@ -221,7 +225,7 @@ func (s *Server) writeFailure(w http.ResponseWriter, r *http.Request, err error)
 	case errors.As(err, &ae):
 		writeError(w, http.StatusBadGateway, "wechat_error", "WeChat answered an error", ae)
 	default:
-		s.log.Error("request failed", "request_id", r.Context().Value(requestIDKey), "path", r.URL.Path, "err", err.Error())
+		s.log.Error("request failed", "request_id", infoOf(r).id, "path", r.URL.Path, "err", err.Error())
 		writeError(w, http.StatusBadGateway, "wechat_error", "WeChat could not be reached", nil)
 	}
 }

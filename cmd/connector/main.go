@@ -1,0 +1,302 @@
+// Command connector runs the vendor-side service between the desktop wizards
+// and WeChat, and its operator tools.
+//
+//	connector serve   [flags]            run the service (secrets from the environment or -secrets-file)
+//	connector serve --simulate SCENARIO  run against a built-in WeChat simulator
+//	connector token create --project NAME | list | revoke ID
+//	connector status                     ticket age, token expiries, authorizers, open sessions
+//	connector decrypt [flags] < body.xml decrypt a captured push, or say why it fails
+//	connector migrate                    bring the database schema up to date
+//	connector -version
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"oawizard/connector"
+	"oawizard/wechat"
+	"oawizard/wechat/wechatsim"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "connector:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage:
+  connector serve [flags]              run the service
+  connector serve --simulate SCENARIO  run against the built-in WeChat simulator
+  connector token create --project NAME | token list | token revoke ID
+  connector status                     ticket age, token expiries, authorizers, open sessions
+  connector decrypt [flags] < body     decrypt a captured push body, or say why it fails
+  connector migrate                    bring the database schema up to date
+  connector -version
+
+Secrets come from the environment (CONNECTOR_APPSECRET, CONNECTOR_TOKEN,
+CONNECTOR_AES_KEY, CONNECTOR_PREV_AES_KEY, CONNECTOR_STORE_KEY) or from the
+KEY=VALUE file named by -secrets-file / CONNECTOR_SECRETS_FILE; never flags.
+Run "connector COMMAND -h" for a command's flags.`
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, usage)
+		return errors.New("no command")
+	}
+	switch args[0] {
+	case "-version", "--version", "version":
+		fmt.Fprintln(stdout, "connector", version())
+		return nil
+	case "serve":
+		return serve(args[1:], stdout, stderr)
+	case "token":
+		return tokenCmd(args[1:], stdout)
+	case "status":
+		return status(args[1:], stdout)
+	case "decrypt":
+		return decrypt(args[1:], stdin, stdout)
+	case "migrate":
+		fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+		db := dbFlag(fs)
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		st, err := connector.OpenStore(*db)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		v, err := st.SchemaVersion(context.Background())
+		fmt.Fprintf(stdout, "schema version %d\n", v)
+		return err
+	case "-h", "--help", "help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	fmt.Fprintln(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+// version comes from the build information: the module version for a
+// released build, else the VCS revision.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := bi.Main.Version
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" && (v == "" || v == "(devel)") {
+			v = "dev-" + s.Value[:min(12, len(s.Value))]
+		}
+	}
+	if v == "" {
+		v = "(devel)"
+	}
+	return v
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+func dbFlag(fs *flag.FlagSet) *string {
+	return fs.String("db", envOr("CONNECTOR_DB", "connector.db"), "SQLite database file (env CONNECTOR_DB)")
+}
+
+func serve(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	listen := fs.String("listen", envOr("CONNECTOR_LISTEN", "127.0.0.1:8080"), "listen address (env CONNECTOR_LISTEN)")
+	public := fs.String("public-url", os.Getenv("CONNECTOR_PUBLIC_URL"), "public HTTPS base URL; its host is the 授权发起页域名 (env CONNECTOR_PUBLIC_URL)")
+	apiBase := fs.String("api-base", envOr("CONNECTOR_API_BASE", "https://api.weixin.qq.com"), "WeChat API base URL (env CONNECTOR_API_BASE)")
+	appid := fs.String("component-appid", os.Getenv("CONNECTOR_COMPONENT_APPID"), "third-party platform appid (env CONNECTOR_COMPONENT_APPID)")
+	sets := fs.String("permission-sets", envOr("CONNECTOR_PERMISSION_SETS", "2,3"), "permission sets asked for; add 24 only if this platform may hold 开放平台账号管理 (env CONNECTOR_PERMISSION_SETS)")
+	secretsFile := fs.String("secrets-file", os.Getenv(connector.EnvSecretsFile), "KEY=VALUE file with the secrets (env "+connector.EnvSecretsFile+")")
+	simulate := fs.String("simulate", "", "run against the built-in WeChat simulator with this scenario: "+strings.Join(wechatsim.Scenarios(), ", "))
+	db := dbFlag(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewJSONHandler(stdout, nil))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	if *simulate != "" {
+		d, err := connector.StartDemo(ctx, connector.DemoOptions{Scenario: *simulate, StorePath: *db, Logger: logger, Listen: *listen})
+		if err != nil {
+			return err
+		}
+		defer d.Close()
+		fmt.Fprintf(stderr, "connector (simulated WeChat, scenario %q) at %s\nproject token: %s\nOfficial Account %s, mini-program %s\n",
+			d.Scenario.Name, d.URL, d.ProjectToken, d.Scenario.OAAppID, d.Scenario.MPAppID)
+		<-ctx.Done()
+		return nil
+	}
+
+	secrets, err := connector.LoadSecrets(os.Getenv, *secretsFile)
+	if err != nil {
+		return err
+	}
+	var perms []int
+	for _, f := range strings.Split(*sets, ",") {
+		var n int
+		if _, err := fmt.Sscan(strings.TrimSpace(f), &n); err != nil {
+			return fmt.Errorf("-permission-sets: %q is not a number", f)
+		}
+		perms = append(perms, n)
+	}
+	st, err := connector.OpenStore(*db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	srv, err := connector.New(connector.Config{PublicURL: *public, APIBase: *apiBase, ComponentAppID: *appid,
+		Secrets: secrets, PermissionSets: perms, Logger: logger}, st)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	l, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	logger.Info("connector listening", "addr", l.Addr().String(), "public_url", *public, "component_appid", *appid, "version", version())
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(l) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	// Long-polls last up to a minute; give them that long to finish.
+	sctx, cancel := context.WithTimeout(context.Background(), 65*time.Second)
+	defer cancel()
+	logger.Info("shutting down")
+	return hs.Shutdown(sctx)
+}
+
+func tokenCmd(args []string, stdout io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("token: create, list or revoke")
+	}
+	fs := flag.NewFlagSet("token "+args[0], flag.ContinueOnError)
+	db := dbFlag(fs)
+	project := fs.String("project", "", "project name (create)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	st, err := connector.OpenStore(*db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ctx := context.Background()
+	switch args[0] {
+	case "create":
+		tok, err := connector.CreateProjectToken(ctx, st, *project, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, tok)
+		fmt.Fprintln(os.Stderr, "This token is shown once; give it to the project's wizard users. Only its hash is stored.")
+		return nil
+	case "list":
+		ts, err := st.ProjectTokens(ctx)
+		if err != nil {
+			return err
+		}
+		w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "ID\tPROJECT\tCREATED\tREVOKED")
+		for _, t := range ts {
+			rev := "-"
+			if !t.RevokedAt.IsZero() {
+				rev = t.RevokedAt.Format(time.RFC3339)
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", t.ID, t.Project, t.CreatedAt.Format(time.RFC3339), rev)
+		}
+		return w.Flush()
+	case "revoke":
+		if fs.NArg() != 1 {
+			return errors.New("token revoke ID")
+		}
+		return st.RevokeProjectToken(ctx, fs.Arg(0), time.Now())
+	}
+	return fmt.Errorf("token: unknown subcommand %q", args[0])
+}
+
+func status(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("status", flag.ContinueOnError)
+	db := dbFlag(fs)
+	appid := fs.String("component-appid", os.Getenv("CONNECTOR_COMPONENT_APPID"), "third-party platform appid")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	st, err := connector.OpenStore(*db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	s := connector.ReadStatus(context.Background(), st, *appid, time.Now(), true)
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(s)
+}
+
+// decrypt is a diagnostic for one captured push; its key and token flags are
+// acceptable because it runs by hand, once, on the operator's own machine.
+func decrypt(args []string, stdin io.Reader, stdout io.Writer) error {
+	fs := flag.NewFlagSet("decrypt", flag.ContinueOnError)
+	token := fs.String("token", os.Getenv(connector.EnvToken), "message check token (default env "+connector.EnvToken+")")
+	key := fs.String("aes-key", os.Getenv(connector.EnvAESKey), "EncodingAESKey (default env "+connector.EnvAESKey+")")
+	appid := fs.String("appid", "", "component appid the push must be for (empty: not checked)")
+	ts := fs.String("timestamp", "", "timestamp query parameter of the push")
+	nonce := fs.String("nonce", "", "nonce query parameter of the push")
+	sig := fs.String("msg-signature", "", "msg_signature query parameter of the push")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	body, err := io.ReadAll(io.LimitReader(stdin, 1<<20))
+	if err != nil {
+		return err
+	}
+	mc, err := wechat.NewMsgCrypt(*token, *key, *appid)
+	if err != nil {
+		return err
+	}
+	env, err := wechat.ParseEnvelope(body)
+	if err != nil {
+		return fmt.Errorf("the body is not a push envelope: %w", err)
+	}
+	plain, err := mc.Decrypt(*sig, *ts, *nonce, env.Encrypt)
+	if err != nil {
+		switch {
+		case errors.Is(err, wechat.ErrBadSignature):
+			return fmt.Errorf("%w: check -token, -timestamp, -nonce and that -msg-signature is msg_signature, not signature", err)
+		case errors.Is(err, wechat.ErrBadPadding), errors.Is(err, wechat.ErrBadLength):
+			return fmt.Errorf("%w: the EncodingAESKey is probably not the one WeChat used", err)
+		}
+		return err
+	}
+	_, err = stdout.Write(append(plain, '\n'))
+	return err
+}

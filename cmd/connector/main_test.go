@@ -1,0 +1,70 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"oawizard/wechat"
+)
+
+func runCmd(t *testing.T, stdin string, args ...string) (string, error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err := run(args, strings.NewReader(stdin), &out, &errb)
+	return out.String(), err
+}
+
+func TestTokenLifecycle(t *testing.T) {
+	db := t.TempDir() + "/c.db"
+	tok, err := runCmd(t, "", "token", "create", "-db", db, "-project", "acme")
+	if err != nil || !strings.HasPrefix(tok, "oaw_") {
+		t.Fatalf("create: %q %v", tok, err)
+	}
+	list, err := runCmd(t, "", "token", "list", "-db", db)
+	if err != nil || !strings.Contains(list, "acme") || strings.Contains(list, strings.TrimSpace(tok)) {
+		t.Fatalf("list must name the project and never show the token: %q %v", list, err)
+	}
+	id := strings.Fields(strings.Split(list, "\n")[1])[0]
+	if _, err := runCmd(t, "", "token", "revoke", "-db", db, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runCmd(t, "", "token", "revoke", "-db", db, id); err == nil {
+		t.Fatal("revoking twice should fail")
+	}
+	if _, err := runCmd(t, "", "token", "create", "-db", db); err == nil {
+		t.Fatal("a token without a project was created")
+	}
+}
+
+func TestDecryptPrintsPlaintextOrTheReason(t *testing.T) {
+	// Reference §8.3 vector C, wrapped in a push envelope.
+	const enc = "hyzAe4OzmOMbd6TvGdIOO6uBmdJoD0Fk53REIHvxYtJlE2B655HuD0m8KUePWB3+LrPXo87wzQ1QLvbeUgmBM4x6F8PGHQHFVAFmOD2LdJF9FrXpbUAh0B5GIItb52sn896wVsMSHGuPE328HnRGBcrS7C41IzDWyWNlZkyyXwon8T332jisa+h6tEDYsVticbSnyU8dKOIbgU6ux5VTjg3yt+WGzjlpKn6NPhRjpA912xMezR4kw6KWwMrCVKSVCZciVGCgavjIQ6X8tCOp3yZbGpy0VxpAe+77TszTfRd5RJSVO/HTnifJpXgCSUdUue1v6h0EIBYYI1BD1DlD+C0CR8e6OewpusjZ4uBl9FyJvnhvQl+q5rv1ixrcpCumEPo5MJSgM9ehVsNPfUM669WuMyVWQLCzpu9GhglF2PE="
+	body := "<xml><ToUserName><![CDATA[gh_10f6c3c3ac5a]]></ToUserName><Encrypt><![CDATA[" + enc + "]]></Encrypt></xml>"
+	args := []string{"decrypt", "-token", "spamtest", "-aes-key", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "-appid", "wx2c2769f8efd9abc2",
+		"-timestamp", "1409735669", "-nonce", "1320562132"}
+	out, err := runCmd(t, body, append(args, "-msg-signature", "5d197aaffba7e9b25a30732f161a50dee96bd5fa")...)
+	if err != nil || !strings.Contains(out, "<Content><![CDATA[abcdteT]]></Content>") {
+		t.Fatalf("decrypt: %q %v", out, err)
+	}
+	_, err = runCmd(t, body, append(args, "-msg-signature", strings.Repeat("0", 40))...)
+	if err == nil || !strings.Contains(err.Error(), "msg_signature") {
+		t.Fatalf("bad signature should be explained: %v", err)
+	}
+	_, err = runCmd(t, "not xml", append(args, "-msg-signature", "x")...)
+	if err == nil || !strings.Contains(err.Error(), "envelope") {
+		t.Fatalf("bad body should be explained: %v", err)
+	}
+	if wechat.Signature("spamtest", "1409735669", "1320562132", enc) != "5d197aaffba7e9b25a30732f161a50dee96bd5fa" {
+		t.Fatal("vector C signature")
+	}
+}
+
+func TestVersionAndUnknownCommand(t *testing.T) {
+	if out, err := runCmd(t, "", "-version"); err != nil || !strings.HasPrefix(out, "connector ") {
+		t.Fatalf("%q %v", out, err)
+	}
+	if _, err := runCmd(t, "", "frobnicate"); err == nil {
+		t.Fatal("unknown command accepted")
+	}
+}
