@@ -44,11 +44,17 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 		reject(http.StatusBadRequest, "stale timestamp")
 		return
 	}
+	// During a key rotation WeChat may still use the previous key: try each
+	// and report the current key's failure if none opens the push.
 	var ev wechat.Event
-	for _, mc := range s.crypts {
-		ev, err = mc.OpenPush(sig, ts, nonce, body)
-		if !errors.Is(err, wechat.ErrBadSignature) && !errors.Is(err, wechat.ErrBadPadding) && !errors.Is(err, wechat.ErrAppIDMismatch) {
-			break // decrypted, or failed for a reason another key would not fix
+	for i, mc := range s.crypts {
+		e, perr := mc.OpenPush(sig, ts, nonce, body)
+		if perr == nil {
+			ev, err = e, nil
+			break
+		}
+		if i == 0 {
+			err = perr
 		}
 	}
 	if err != nil {
