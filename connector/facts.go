@@ -213,8 +213,7 @@ func (s *Server) refreshFacts(ctx context.Context, appid string) (accountView, e
 	now := s.cfg.Clock.Now().UTC()
 	v.CheckedAt = &now
 	if b, err := json.Marshal(v); err == nil {
-		a.FactsJSON, a.CheckedAt = b, now
-		if err := s.st.SaveAuthorizer(ctx, a); err != nil {
+		if err := s.st.SetAuthorizerFacts(ctx, appid, a.NickName, a.FuncIDs, b, now); err != nil {
 			return v, err
 		}
 	}

@@ -134,15 +134,11 @@ func (s *Server) background(f func(ctx context.Context)) {
 // revoke records that an account withdrew its authorization: its tokens are
 // dropped and every call for it answers needs_reauthorization.
 func (s *Server) revoke(ctx context.Context, appid string) error {
-	a, err := s.st.Authorizer(ctx, appid)
-	if errors.Is(err, ErrNotFound) {
-		return nil
-	}
-	if err != nil {
+	now := s.cfg.Clock.Now()
+	if err := s.st.SetAuthorizerRefresh(ctx, appid, nil, now); err != nil {
 		return err
 	}
-	a.Status, a.UpdatedAt, a.RefreshSealed = AuthorizerRevoked, s.cfg.Clock.Now(), nil
-	if err := s.st.SaveAuthorizer(ctx, a); err != nil {
+	if err := s.st.SetAuthorizerStatus(ctx, appid, AuthorizerRevoked, now); err != nil {
 		return err
 	}
 	s.tok.dropAuthorizer(ctx, appid)

@@ -164,6 +164,22 @@ func (s *SQLStore) SaveAuthorizer(ctx context.Context, a Authorizer) error {
 	return err
 }
 
+func (s *SQLStore) SetAuthorizerRefresh(ctx context.Context, appid string, sealed []byte, at time.Time) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE authorizers SET refresh_sealed = ?, updated_at = ? WHERE appid = ?`, sealed, unix(at), appid)
+	return err
+}
+
+func (s *SQLStore) SetAuthorizerStatus(ctx context.Context, appid, status string, at time.Time) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE authorizers SET status = ?, updated_at = ? WHERE appid = ?`, status, unix(at), appid)
+	return err
+}
+
+func (s *SQLStore) SetAuthorizerFacts(ctx context.Context, appid, nick string, funcIDs []int, facts []byte, at time.Time) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE authorizers SET nick_name = ?, func_ids = ?, facts = ?, checked_at = ? WHERE appid = ?`,
+		nick, ints(funcIDs), string(facts), unix(at), appid)
+	return err
+}
+
 const authorizerCols = `appid, refresh_sealed, func_ids, status, nick_name, authorized_at, updated_at, COALESCE(facts, ''), checked_at`
 
 type scanner interface{ Scan(...any) error }

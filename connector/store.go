@@ -20,6 +20,12 @@ type Store interface {
 	DeleteToken(ctx context.Context, key string) error
 
 	SaveAuthorizer(ctx context.Context, a Authorizer) error
+	// The narrow updates below change one aspect of an authorizer, so that
+	// a facts refresh and a token refresh running at once cannot undo each
+	// other's writes.
+	SetAuthorizerRefresh(ctx context.Context, appid string, sealed []byte, at time.Time) error
+	SetAuthorizerStatus(ctx context.Context, appid, status string, at time.Time) error
+	SetAuthorizerFacts(ctx context.Context, appid, nickName string, funcIDs []int, facts []byte, at time.Time) error
 	Authorizer(ctx context.Context, appid string) (Authorizer, error)
 	Authorizers(ctx context.Context) ([]Authorizer, error)
 

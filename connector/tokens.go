@@ -204,9 +204,7 @@ func (m *tokens) authorizer(ctx context.Context, appid string) (string, error) {
 		}
 		// Keep whatever refresh token WeChat hands back.
 		if t.AuthorizerRefreshToken != "" && t.AuthorizerRefreshToken != refresh {
-			a.RefreshSealed = m.seal.seal(t.AuthorizerRefreshToken, refreshAAD(appid))
-			a.UpdatedAt = now
-			if err := m.st.SaveAuthorizer(ctx, a); err != nil {
+			if err := m.st.SetAuthorizerRefresh(ctx, appid, m.seal.seal(t.AuthorizerRefreshToken, refreshAAD(appid)), now); err != nil {
 				return "", time.Time{}, err
 			}
 		}
@@ -229,9 +227,7 @@ func (m *tokens) recoverRefresh(ctx context.Context, a *Authorizer) (string, err
 		}
 		for _, it := range list.List {
 			if it.AuthorizerAppID == a.AppID && it.RefreshToken != "" {
-				a.RefreshSealed = m.seal.seal(it.RefreshToken, refreshAAD(a.AppID))
-				a.UpdatedAt = m.clk.Now()
-				if err := m.st.SaveAuthorizer(ctx, *a); err != nil {
+				if err := m.st.SetAuthorizerRefresh(ctx, a.AppID, m.seal.seal(it.RefreshToken, refreshAAD(a.AppID)), m.clk.Now()); err != nil {
 					return "", err
 				}
 				m.log.Info("refresh token recovered from the authorizer list", "appid", a.AppID)
@@ -247,8 +243,7 @@ func (m *tokens) recoverRefresh(ctx context.Context, a *Authorizer) (string, err
 }
 
 func (m *tokens) markLost(ctx context.Context, a Authorizer) {
-	a.Status, a.UpdatedAt = AuthorizerNeedsReauth, m.clk.Now()
-	m.st.SaveAuthorizer(ctx, a)
+	m.st.SetAuthorizerStatus(ctx, a.AppID, AuthorizerNeedsReauth, m.clk.Now())
 	m.log.Warn("account needs re-authorization", "appid", a.AppID)
 	if m.onLost != nil {
 		m.onLost(a.AppID)
