@@ -1,0 +1,178 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"oawizard/flow/syncer"
+)
+
+// The store is the sync engine's syncer.Store: a page of followers and the
+// checkpoint that covers it are written in one transaction, and followers are
+// upserted by (appid, openid), so a resumed run never duplicates a row.
+
+const upsertFollower = `INSERT INTO followers (appid, openid, unionid, subscribe, subscribe_time, subscribe_scene, synced_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (appid, openid) DO UPDATE SET unionid = excluded.unionid, subscribe = excluded.subscribe,
+  subscribe_time = excluded.subscribe_time, subscribe_scene = excluded.subscribe_scene, synced_at = excluded.synced_at`
+
+// BeginRun resumes the account's unfinished run, or starts a new one.
+func (d *DB) BeginRun(ctx context.Context, appid string) (syncer.Checkpoint, error) {
+	var cp syncer.Checkpoint
+	err := d.db.QueryRowContext(ctx, `SELECT id, cursor, pages, batches, rows, with_unionid, unsubscribed FROM sync_runs
+	  WHERE appid = ? AND status IN ('running', 'stopped', 'quota') ORDER BY id DESC LIMIT 1`, appid).
+		Scan(&cp.RunID, &cp.Cursor, &cp.Pages, &cp.Batches, &cp.Rows, &cp.WithUnionID, &cp.Unsubscribed)
+	now := time.Now().Unix()
+	if err == nil {
+		_, err = d.db.ExecContext(ctx, `UPDATE sync_runs SET status = 'running', updated_at = ? WHERE id = ?`, now, cp.RunID)
+		return cp, classify(err)
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return cp, classify(err)
+	}
+	res, err := d.db.ExecContext(ctx, `INSERT INTO sync_runs (appid, status, started_at, updated_at) VALUES (?, 'running', ?, ?)`, appid, now, now)
+	if err != nil {
+		return cp, classify(err)
+	}
+	cp.RunID, err = res.LastInsertId()
+	return cp, classify(err)
+}
+
+// WritePage stores rows and advances the checkpoint atomically.
+func (d *DB) WritePage(ctx context.Context, appid string, rows []syncer.Follower, cp syncer.Checkpoint) error {
+	now := time.Now().Unix()
+	return d.tx(ctx, func(t *sql.Tx) error {
+		st, err := t.PrepareContext(ctx, upsertFollower)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, r := range rows {
+			sub := 0
+			if r.Subscribed {
+				sub = 1
+			}
+			if _, err := st.ExecContext(ctx, appid, r.OpenID, r.UnionID, sub, r.SubscribeTime, r.SubscribeScene, now); err != nil {
+				return err
+			}
+		}
+		_, err = t.ExecContext(ctx, `UPDATE sync_runs SET cursor = ?, pages = ?, batches = ?, rows = ?, with_unionid = ?, unsubscribed = ?, updated_at = ? WHERE id = ?`,
+			cp.Cursor, cp.Pages, cp.Batches, cp.Rows, cp.WithUnionID, cp.Unsubscribed, now, cp.RunID)
+		return err
+	})
+}
+
+// EndRun records how the run ended.
+func (d *DB) EndRun(ctx context.Context, runID int64, o syncer.Outcome) error {
+	now := time.Now().Unix()
+	fin := int64(0)
+	if o.Status == "done" || o.Status == "failed" || o.Status == "revoked" {
+		fin = now
+	}
+	_, err := d.db.ExecContext(ctx, `UPDATE sync_runs SET status = ?, errcode = ?, message = ?, updated_at = ?, finished_at = ? WHERE id = ?`,
+		o.Status, o.ErrCode, o.Message, now, fin, runID)
+	return classify(err)
+}
+
+// Run is a sync run as the result page shows it.
+type Run struct {
+	ID                               int64
+	AppID, Status, Message           string
+	ErrCode                          int
+	Rows, WithUnionID, Unsubscribed  int64
+	StartedAt, UpdatedAt, FinishedAt time.Time
+}
+
+// LastRun is the account's latest sync run; ok is false when there is none.
+func (d *DB) LastRun(ctx context.Context, appid string) (r Run, ok bool, err error) {
+	var s, u, f int64
+	err = d.db.QueryRowContext(ctx, `SELECT id, appid, status, message, errcode, rows, with_unionid, unsubscribed, started_at, updated_at, finished_at
+	  FROM sync_runs WHERE appid = ? ORDER BY id DESC LIMIT 1`, appid).
+		Scan(&r.ID, &r.AppID, &r.Status, &r.Message, &r.ErrCode, &r.Rows, &r.WithUnionID, &r.Unsubscribed, &s, &u, &f)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, false, nil
+	}
+	r.StartedAt, r.UpdatedAt = time.Unix(s, 0), time.Unix(u, 0)
+	if f > 0 {
+		r.FinishedAt = time.Unix(f, 0)
+	}
+	return r, err == nil, classify(err)
+}
+
+// FollowerStats counts an account's stored followers.
+type FollowerStats struct {
+	Total, Subscribed, WithUnionID, Duplicates int64
+}
+
+// FollowerStats reads the counts from the followers table itself.
+func (d *DB) FollowerStats(ctx context.Context, appid string) (FollowerStats, error) {
+	var s FollowerStats
+	err := d.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(subscribe), 0), COALESCE(SUM(unionid <> ''), 0) FROM followers WHERE appid = ?`, appid).
+		Scan(&s.Total, &s.Subscribed, &s.WithUnionID)
+	return s, classify(err)
+}
+
+// Overlap compares followers with an SDK import by unionid.
+type Overlap struct {
+	SDKUsers, SDKWithUnionID  int64 // rows of the import
+	Followers, FollowersUnion int64 // followers, and those with a unionid
+	Matched                   int64 // distinct unionids on both sides
+	SampleFollowerUnionIDs    int64 // how many follower unionids were compared
+}
+
+// Overlap counts SDK users whose unionid is also a follower's.
+func (d *DB) Overlap(ctx context.Context, appid string, importID int64) (Overlap, error) {
+	var o Overlap
+	err := d.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(unionid <> ''), 0) FROM sdk_users WHERE import_id = ?`, importID).Scan(&o.SDKUsers, &o.SDKWithUnionID)
+	if err != nil {
+		return o, classify(err)
+	}
+	fs, err := d.FollowerStats(ctx, appid)
+	if err != nil {
+		return o, err
+	}
+	o.Followers, o.FollowersUnion, o.SampleFollowerUnionIDs = fs.Total, fs.WithUnionID, fs.WithUnionID
+	err = d.db.QueryRowContext(ctx, `SELECT COUNT(DISTINCT s.unionid) FROM sdk_users s JOIN followers f ON f.appid = ? AND f.unionid = s.unionid
+	  WHERE s.import_id = ? AND s.unionid <> ''`, appid, importID).Scan(&o.Matched)
+	return o, classify(err)
+}
+
+// DayStat is one day of datacube figures.
+type DayStat struct {
+	Date                          string
+	NewUser, CancelUser, Cumulate int
+}
+
+// SaveGrowth upserts datacube days.
+func (d *DB) SaveGrowth(ctx context.Context, appid string, days []DayStat) error {
+	return d.tx(ctx, func(t *sql.Tx) error {
+		for _, x := range days {
+			if _, err := t.ExecContext(ctx, `INSERT INTO user_summary VALUES (?, ?, ?, ?, ?) ON CONFLICT (appid, ref_date) DO UPDATE SET
+			  new_user = excluded.new_user, cancel_user = excluded.cancel_user, cumulate_user = excluded.cumulate_user`,
+				appid, x.Date, x.NewUser, x.CancelUser, x.Cumulate); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Growth reads the stored days in date order.
+func (d *DB) Growth(ctx context.Context, appid string) ([]DayStat, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT ref_date, new_user, cancel_user, cumulate_user FROM user_summary WHERE appid = ? ORDER BY ref_date`, appid)
+	if err != nil {
+		return nil, classify(err)
+	}
+	defer rows.Close()
+	var out []DayStat
+	for rows.Next() {
+		var x DayStat
+		if err := rows.Scan(&x.Date, &x.NewUser, &x.CancelUser, &x.Cumulate); err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}
