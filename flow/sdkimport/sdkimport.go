@@ -1,0 +1,283 @@
+// Package sdkimport reads the analytics platform's export of identified users
+// (CSV in UTF-8, UTF-8 with BOM, GBK or UTF-16; or XLSX), finds the openid and
+// unionid columns, and counts what step 2's badges need, streaming the users
+// to the caller in batches so millions of rows never sit in memory at once.
+package sdkimport
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"regexp"
+	"strings"
+)
+
+// User is one identified user of the export.
+type User struct{ OpenID, UnionID string }
+
+// Mapping names the columns by index (0-based) when detection fails; UnionID
+// -1 means the export has none. HeaderRow is the row holding the titles, -1
+// when the file has no title row.
+type Mapping struct {
+	OpenID, UnionID, HeaderRow int
+}
+
+// Options tune a scan. Zero values take the defaults.
+type Options struct {
+	Mapping  *Mapping
+	MaxBytes int64 // default 200 MB
+	MaxRows  int   // default 5,000,000
+	Batch    int   // users per emit call; default 5,000
+	Progress func(bytesRead int64, rows int)
+}
+
+func (o *Options) defaults() {
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = 200 << 20
+	}
+	if o.MaxRows <= 0 {
+		o.MaxRows = 5_000_000
+	}
+	if o.Batch <= 0 {
+		o.Batch = 5000
+	}
+}
+
+// Stats are step 2's counts.
+type Stats struct {
+	Format           string   `json:"format"` // csv-utf8 | csv-utf8-bom | csv-gbk | csv-utf16 | xlsx
+	Header           []string `json:"header"`
+	OpenIDColumn     int      `json:"openid_column"`
+	UnionIDColumn    int      `json:"unionid_column"` // -1: none
+	Rows             int      `json:"rows"`
+	WithOpenID       int      `json:"with_openid"`
+	WithUnionID      int      `json:"with_unionid"`
+	MalformedOpenID  int      `json:"malformed_openid"`
+	MalformedUnionID int      `json:"malformed_unionid"`
+	DuplicateOpenID  int      `json:"duplicate_openid"`
+	Blank            int      `json:"blank"`
+	Samples          []User   `json:"samples"` // masked
+}
+
+// UnionIDShare is the share of rows with a valid openid that also carry a
+// valid unionid.
+func (s Stats) UnionIDShare() float64 {
+	if s.WithOpenID == 0 {
+		return 0
+	}
+	return float64(s.WithUnionID) / float64(s.WithOpenID)
+}
+
+// Kind is what went wrong with a file, for the window's message.
+type Kind string
+
+const (
+	KindEmpty      Kind = "empty"      // nothing in it, or only a title row
+	KindNoHeader   Kind = "no_header"  // no openid column found; a manual mapping can help
+	KindBinary     Kind = "binary"     // an image, PDF, archive…
+	KindTooLarge   Kind = "too_large"  // over MaxBytes or MaxRows
+	KindUnreadable Kind = "unreadable" // a broken or password-protected workbook
+)
+
+// Error is a file the import cannot use. Preview holds the first rows when a
+// manual column mapping could rescue it.
+type Error struct {
+	Kind    Kind
+	Detail  string
+	Preview [][]string
+}
+
+func (e *Error) Error() string { return "sdkimport: " + string(e.Kind) + ": " + e.Detail }
+
+// Is lets errors.Is(err, sdkimport.ErrNoHeader) match by kind.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Kind == e.Kind && t.Detail == ""
+}
+
+// MessageKey is the translation key of the plain message for this error.
+func (e *Error) MessageKey() string { return "sdk.error." + string(e.Kind) }
+
+// Sentinels for errors.Is.
+var (
+	ErrEmpty      = &Error{Kind: KindEmpty}
+	ErrNoHeader   = &Error{Kind: KindNoHeader}
+	ErrBinary     = &Error{Kind: KindBinary}
+	ErrTooLarge   = &Error{Kind: KindTooLarge}
+	ErrUnreadable = &Error{Kind: KindUnreadable}
+)
+
+// idRE is WeChat's id alphabet. Real openids and unionids are 28
+// characters; exports sometimes carry other lengths from older SDKs, so
+// anything from 20 to 64 is accepted.
+var idRE = regexp.MustCompile(`^[A-Za-z0-9_-]{20,64}$`)
+
+// ValidID reports whether s looks like an openid or unionid.
+func ValidID(s string) bool { return idRE.MatchString(s) }
+
+// Mask shows enough of an id to recognise it and no more.
+func Mask(id string) string {
+	if len(id) <= 8 {
+		return strings.Repeat("*", len(id))
+	}
+	return id[:4] + "…" + id[len(id)-4:]
+}
+
+// scanner is the shared row loop for CSV and XLSX.
+type scanner struct {
+	opt     Options
+	emit    func([]User) error
+	stats   Stats
+	seen    map[uint64]struct{}
+	batch   []User
+	started bool
+	preview [][]string
+	mapping Mapping
+}
+
+func newScanner(opt Options, emit func([]User) error) *scanner {
+	return &scanner{opt: opt, emit: emit, seen: map[uint64]struct{}{}}
+}
+
+// row takes one record. Until the header is known it buffers records, up
+// to ten, looking for the titles.
+func (s *scanner) row(ctx context.Context, rec []string) error {
+	if !s.started {
+		if len(s.preview) < 10 {
+			s.preview = append(s.preview, trimAll(rec))
+		}
+		if s.opt.Mapping != nil {
+			s.mapping = *s.opt.Mapping
+			s.started = true
+			s.stats.OpenIDColumn, s.stats.UnionIDColumn = s.mapping.OpenID, s.mapping.UnionID
+			if s.mapping.HeaderRow >= 0 {
+				if len(s.preview)-1 < s.mapping.HeaderRow {
+					s.started = false
+					return nil
+				}
+				s.stats.Header = s.preview[s.mapping.HeaderRow]
+				for _, r := range s.preview[s.mapping.HeaderRow+1:] {
+					if err := s.data(r); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+			for _, r := range s.preview {
+				if err := s.data(r); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		if o, u, ok := detectHeader(s.preview[len(s.preview)-1]); ok {
+			s.started = true
+			s.mapping = Mapping{OpenID: o, UnionID: u, HeaderRow: len(s.preview) - 1}
+			s.stats.Header = s.preview[len(s.preview)-1]
+			s.stats.OpenIDColumn, s.stats.UnionIDColumn = o, u
+			return nil
+		}
+		if len(s.preview) >= 10 {
+			return &Error{Kind: KindNoHeader, Detail: "no openid column in the first 10 rows", Preview: s.preview}
+		}
+		return nil
+	}
+	if s.stats.Rows%4096 == 0 && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return s.data(trimAll(rec))
+}
+
+func (s *scanner) data(rec []string) error {
+	cell := func(i int) string {
+		if i < 0 || i >= len(rec) {
+			return ""
+		}
+		return rec[i]
+	}
+	if allBlank(rec) {
+		return nil
+	}
+	s.stats.Rows++
+	if s.stats.Rows > s.opt.MaxRows {
+		return &Error{Kind: KindTooLarge, Detail: fmt.Sprintf("more than %d rows", s.opt.MaxRows)}
+	}
+	open, union := cell(s.mapping.OpenID), cell(s.mapping.UnionID)
+	switch {
+	case open == "":
+		s.stats.Blank++
+		return nil
+	case !ValidID(open):
+		s.stats.MalformedOpenID++
+		return nil
+	}
+	h := fnv.New64a()
+	h.Write([]byte(open))
+	k := h.Sum64()
+	if _, dup := s.seen[k]; dup {
+		s.stats.DuplicateOpenID++
+		return nil
+	}
+	s.seen[k] = struct{}{}
+	s.stats.WithOpenID++
+	if union != "" && !ValidID(union) {
+		s.stats.MalformedUnionID++
+		union = ""
+	}
+	if union != "" {
+		s.stats.WithUnionID++
+	}
+	u := User{OpenID: open, UnionID: union}
+	if len(s.stats.Samples) < 5 {
+		s.stats.Samples = append(s.stats.Samples, User{OpenID: Mask(open), UnionID: Mask(union)})
+	}
+	s.batch = append(s.batch, u)
+	if len(s.batch) >= s.opt.Batch {
+		return s.flush()
+	}
+	return nil
+}
+
+func (s *scanner) flush() error {
+	if len(s.batch) == 0 || s.emit == nil {
+		s.batch = s.batch[:0]
+		return nil
+	}
+	err := s.emit(s.batch)
+	s.batch = make([]User, 0, s.opt.Batch)
+	return err
+}
+
+// finish reports a file that never reached a header or data.
+func (s *scanner) finish() (Stats, error) {
+	if !s.started {
+		if len(s.preview) == 0 {
+			return s.stats, &Error{Kind: KindEmpty, Detail: "the file has no rows"}
+		}
+		return s.stats, &Error{Kind: KindNoHeader, Detail: "no openid column found", Preview: s.preview}
+	}
+	if err := s.flush(); err != nil {
+		return s.stats, err
+	}
+	if s.stats.Rows == 0 {
+		return s.stats, &Error{Kind: KindEmpty, Detail: "the file has titles but no rows"}
+	}
+	return s.stats, nil
+}
+
+func trimAll(rec []string) []string {
+	out := make([]string, len(rec))
+	for i, c := range rec {
+		out[i] = strings.TrimSpace(strings.Trim(c, "\ufeff\"'`\t "))
+	}
+	return out
+}
+
+func allBlank(rec []string) bool {
+	for _, c := range rec {
+		if c != "" {
+			return false
+		}
+	}
+	return true
+}
