@@ -179,12 +179,12 @@ func (d *DB) AddSDKUsers(ctx context.Context, importID int64, users []SDKUser) e
 }
 
 // FinishImport marks an import complete with its statistics.
-func (d *DB) FinishImport(ctx context.Context, importID int64, stats any) error {
+func (d *DB) FinishImport(ctx context.Context, importID int64, stats any, sha256 string) error {
 	b, err := json.Marshal(stats)
 	if err != nil {
 		return err
 	}
-	_, err = d.db.ExecContext(ctx, `UPDATE sdk_imports SET status = 'done', stats = ? WHERE id = ?`, string(b), importID)
+	_, err = d.db.ExecContext(ctx, `UPDATE sdk_imports SET status = 'done', stats = ?, sha256 = ? WHERE id = ?`, string(b), sha256, importID)
 	return classify(err)
 }
 

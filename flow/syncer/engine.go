@@ -167,11 +167,10 @@ func (e *engine) work(ctx context.Context, in <-chan batch, done chan<- *page) e
 		complete := b.pg.left == 0
 		b.pg.mu.Unlock()
 		if complete {
-			select {
-			case done <- b.pg:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
+			// No select on ctx: a page fetched in full is stored even
+			// when the run is stopping, and the writer drains until the
+			// last worker is gone, so this send cannot block forever.
+			done <- b.pg
 		}
 	}
 	return nil
@@ -201,7 +200,14 @@ func (e *engine) fetch(ctx context.Context, ids []string) ([]wechat.UserInfo, er
 func (e *engine) write(ctx context.Context, cp Checkpoint, in <-chan *page, slots <-chan struct{}) error {
 	pending := map[int]*page{}
 	nextSeq := 0
+	// Writes outlive a cancelled run: what was fetched is kept (45009,
+	// revocation and the cancel button all stop the run, not the writes).
+	wctx := context.WithoutCancel(ctx)
+	var werr error
 	for pg := range in {
+		if werr != nil {
+			continue // drain, so no worker blocks on a send
+		}
 		pending[pg.seq] = pg
 		for {
 			p, ok := pending[nextSeq]
@@ -229,14 +235,21 @@ func (e *engine) write(ctx context.Context, cp Checkpoint, in <-chan *page, slot
 			cp.Rows += int64(len(rows))
 			cp.WithUnionID += union
 			cp.Unsubscribed += unsub
-			if err := e.st.WritePage(ctx, e.appid, rows, cp); err != nil {
-				return err
+			if err := e.st.WritePage(wctx, e.appid, rows, cp); err != nil {
+				werr = err
+				break
 			}
 			e.stored.Add(int64(len(rows)))
 			e.withUnion.Add(union)
 			e.unsub.Add(unsub)
-			<-slots
+			select {
+			case <-slots:
+			default:
+			}
 		}
+	}
+	if werr != nil {
+		return werr
 	}
 	return ctx.Err()
 }

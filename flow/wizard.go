@@ -1,0 +1,295 @@
+package flow
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"sync"
+
+	"oawizard/clock"
+	"oawizard/flow/connclient"
+	"oawizard/flow/store"
+	"oawizard/flow/verdict"
+)
+
+// Wizard is the whole setup as plain Go: the window and the headless mode
+// drive the same object. Its state lives in the store, so a wizard closed
+// half-way reopens where it was.
+type Wizard struct {
+	db    *store.DB
+	conn  *connclient.Client
+	clk   clock.Clock
+	mu    sync.Mutex
+	state State
+}
+
+// State is what the wizard remembers between runs. No secret is in it.
+type State struct {
+	Progress     Progress `json:"progress"`
+	OAAppID      string   `json:"oa_appid"`
+	MPAppIDs     []string `json:"mp_appids"`
+	SessionID    string   `json:"session_id"`
+	AuthorizedAs string   `json:"authorized_as"`
+	AccountName  string   `json:"account_name"`
+	Granted      []int    `json:"granted"`
+	Missing      []int    `json:"missing"`
+	ImportID     int64    `json:"import_id"`
+}
+
+const stateKey = "wizard"
+
+// NewWizard loads the saved state from db.
+func NewWizard(ctx context.Context, db *store.DB, conn *connclient.Client, clk clock.Clock) (*Wizard, error) {
+	w := &Wizard{db: db, conn: conn, clk: clock.Or(clk)}
+	ok, err := db.Get(ctx, stateKey, &w.state)
+	if err != nil {
+		return nil, err
+	}
+	if !ok || w.state.Progress.Step == 0 {
+		w.state.Progress.Step = StepAccounts
+	}
+	return w, nil
+}
+
+// State returns a copy of the current state.
+func (w *Wizard) State() State {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	s := w.state
+	s.MPAppIDs = slices.Clone(s.MPAppIDs)
+	return s
+}
+
+func (w *Wizard) update(ctx context.Context, f func(*State)) error {
+	w.mu.Lock()
+	f(&w.state)
+	s := w.state
+	w.mu.Unlock()
+	return w.db.Put(ctx, stateKey, s)
+}
+
+// Conn is the connector client.
+func (w *Wizard) Conn() *connclient.Client { return w.conn }
+
+// DB is the results database.
+func (w *Wizard) DB() *store.DB { return w.db }
+
+// SetAccounts validates and records the accounts of step 1.
+func (w *Wizard) SetAccounts(ctx context.Context, oa string, mps []string) error {
+	oa = NormalizeAppID(oa)
+	var clean []string
+	for _, m := range mps {
+		if m = NormalizeAppID(m); m != "" {
+			clean = append(clean, m)
+		}
+	}
+	if err := ValidateAccounts(oa, clean); err != nil {
+		return err
+	}
+	if err := w.db.SetAccount(ctx, oa, "oa", ""); err != nil {
+		return err
+	}
+	for _, m := range clean {
+		if err := w.db.SetAccount(ctx, m, "mp", ""); err != nil {
+			return err
+		}
+	}
+	return w.update(ctx, func(s *State) {
+		if s.OAAppID != oa {
+			// Another account: an earlier authorization says nothing about it.
+			s.SessionID, s.AuthorizedAs, s.Progress.Authorized, s.Progress.SyncEnded = "", "", false, false
+		}
+		s.OAAppID, s.MPAppIDs = oa, clean
+	})
+}
+
+// SelfReport records what the admin saw for a check (claim "" removes it).
+func (w *Wizard) SelfReport(ctx context.Context, checkID, claim, value string) error {
+	return w.db.SetSelfReport(ctx, store.SelfReport{CheckID: checkID, Claim: claim, Value: value, ReportedAt: w.clk.Now()})
+}
+
+// facts turns the connector's account answer into verdict facts.
+func facts(a *connclient.Account) verdict.AccountFacts {
+	var f verdict.AccountFacts
+	if a == nil {
+		return f
+	}
+	f.Authorized = a.Authorized
+	if a.CheckedAt != nil {
+		f.CheckedAt = *a.CheckedAt
+	}
+	if v, ok := a.Fact("verify_type").Int(); ok {
+		f.VerifyType = &v
+	}
+	if v, ok := a.Fact("principal_type").Int(); ok {
+		f.PrincipalType = &v
+	}
+	f.PrincipalName = a.Fact("principal_name").String()
+	f.Credential = a.Fact("credential").String()
+	f.OpenAppID = a.Fact("open_appid").String()
+	if u := a.Fact("open_appid").Unknown; u != nil && u.Reason == "not_bound" {
+		f.NotBound = true
+	}
+	if h := a.Fact("has_open"); h.Known() {
+		if b, ok := h.Value.(bool); ok {
+			f.HasOpen = &b
+		}
+	}
+	return f
+}
+
+// Checked is the outcome of a round of checks.
+type Checked struct {
+	Checks []verdict.Check
+	// SelfProvedWrong lists checks whose 自查 the data contradicted.
+	SelfProvedWrong []string
+	// AccountErr is set when the connector could not be asked; the checks
+	// then rest on self-reports and data.
+	AccountErr error
+}
+
+// Check evaluates every badge from what is known now. refresh asks the
+// connector to re-read WeChat first (after an authorization).
+func (w *Wizard) Check(ctx context.Context, refresh bool) (Checked, error) {
+	st := w.State()
+	var out Checked
+	in := verdict.Input{}
+	get := func(appid string) (*connclient.Account, error) {
+		if appid == "" {
+			return nil, nil
+		}
+		if refresh {
+			return w.conn.RefreshAccount(ctx, appid)
+		}
+		return w.conn.Account(ctx, appid)
+	}
+	oa, err := get(st.OAAppID)
+	if err != nil {
+		out.AccountErr = err
+	}
+	in.OA = facts(oa)
+	if len(st.MPAppIDs) > 0 {
+		mp, err := get(st.MPAppIDs[0])
+		if err != nil && out.AccountErr == nil {
+			out.AccountErr = err
+		}
+		in.MP = facts(mp)
+	}
+	var err2 error
+	if in.Self, err2 = w.selfReports(ctx); err2 != nil {
+		return out, err2
+	}
+	if s, ok, err := w.sdkStats(ctx); err != nil {
+		return out, err
+	} else if ok {
+		in.SDK = &s
+	}
+	if st.OAAppID != "" {
+		fs, err := w.db.FollowerStats(ctx, st.OAAppID)
+		if err != nil {
+			return out, err
+		}
+		if fs.Total > 0 {
+			d := &verdict.Data{Followers: fs.Total, FollowersWithUnionID: fs.WithUnionID}
+			if st.ImportID != 0 {
+				if o, err := w.db.Overlap(ctx, st.OAAppID, st.ImportID); err == nil {
+					d.SDKWithUnionID, d.Matched = o.SDKWithUnionID, o.Matched
+				}
+			}
+			in.Data = d
+		}
+	}
+	out.Checks = verdict.Evaluate(in)
+	var rows []store.CheckResult
+	for _, c := range out.Checks {
+		if c.Contradicts {
+			out.SelfProvedWrong = append(out.SelfProvedWrong, c.ID)
+		}
+		ev, _ := json.Marshal(c.Evidence)
+		rows = append(rows, store.CheckResult{CheckID: c.ID, Status: c.Status, Source: c.Evidence.Source, Evidence: ev,
+			Remedy: c.Remedy, Contradicts: c.Contradicts, CheckedAt: w.clk.Now()})
+	}
+	if _, err := w.db.AppendChecks(ctx, rows); err != nil {
+		return out, err
+	}
+	return out, nil
+}
+
+func (w *Wizard) selfReports(ctx context.Context) (map[string]verdict.SelfReport, error) {
+	rs, err := w.db.SelfReports(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]verdict.SelfReport{}
+	for id, r := range rs {
+		out[id] = verdict.SelfReport{Claim: r.Claim, Value: r.Value, At: r.ReportedAt}
+	}
+	return out, nil
+}
+
+// Gates are the checks as navigation sees them, for the current step.
+func Gates(cs []verdict.Check, ids []string) []Gate {
+	var out []Gate
+	for _, c := range cs {
+		if slices.Contains(ids, c.ID) {
+			out = append(out, Gate{ID: c.ID, Status: c.Status, Blocking: c.Blocking})
+		}
+	}
+	return out
+}
+
+// Next moves forward, or explains what blocks.
+func (w *Wizard) Next(ctx context.Context, cs []verdict.Check) error {
+	return w.navigate(ctx, func(p *Progress) error { return p.Next(w.gates(p.Step, cs)) })
+}
+
+// Back moves back.
+func (w *Wizard) Back(ctx context.Context) error {
+	return w.navigate(ctx, func(p *Progress) error { return p.Back() })
+}
+
+// ContinueAnyway records the admin's choice to go past failed checks.
+func (w *Wizard) ContinueAnyway(ctx context.Context, cs []verdict.Check, consequenceKey string) error {
+	return w.navigate(ctx, func(p *Progress) error {
+		return p.ContinueAnyway(w.gates(p.Step, cs), consequenceKey, w.clk.Now())
+	})
+}
+
+// GoTo jumps to a step already reached (the step list is clickable).
+func (w *Wizard) GoTo(ctx context.Context, s Step) error {
+	return w.navigate(ctx, func(p *Progress) error {
+		for p.Step > s {
+			if err := p.Back(); err != nil {
+				return err
+			}
+		}
+		if p.Step < s {
+			return errors.New("flow: that step is not reached yet")
+		}
+		return nil
+	})
+}
+
+func (w *Wizard) gates(s Step, cs []verdict.Check) []Gate {
+	if s == StepSDK {
+		return Gates(cs, verdict.SDKChecks)
+	}
+	return Gates(cs, verdict.AccountChecks)
+}
+
+func (w *Wizard) navigate(ctx context.Context, f func(*Progress) error) error {
+	w.mu.Lock()
+	p := w.state.Progress
+	p.Overrides = slices.Clone(p.Overrides)
+	err := f(&p)
+	if err == nil {
+		w.state.Progress = p
+	}
+	s := w.state
+	w.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	return w.db.Put(ctx, stateKey, s)
+}

@@ -1,0 +1,210 @@
+package flow
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"time"
+
+	"oawizard/flow/connclient"
+	"oawizard/flow/sdkimport"
+	"oawizard/flow/store"
+	"oawizard/flow/syncer"
+	"oawizard/flow/verdict"
+)
+
+// ImportSDK reads the analytics export and stores its users. A failure part
+// way removes the partial import, so nothing half-imported remains.
+func (w *Wizard) ImportSDK(ctx context.Context, r io.Reader, name string, size int64, opt sdkimport.Options) (sdkimport.Stats, error) {
+	h := sha256.New()
+	id, err := w.db.BeginImport(ctx, store.SDKImport{FileName: name, Size: size})
+	if err != nil {
+		return sdkimport.Stats{}, err
+	}
+	stats, err := sdkimport.Scan(ctx, io.TeeReader(r, h), name, opt, func(us []sdkimport.User) error {
+		rows := make([]store.SDKUser, len(us))
+		for i, u := range us {
+			rows[i] = store.SDKUser{OpenID: u.OpenID, UnionID: u.UnionID}
+		}
+		return w.db.AddSDKUsers(ctx, id, rows)
+	})
+	if err != nil {
+		w.db.DropImport(context.WithoutCancel(ctx), id)
+		return stats, err
+	}
+	if err := w.db.FinishImport(ctx, id, stats, hex.EncodeToString(h.Sum(nil))); err != nil {
+		w.db.DropImport(context.WithoutCancel(ctx), id)
+		return stats, err
+	}
+	return stats, w.update(ctx, func(s *State) { s.ImportID = id })
+}
+
+// sdkStats reads the latest import's counts.
+func (w *Wizard) sdkStats(ctx context.Context) (verdict.SDKStats, bool, error) {
+	st := w.State()
+	if st.ImportID == 0 {
+		return verdict.SDKStats{}, false, nil
+	}
+	im, ok, err := w.db.LatestImport(ctx)
+	if err != nil || !ok {
+		return verdict.SDKStats{}, false, err
+	}
+	var s sdkimport.Stats
+	if err := json.Unmarshal(im.Stats, &s); err != nil {
+		return verdict.SDKStats{}, false, nil
+	}
+	return verdict.SDKStats{Rows: s.Rows, WithOpenID: s.WithOpenID, WithUnionID: s.WithUnionID}, true, nil
+}
+
+// SDKImportStats is the latest import's full statistics, for step 2's page.
+func (w *Wizard) SDKImportStats(ctx context.Context) (sdkimport.Stats, string, bool) {
+	im, ok, err := w.db.LatestImport(ctx)
+	if err != nil || !ok {
+		return sdkimport.Stats{}, "", false
+	}
+	var s sdkimport.Stats
+	json.Unmarshal(im.Stats, &s)
+	return s, im.FileName, true
+}
+
+// Authorize runs step 3 for the Official Account and records the outcome.
+func (w *Wizard) Authorize(ctx context.Context, opt AuthorizeOptions, emit func(AuthEvent)) (*connclient.Session, error) {
+	st := w.State()
+	if st.OAAppID == "" {
+		return nil, errors.New("flow: enter the Official Account's AppID first")
+	}
+	s, err := Authorize(ctx, w.conn, st.OAAppID, opt, func(ev AuthEvent) {
+		if ev.Session.ID != "" {
+			w.update(ctx, func(x *State) { x.SessionID = ev.Session.ID })
+		}
+		emit(ev)
+	})
+	if err != nil {
+		return s, err
+	}
+	return s, w.update(ctx, func(x *State) {
+		x.Progress.Authorized = true
+		x.AuthorizedAs, x.AccountName, x.Granted, x.Missing = s.AppID, s.NickName, s.Granted, s.Missing
+	})
+}
+
+// SyncOptions tune Sync.
+type SyncOptions struct {
+	Workers  int
+	Progress func(syncer.Progress)
+	Quota    func(syncer.QuotaReport) bool
+	// GrowthDays of datacube figures to fetch after the followers; 0 = 30.
+	GrowthDays int
+}
+
+// Sync copies the followers through the relay, then the growth figures.
+// A sync stopped by quota or cancel keeps what it stored and resumes next time.
+func (w *Wizard) Sync(ctx context.Context, opt SyncOptions) (*syncer.Result, error) {
+	st := w.State()
+	if !st.Progress.Authorized || st.OAAppID == "" {
+		return nil, errors.New("flow: authorize the Official Account first")
+	}
+	api := w.conn.WeChat(st.OAAppID)
+	res, err := syncer.Run(ctx, api, w.db, st.OAAppID, syncer.Options{Workers: opt.Workers, Progress: opt.Progress, Quota: opt.Quota, Clock: w.clk})
+	var qe *syncer.QuotaError
+	ended := err == nil || errors.As(err, &qe)
+	if ended {
+		w.update(ctx, func(x *State) { x.Progress.SyncEnded = true })
+	}
+	if errors.Is(err, syncer.ErrRevoked) {
+		w.update(ctx, func(x *State) { x.Progress.Authorized = false })
+	}
+	if err == nil {
+		days := opt.GrowthDays
+		if days == 0 {
+			days = 30
+		}
+		// The chart is a bonus: its failure does not fail the sync.
+		if g, gerr := syncer.FetchGrowth(ctx, api, w.clk.Now(), days); gerr == nil {
+			var rows []store.DayStat
+			for _, d := range g {
+				rows = append(rows, store.DayStat{Date: d.Date, NewUser: d.NewUser, CancelUser: d.CancelUser, Cumulate: d.Cumulate})
+			}
+			w.db.SaveGrowth(ctx, st.OAAppID, rows)
+		}
+	}
+	return res, err
+}
+
+// Report is the outcome of the whole setup: the headless JSON, the result
+// page and the HTML report are made from it.
+type Report struct {
+	Checks        []verdict.Check `json:"checks"`
+	Authorization struct {
+		Status string `json:"status"`
+		AppID  string `json:"appid"`
+		Name   string `json:"nick_name,omitempty"`
+	} `json:"authorization"`
+	SDK struct {
+		Rows        int `json:"rows"`
+		WithOpenID  int `json:"with_openid"`
+		WithUnionID int `json:"with_unionid"`
+	} `json:"sdk"`
+	Sync struct {
+		Status      string  `json:"status"`
+		Followers   int64   `json:"followers"`
+		Subscribed  int64   `json:"subscribed"`
+		WithUnionID int64   `json:"with_unionid"`
+		Seconds     float64 `json:"seconds"`
+	} `json:"sync"`
+	Overlap struct {
+		Matched          int64   `json:"matched"`
+		ShareOfSDK       float64 `json:"share_of_sdk"`       // of SDK users with a unionid
+		ShareOfFollowers float64 `json:"share_of_followers"` // of followers with a unionid
+		OpenIDOnly       int     `json:"sdk_openid_only"`    // SDK users with no unionid
+	} `json:"overlap"`
+	Growth      []store.DayStat `json:"growth,omitempty"`
+	GeneratedAt time.Time       `json:"generated_at"`
+}
+
+// Report gathers the current outcome; checks are the latest evaluated.
+func (w *Wizard) Report(ctx context.Context, checks []verdict.Check) (Report, error) {
+	st := w.State()
+	var r Report
+	r.Checks, r.GeneratedAt = checks, w.clk.Now()
+	r.Authorization.Status, r.Authorization.AppID, r.Authorization.Name = "not_authorized", st.AuthorizedAs, st.AccountName
+	if st.Progress.Authorized {
+		r.Authorization.Status = "authorized"
+	}
+	if s, _, ok := w.SDKImportStats(ctx); ok {
+		r.SDK.Rows, r.SDK.WithOpenID, r.SDK.WithUnionID = s.Rows, s.WithOpenID, s.WithUnionID
+		r.Overlap.OpenIDOnly = s.WithOpenID - s.WithUnionID
+	}
+	if st.OAAppID == "" {
+		return r, nil
+	}
+	fs, err := w.db.FollowerStats(ctx, st.OAAppID)
+	if err != nil {
+		return r, err
+	}
+	r.Sync.Followers, r.Sync.Subscribed, r.Sync.WithUnionID = fs.Total, fs.Subscribed, fs.WithUnionID
+	if run, ok, err := w.db.LastRun(ctx, st.OAAppID); err == nil && ok {
+		r.Sync.Status = run.Status
+		end := run.UpdatedAt
+		if !run.FinishedAt.IsZero() {
+			end = run.FinishedAt
+		}
+		r.Sync.Seconds = end.Sub(run.StartedAt).Seconds()
+	}
+	if st.ImportID != 0 {
+		if o, err := w.db.Overlap(ctx, st.OAAppID, st.ImportID); err == nil {
+			r.Overlap.Matched = o.Matched
+			if o.SDKWithUnionID > 0 {
+				r.Overlap.ShareOfSDK = float64(o.Matched) / float64(o.SDKWithUnionID)
+			}
+			if o.FollowersUnion > 0 {
+				r.Overlap.ShareOfFollowers = float64(o.Matched) / float64(o.FollowersUnion)
+			}
+		}
+	}
+	r.Growth, _ = w.db.Growth(ctx, st.OAAppID)
+	return r, nil
+}
