@@ -51,21 +51,47 @@ func ValidateAppID(s string) error {
 	return nil
 }
 
+// AppIDError says which input ("oa" or "mp") is wrong and how.
+type AppIDError struct {
+	Field string
+	Err   error
+}
+
+func (e *AppIDError) Error() string { return e.Field + ": " + e.Err.Error() }
+func (e *AppIDError) Unwrap() error { return e.Err }
+
+// Reason is the problem's short name, for message keys.
+func (e *AppIDError) Reason() string {
+	switch e.Err {
+	case ErrAppIDEmpty:
+		return "empty"
+	case ErrAppIDPrefix:
+		return "prefix"
+	case ErrAppIDLength:
+		return "length"
+	case ErrAppIDChars:
+		return "chars"
+	case ErrAppIDSame:
+		return "same"
+	}
+	return "repeated"
+}
+
 // ValidateAccounts checks step 1's inputs together.
 func ValidateAccounts(oa string, mps []string) error {
 	if err := ValidateAppID(oa); err != nil {
-		return err
+		return &AppIDError{"oa", err}
 	}
 	seen := map[string]bool{}
 	for _, mp := range mps {
 		if err := ValidateAppID(mp); err != nil {
-			return err
+			return &AppIDError{"mp", err}
 		}
 		if mp == oa {
-			return ErrAppIDSame
+			return &AppIDError{"mp", ErrAppIDSame}
 		}
 		if seen[mp] {
-			return ErrAppIDRepeated
+			return &AppIDError{"mp", ErrAppIDRepeated}
 		}
 		seen[mp] = true
 	}

@@ -141,8 +141,10 @@ func (d *DB) Overlap(ctx context.Context, appid string, importID int64) (Overlap
 
 // DayStat is one day of datacube figures.
 type DayStat struct {
-	Date                          string
-	NewUser, CancelUser, Cumulate int
+	Date       string `json:"ref_date"`
+	NewUser    int    `json:"new_user"`
+	CancelUser int    `json:"cancel_user"`
+	Cumulate   int    `json:"cumulate_user"`
 }
 
 // SaveGrowth upserts datacube days.

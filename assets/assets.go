@@ -1,0 +1,26 @@
+// Package assets holds what the binaries embed: the CJK font subset, the
+// translations and the snippets an engineer is given. It is plain Go so
+// that tests and tools can read the same files the window shows.
+package assets
+
+import (
+	"embed"
+	"io/fs"
+)
+
+//go:embed fonts/cjk-subset.ttf
+var CJKFont []byte
+
+// Translations are assets/translations/<area>.<locale>.json, flat objects of
+// message key → text (go-i18n templates allowed), for zh-Hans and en.
+//
+//go:embed translations/*.json
+var Translations embed.FS
+
+//go:embed snippets
+var Snippets embed.FS
+
+// TranslationFiles lists the translation files of a locale.
+func TranslationFiles(locale string) ([]string, error) {
+	return fs.Glob(Translations, "translations/*."+locale+".json")
+}

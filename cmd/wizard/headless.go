@@ -1,0 +1,220 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"oawizard/connector"
+	"oawizard/flow"
+	"oawizard/flow/connclient"
+	"oawizard/flow/sdkimport"
+	"oawizard/flow/store"
+	"oawizard/flow/syncer"
+	"oawizard/flow/verdict"
+)
+
+// headlessOptions are the flags of `wizard -headless`.
+type headlessOptions struct {
+	Scenario  string
+	SDKExport string
+	DataDir   string
+	Followers int
+	Workers   int
+}
+
+// Exit codes of the headless mode.
+const (
+	exitAllPass = 0
+	exitFailed  = 1
+	exitError   = 2
+)
+
+// headlessReport is the one JSON document printed on stdout.
+type headlessReport struct {
+	Scenario string `json:"scenario"`
+	flow.Report
+	Authorization struct {
+		Status string `json:"status"`
+		AppID  string `json:"appid"`
+		Reason string `json:"reason,omitempty"`
+	} `json:"authorization"`
+	Sync struct {
+		Status      string  `json:"status"`
+		Followers   int64   `json:"followers"`
+		WithUnionID int64   `json:"with_unionid"`
+		Seconds     float64 `json:"seconds"`
+		Message     string  `json:"message,omitempty"`
+	} `json:"sync"`
+	Checks []headlessCheck `json:"checks"`
+}
+
+type headlessCheck struct {
+	ID       string           `json:"id"`
+	Status   string           `json:"status"`
+	Evidence verdict.Evidence `json:"evidence"`
+}
+
+// runHeadless walks the whole wizard against the demo stack with the
+// simulated phone: progress goes to stderr as JSON lines, the report to stdout.
+func runHeadless(ctx context.Context, opt headlessOptions, stdout, stderr io.Writer) int {
+	progress := json.NewEncoder(stderr)
+	var mu sync.Mutex
+	emit := func(v any) {
+		mu.Lock()
+		defer mu.Unlock()
+		progress.Encode(v)
+	}
+	fail := func(stage string, err error) int {
+		emit(map[string]string{"event": "error", "stage": stage, "error": err.Error()})
+		return exitError
+	}
+	dir := opt.DataDir
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "oawizard-headless-")
+		if err != nil {
+			return fail("data", err)
+		}
+		defer os.RemoveAll(tmp)
+		dir = tmp
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fail("data", err)
+	}
+	demo, err := connector.StartDemo(ctx, connector.DemoOptions{Scenario: opt.Scenario, Followers: opt.Followers,
+		StorePath: filepath.Join(dir, "connector.db")})
+	if err != nil {
+		return fail("demo", err)
+	}
+	defer demo.Close()
+	db, err := store.Open(filepath.Join(dir, "wizard.db"))
+	if err != nil {
+		return fail("store", err)
+	}
+	defer db.Close()
+	conn, err := connclient.New(demo.URL, demo.ProjectToken, nil)
+	if err != nil {
+		return fail("connector", err)
+	}
+	w, err := flow.NewWizard(ctx, db, conn, nil)
+	if err != nil {
+		return fail("state", err)
+	}
+	sc := demo.Scenario
+	if err := w.SetAccounts(ctx, sc.OAAppID, []string{sc.MPAppID}); err != nil {
+		return fail("accounts", err)
+	}
+	var rep headlessReport
+	rep.Scenario = sc.Name
+	if _, err := w.Check(ctx, false); err != nil {
+		return fail("checks", err)
+	}
+	if opt.SDKExport != "" {
+		f, err := os.Open(opt.SDKExport)
+		if err != nil {
+			return fail("sdk", err)
+		}
+		fi, _ := f.Stat()
+		stats, err := w.ImportSDK(ctx, f, filepath.Base(opt.SDKExport), fi.Size(), sdkimport.Options{})
+		f.Close()
+		if err != nil {
+			return fail("sdk", err)
+		}
+		emit(map[string]any{"event": "sdk", "rows": stats.Rows, "with_openid": stats.WithOpenID, "with_unionid": stats.WithUnionID})
+	}
+
+	// Step 3: the simulated phone scans the first QR code and confirms.
+	actx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	var once sync.Once
+	session, err := w.Authorize(actx, flow.AuthorizeOptions{}, func(ev flow.AuthEvent) {
+		emit(map[string]any{"event": "authorization", "state": ev.State, "code": ev.Session.Code})
+		if ev.State == flow.AuthWaiting && ev.Session.QRURL != "" {
+			once.Do(func() {
+				go func() {
+					page, err := demo.Phone().Open(ev.Session.QRURL)
+					if err == nil {
+						_, err = page.Confirm()
+					}
+					if err != nil {
+						emit(map[string]any{"event": "phone", "error": err.Error()})
+					}
+				}()
+			})
+		}
+	})
+	cancel()
+	rep.Authorization.Status = "authorized"
+	if session != nil {
+		rep.Authorization.AppID = session.AppID
+	}
+	if err != nil {
+		rep.Authorization.Status = "failed"
+		if session != nil {
+			rep.Authorization.Status, rep.Authorization.Reason = session.Status, session.Reason
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			rep.Authorization.Status = "timeout"
+		}
+	}
+	if err == nil {
+		if _, err := w.Check(ctx, true); err != nil {
+			return fail("checks", err)
+		}
+		start := time.Now()
+		res, serr := w.Sync(ctx, flow.SyncOptions{Workers: opt.Workers, Progress: func(p syncer.Progress) {
+			emit(map[string]any{"event": "sync", "progress": p})
+		}})
+		rep.Sync.Seconds = time.Since(start).Seconds()
+		rep.Sync.Status = "done"
+		if serr != nil {
+			rep.Sync.Status, rep.Sync.Message = syncStatus(serr), serr.Error()
+		}
+		_ = res
+	}
+	checked, err := w.Check(ctx, false)
+	if err != nil {
+		return fail("checks", err)
+	}
+	base, err := w.Report(ctx, checked.Checks)
+	if err != nil {
+		return fail("report", err)
+	}
+	rep.Report = base
+	rep.Sync.Followers, rep.Sync.WithUnionID = base.Sync.Followers, base.Sync.WithUnionID
+	if rep.Sync.Status == "" {
+		rep.Sync.Status = "skipped"
+	}
+	for _, c := range checked.Checks {
+		rep.Checks = append(rep.Checks, headlessCheck{ID: c.ID, Status: c.Status, Evidence: c.Evidence})
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(rep); err != nil {
+		return exitError
+	}
+	if verdict.AllPass(checked.Checks) && rep.Authorization.Status == "authorized" && rep.Sync.Status == "done" {
+		return exitAllPass
+	}
+	return exitFailed
+}
+
+func syncStatus(err error) string {
+	var qe *syncer.QuotaError
+	switch {
+	case errors.As(err, &qe):
+		return "quota"
+	case errors.Is(err, syncer.ErrRevoked):
+		return "revoked"
+	case errors.Is(err, syncer.ErrNotPermitted):
+		return "not_permitted"
+	case errors.Is(err, context.Canceled):
+		return "stopped"
+	}
+	return fmt.Sprintf("failed")
+}

@@ -1,0 +1,93 @@
+// Command wizard is 公众号数据集成向导, the desktop setup wizard. With no
+// configuration it runs in demo mode against a built-in WeChat simulator;
+// -headless walks the same flow without a window and prints a JSON report.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime/debug"
+
+	"oawizard/flow/secret"
+	"oawizard/flow/store"
+	"oawizard/ui"
+	"oawizard/wechat/wechatsim"
+)
+
+func main() { os.Exit(run()) }
+
+func run() int {
+	headless := flag.Bool("headless", false, "run the whole flow without a window against the demo stack and print a JSON report")
+	scenario := flag.String("scenario", "ok", "demo scenario: "+fmt.Sprint(wechatsim.Scenarios()))
+	sdkExport := flag.String("sdk-export", "", "analytics export of identified users to verify in step 2 (headless)")
+	dataDir := flag.String("data", "", "folder for the wizard's database (default: the user's config folder; headless: a temporary one)")
+	followers := flag.Int("followers", 0, "demo: the Official Account's follower count (default: the scenario's)")
+	workers := flag.Int("workers", 0, "sync: concurrent WeChat calls (default 8)")
+	language := flag.String("lang", "", "language: zh-Hans or en (default: saved choice, else the system's)")
+	version := flag.Bool("version", false, "print the version and exit")
+	flag.Parse()
+	if *version {
+		fmt.Println("wizard", buildVersion())
+		return 0
+	}
+	if !wechatsim.KnownScenario(*scenario) {
+		fmt.Fprintf(os.Stderr, "wizard: unknown scenario %q; known: %v\n", *scenario, wechatsim.Scenarios())
+		return exitError
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if *headless {
+		return runHeadless(ctx, headlessOptions{Scenario: *scenario, SDKExport: *sdkExport, DataDir: *dataDir,
+			Followers: *followers, Workers: *workers}, os.Stdout, os.Stderr)
+	}
+
+	path, err := dbPath(*dataDir)
+	if err == nil {
+		var db *store.DB
+		if db, err = store.Open(path); err == nil {
+			defer db.Close()
+			choice := *language
+			if choice == "" {
+				db.Get(ctx, "language", &choice)
+			}
+			ui.SetupLanguage(choice)
+			err = ui.Run(ui.Options{DB: db, StartDemo: demoStarter(*followers, slog.New(slog.NewTextHandler(io.Discard, nil))),
+				Scenarios: scenarios(), Scenario: *scenario, Secrets: secret.Keyring(secret.Service), Version: buildVersion()})
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "wizard:", err)
+		return exitError
+	}
+	return 0
+}
+
+func dbPath(dir string) (string, error) {
+	if dir == "" {
+		return store.DefaultPath()
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, "wizard.db"), nil
+}
+
+func buildVersion() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := bi.Main.Version
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" && (v == "" || v == "(devel)") {
+			v = "dev-" + s.Value[:min(12, len(s.Value))]
+		}
+	}
+	return v
+}

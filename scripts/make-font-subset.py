@@ -1,0 +1,33 @@
+#!/usr/bin/python3
+"""Builds assets/fonts/cjk-subset.ttf from Debian's Droid Sans Fallback
+(Apache-2.0): ASCII, Latin-1, the GB2312 hanzi (6,763 characters, which
+cover nearly every company and account name) and the punctuation, arrows
+and symbols the interface uses. Run by hand after apt-get install
+fonts-droid-fallback python3-fonttools; the output is committed."""
+import sys
+from fontTools import subset
+
+SRC = "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"
+OUT = sys.argv[1] if len(sys.argv) > 1 else "assets/fonts/cjk-subset.ttf"
+
+chars = set(range(0x20, 0x7F)) | set(range(0xA0, 0x180))
+for hi in range(0xA1, 0xF8):
+    for lo in range(0xA1, 0xFF):
+        try:
+            chars.update(ord(c) for c in bytes([hi, lo]).decode("gb2312"))
+        except UnicodeDecodeError:
+            pass
+for lo, hi in [(0x2000, 0x206F), (0x2190, 0x21FF), (0x2200, 0x22FF), (0x2460, 0x24FF), (0x2500, 0x257F),
+               (0x25A0, 0x25FF), (0x2600, 0x26FF), (0x2700, 0x27BF), (0x3000, 0x303F), (0xFF00, 0xFFEF)]:
+    chars.update(range(lo, hi + 1))
+
+opts = subset.Options()
+opts.layout_features = ["*"]
+opts.name_IDs = ["*"]
+opts.notdef_outline = True
+font = subset.load_font(SRC, opts)
+sub = subset.Subsetter(opts)
+sub.populate(unicodes=sorted(chars))
+sub.subset(font)
+subset.save_font(font, OUT, opts)
+print(OUT, len(chars), "code points")

@@ -1,0 +1,149 @@
+package ui
+
+import (
+	"errors"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"oawizard/flow"
+	"oawizard/flow/verdict"
+)
+
+// accountsPage is step 1: the two AppIDs and the six account badges.
+type accountsPage struct {
+	a       *App
+	root    fyne.CanvasObject
+	oa, mp  *widget.Entry
+	oaErr   *widget.Label
+	mpErr   *widget.Label
+	badges  map[string]*badge
+	message *widget.Label
+}
+
+func newAccountsPage(a *App) *accountsPage {
+	p := &accountsPage{a: a, badges: map[string]*badge{}}
+	st := a.wiz.State()
+	p.oa, p.mp = widget.NewEntry(), widget.NewEntry()
+	p.oa.SetPlaceHolder("wx0123456789abcdef")
+	p.mp.SetPlaceHolder("wx0123456789abcdef")
+	p.oa.SetText(st.OAAppID)
+	if len(st.MPAppIDs) > 0 {
+		p.mp.SetText(strings.Join(st.MPAppIDs, ", "))
+	}
+	p.oaErr, p.mpErr = hint(), hint()
+	p.oa.Validator = nil
+	check := widget.NewButtonWithIcon(T("accounts.check"), theme.ViewRefreshIcon(), func() { p.save() })
+	check.Importance = widget.HighImportance
+	where := hint()
+	setHint(where, T("accounts.where"))
+	where.Importance = widget.MediumImportance
+	form := container.NewGridWithColumns(2,
+		container.NewVBox(widget.NewLabel(T("accounts.oa")), p.oa, p.oaErr),
+		container.NewVBox(widget.NewLabel(T("accounts.mp")), p.mp, p.mpErr))
+	grid := container.NewGridWithColumns(2)
+	for _, id := range verdict.AccountChecks {
+		b := newBadge(id, a.selfReport, a.copyText)
+		p.badges[id] = b
+		grid.Add(b.root)
+	}
+	p.message = hint()
+	head := container.NewVBox(title(T("accounts.title")), form, container.NewBorder(nil, nil, nil, check, where), p.message)
+	p.root = container.NewBorder(head, nil, nil, nil, container.NewVScroll(grid))
+	return p
+}
+
+func (p *accountsPage) view() fyne.CanvasObject { return p.root }
+func (p *accountsPage) leave()                  {}
+
+func (p *accountsPage) shown() {
+	if p.a.wiz.State().OAAppID != "" {
+		p.recheck(p.a.wiz.State().Progress.Authorized)
+	}
+}
+
+// save validates both AppIDs, saying where to find them when wrong.
+func (p *accountsPage) save() {
+	mps := strings.FieldsFunc(p.mp.Text, func(r rune) bool { return r == ',' || r == '，' || r == ' ' || r == '\n' })
+	err := p.a.wiz.SetAccounts(p.a.ctx, p.oa.Text, mps)
+	setHint(p.oaErr, "")
+	setHint(p.mpErr, "")
+	if err != nil {
+		var ae *flow.AppIDError
+		if errors.As(err, &ae) && ae.Field == "mp" {
+			setHint(p.mpErr, appIDMessage(ae))
+		} else if errors.As(err, &ae) {
+			setHint(p.oaErr, appIDMessage(ae))
+		} else {
+			setHint(p.oaErr, errorText(err))
+		}
+		return
+	}
+	p.recheck(false)
+}
+
+// recheck reads the facts in the background; each badge shows "checking"
+// meanwhile and the window stays usable.
+func (p *accountsPage) recheck(refresh bool) {
+	for _, b := range p.badges {
+		b.checking()
+	}
+	go func() {
+		res, err := p.a.wiz.Check(p.a.ctx, refresh)
+		fyne.Do(func() {
+			if err != nil {
+				setHint(p.message, errorText(err))
+				return
+			}
+			p.a.checks = res.Checks
+			for _, c := range res.Checks {
+				if b, ok := p.badges[c.ID]; ok {
+					b.set(c)
+				}
+			}
+			msg := ""
+			if res.AccountErr != nil {
+				msg = T("accounts.connector_problem") + " " + errorText(res.AccountErr)
+			}
+			if len(res.SelfProvedWrong) > 0 {
+				var names []string
+				for _, id := range res.SelfProvedWrong {
+					names = append(names, T("check."+id+".title"))
+				}
+				msg += " " + Tf("accounts.self_wrong", map[string]any{"Checks": strings.Join(names, "、")})
+			}
+			setHint(p.message, strings.TrimSpace(msg))
+			p.a.relayout()
+		})
+	}()
+}
+
+func appIDMessage(e *flow.AppIDError) string {
+	return T("appid.error." + e.Reason())
+}
+
+func hint() *widget.Label {
+	l := widget.NewLabel("")
+	l.Wrapping = fyne.TextWrapWord
+	l.SizeName = theme.SizeNameCaptionText
+	l.Importance = widget.DangerImportance
+	l.Hide()
+	return l
+}
+
+// setHint shows a hint, or hides it when empty so it takes no room.
+func setHint(l *widget.Label, s string) {
+	l.SetText(s)
+	l.Hidden = s == ""
+	l.Refresh()
+}
+
+func title(s string) fyne.CanvasObject {
+	l := widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l.SizeName = theme.SizeNameSubHeadingText
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}

@@ -1,0 +1,345 @@
+// Package ui is the wizard's window. Every Fyne import of the product lives
+// here (and in cmd/); the logic it shows is package flow's.
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"oawizard/flow"
+	"oawizard/flow/connclient"
+	"oawizard/flow/secret"
+	"oawizard/flow/store"
+	"oawizard/flow/verdict"
+)
+
+// Options configure the window.
+type Options struct {
+	DB        *store.DB
+	StartDemo flow.DemoStarter
+	Scenarios []flow.ScenarioInfo
+	Scenario  string       // demo scenario at start
+	Secrets   secret.Store // the OS keychain
+	Version   string
+}
+
+// App is the running wizard window.
+type App struct {
+	opts    Options
+	fa      fyne.App
+	win     fyne.Window
+	ctx     context.Context
+	cancel  context.CancelFunc
+	wiz     *flow.Wizard
+	demo    flow.DemoStack
+	conn    *connclient.Client
+	checks  []verdict.Check
+	body    *fyne.Container
+	steps   *fyne.Container
+	banner  *fyne.Container
+	nav     *fyne.Container
+	status  *widget.Label
+	pages   map[flow.Step]page
+	current page
+}
+
+// page is one screen of the wizard.
+type page interface {
+	view() fyne.CanvasObject
+	// shown is called each time the page becomes current.
+	shown()
+	// leave is called when another page is shown; long work stops.
+	leave()
+}
+
+// Run shows the window until it is closed.
+func Run(opts Options) error {
+	a := New(app.NewWithID("com.oawizard.setup"), opts)
+	a.win.ShowAndRun()
+	a.Close()
+	return nil
+}
+
+// New builds the window on a Fyne app (tests pass fyne's test app).
+func New(fa fyne.App, opts Options) *App {
+	fa.Settings().SetTheme(appTheme{})
+	a := &App{opts: opts, fa: fa, pages: map[flow.Step]page{}}
+	a.ctx, a.cancel = context.WithCancel(context.Background())
+	a.win = fa.NewWindow(T("app.title"))
+	a.win.Resize(fyne.NewSize(1280, 800))
+	a.status = widget.NewLabel("")
+	a.body = container.NewStack()
+	a.steps = container.NewVBox()
+	a.banner = container.NewStack()
+	a.nav = container.NewHBox()
+	a.win.SetContent(a.layout())
+	a.win.SetMainMenu(a.menu())
+	a.startup()
+	return a
+}
+
+// Window is the main window (tests drive it).
+func (a *App) Window() fyne.Window { return a.win }
+
+// Close stops background work and the demo stack.
+func (a *App) Close() {
+	a.cancel()
+	if a.demo != nil {
+		a.demo.Close()
+	}
+}
+
+func (a *App) layout() fyne.CanvasObject {
+	title := canvas.NewText(T("app.title"), theme.Color(theme.ColorNameForeground))
+	title.TextSize = 20
+	title.TextStyle.Bold = true
+	langSel := widget.NewSelect([]string{"简体中文", "English"}, nil)
+	if Lang() == LangEN {
+		langSel.SetSelected("English")
+	} else {
+		langSel.SetSelected("简体中文")
+	}
+	langSel.OnChanged = func(s string) {
+		l := LangZH
+		if s == "English" {
+			l = LangEN
+		}
+		if l == Lang() {
+			return
+		}
+		a.opts.DB.Put(a.ctx, "language", l)
+		dialog.ShowInformation(T("lang.changed.title"), T("lang.changed.body"), a.win)
+	}
+	settings := widget.NewButtonWithIcon(T("settings.button"), theme.SettingsIcon(), a.showSettings)
+	header := container.NewBorder(nil, nil, container.NewPadded(title), container.NewHBox(a.banner, langSel, settings))
+	why := widget.NewLabel(T("app.why"))
+	why.Wrapping = fyne.TextWrapWord
+	why.SizeName = theme.SizeNameCaptionText
+	left := container.NewBorder(nil, why, nil, nil, container.NewPadded(a.steps))
+	split := container.NewHSplit(container.NewPadded(left), container.NewPadded(a.body))
+	split.Offset = 0.18
+	footer := container.NewBorder(nil, nil, a.status, a.nav)
+	return container.NewBorder(container.NewVBox(header, widget.NewSeparator()), container.NewVBox(widget.NewSeparator(), footer), nil, nil, split)
+}
+
+func (a *App) menu() *fyne.MainMenu {
+	return fyne.NewMainMenu(fyne.NewMenu(T("menu.help"),
+		fyne.NewMenuItem(T("menu.about"), func() {
+			dialog.ShowInformation(T("app.title"), Tf("menu.about.body", map[string]any{"Version": a.opts.Version}), a.win)
+		})))
+}
+
+// startup decides between real mode (a saved connector and a token in the
+// keychain) and demo mode, without blocking the window.
+func (a *App) startup() {
+	var saved struct{ URL string }
+	ok, _ := a.opts.DB.Get(a.ctx, "connector", &saved)
+	a.showBusy(T("startup.busy"))
+	if ok && saved.URL != "" && a.opts.Secrets != nil {
+		go func() {
+			ctx, cancel := context.WithTimeout(a.ctx, time.Minute)
+			defer cancel()
+			r := <-secret.GetAsync(ctx, a.opts.Secrets, secret.TokenKey(saved.URL))
+			fyne.Do(func() {
+				if r.Err != nil {
+					a.showSettingsPage(saved.URL, r.Err)
+					return
+				}
+				a.connect(saved.URL, r.Value, nil)
+			})
+		}()
+		return
+	}
+	a.startDemo(a.opts.Scenario)
+}
+
+// startDemo (re)starts the simulated WeChat and connector for a scenario.
+func (a *App) startDemo(scenario string) {
+	if a.opts.StartDemo == nil {
+		a.showSettingsPage("", nil)
+		return
+	}
+	a.showBusy(T("startup.demo"))
+	old := a.demo
+	go func() {
+		if old != nil {
+			old.Close()
+		}
+		d, err := a.opts.StartDemo(a.ctx, scenario)
+		fyne.Do(func() {
+			if err != nil {
+				a.showFatal(T("startup.demo_failed"), err)
+				return
+			}
+			a.demo = d
+			a.connect(d.URL(), d.Token(), d)
+		})
+	}()
+}
+
+// connect builds the wizard on a connector and shows where it stood.
+func (a *App) connect(base, token string, demo flow.DemoStack) {
+	conn, err := connclient.New(base, token, nil)
+	if err != nil {
+		a.showSettingsPage(base, err)
+		return
+	}
+	a.conn = conn
+	wiz, err := flow.NewWizard(a.ctx, a.opts.DB, conn, nil)
+	if err != nil {
+		a.showFatal(T("store.failed"), err)
+		return
+	}
+	a.wiz = wiz
+	if demo != nil {
+		sc := demo.Scenario()
+		st := wiz.State()
+		if st.OAAppID == "" {
+			wiz.SetAccounts(a.ctx, sc.OAAppID, []string{sc.MPAppID})
+		}
+	}
+	a.buildBanner()
+	a.pages = map[flow.Step]page{
+		flow.StepAccounts:  newAccountsPage(a),
+		flow.StepSDK:       newSDKPage(a),
+		flow.StepAuthorize: newAuthorizePage(a),
+		flow.StepSync:      newSyncPage(a),
+		flow.StepResult:    newResultPage(a),
+	}
+	a.show(wiz.State().Progress.Step)
+}
+
+// show makes step s the current page.
+func (a *App) show(s flow.Step) {
+	if a.current != nil {
+		a.current.leave()
+	}
+	p := a.pages[s]
+	a.current = p
+	a.body.Objects = []fyne.CanvasObject{p.view()}
+	a.body.Refresh()
+	a.refreshSteps(s)
+	a.refreshNav()
+	p.shown()
+}
+
+func (a *App) refreshSteps(cur flow.Step) {
+	a.steps.Objects = nil
+	reached := a.wiz.State().Progress.Step
+	for s := flow.StepAccounts; s <= flow.StepResult; s++ {
+		s := s
+		b := widget.NewButton(fmt.Sprintf("%d  %s", int(s), T("step."+s.String())), func() {
+			if err := a.wiz.GoTo(a.ctx, s); err == nil {
+				a.show(s)
+			}
+		})
+		b.Alignment = widget.ButtonAlignLeading
+		switch {
+		case s == cur:
+			b.Importance = widget.HighImportance
+		case s > reached:
+			b.Disable()
+		default:
+			b.Importance = widget.LowImportance
+		}
+		a.steps.Add(b)
+	}
+	a.steps.Refresh()
+}
+
+// refreshNav rebuilds Back / Continue anyway / Next for the current step.
+func (a *App) refreshNav() {
+	st := a.wiz.State().Progress
+	a.nav.Objects = nil
+	if st.Step > flow.StepAccounts {
+		a.nav.Add(widget.NewButtonWithIcon(T("nav.back"), theme.NavigateBackIcon(), func() {
+			if a.wiz.Back(a.ctx) == nil {
+				a.show(a.wiz.State().Progress.Step)
+			}
+		}))
+	}
+	if st.Step < flow.StepResult {
+		next := widget.NewButtonWithIcon(T("nav.next"), theme.NavigateNextIcon(), a.next)
+		next.Importance = widget.HighImportance
+		a.nav.Add(next)
+	}
+	a.relayout()
+}
+
+// relayout lays the whole window out again after a part changed size:
+// Fyne re-lays out only the container that was refreshed.
+func (a *App) relayout() {
+	if c := a.win.Content(); c != nil {
+		c.Refresh()
+	}
+}
+
+// next moves on, or explains what blocks and offers "continue anyway" with
+// its consequence when checks failed.
+func (a *App) next() {
+	err := a.wiz.Next(a.ctx, a.checks)
+	var be *flow.BlockedError
+	if errors.As(err, &be) {
+		step := a.wiz.State().Progress.Step
+		if step == flow.StepAccounts || step == flow.StepSDK {
+			key := "nav.consequence." + step.String()
+			dialog.ShowConfirm(T("nav.blocked.title"), T("nav.blocked.checks")+"\n\n"+T(key), func(ok bool) {
+				if ok && a.wiz.ContinueAnyway(a.ctx, a.checks, key) == nil {
+					a.show(a.wiz.State().Progress.Step)
+				}
+			}, a.win)
+			return
+		}
+		dialog.ShowInformation(T("nav.blocked.title"), T("nav.blocked."+step.String()), a.win)
+		return
+	}
+	if err == nil {
+		a.show(a.wiz.State().Progress.Step)
+	}
+}
+
+func (a *App) showBusy(text string) {
+	act := widget.NewActivity()
+	act.Start()
+	a.body.Objects = []fyne.CanvasObject{container.NewCenter(container.NewVBox(act, widget.NewLabel(text)))}
+	a.body.Refresh()
+}
+
+func (a *App) showFatal(title string, err error) {
+	msg := widget.NewLabel(title + "\n" + errorText(err))
+	msg.Wrapping = fyne.TextWrapWord
+	a.body.Objects = []fyne.CanvasObject{container.NewCenter(msg)}
+	a.body.Refresh()
+}
+
+// copyText puts s on the clipboard and says so.
+func (a *App) copyText(s string) {
+	a.fa.Clipboard().SetContent(s)
+	a.status.SetText(T("copied"))
+}
+
+// openURL opens a link in the system browser.
+func (a *App) openURL(s string) {
+	if u, err := url.Parse(s); err == nil {
+		a.fa.OpenURL(u)
+	}
+}
+
+// selfReport records a self-check and re-evaluates the badges.
+func (a *App) selfReport(id, claim string) {
+	a.wiz.SelfReport(a.ctx, id, claim, "")
+	if p, ok := a.current.(*accountsPage); ok {
+		p.recheck(false)
+	}
+}

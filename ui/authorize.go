@@ -1,0 +1,245 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"image/color"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	qrcode "github.com/skip2/go-qrcode"
+
+	"oawizard/flow"
+	"oawizard/flow/connclient"
+)
+
+// qrSide is the QR's size on screen: large enough to scan from a shared
+// screen across a video call.
+const qrSide = 300
+
+// authorizePage is step 3: the QR code, its code and countdown, and one
+// status line per state of the authorization.
+type authorizePage struct {
+	a         *App
+	root      fyne.CanvasObject
+	qr        *canvas.Image
+	qrBox     *fyne.Container
+	code      *canvas.Text
+	countdown *widget.Label
+	state     *widget.Label
+	detail    *widget.Label
+	copyBtn   *widget.Button
+	openBtn   *widget.Button
+	phoneBtn  *widget.Button
+	retry     *widget.Button
+	session   connclient.Session
+	cancel    context.CancelFunc
+	ticker    *time.Ticker
+}
+
+func newAuthorizePage(a *App) *authorizePage {
+	p := &authorizePage{a: a}
+	p.qr = canvas.NewImageFromImage(nil)
+	p.qr.FillMode = canvas.ImageFillContain
+	p.qr.ScaleMode = canvas.ImageScalePixels
+	p.qr.SetMinSize(fyne.NewSize(qrSide, qrSide))
+	white := canvas.NewRectangle(color.White)
+	white.SetMinSize(fyne.NewSize(qrSide+24, qrSide+24))
+	p.qrBox = container.NewStack(white, container.NewCenter(p.qr))
+	p.code = canvas.NewText("", theme.Color(theme.ColorNameForeground))
+	p.code.TextSize = 28
+	p.code.TextStyle = fyne.TextStyle{Bold: true, Monospace: true}
+	p.code.Alignment = fyne.TextAlignCenter
+	p.countdown = widget.NewLabel("")
+	p.countdown.Alignment = fyne.TextAlignCenter
+	p.state = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	p.state.SizeName = theme.SizeNameSubHeadingText
+	p.state.Wrapping = fyne.TextWrapWord
+	p.detail = widget.NewLabel("")
+	p.detail.Wrapping = fyne.TextWrapWord
+	p.copyBtn = widget.NewButtonWithIcon(T("auth.copy"), theme.ContentCopyIcon(), func() { a.copyText(p.session.QRURL) })
+	p.openBtn = widget.NewButtonWithIcon(T("auth.open"), theme.ComputerIcon(), func() { a.openURL(p.session.PCURL) })
+	p.phoneBtn = widget.NewButtonWithIcon(T("auth.simulate"), theme.MailSendIcon(), p.simulate)
+	p.phoneBtn.Importance = widget.WarningImportance
+	p.retry = widget.NewButtonWithIcon(T("auth.restart"), theme.ViewRefreshIcon(), func() { p.start() })
+	p.retry.Hide()
+	buttons := container.NewHBox(p.copyBtn, p.openBtn)
+	if a.demo != nil {
+		buttons.Add(p.phoneBtn)
+	}
+	left := container.NewVBox(p.qrBox, p.code, p.countdown, container.NewCenter(buttons))
+	steps := widget.NewLabel(T("auth.howto"))
+	steps.Wrapping = fyne.TextWrapWord
+	right := container.NewVBox(title(T("auth.title")), p.state, p.detail, p.retry, widget.NewSeparator(), steps)
+	p.root = container.NewBorder(nil, nil, container.NewPadded(left), nil, container.NewPadded(right))
+	return p
+}
+
+func (p *authorizePage) view() fyne.CanvasObject { return p.root }
+
+func (p *authorizePage) shown() {
+	if p.a.wiz.State().Progress.Authorized {
+		st := p.a.wiz.State()
+		p.setState(Tf("auth.state.authorized", map[string]any{"Name": st.AccountName}), "")
+		p.detail.SetText(p.missingText(st.Missing) + T("auth.next"))
+		p.qrBox.Hide()
+		return
+	}
+	p.start()
+}
+
+func (p *authorizePage) leave() {
+	if p.cancel != nil {
+		p.cancel()
+		p.cancel = nil
+	}
+	if p.ticker != nil {
+		p.ticker.Stop()
+	}
+}
+
+// start follows the status before the QR is shown, so no scan is missed.
+func (p *authorizePage) start() {
+	p.leave()
+	p.retry.Hide()
+	p.qrBox.Show()
+	p.setState(T("auth.state.preparing"), "")
+	ctx, cancel := context.WithCancel(p.a.ctx)
+	p.cancel = cancel
+	p.ticker = time.NewTicker(time.Second)
+	go func(t *time.Ticker) {
+		for range t.C {
+			fyne.Do(p.tick)
+		}
+	}(p.ticker)
+	go func() {
+		s, err := p.a.wiz.Authorize(ctx, flow.AuthorizeOptions{}, func(ev flow.AuthEvent) { fyne.Do(func() { p.event(ev) }) })
+		fyne.Do(func() {
+			if ctx.Err() != nil {
+				return
+			}
+			if err != nil {
+				p.retry.Show()
+				if s == nil {
+					p.setState(T("auth.state.failed"), errorText(err))
+				}
+				return
+			}
+			p.a.refreshNav()
+			p.a.refreshSteps(flow.StepAuthorize)
+			// Authorization gives real facts: every badge is checked again.
+			go p.a.wiz.Check(p.a.ctx, true)
+		})
+	}()
+}
+
+// event shows one state of the authorization in one short line.
+func (p *authorizePage) event(ev flow.AuthEvent) {
+	if ev.Session.ID != "" {
+		if ev.Session.QRURL != p.session.QRURL {
+			p.drawQR(ev.Session.QRURL)
+		}
+		p.session = ev.Session
+		p.code.Text = spaced(ev.Session.Code)
+		p.code.Refresh()
+	}
+	switch ev.State {
+	case flow.AuthWaiting:
+		line := T("auth.state.waiting")
+		detail := ""
+		if ev.Refreshed {
+			detail = T("auth.refreshed")
+		}
+		if ev.Cancelled {
+			line, detail = T("auth.state.cancelled"), T("auth.cancelled_detail")
+		}
+		p.setState(line, detail)
+	case flow.AuthScanned:
+		p.setState(T("auth.state.scanned"), "")
+	case flow.AuthAuthorized:
+		p.qrBox.Hide()
+		p.setState(Tf("auth.state.authorized", map[string]any{"Name": ev.Session.NickName}), p.missingText(ev.Session.Missing)+T("auth.next"))
+	case flow.AuthWrongAccount:
+		p.setState(T("auth.state.wrong"), Tf("auth.wrong_detail", map[string]any{"Expected": ev.Session.ExpectedAppID, "Got": ev.Session.AppID}))
+	case flow.AuthFailed:
+		p.setState(T("auth.state.failed"), Tf("auth.failed_detail", map[string]any{"Reason": ev.Session.Reason}))
+	case flow.AuthConnectionLost:
+		last := T("auth.never")
+		if !ev.LastOK.IsZero() {
+			last = ev.LastOK.Local().Format("15:04:05")
+		}
+		p.setState(T("auth.state.lost"), Tf("auth.lost_detail", map[string]any{"Last": last}))
+	}
+	p.a.relayout()
+}
+
+func (p *authorizePage) missingText(missing []int) string {
+	var out []string
+	for _, id := range missing {
+		out = append(out, T(fmt.Sprintf("perm.%d.missing", id)))
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return strings.Join(out, "\n") + "\n"
+}
+
+func (p *authorizePage) setState(line, detail string) {
+	p.state.SetText(line)
+	p.detail.SetText(detail)
+}
+
+// tick counts down to the code's expiry; the flow replaces it in time.
+func (p *authorizePage) tick() {
+	if p.session.ExpiresAt.IsZero() || !p.qrBox.Visible() {
+		p.countdown.SetText("")
+		return
+	}
+	left := time.Until(p.session.ExpiresAt).Round(time.Second)
+	if left < 0 {
+		left = 0
+	}
+	p.countdown.SetText(Tf("auth.countdown", map[string]any{"Left": fmt.Sprintf("%d:%02d", int(left.Minutes()), int(left.Seconds())%60)}))
+}
+
+// drawQR renders the landing URL with crisp pixel scaling, dark on white.
+func (p *authorizePage) drawQR(u string) {
+	q, err := qrcode.New(u, qrcode.Medium)
+	if err != nil {
+		return
+	}
+	q.DisableBorder = true
+	q.ForegroundColor = color.NRGBA{R: 0x10, G: 0x2a, B: 0x1c, A: 0xff}
+	p.qr.Image = q.Image(qrSide)
+	p.qr.Refresh()
+}
+
+// simulate is the demo's 模拟手机扫码: a simulated phone scans and confirms.
+func (p *authorizePage) simulate() {
+	u := p.session.QRURL
+	if u == "" || p.a.demo == nil {
+		return
+	}
+	p.phoneBtn.Disable()
+	go func() {
+		err := p.a.demo.ScanAndConfirm(u)
+		fyne.Do(func() {
+			p.phoneBtn.Enable()
+			if err != nil {
+				p.detail.SetText(T("auth.phone_failed") + " " + err.Error())
+			}
+		})
+	}()
+}
+
+func spaced(code string) string {
+	if len(code) == 6 {
+		return code[:3] + " " + code[3:]
+	}
+	return code
+}

@@ -1,0 +1,134 @@
+package ui
+
+import (
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"oawizard/flow/verdict"
+)
+
+// badge shows one check: a status chip with a symbol and a word (never
+// colour alone), the evidence, and when it did not pass, the remedy with a
+// copyable help link and the self-check buttons.
+type badge struct {
+	id       string
+	root     *fyne.Container
+	chipBg   *canvas.Rectangle
+	chip     *canvas.Text
+	title    *widget.Label
+	reason   *widget.Label
+	evidence *widget.Label
+	remedy   *widget.Label
+	note     *widget.Label
+	actions  *fyne.Container
+	selfPass *widget.Button
+	selfFail *widget.Button
+	help     string
+}
+
+// newBadge builds a badge; onSelf records a self-check, copy puts text on
+// the clipboard.
+func newBadge(id string, onSelf func(id, claim string), copyText func(string)) *badge {
+	b := &badge{id: id}
+	b.chipBg = canvas.NewRectangle(colUnknown)
+	b.chipBg.CornerRadius = 4
+	b.chip = canvas.NewText("", color.White)
+	b.chip.TextStyle.Bold = true
+	b.chip.TextSize = 13
+	chip := container.NewStack(b.chipBg, container.NewPadded(b.chip))
+	b.title = widget.NewLabelWithStyle(T("check."+id+".title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	small := func() *widget.Label {
+		l := widget.NewLabel("")
+		l.Wrapping = fyne.TextWrapWord
+		l.SizeName = theme.SizeNameCaptionText
+		return l
+	}
+	b.reason = widget.NewLabel("")
+	b.reason.Wrapping = fyne.TextWrapWord
+	b.evidence, b.remedy, b.note = small(), small(), small()
+	b.remedy.Importance = widget.WarningImportance
+	b.selfPass = widget.NewButton(T("self.pass"), func() { onSelf(id, verdict.Pass) })
+	b.selfFail = widget.NewButton(T("self.fail"), func() { onSelf(id, verdict.Fail) })
+	helpBtn := widget.NewButtonWithIcon(T("help.copy"), theme.ContentCopyIcon(), func() { copyText(b.help) })
+	for _, btn := range []*widget.Button{b.selfPass, b.selfFail, helpBtn} {
+		btn.Importance = widget.LowImportance
+	}
+	b.actions = container.NewHBox(helpBtn, b.selfPass, b.selfFail)
+	head := container.NewBorder(nil, nil, nil, container.NewCenter(chip), b.title)
+	body := container.NewVBox(head, b.reason, b.evidence, b.note, b.remedy, b.actions)
+	bg := canvas.NewRectangle(color.NRGBA{R: 0xf6, G: 0xf7, B: 0xf9, A: 0xff})
+	bg.CornerRadius = 6
+	b.root = container.NewStack(bg, container.NewPadded(body))
+	b.checking()
+	return b
+}
+
+func (b *badge) setChip(text string, c color.Color) {
+	b.chip.Text = text
+	b.chipBg.FillColor = c
+	b.chip.Refresh()
+	b.chipBg.Refresh()
+}
+
+// checking shows the badge while its facts are being read.
+func (b *badge) checking() {
+	b.setChip(T("status.checking"), colBusy)
+	b.reason.SetText(T("check.checking"))
+	b.evidence.Hide()
+	b.note.Hide()
+	b.remedy.Hide()
+	b.actions.Hide()
+}
+
+// set shows a verdict.
+func (b *badge) set(c verdict.Check) {
+	switch c.Status {
+	case verdict.Pass:
+		b.setChip(T("status.pass"), colPass)
+	case verdict.Fail:
+		b.setChip(T("status.fail"), colFail)
+	default:
+		b.setChip(T("status.unknown"), colUnknown)
+	}
+	if c.Evidence.Source == verdict.SourceSelf {
+		b.setChip(b.chip.Text+" · "+T("status.self"), colSelf)
+	}
+	b.reason.SetText(T(c.Reason))
+	b.evidence.SetText(evidenceText(c.Evidence))
+	// With no evidence the reason line already says what is missing.
+	b.evidence.Hidden = c.Evidence.Source == verdict.SourceNone
+	note := ""
+	if c.Note != "" {
+		note = T(c.Note)
+	}
+	if c.Contradicts {
+		note = T("check.contradicts") + " " + note
+	}
+	b.note.SetText(note)
+	b.note.Hidden = note == ""
+	b.remedy.SetText(T(c.Remedy))
+	// The remedy is for what failed; an unknown offers the self-check
+	// and the help link instead, to keep six badges on one screen.
+	b.remedy.Hidden = c.Status != verdict.Fail
+	b.help = c.Help
+	// Self-checks make sense only for what WeChat cannot tell us yet.
+	canSelf := c.Status == verdict.Unknown || c.Evidence.Source == verdict.SourceSelf
+	selfable := c.ID != verdict.SDKOpenID && c.ID != verdict.SDKUnionID
+	b.selfPass.Hidden = !(canSelf && selfable)
+	b.selfFail.Hidden = !(canSelf && selfable)
+	b.actions.Hidden = c.Status == verdict.Pass
+	b.root.Refresh()
+}
+
+func evidenceText(e verdict.Evidence) string {
+	at := ""
+	if !e.At.IsZero() {
+		at = e.At.Local().Format("2006-01-02 15:04")
+	}
+	return Tf("evidence."+e.Source, map[string]any{"Field": e.Field, "Value": e.Value, "Time": at})
+}

@@ -1,0 +1,101 @@
+package ui
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
+
+	"oawizard/assets"
+)
+
+// Languages the wizard speaks.
+const (
+	LangZH = "zh-Hans"
+	LangEN = "en"
+)
+
+// current is the language in use; Fyne's lang package holds the texts.
+var current = LangZH
+
+// SetupLanguage chooses the language (an explicit choice from settings,
+// else the system's) and registers its texts with Fyne's lang package.
+// Fyne picks a translation by the system locale and offers no setter, so the
+// chosen texts are registered under every tag the system locale could
+// resolve to; a change therefore applies at the next start.
+func SetupLanguage(choice string) (string, error) {
+	l := choice
+	if l != LangZH && l != LangEN {
+		l = systemLanguage()
+	}
+	current = l
+	data, err := mergedTranslations(l)
+	if err != nil {
+		return l, err
+	}
+	tags := []string{"en", "zh", "zh-Hans", "zh-CN", "zh-Hant", "zh-TW", "zh-HK"}
+	if sys := lang.SystemLocale().String(); sys != "" {
+		tags = append(tags, sys)
+	}
+	for _, t := range tags {
+		if err := lang.AddTranslationsForLocale(data, fyne.Locale(t)); err != nil {
+			return l, err
+		}
+	}
+	return l, nil
+}
+
+// systemLanguage is English only for an English system locale; Chinese,
+// the C/POSIX locale of servers and CI, and everything else get Chinese,
+// the product's first language.
+func systemLanguage() string {
+	for _, v := range []string{os.Getenv("LC_ALL"), os.Getenv("LC_MESSAGES"), os.Getenv("LANG")} {
+		v = strings.ToLower(v)
+		if v == "" || strings.HasPrefix(v, "c.") || v == "c" || v == "posix" {
+			continue
+		}
+		if strings.HasPrefix(v, "en") {
+			return LangEN
+		}
+		return LangZH
+	}
+	if strings.HasPrefix(strings.ToLower(lang.SystemLocale().LanguageString()), "en") && os.Getenv("LANG") == "" {
+		return LangEN
+	}
+	return LangZH
+}
+
+// mergedTranslations joins every <area>.<locale>.json into one object.
+func mergedTranslations(locale string) ([]byte, error) {
+	files, err := assets.TranslationFiles(locale)
+	if err != nil || len(files) == 0 {
+		return nil, fmt.Errorf("ui: no translations for %s", locale)
+	}
+	all := map[string]string{}
+	for _, f := range files {
+		b, err := assets.Translations.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			return nil, fmt.Errorf("ui: %s: %w", f, err)
+		}
+		for k, v := range m {
+			all[k] = v
+		}
+	}
+	return json.Marshal(all)
+}
+
+// T is a translated text.
+func T(key string) string { return lang.L(key) }
+
+// Tf is a translated template with named values.
+func Tf(key string, data map[string]any) string { return lang.L(key, data) }
+
+// Lang is the language in use.
+func Lang() string { return current }

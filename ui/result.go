@@ -1,0 +1,170 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"oawizard/flow"
+	"oawizard/flow/store"
+	"oawizard/flow/verdict"
+)
+
+// resultPage shows what is now linked: followers, unionid coverage, the
+// overlap with the SDK users, the growth chart and the final badges.
+type resultPage struct {
+	a      *App
+	root   *fyne.Container
+	report flow.Report
+}
+
+func newResultPage(a *App) *resultPage { return &resultPage{a: a, root: container.NewStack()} }
+
+func (p *resultPage) view() fyne.CanvasObject { return p.root }
+func (p *resultPage) leave()                  {}
+
+func (p *resultPage) shown() {
+	p.root.Objects = []fyne.CanvasObject{widget.NewActivity()}
+	go func() {
+		res, err := p.a.wiz.Check(p.a.ctx, false)
+		var rep flow.Report
+		if err == nil {
+			rep, err = p.a.wiz.Report(p.a.ctx, res.Checks)
+		}
+		fyne.Do(func() {
+			if err != nil {
+				p.root.Objects = []fyne.CanvasObject{widget.NewLabel(errorText(err))}
+				p.root.Refresh()
+				return
+			}
+			p.a.checks = res.Checks
+			p.report = rep
+			p.root.Objects = []fyne.CanvasObject{p.build(rep)}
+			p.root.Refresh()
+		})
+	}()
+}
+
+func pct(a, b int64) string {
+	if b == 0 {
+		return "0%"
+	}
+	return fmt.Sprintf("%.1f%%", float64(a)*100/float64(b))
+}
+
+func (p *resultPage) build(r flow.Report) fyne.CanvasObject {
+	stat := func(value, label string) fyne.CanvasObject {
+		v := canvas.NewText(value, theme.Color(theme.ColorNamePrimary))
+		v.TextSize = 26
+		v.TextStyle.Bold = true
+		l := widget.NewLabel(label)
+		l.Wrapping = fyne.TextWrapWord
+		l.SizeName = theme.SizeNameCaptionText
+		return container.NewVBox(v, l)
+	}
+	sdkUnion := int64(r.SDK.WithUnionID)
+	stats := container.NewGridWithColumns(4,
+		stat(fmt.Sprint(r.Sync.Followers), T("result.followers")),
+		stat(pct(r.Sync.WithUnionID, r.Sync.Followers), T("result.with_unionid")),
+		stat(fmt.Sprint(r.Overlap.Matched), Tf("result.matched", map[string]any{"OfSDK": pct(r.Overlap.Matched, sdkUnion), "OfFollowers": fmt.Sprintf("%.1f%%", r.Overlap.ShareOfFollowers*100)})),
+		stat(fmt.Sprint(r.Overlap.OpenIDOnly), T("result.openid_only")))
+	grid := container.NewGridWithColumns(4)
+	for _, c := range r.Checks {
+		grid.Add(miniBadge(c))
+	}
+	export := widget.NewButtonWithIcon(T("result.export"), theme.DocumentSaveIcon(), func() { p.a.exportReport(p.report) })
+	export.Importance = widget.HighImportance
+	chartTitle := widget.NewLabelWithStyle(T("result.chart"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	note := widget.NewLabel(T("result.chart_note"))
+	note.SizeName = theme.SizeNameCaptionText
+	return container.NewVBox(container.NewBorder(nil, nil, nil, export, title(T("result.title"))), stats, widget.NewSeparator(),
+		chartTitle, growthChart(r.Growth), note, widget.NewSeparator(), grid)
+}
+
+// miniBadge is a compact badge for the summary.
+func miniBadge(c verdict.Check) fyne.CanvasObject {
+	col, word := colUnknown, T("status.unknown")
+	switch c.Status {
+	case verdict.Pass:
+		col, word = colPass, T("status.pass")
+	case verdict.Fail:
+		col, word = colFail, T("status.fail")
+	}
+	chip := canvas.NewRectangle(col)
+	chip.CornerRadius = 4
+	t := canvas.NewText(word, color.White)
+	t.TextStyle.Bold = true
+	name := widget.NewLabel(T("check." + c.ID + ".title"))
+	name.Truncation = fyne.TextTruncateEllipsis
+	return container.NewBorder(nil, nil, container.NewStack(chip, container.NewPadded(t)), nil, name)
+}
+
+// growthChart draws the cumulative followers as bars with Fyne's own
+// canvas: no plotting dependency and it scales with the window.
+func growthChart(days []store.DayStat) fyne.CanvasObject {
+	if len(days) == 0 {
+		return widget.NewLabel(T("result.no_growth"))
+	}
+	lo, hi := days[0].Cumulate, days[0].Cumulate
+	for _, d := range days {
+		lo, hi = min(lo, d.Cumulate), max(hi, d.Cumulate)
+	}
+	// Start the axis a little below the lowest day so changes are visible.
+	floor := lo - max(1, (hi-lo)/4)
+	bars := container.NewGridWithColumns(len(days))
+	for _, d := range days {
+		h := float32(d.Cumulate-floor) / float32(max(1, hi-floor))
+		c := &barCell{bar: canvas.NewRectangle(green), frac: h}
+		c.ExtendBaseWidget(c)
+		bars.Add(c)
+	}
+	axis := widget.NewLabel(fmt.Sprintf("%s  %d  →  %s  %d", days[0].Date, days[0].Cumulate, days[len(days)-1].Date, days[len(days)-1].Cumulate))
+	axis.SizeName = theme.SizeNameCaptionText
+	box := container.NewGridWrap(fyne.NewSize(900, 140), bars)
+	return container.NewVBox(box, axis)
+}
+
+// barCell is one bar of the chart, drawn from the bottom.
+type barCell struct {
+	widget.BaseWidget
+	bar  *canvas.Rectangle
+	frac float32
+}
+
+func (b *barCell) CreateRenderer() fyne.WidgetRenderer { return &barRenderer{b: b} }
+
+type barRenderer struct{ b *barCell }
+
+func (r *barRenderer) Layout(s fyne.Size) {
+	h := s.Height * r.b.frac
+	r.b.bar.Resize(fyne.NewSize(s.Width*0.7, h))
+	r.b.bar.Move(fyne.NewPos(s.Width*0.15, s.Height-h))
+}
+func (r *barRenderer) MinSize() fyne.Size           { return fyne.NewSize(4, 40) }
+func (r *barRenderer) Refresh()                     { r.b.bar.Refresh() }
+func (r *barRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.b.bar} }
+func (r *barRenderer) Destroy()                     {}
+
+// exportReport saves the HTML report where the admin chooses.
+func (a *App) exportReport(r flow.Report) {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		defer w.Close()
+		if err := flow.WriteHTML(w, r, T); err != nil {
+			dialog.ShowError(errors.New(errorText(err)), a.win)
+			return
+		}
+		a.status.SetText(T("result.exported"))
+	}, a.win)
+	d.SetFileName("unionid-report.html")
+	d.Show()
+}

@@ -1,0 +1,262 @@
+package ui
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"oawizard/assets"
+	"oawizard/flow/sdkimport"
+	"oawizard/flow/verdict"
+)
+
+// sdkPage is step 2: the snippets for the engineer, then the proof from
+// data: the analytics export of identified users.
+type sdkPage struct {
+	a        *App
+	root     fyne.CanvasObject
+	badges   map[string]*badge
+	counts   *widget.Label
+	samples  *widget.Label
+	progress *widget.ProgressBarInfinite
+	message  *widget.Label
+	file     *widget.Label
+	// reopen reads the last chosen file again, for a retry with a manual
+	// column mapping.
+	reopen func() (io.ReadCloser, string, int64, error)
+}
+
+func snippet(name string) string {
+	b, _ := assets.Snippets.ReadFile("snippets/" + name)
+	return string(b)
+}
+
+func newSDKPage(a *App) *sdkPage {
+	p := &sdkPage{a: a, badges: map[string]*badge{}}
+	code := func(name string) fyne.CanvasObject {
+		e := widget.NewMultiLineEntry()
+		e.SetText(snippet(name))
+		e.TextStyle.Monospace = true
+		e.Wrapping = fyne.TextWrapOff
+		e.SetMinRowsVisible(7)
+		copyBtn := widget.NewButtonWithIcon(T("sdk.copy"), theme.ContentCopyIcon(), func() { a.copyText(snippet(name)) })
+		return container.NewBorder(nil, container.NewHBox(copyBtn), nil, nil, e)
+	}
+	tabs := container.NewAppTabs(
+		container.NewTabItem(T("sdk.tab.mp"), code("miniprogram.js")),
+		container.NewTabItem(T("sdk.tab.h5"), code("h5.js")))
+	save := widget.NewButtonWithIcon(T("sdk.save_brief"), theme.DocumentSaveIcon(), p.saveBrief)
+	pick := widget.NewButtonWithIcon(T("sdk.pick"), theme.FolderOpenIcon(), p.pick)
+	pick.Importance = widget.HighImportance
+	row := container.NewHBox(pick, save)
+	if a.demo != nil {
+		row.Add(widget.NewButton(T("sdk.demo_export"), p.importDemo))
+	}
+	intro := widget.NewLabel(T("sdk.intro"))
+	intro.Wrapping = fyne.TextWrapWord
+	p.progress = widget.NewProgressBarInfinite()
+	p.progress.Hide()
+	p.file, p.counts, p.samples, p.message = hint(), widget.NewLabel(""), hint(), hint()
+	p.file.Importance = widget.MediumImportance
+	p.samples.Importance = widget.MediumImportance
+	p.counts.Wrapping = fyne.TextWrapWord
+	grid := container.NewGridWithColumns(2)
+	for _, id := range verdict.SDKChecks {
+		b := newBadge(id, a.selfReport, a.copyText)
+		p.badges[id] = b
+		grid.Add(b.root)
+	}
+	drop := widget.NewLabel(T("sdk.drop"))
+	drop.SizeName = theme.SizeNameCaptionText
+	left := container.NewBorder(title(T("sdk.title")), nil, nil, nil, container.NewVBox(intro, tabs))
+	right := container.NewVBox(title(T("sdk.verify")), row, drop, p.progress, p.file, p.message, grid, p.counts, p.samples)
+	p.root = container.NewGridWithColumns(2, left, container.NewVScroll(right))
+	a.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) {
+		if a.current == page(p) && len(uris) > 0 {
+			p.importPath(uris[0].Path())
+		}
+	})
+	return p
+}
+
+func (p *sdkPage) view() fyne.CanvasObject { return p.root }
+func (p *sdkPage) leave()                  {}
+
+func (p *sdkPage) shown() {
+	for _, b := range p.badges {
+		b.checking()
+	}
+	if s, name, ok := p.a.wiz.SDKImportStats(p.a.ctx); ok {
+		p.showStats(s, name)
+		p.a.relayout()
+	}
+	go p.refreshChecks()
+}
+
+func (p *sdkPage) refreshChecks() {
+	res, err := p.a.wiz.Check(p.a.ctx, false)
+	fyne.Do(func() {
+		if err != nil {
+			setHint(p.message, errorText(err))
+			return
+		}
+		p.a.checks = res.Checks
+		for _, c := range res.Checks {
+			if b, ok := p.badges[c.ID]; ok {
+				b.set(c)
+			}
+		}
+		p.a.relayout()
+	})
+}
+
+func (p *sdkPage) pick() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		path := r.URI().Path()
+		r.Close()
+		p.importPath(path)
+	}, p.a.win)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv", ".txt", ".xlsx"}))
+	d.Show()
+}
+
+func (p *sdkPage) importPath(path string) {
+	p.reopen = func() (io.ReadCloser, string, int64, error) {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, "", 0, err
+		}
+		fi, err := f.Stat()
+		if err != nil {
+			f.Close()
+			return nil, "", 0, err
+		}
+		return f, fi.Name(), fi.Size(), nil
+	}
+	p.start(nil)
+}
+
+// importDemo imports the scenario's sample export (demo mode only).
+func (p *sdkPage) importDemo() {
+	p.reopen = func() (io.ReadCloser, string, int64, error) {
+		var buf bytes.Buffer
+		if err := p.a.demo.WriteSDKExport(&buf); err != nil {
+			return nil, "", 0, err
+		}
+		return io.NopCloser(&buf), "demo-export.csv", int64(buf.Len()), nil
+	}
+	p.start(nil)
+}
+
+func (p *sdkPage) start(m *sdkimport.Mapping) {
+	r, name, size, err := p.reopen()
+	if err != nil {
+		setHint(p.message, errorText(err))
+		return
+	}
+	p.run(r, name, size, m)
+}
+
+// run imports off the UI thread with a progress bar; a file without a
+// recognisable header gets the manual column mapping.
+func (p *sdkPage) run(r io.ReadCloser, name string, size int64, m *sdkimport.Mapping) {
+	p.progress.Show()
+	p.progress.Start()
+	setHint(p.message, "")
+	setHint(p.file, Tf("sdk.importing", map[string]any{"Name": name}))
+	go func() {
+		defer r.Close()
+		stats, err := p.a.wiz.ImportSDK(p.a.ctx, r, name, size, sdkimport.Options{Mapping: m})
+		fyne.Do(func() {
+			p.progress.Stop()
+			p.progress.Hide()
+			var ie *sdkimport.Error
+			if err != nil {
+				setHint(p.file, name)
+				setHint(p.message, errorText(err))
+				if errors.As(err, &ie) && ie.Kind == sdkimport.KindNoHeader && len(ie.Preview) > 0 {
+					p.askMapping(ie.Preview)
+				}
+				p.a.relayout()
+				return
+			}
+			p.showStats(stats, name)
+			p.a.relayout()
+			go p.refreshChecks()
+		})
+	}()
+}
+
+func (p *sdkPage) showStats(s sdkimport.Stats, name string) {
+	setHint(p.file, Tf("sdk.file", map[string]any{"Name": name, "Format": s.Format}))
+	p.counts.SetText(Tf("sdk.counts", map[string]any{"Rows": s.Rows, "OpenID": s.WithOpenID, "UnionID": s.WithUnionID,
+		"Share": fmt.Sprintf("%.0f%%", s.UnionIDShare()*100), "Malformed": s.MalformedOpenID + s.MalformedUnionID,
+		"Duplicates": s.DuplicateOpenID, "Blank": s.Blank}))
+	var lines []string
+	for _, u := range s.Samples {
+		lines = append(lines, u.OpenID+"  "+u.UnionID)
+	}
+	setHint(p.samples, T("sdk.samples") + "\n" + strings.Join(lines, "\n"))
+}
+
+// askMapping lets the admin point at the openid and unionid columns.
+func (p *sdkPage) askMapping(preview [][]string) {
+	header := preview[0]
+	var cols []string
+	for i, h := range header {
+		cols = append(cols, fmt.Sprintf("%d: %s", i+1, h))
+	}
+	none := T("sdk.map.none")
+	openSel := widget.NewSelect(cols, nil)
+	unionSel := widget.NewSelect(append([]string{none}, cols...), nil)
+	unionSel.SetSelected(none)
+	hasHeader := widget.NewCheck(T("sdk.map.header"), nil)
+	hasHeader.SetChecked(true)
+	form := []*widget.FormItem{
+		widget.NewFormItem(T("sdk.map.openid"), openSel),
+		widget.NewFormItem(T("sdk.map.unionid"), unionSel),
+		widget.NewFormItem("", hasHeader),
+	}
+	dialog.ShowForm(T("sdk.map.title"), T("sdk.map.ok"), T("sdk.map.cancel"), form, func(ok bool) {
+		if !ok || openSel.SelectedIndex() < 0 {
+			return
+		}
+		m := &sdkimport.Mapping{OpenID: openSel.SelectedIndex(), UnionID: unionSel.SelectedIndex() - 1, HeaderRow: 0}
+		if !hasHeader.Checked {
+			m.HeaderRow = -1
+		}
+		p.start(m)
+	}, p.a.win)
+}
+
+// saveBrief writes what the engineer needs into a file of the admin's choice.
+func (p *sdkPage) saveBrief() {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		defer w.Close()
+		io.WriteString(w, engineerBrief())
+		p.a.status.SetText(T("sdk.saved"))
+	}, p.a.win)
+	d.SetFileName("unionid-sdk-guide.md")
+	d.Show()
+}
+
+func engineerBrief() string {
+	return T("brief.intro") + "\n\n## " + T("sdk.tab.mp") + "\n\n```js\n" + snippet("miniprogram.js") + "```\n\n## " +
+		T("sdk.tab.h5") + "\n\n```js\n" + snippet("h5.js") + "```\n\n" + T("brief.verify") + "\n"
+}

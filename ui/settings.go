@@ -1,0 +1,195 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"image/color"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"oawizard/flow/connclient"
+	"oawizard/flow/sdkimport"
+	"oawizard/flow/secret"
+	"oawizard/flow/store"
+	"oawizard/wechat"
+)
+
+// buildBanner shows 演示模式 and the scenario menu in demo mode.
+func (a *App) buildBanner() {
+	a.banner.Objects = nil
+	if a.demo == nil {
+		a.banner.Refresh()
+		return
+	}
+	sc := a.demo.Scenario()
+	var names []string
+	byTitle := map[string]string{}
+	for _, s := range a.opts.Scenarios {
+		t := s.Title
+		if Lang() == LangEN {
+			t = s.TitleEN
+		}
+		names = append(names, t)
+		byTitle[t] = s.Name
+	}
+	sel := widget.NewSelect(names, nil)
+	sel.PlaceHolder = T("demo.scenario")
+	for t, n := range byTitle {
+		if n == sc.Name {
+			sel.SetSelected(t)
+		}
+	}
+	sel.OnChanged = func(t string) {
+		n := byTitle[t]
+		if n == "" || n == a.demo.Scenario().Name {
+			return
+		}
+		dialog.ShowConfirm(T("demo.switch.title"), T("demo.switch.body"), func(ok bool) {
+			if !ok {
+				return
+			}
+			// A new scenario starts from a clean slate, as a new customer would.
+			a.opts.DB.Put(a.ctx, "wizard", map[string]any{})
+			a.opts.Scenario = n
+			a.startDemo(n)
+		}, a.win)
+	}
+	bg := canvas.NewRectangle(color.NRGBA{R: 0xff, G: 0xf4, B: 0xd6, A: 0xff})
+	bg.CornerRadius = 4
+	label := widget.NewLabelWithStyle(T("demo.banner"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	a.banner.Objects = []fyne.CanvasObject{container.NewStack(bg, container.NewHBox(label, sel))}
+	a.relayout()
+}
+
+func (a *App) showSettings() {
+	var saved struct{ URL string }
+	a.opts.DB.Get(a.ctx, "connector", &saved)
+	a.showSettingsPage(saved.URL, nil)
+}
+
+// showSettingsPage is real mode's connection form: the connector's address
+// and the project token, checked against the connector before they are kept
+// (the token in the keychain, never in a file).
+func (a *App) showSettingsPage(base string, problem error) {
+	urlEntry := widget.NewEntry()
+	urlEntry.SetPlaceHolder("https://connector.example.com")
+	urlEntry.SetText(base)
+	tokenEntry := widget.NewPasswordEntry()
+	tokenEntry.SetPlaceHolder(T("settings.token.placeholder"))
+	msg := widget.NewLabel("")
+	msg.Wrapping = fyne.TextWrapWord
+	if problem != nil {
+		msg.SetText(errorText(problem))
+	}
+	act := widget.NewActivity()
+	var connectBtn *widget.Button
+	connectBtn = widget.NewButton(T("settings.connect"), func() {
+		u, tok := strings.TrimSpace(urlEntry.Text), strings.TrimSpace(tokenEntry.Text)
+		if u == "" || tok == "" {
+			msg.SetText(T("settings.missing"))
+			return
+		}
+		connectBtn.Disable()
+		act.Start()
+		msg.SetText(T("settings.checking"))
+		go func() {
+			err := a.checkConnector(u, tok)
+			fyne.Do(func() {
+				act.Stop()
+				connectBtn.Enable()
+				if err != nil {
+					msg.SetText(errorText(err))
+					return
+				}
+				if a.demo != nil {
+					a.demo.Close()
+					a.demo = nil
+				}
+				a.connect(u, tok, nil)
+			})
+		}()
+	})
+	connectBtn.Importance = widget.HighImportance
+	signOut := widget.NewButton(T("settings.signout"), func() {
+		if base != "" && a.opts.Secrets != nil {
+			secret.Forget(a.opts.Secrets, base)
+		}
+		a.opts.DB.Put(a.ctx, "connector", map[string]string{})
+		msg.SetText(T("settings.signedout"))
+	})
+	demoBtn := widget.NewButton(T("settings.demo"), func() { a.startDemo(a.opts.Scenario) })
+	form := widget.NewForm(widget.NewFormItem(T("settings.url"), urlEntry), widget.NewFormItem(T("settings.token"), tokenEntry))
+	intro := widget.NewLabel(T("settings.intro"))
+	intro.Wrapping = fyne.TextWrapWord
+	box := container.NewVBox(widget.NewLabelWithStyle(T("settings.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		intro, form, container.NewHBox(connectBtn, act, signOut, demoBtn), msg)
+	a.body.Objects = []fyne.CanvasObject{container.NewPadded(box)}
+	a.body.Refresh()
+}
+
+// checkConnector asks the connector's health with the token and keeps both
+// when it answers.
+func (a *App) checkConnector(base, token string) error {
+	c, err := connclient.New(base, token, nil)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(a.ctx, 20*time.Second)
+	defer cancel()
+	if _, err := c.Health(ctx); err != nil {
+		return err
+	}
+	if a.opts.Secrets == nil {
+		return secret.ErrUnavailable
+	}
+	if err := a.opts.Secrets.Set(secret.TokenKey(base), token); err != nil {
+		return err
+	}
+	return a.opts.DB.Put(a.ctx, "connector", map[string]string{"URL": base})
+}
+
+// errorText is one plain sentence for any error the window can meet, with
+// what to do next.
+func errorText(err error) string {
+	var ie *sdkimport.Error
+	var ae *wechat.APIError
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &ie):
+		return T(ie.MessageKey())
+	case errors.Is(err, store.ErrReadOnly):
+		return T("error.store.readonly")
+	case errors.Is(err, store.ErrDiskFull):
+		return T("error.store.full")
+	case errors.Is(err, store.ErrLocked):
+		return T("error.store.locked")
+	case errors.Is(err, store.ErrCorrupt), errors.Is(err, store.ErrTooNew):
+		return T("error.store.corrupt")
+	case errors.Is(err, secret.ErrUnavailable):
+		return T("error.keychain")
+	case errors.As(err, &ae):
+		lang := wechat.LangZH
+		if Lang() == LangEN {
+			lang = wechat.LangEN
+		}
+		return wechat.Describe(ae, lang)
+	}
+	var ce *connclient.Error
+	if errors.As(err, &ce) {
+		if ce.WeChat != nil {
+			return errorText(ce.WeChat)
+		}
+		return T("error.connector." + string(ce.Kind))
+	}
+	if errors.Is(err, context.Canceled) {
+		return T("error.cancelled")
+	}
+	return T("error.unknown") + "（" + err.Error() + "）"
+}

@@ -1,0 +1,143 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"oawizard/flow"
+	"oawizard/flow/syncer"
+)
+
+// syncPage shows the follower sync: a progress bar with counts, rate and
+// ETA, and a cancel that keeps what was stored.
+type syncPage struct {
+	a       *App
+	root    fyne.CanvasObject
+	bar     *widget.ProgressBar
+	counts  *widget.Label
+	state   *widget.Label
+	detail  *widget.Label
+	startB  *widget.Button
+	cancelB *widget.Button
+	cancel  context.CancelFunc
+}
+
+func newSyncPage(a *App) *syncPage {
+	p := &syncPage{a: a}
+	p.bar = widget.NewProgressBar()
+	p.counts = widget.NewLabel("")
+	p.counts.Wrapping = fyne.TextWrapWord
+	p.state = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	p.detail = widget.NewLabel("")
+	p.detail.Wrapping = fyne.TextWrapWord
+	p.startB = widget.NewButtonWithIcon(T("sync.start"), theme.MediaPlayIcon(), p.start)
+	p.startB.Importance = widget.HighImportance
+	p.cancelB = widget.NewButtonWithIcon(T("sync.cancel"), theme.CancelIcon(), func() {
+		if p.cancel != nil {
+			p.cancel()
+		}
+	})
+	p.cancelB.Hide()
+	intro := widget.NewLabel(T("sync.intro"))
+	intro.Wrapping = fyne.TextWrapWord
+	p.root = container.NewVBox(title(T("sync.title")), intro, p.bar, p.state, p.counts, p.detail, container.NewHBox(p.startB, p.cancelB))
+	return p
+}
+
+func (p *syncPage) view() fyne.CanvasObject { return p.root }
+
+func (p *syncPage) shown() {
+	st := p.a.wiz.State()
+	if st.Progress.SyncEnded {
+		p.state.SetText(T("sync.state.done"))
+		p.startB.SetText(T("sync.again"))
+		return
+	}
+	p.start()
+}
+
+func (p *syncPage) leave() {}
+
+func (p *syncPage) start() {
+	if p.cancel != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(p.a.ctx)
+	p.cancel = cancel
+	p.startB.Hide()
+	p.cancelB.Show()
+	p.state.SetText(T("sync.state.checking_quota"))
+	p.detail.SetText("")
+	go func() {
+		res, err := p.a.wiz.Sync(ctx, flow.SyncOptions{Progress: func(pr syncer.Progress) { fyne.Do(func() { p.progress(pr) }) },
+			Quota: func(q syncer.QuotaReport) bool {
+				fyne.Do(func() {
+					if q.Known {
+						p.detail.SetText(Tf("sync.quota", map[string]any{"Needed": q.Needed, "Remain": q.Remain}))
+					}
+				})
+				return true
+			}})
+		fyne.Do(func() {
+			cancel()
+			p.cancel = nil
+			p.cancelB.Hide()
+			p.startB.SetText(T("sync.resume"))
+			p.startB.Show()
+			if res != nil {
+				p.progress(res.Progress)
+			}
+			p.finished(err)
+			p.a.refreshNav()
+			p.a.refreshSteps(flow.StepSync)
+		})
+	}()
+}
+
+func (p *syncPage) progress(pr syncer.Progress) {
+	if pr.Total > 0 {
+		p.bar.SetValue(float64(pr.Stored) / float64(pr.Total))
+	}
+	p.state.SetText(T("sync.phase." + pr.Phase))
+	eta := "—"
+	if pr.ETA > 0 {
+		eta = pr.ETA.Round(time.Second).String()
+	}
+	p.counts.SetText(Tf("sync.counts", map[string]any{"Stored": pr.Stored, "Total": pr.Total, "Union": pr.WithUnionID,
+		"Unsub": pr.Unsubscribed, "Rate": fmt.Sprintf("%.0f", pr.Rate), "ETA": eta, "Retries": pr.Retries}))
+	if pr.Waiting != "" {
+		p.detail.SetText(T("sync.waiting_minute"))
+	}
+}
+
+// finished says how the run ended and what to do next.
+func (p *syncPage) finished(err error) {
+	var qe *syncer.QuotaError
+	switch {
+	case err == nil:
+		p.state.SetText(T("sync.state.done"))
+		p.startB.SetText(T("sync.again"))
+	case errors.As(err, &qe):
+		p.state.SetText(T("sync.state.quota"))
+		p.detail.SetText(Tf("sync.quota_detail", map[string]any{"When": qe.ResumeAt.Local().Format("2006-01-02 15:04")}))
+	case errors.Is(err, syncer.ErrRevoked):
+		p.state.SetText(T("sync.state.revoked"))
+		p.detail.SetText(T("sync.revoked_detail"))
+	case errors.Is(err, syncer.ErrNotPermitted):
+		p.state.SetText(T("sync.state.not_permitted"))
+		p.detail.SetText(T("sync.not_permitted_detail"))
+	case errors.Is(err, context.Canceled):
+		p.state.SetText(T("sync.state.stopped"))
+		p.detail.SetText(T("sync.stopped_detail"))
+	default:
+		p.state.SetText(T("sync.state.failed"))
+		p.detail.SetText(errorText(err))
+	}
+}

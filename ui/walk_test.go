@@ -1,0 +1,168 @@
+package ui
+
+import (
+	"context"
+	"image"
+	"image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"oawizard/connector"
+	"oawizard/flow"
+	"oawizard/flow/store"
+	"oawizard/flow/verdict"
+	"oawizard/wechat/wechatsim"
+)
+
+// The walk-through runs the real demo stack (simulated WeChat and a
+// connector on loopback); the window is Fyne's test window.
+
+type testDemo struct{ d *connector.Demo }
+
+func (s testDemo) URL() string   { return s.d.URL }
+func (s testDemo) Token() string { return s.d.ProjectToken }
+func (s testDemo) Close() error  { return s.d.Close() }
+func (s testDemo) Scenario() flow.ScenarioInfo {
+	i := s.d.Scenario
+	return flow.ScenarioInfo{Name: i.Name, Title: i.Title, TitleEN: i.TitleEN, OAAppID: i.OAAppID, MPAppID: i.MPAppID}
+}
+func (s testDemo) ScanAndConfirm(u string, withheld ...int) error {
+	page, err := s.d.Phone().Open(u)
+	if err != nil {
+		return err
+	}
+	_, err = page.Confirm(wechatsim.Untick(withheld...))
+	return err
+}
+func (s testDemo) WriteSDKExport(w io.Writer) error { return s.d.Sim.WriteSDKExport(w, 47000, 5000) }
+
+func testStarter(ctx context.Context, scenario string) (flow.DemoStack, error) {
+	d, err := connector.StartDemo(ctx, connector.DemoOptions{Scenario: scenario})
+	if err != nil {
+		return nil, err
+	}
+	return testDemo{d}, nil
+}
+
+// onUI reads widget state on Fyne's goroutine.
+func onUI[T any](f func() T) T {
+	var v T
+	fyne.DoAndWait(func() { v = f() })
+	return v
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if onUI(cond) {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+// shot saves the window as PNG when OAWIZARD_SHOTS names a folder.
+func shot(t *testing.T, a *App, name string) {
+	dir := os.Getenv("OAWIZARD_SHOTS")
+	if dir == "" {
+		return
+	}
+	img := onUI(func() image.Image { return a.win.Canvas().Capture() })
+	f, err := os.Create(filepath.Join(dir, Lang()+"-"+name+".png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	png.Encode(f, img)
+}
+
+func TestWalkThroughAllStepsInDemoMode(t *testing.T) {
+	for _, l := range []string{LangZH, LangEN} {
+		t.Run(l, func(t *testing.T) { walk(t, l) })
+	}
+}
+
+func walk(t *testing.T, l string) {
+	if _, err := SetupLanguage(l); err != nil {
+		t.Fatal(err)
+	}
+	fa := test.NewTempApp(t)
+	db, err := store.Open(filepath.Join(t.TempDir(), "wizard.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var a *App
+	fyne.DoAndWait(func() {
+		var scs []flow.ScenarioInfo
+		for _, i := range wechatsim.ScenarioInfos() {
+			scs = append(scs, flow.ScenarioInfo{Name: i.Name, Title: i.Title, TitleEN: i.TitleEN})
+		}
+		a = New(fa, Options{DB: db, StartDemo: testStarter, Scenarios: scs, Scenario: "ok"})
+		a.win.Resize(fyne.NewSize(1280, 800))
+	})
+	defer a.Close()
+	waitFor(t, "the demo to start", func() bool { return a.current != nil })
+
+	// Step 1: the facts are unknown until authorization, never failed.
+	acc := onUI(func() *accountsPage { return a.current.(*accountsPage) })
+	waitFor(t, "step 1's badges", func() bool { return acc.badges[verdict.OAVerified].chip.Text != T("status.checking") })
+	if got := onUI(func() string { return acc.badges[verdict.OAVerified].chip.Text }); got != T("status.unknown") {
+		t.Fatalf("OA badge before authorization: %q", got)
+	}
+	shot(t, a, "1-accounts")
+	fyne.DoAndWait(a.next)
+
+	// Step 2: the demo export proves openid and unionid.
+	sdk := onUI(func() *sdkPage { return a.current.(*sdkPage) })
+	fyne.DoAndWait(sdk.importDemo)
+	waitFor(t, "the SDK badges", func() bool { return sdk.badges[verdict.SDKUnionID].chip.Text == T("status.pass") })
+	if txt := onUI(func() string { return sdk.counts.Text }); !strings.Contains(txt, "5000") {
+		t.Fatalf("counts: %q", txt)
+	}
+	shot(t, a, "2-sdk")
+	fyne.DoAndWait(a.next)
+
+	// Step 3: the QR is drawn, the simulated phone confirms.
+	auth := onUI(func() *authorizePage { return a.current.(*authorizePage) })
+	waitFor(t, "the QR code", func() bool { return auth.qr.Image != nil && auth.state.Text == T("auth.state.waiting") })
+	if code := onUI(func() string { return strings.ReplaceAll(auth.code.Text, " ", "") }); len(code) != 6 {
+		t.Fatalf("session code %q", code)
+	}
+	shot(t, a, "3-authorize")
+	fyne.DoAndWait(auth.simulate)
+	waitFor(t, "authorization", func() bool {
+		return strings.HasPrefix(auth.state.Text, Tf("auth.state.authorized", map[string]any{"Name": ""}))
+	})
+	shot(t, a, "3-authorized")
+	fyne.DoAndWait(a.next)
+
+	// Step 4: the sync runs to the end by itself.
+	sp := onUI(func() *syncPage { return a.current.(*syncPage) })
+	waitFor(t, "the sync", func() bool { return sp.state.Text == T("sync.state.done") })
+	shot(t, a, "4-sync")
+	fyne.DoAndWait(a.next)
+
+	// Step 5: every badge passes with data and API evidence where it can.
+	res := onUI(func() *resultPage { return a.current.(*resultPage) })
+	waitFor(t, "the result", func() bool { return len(res.report.Checks) > 0 })
+	r := onUI(func() flow.Report { return res.report })
+	if r.Sync.Followers != 50000 || r.Overlap.Matched == 0 {
+		t.Fatalf("report %+v", r.Sync)
+	}
+	for _, c := range r.Checks {
+		if c.Status == verdict.Fail {
+			t.Errorf("%s failed in the ok scenario", c.ID)
+		}
+	}
+	shot(t, a, "5-result")
+}
