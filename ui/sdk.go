@@ -209,7 +209,7 @@ func (p *sdkPage) showStats(s sdkimport.Stats, name string) {
 	for _, u := range s.Samples {
 		lines = append(lines, u.OpenID+"  "+u.UnionID)
 	}
-	setHint(p.samples, T("sdk.samples") + "\n" + strings.Join(lines, "\n"))
+	setHint(p.samples, T("sdk.samples")+"\n"+strings.Join(lines, "\n"))
 }
 
 // askMapping lets the admin point at the openid and unionid columns.
