@@ -93,7 +93,7 @@ func (p *accountsPage) recheck(refresh bool) {
 	}
 	go func() {
 		res, err := p.a.wiz.Check(p.a.ctx, refresh)
-		fyne.Do(func() {
+		do(func() {
 			if err != nil {
 				setHint(p.message, errorText(err))
 				return

@@ -151,7 +151,7 @@ func (a *App) startup() {
 			ctx, cancel := context.WithTimeout(a.ctx, time.Minute)
 			defer cancel()
 			r := <-secret.GetAsync(ctx, a.opts.Secrets, secret.TokenKey(saved.URL))
-			fyne.Do(func() {
+			do(func() {
 				if r.Err != nil {
 					a.showSettingsPage(saved.URL, r.Err)
 					return
@@ -177,7 +177,7 @@ func (a *App) startDemo(scenario string) {
 			old.Close()
 		}
 		d, err := a.opts.StartDemo(a.ctx, scenario)
-		fyne.Do(func() {
+		do(func() {
 			if err != nil {
 				a.showFatal(T("startup.demo_failed"), err)
 				return
@@ -343,3 +343,8 @@ func (a *App) selfReport(id, claim string) {
 		p.recheck(false)
 	}
 }
+
+// do runs f on Fyne's goroutine. It is a variable because Fyne's test
+// driver runs such calls on the caller's goroutine; tests swap in a version
+// that serialises them so the race detector sees what the real driver does.
+var do = fyne.Do

@@ -114,12 +114,12 @@ func (p *authorizePage) start() {
 	p.ticker = time.NewTicker(time.Second)
 	go func(t *time.Ticker) {
 		for range t.C {
-			fyne.Do(p.tick)
+			do(p.tick)
 		}
 	}(p.ticker)
 	go func() {
-		s, err := p.a.wiz.Authorize(ctx, flow.AuthorizeOptions{}, func(ev flow.AuthEvent) { fyne.Do(func() { p.event(ev) }) })
-		fyne.Do(func() {
+		s, err := p.a.wiz.Authorize(ctx, flow.AuthorizeOptions{}, func(ev flow.AuthEvent) { do(func() { p.event(ev) }) })
+		do(func() {
 			if ctx.Err() != nil {
 				return
 			}
@@ -228,7 +228,7 @@ func (p *authorizePage) simulate() {
 	p.phoneBtn.Disable()
 	go func() {
 		err := p.a.demo.ScanAndConfirm(u)
-		fyne.Do(func() {
+		do(func() {
 			p.phoneBtn.Enable()
 			if err != nil {
 				p.detail.SetText(T("auth.phone_failed") + " " + err.Error())

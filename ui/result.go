@@ -38,7 +38,7 @@ func (p *resultPage) shown() {
 		if err == nil {
 			rep, err = p.a.wiz.Report(p.a.ctx, res.Checks)
 		}
-		fyne.Do(func() {
+		do(func() {
 			if err != nil {
 				p.root.Objects = []fyne.CanvasObject{widget.NewLabel(errorText(err))}
 				p.root.Refresh()

@@ -105,7 +105,7 @@ func (p *sdkPage) shown() {
 
 func (p *sdkPage) refreshChecks() {
 	res, err := p.a.wiz.Check(p.a.ctx, false)
-	fyne.Do(func() {
+	do(func() {
 		if err != nil {
 			setHint(p.message, errorText(err))
 			return
@@ -180,7 +180,7 @@ func (p *sdkPage) run(r io.ReadCloser, name string, size int64, m *sdkimport.Map
 	go func() {
 		defer r.Close()
 		stats, err := p.a.wiz.ImportSDK(p.a.ctx, r, name, size, sdkimport.Options{Mapping: m})
-		fyne.Do(func() {
+		do(func() {
 			p.progress.Stop()
 			p.progress.Hide()
 			var ie *sdkimport.Error

@@ -100,7 +100,7 @@ func (a *App) showSettingsPage(base string, problem error) {
 		msg.SetText(T("settings.checking"))
 		go func() {
 			err := a.checkConnector(u, tok)
-			fyne.Do(func() {
+			do(func() {
 				act.Stop()
 				connectBtn.Enable()
 				if err != nil {

@@ -76,16 +76,16 @@ func (p *syncPage) start() {
 	p.state.SetText(T("sync.state.checking_quota"))
 	p.detail.SetText("")
 	go func() {
-		res, err := p.a.wiz.Sync(ctx, flow.SyncOptions{Progress: func(pr syncer.Progress) { fyne.Do(func() { p.progress(pr) }) },
+		res, err := p.a.wiz.Sync(ctx, flow.SyncOptions{Progress: func(pr syncer.Progress) { do(func() { p.progress(pr) }) },
 			Quota: func(q syncer.QuotaReport) bool {
-				fyne.Do(func() {
+				do(func() {
 					if q.Known {
 						p.detail.SetText(Tf("sync.quota", map[string]any{"Needed": q.Needed, "Remain": q.Remain}))
 					}
 				})
 				return true
 			}})
-		fyne.Do(func() {
+		do(func() {
 			cancel()
 			p.cancel = nil
 			p.cancelB.Hide()

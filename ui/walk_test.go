@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -51,12 +52,26 @@ func testStarter(ctx context.Context, scenario string) (flow.DemoStack, error) {
 	return testDemo{d}, nil
 }
 
-// onUI reads widget state on Fyne's goroutine.
-func onUI[T any](f func() T) T {
-	var v T
-	fyne.DoAndWait(func() { v = f() })
-	return v
+// uiMu stands in for Fyne's single UI goroutine, which the test driver
+// does not have.
+var uiMu sync.Mutex
+
+func init() {
+	do = func(f func()) {
+		uiMu.Lock()
+		defer uiMu.Unlock()
+		f()
+	}
 }
+
+// onUI runs f as the UI goroutine would and returns its result.
+func onUI[T any](f func() T) T {
+	uiMu.Lock()
+	defer uiMu.Unlock()
+	return f()
+}
+
+func onUIDo(f func()) { onUI(func() bool { f(); return true }) }
 
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
@@ -102,7 +117,7 @@ func walk(t *testing.T, l string) {
 	}
 	defer db.Close()
 	var a *App
-	fyne.DoAndWait(func() {
+	onUIDo(func() {
 		var scs []flow.ScenarioInfo
 		for _, i := range wechatsim.ScenarioInfos() {
 			scs = append(scs, flow.ScenarioInfo{Name: i.Name, Title: i.Title, TitleEN: i.TitleEN})
@@ -120,17 +135,17 @@ func walk(t *testing.T, l string) {
 		t.Fatalf("OA badge before authorization: %q", got)
 	}
 	shot(t, a, "1-accounts")
-	fyne.DoAndWait(a.next)
+	onUIDo(a.next)
 
 	// Step 2: the demo export proves openid and unionid.
 	sdk := onUI(func() *sdkPage { return a.current.(*sdkPage) })
-	fyne.DoAndWait(sdk.importDemo)
+	onUIDo(sdk.importDemo)
 	waitFor(t, "the SDK badges", func() bool { return sdk.badges[verdict.SDKUnionID].chip.Text == T("status.pass") })
 	if txt := onUI(func() string { return sdk.counts.Text }); !strings.Contains(txt, "5000") {
 		t.Fatalf("counts: %q", txt)
 	}
 	shot(t, a, "2-sdk")
-	fyne.DoAndWait(a.next)
+	onUIDo(a.next)
 
 	// Step 3: the QR is drawn, the simulated phone confirms.
 	auth := onUI(func() *authorizePage { return a.current.(*authorizePage) })
@@ -139,18 +154,18 @@ func walk(t *testing.T, l string) {
 		t.Fatalf("session code %q", code)
 	}
 	shot(t, a, "3-authorize")
-	fyne.DoAndWait(auth.simulate)
+	onUIDo(auth.simulate)
 	waitFor(t, "authorization", func() bool {
 		return strings.HasPrefix(auth.state.Text, Tf("auth.state.authorized", map[string]any{"Name": ""}))
 	})
 	shot(t, a, "3-authorized")
-	fyne.DoAndWait(a.next)
+	onUIDo(a.next)
 
 	// Step 4: the sync runs to the end by itself.
 	sp := onUI(func() *syncPage { return a.current.(*syncPage) })
 	waitFor(t, "the sync", func() bool { return sp.state.Text == T("sync.state.done") })
 	shot(t, a, "4-sync")
-	fyne.DoAndWait(a.next)
+	onUIDo(a.next)
 
 	// Step 5: every badge passes with data and API evidence where it can.
 	res := onUI(func() *resultPage { return a.current.(*resultPage) })
