@@ -35,13 +35,13 @@ func (s *syncBuffer) String() string {
 }
 
 type stack struct {
-	t    *testing.T
+	t    testing.TB
 	d    *Demo
 	logs *syncBuffer
 	hc   *http.Client
 }
 
-func startStack(t *testing.T, scenario string, clk clock.Clock) *stack {
+func startStack(t testing.TB, scenario string, clk clock.Clock) *stack {
 	t.Helper()
 	logs := &syncBuffer{}
 	d, err := StartDemo(context.Background(), DemoOptions{Scenario: scenario, Clock: clk, Followers: 2500,
