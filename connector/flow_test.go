@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"html"
+	"io"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -233,5 +236,56 @@ func TestIPNotWhitelistedIsTheVendorsProblem(t *testing.T) {
 	}
 	if v := st.waitStatus(s.ID, StatusFailed); v.Reason != "wechat:61004" {
 		t.Fatalf("reason %q", v.Reason)
+	}
+}
+
+func TestPCLinkReachesWeChatsPageWithTheRightReferer(t *testing.T) {
+	st := startStack(t, "ok", nil)
+	s := st.newSession(st.d.Scenario.OAAppID)
+	resp, err := http.Get(s.PCURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := regexp.MustCompile(`url=([^"]+)"`).FindStringSubmatch(string(body))
+	if m == nil || !strings.Contains(m[1], "/cgi-bin/componentloginpage?") {
+		t.Fatalf("the PC hand-off page does not forward to WeChat's PC page: %s", body)
+	}
+	target := html.UnescapeString(m[1])
+	// A browser following the page's refresh sends the page as Referer.
+	req, _ := http.NewRequest("GET", target, nil)
+	req.Header.Set("Referer", s.PCURL)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if _, ok := wechatsim.ScanURL(string(page)); !ok {
+		t.Fatalf("WeChat's PC page refused the hand-off: %s", page)
+	}
+	// Typed into the address bar, the same link fails as WeChat's does.
+	resp, _ = http.Get(target)
+	page, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(page), "授权入口页所在域名：空") {
+		t.Fatal("the raw PC link should fail without the Referer")
+	}
+}
+
+func TestRateLimitPerToken(t *testing.T) {
+	st := startStack(t, "ok", nil)
+	st.d.Connector.limits = newLimiter(0.5, 2)
+	codes := []int{}
+	for i := 0; i < 3; i++ {
+		codes = append(codes, st.call("GET", "/v1/health", st.d.ProjectToken, nil, nil))
+	}
+	if !slices.Equal(codes, []int{200, 200, 429}) {
+		t.Fatalf("codes %v", codes)
+	}
+	other, _ := st.d.Connector.CreateProjectToken("other")
+	if code := st.call("GET", "/v1/health", other, nil, nil); code != 200 {
+		t.Fatalf("another token was limited too: %d", code)
 	}
 }
