@@ -54,7 +54,7 @@ func apiUnknown(err error) *unknown {
 // allowedAccount answers whether the project may see the account: it may if
 // it authorized it, or if no project did (then nothing is known anyway).
 func (s *Server) allowedAccount(ctx context.Context, project, appid string) (linked bool, err error) {
-	projects, err := s.st.AccountProjects(ctx, appid)
+	projects, err := s.accountProjects(ctx, appid)
 	if err != nil {
 		return false, err
 	}

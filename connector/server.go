@@ -26,6 +26,7 @@ type Server struct {
 	log     *slog.Logger
 	limits  *limiter
 	watch   *watcher
+	access  accessCache
 	bg      sync.WaitGroup
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -38,7 +39,8 @@ func New(cfg Config, st Store) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, st: st, log: cfg.Logger, wc: wechat.NewClient(cfg.APIBase, cfg.HTTPClient),
-		limits: newLimiter(cfg.RateLimit, cfg.RateBurst), watch: newWatcher()}
+		limits: newLimiter(cfg.RateLimit, cfg.RateBurst), watch: newWatcher(),
+		access: accessCache{tokens: map[string]cached[ProjectToken]{}, links: map[string]cached[[]string]{}}}
 	for _, k := range []string{cfg.Secrets.EncodingAESKey, cfg.Secrets.PrevEncodingAESKey} {
 		if k == "" {
 			continue
@@ -152,7 +154,7 @@ func (s *Server) auth(h http.HandlerFunc) http.Handler {
 			writeError(w, http.StatusUnauthorized, "unauthorized", "missing bearer token", nil)
 			return
 		}
-		p, err := s.st.ProjectTokenByHash(r.Context(), HashToken(hdr[len(prefix):]))
+		p, err := s.project(r.Context(), HashToken(hdr[len(prefix):]))
 		if err != nil || !p.RevokedAt.IsZero() {
 			writeError(w, http.StatusUnauthorized, "unauthorized", "unknown or revoked project token", nil)
 			return
@@ -165,6 +167,66 @@ func (s *Server) auth(h http.HandlerFunc) http.Handler {
 		infoOf(r).project = p.Project
 		h(w, r)
 	})
+}
+
+// accessTTL is how long a project token or an account link is trusted
+// from memory: the relay takes thousands of calls a minute during a sync,
+// and a revocation (made by the CLI, in another process) still bites
+// within seconds.
+const accessTTL = 5 * time.Second
+
+type cached[T any] struct {
+	v   T
+	exp time.Time
+}
+
+// accessCache remembers project tokens and account links briefly.
+type accessCache struct {
+	mu     sync.Mutex
+	tokens map[string]cached[ProjectToken]
+	links  map[string]cached[[]string]
+}
+
+func (s *Server) project(ctx context.Context, hash string) (ProjectToken, error) {
+	s.access.mu.Lock()
+	c, ok := s.access.tokens[hash]
+	s.access.mu.Unlock()
+	if ok && time.Now().Before(c.exp) {
+		return c.v, nil
+	}
+	p, err := s.st.ProjectTokenByHash(ctx, hash)
+	if err != nil {
+		return p, err
+	}
+	s.access.mu.Lock()
+	s.access.tokens[hash] = cached[ProjectToken]{p, time.Now().Add(accessTTL)}
+	s.access.mu.Unlock()
+	return p, nil
+}
+
+// accountProjects lists the projects that authorized appid.
+func (s *Server) accountProjects(ctx context.Context, appid string) ([]string, error) {
+	s.access.mu.Lock()
+	c, ok := s.access.links[appid]
+	s.access.mu.Unlock()
+	if ok && time.Now().Before(c.exp) {
+		return c.v, nil
+	}
+	ps, err := s.st.AccountProjects(ctx, appid)
+	if err != nil {
+		return nil, err
+	}
+	s.access.mu.Lock()
+	s.access.links[appid] = cached[[]string]{ps, time.Now().Add(accessTTL)}
+	s.access.mu.Unlock()
+	return ps, nil
+}
+
+// forgetLinks drops the cached links of appid after they changed here.
+func (s *Server) forgetLinks(appid string) {
+	s.access.mu.Lock()
+	delete(s.access.links, appid)
+	s.access.mu.Unlock()
 }
 
 // CreateProjectToken issues a token for a project and returns it; only its

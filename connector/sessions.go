@@ -312,6 +312,7 @@ func (s *Server) finish(ctx context.Context, id string, a Authorizer) (Session, 
 	})
 	if err == nil && x.Status == StatusAuthorized {
 		err = s.st.LinkAccount(ctx, x.Project, a.AppID, s.cfg.Clock.Now())
+		s.forgetLinks(a.AppID)
 		s.background(func(ctx context.Context) { s.refreshFacts(ctx, a.AppID) })
 	}
 	return x, err

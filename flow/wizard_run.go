@@ -96,7 +96,8 @@ type SyncOptions struct {
 	Workers  int
 	Progress func(syncer.Progress)
 	Quota    func(syncer.QuotaReport) bool
-	// GrowthDays of datacube figures to fetch after the followers; 0 = 30.
+	// GrowthDays of datacube figures to fetch after the followers; 0 = 30,
+	// negative = none.
 	GrowthDays int
 }
 
@@ -117,7 +118,7 @@ func (w *Wizard) Sync(ctx context.Context, opt SyncOptions) (*syncer.Result, err
 	if errors.Is(err, syncer.ErrRevoked) {
 		w.update(ctx, func(x *State) { x.Progress.Authorized = false })
 	}
-	if err == nil {
+	if err == nil && opt.GrowthDays >= 0 {
 		days := opt.GrowthDays
 		if days == 0 {
 			days = 30

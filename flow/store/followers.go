@@ -44,24 +44,39 @@ func (d *DB) BeginRun(ctx context.Context, appid string) (syncer.Checkpoint, err
 func (d *DB) WritePage(ctx context.Context, appid string, rows []syncer.Follower, cp syncer.Checkpoint) error {
 	now := time.Now().Unix()
 	return d.tx(ctx, func(t *sql.Tx) error {
-		st, err := t.PrepareContext(ctx, upsertFollower)
-		if err != nil {
+		if err := upsertFollowers(ctx, t, appid, rows, now); err != nil {
 			return err
 		}
-		defer st.Close()
-		for _, r := range rows {
-			sub := 0
-			if r.Subscribed {
-				sub = 1
-			}
-			if _, err := st.ExecContext(ctx, appid, r.OpenID, r.UnionID, sub, r.SubscribeTime, r.SubscribeScene, now); err != nil {
-				return err
-			}
-		}
-		_, err = t.ExecContext(ctx, `UPDATE sync_runs SET cursor = ?, pages = ?, batches = ?, rows = ?, with_unionid = ?, unsubscribed = ?, updated_at = ? WHERE id = ?`,
+		_, err := t.ExecContext(ctx, `UPDATE sync_runs SET cursor = ?, pages = ?, batches = ?, rows = ?, with_unionid = ?, unsubscribed = ?, updated_at = ? WHERE id = ?`,
 			cp.Cursor, cp.Pages, cp.Batches, cp.Rows, cp.WithUnionID, cp.Unsubscribed, now, cp.RunID)
 		return err
 	})
+}
+
+// InsertFollowers upserts rows in one transaction without touching any
+// run. It is the raw-insert yardstick the sync throughput is compared with.
+func (d *DB) InsertFollowers(ctx context.Context, appid string, rows []syncer.Follower) error {
+	now := time.Now().Unix()
+	return d.tx(ctx, func(t *sql.Tx) error { return upsertFollowers(ctx, t, appid, rows, now) })
+}
+
+// upsertFollowers makes a resumed run overwrite, never duplicate, rows.
+func upsertFollowers(ctx context.Context, t *sql.Tx, appid string, rows []syncer.Follower, now int64) error {
+	st, err := t.PrepareContext(ctx, upsertFollower)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, r := range rows {
+		sub := 0
+		if r.Subscribed {
+			sub = 1
+		}
+		if _, err := st.ExecContext(ctx, appid, r.OpenID, r.UnionID, sub, r.SubscribeTime, r.SubscribeScene, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // EndRun records how the run ended.

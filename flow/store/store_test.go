@@ -198,10 +198,9 @@ func BenchmarkInsertFollowers(b *testing.B) {
 		b.StopTimer()
 		d := open(b)
 		ctx := context.Background()
-		cp, _ := d.BeginRun(ctx, "wxa")
 		b.StartTimer()
 		for _, p := range pages {
-			if err := d.WritePage(ctx, "wxa", p, cp); err != nil {
+			if err := d.InsertFollowers(ctx, "wxa", p); err != nil {
 				b.Fatal(err)
 			}
 		}
