@@ -33,8 +33,12 @@ func BenchmarkSyncMillionLatency(b *testing.B) { benchSync(b, 20*time.Millisecon
 const benchFollowers = 1_000_000
 
 func benchSync(b *testing.B, latency time.Duration) {
+	tuneGC()
 	ctx := context.Background()
 	workers := 8
+	if v, _ := strconv.Atoi(os.Getenv("BENCH_WORKERS")); v > 0 {
+		workers = v
+	}
 	var syncSecs float64
 	var calls int
 	b.StopTimer()
