@@ -145,10 +145,13 @@ func (s *Server) landingFailure(w http.ResponseWriter, x Session, err error) {
 			TextEN: "The service has just started and is waiting for WeChat's ticket (up to 10 minutes). Scan again shortly."})
 		return
 	}
-	reason := "wechat_error"
-	if c := wechat.ErrorCode(err); c != 0 {
-		reason = "wechat:" + strconv.Itoa(c)
+	if wechat.IsCode(err, -1) || wechat.ErrorCode(err) == 0 {
+		// Busy or unreachable: scanning again shortly may well work.
+		renderPage(w, http.StatusServiceUnavailable, page{Title: "微信繁忙", Code: x.Code,
+			Text: "微信暂时繁忙，请稍等片刻后重新扫描电脑上的二维码。", TextEN: "WeChat is busy right now. Wait a moment and scan the QR code on your computer again."})
+		return
 	}
+	reason := "wechat:" + strconv.Itoa(wechat.ErrorCode(err))
 	s.updateSession(context.WithoutCancel(context.Background()), x.ID, func(x *Session) bool {
 		if !open(x.Status) {
 			return false

@@ -278,6 +278,9 @@ func (s *Server) exchange(ctx context.Context, code string) (Authorizer, error) 
 		ai, e := s.wc.AuthorizerInfo(ctx, ctok, s.cfg.ComponentAppID, a.AppID)
 		if e == nil {
 			a.NickName = ai.AuthorizerInfo.NickName
+			if ai.AuthorizerInfo.MiniProgramInfo != nil {
+				a.Kind = "mp"
+			}
 		}
 		return e
 	})
@@ -291,6 +294,30 @@ func (s *Server) exchange(ctx context.Context, code string) (Authorizer, error) 
 	return a, nil
 }
 
+// missingSets lists requested permission sets the admin withheld. A
+// mini-program has its own sets: 账号服务 is 30 there, 开放平台账号管理 25,
+// and 用户管理 does not exist.
+func missingSets(requested, granted []int, mp bool) []int {
+	var out []int
+	for _, set := range requested {
+		want := set
+		if mp {
+			switch set {
+			case 2:
+				continue
+			case 3:
+				want = 30
+			case 24:
+				want = 25
+			}
+		}
+		if !slices.Contains(granted, want) {
+			out = append(out, set)
+		}
+	}
+	return out
+}
+
 // finish completes a session with the account that authorized.
 func (s *Server) finish(ctx context.Context, id string, a Authorizer) (Session, error) {
 	x, err := s.updateSession(ctx, id, func(x *Session) bool {
@@ -298,12 +325,7 @@ func (s *Server) finish(ctx context.Context, id string, a Authorizer) (Session, 
 			return false
 		}
 		x.AppID, x.NickName, x.Granted, x.Reason = a.AppID, a.NickName, a.FuncIDs, ""
-		x.Missing = nil
-		for _, set := range s.cfg.PermissionSets {
-			if !slices.Contains(a.FuncIDs, set) {
-				x.Missing = append(x.Missing, set)
-			}
-		}
+		x.Missing = missingSets(s.cfg.PermissionSets, a.FuncIDs, a.Kind == "mp")
 		x.Status = StatusAuthorized
 		if x.AppID != x.ExpectedAppID {
 			x.Status = StatusWrongAccount

@@ -17,7 +17,7 @@ var migrations = []string{
 	`CREATE TABLE tickets (component_appid TEXT PRIMARY KEY, ticket TEXT NOT NULL, received_at INTEGER NOT NULL);
 	 CREATE TABLE tokens (key TEXT PRIMARY KEY, sealed BLOB NOT NULL, expires_at INTEGER NOT NULL);
 	 CREATE TABLE authorizers (appid TEXT PRIMARY KEY, refresh_sealed BLOB, func_ids TEXT NOT NULL, status TEXT NOT NULL,
-	   nick_name TEXT NOT NULL DEFAULT '', authorized_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+	   kind TEXT NOT NULL DEFAULT 'oa', nick_name TEXT NOT NULL DEFAULT '', authorized_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
 	   facts TEXT, checked_at INTEGER NOT NULL DEFAULT 0);
 	 CREATE TABLE sessions (id TEXT PRIMARY KEY, code TEXT NOT NULL UNIQUE, project TEXT NOT NULL, expected_appid TEXT NOT NULL,
 	   status TEXT NOT NULL, appid TEXT NOT NULL DEFAULT '', nick_name TEXT NOT NULL DEFAULT '', granted TEXT NOT NULL DEFAULT '[]',
@@ -157,10 +157,15 @@ func parseInts(s string) []int {
 }
 
 func (s *SQLStore) SaveAuthorizer(ctx context.Context, a Authorizer) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO authorizers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+	kind := a.Kind
+	if kind == "" {
+		kind = "oa"
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO authorizers (appid, refresh_sealed, func_ids, status, kind, nick_name, authorized_at, updated_at, facts, checked_at)
+	  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	  ON CONFLICT(appid) DO UPDATE SET refresh_sealed = excluded.refresh_sealed, func_ids = excluded.func_ids, status = excluded.status,
-	  nick_name = excluded.nick_name, authorized_at = excluded.authorized_at, updated_at = excluded.updated_at, facts = excluded.facts, checked_at = excluded.checked_at`,
-		a.AppID, a.RefreshSealed, ints(a.FuncIDs), a.Status, a.NickName, unix(a.AuthorizedAt), unix(a.UpdatedAt), string(a.FactsJSON), unix(a.CheckedAt))
+	  kind = excluded.kind, nick_name = excluded.nick_name, authorized_at = excluded.authorized_at, updated_at = excluded.updated_at, facts = excluded.facts, checked_at = excluded.checked_at`,
+		a.AppID, a.RefreshSealed, ints(a.FuncIDs), a.Status, kind, a.NickName, unix(a.AuthorizedAt), unix(a.UpdatedAt), string(a.FactsJSON), unix(a.CheckedAt))
 	return err
 }
 
@@ -180,7 +185,7 @@ func (s *SQLStore) SetAuthorizerFacts(ctx context.Context, appid, nick string, f
 	return err
 }
 
-const authorizerCols = `appid, refresh_sealed, func_ids, status, nick_name, authorized_at, updated_at, COALESCE(facts, ''), checked_at`
+const authorizerCols = `appid, refresh_sealed, func_ids, status, kind, nick_name, authorized_at, updated_at, COALESCE(facts, ''), checked_at`
 
 type scanner interface{ Scan(...any) error }
 
@@ -188,7 +193,7 @@ func scanAuthorizer(r scanner) (Authorizer, error) {
 	var a Authorizer
 	var funcs, facts string
 	var at, up, chk int64
-	err := r.Scan(&a.AppID, &a.RefreshSealed, &funcs, &a.Status, &a.NickName, &at, &up, &facts, &chk)
+	err := r.Scan(&a.AppID, &a.RefreshSealed, &funcs, &a.Status, &a.Kind, &a.NickName, &at, &up, &facts, &chk)
 	a.FuncIDs, a.AuthorizedAt, a.UpdatedAt, a.CheckedAt = parseInts(funcs), fromUnix(at), fromUnix(up), fromUnix(chk)
 	if facts != "" {
 		a.FactsJSON = []byte(facts)

@@ -81,6 +81,7 @@ type Authorizer struct {
 	RefreshSealed []byte // authorizer_refresh_token, sealed
 	FuncIDs       []int
 	Status        string
+	Kind          string // "oa" or "mp"
 	NickName      string
 	AuthorizedAt  time.Time
 	UpdatedAt     time.Time

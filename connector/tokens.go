@@ -142,21 +142,37 @@ func (m *tokens) component(ctx context.Context) (string, error) {
 }
 
 // withComponent runs call with a component token, and once more with a
-// fresh one if WeChat says the token is no longer valid.
+// fresh one if WeChat says the token is no longer valid. WeChat's
+// occasional -1 (busy) is retried a few times with a short pause, since a
+// phone waiting on the landing page should not fail for it.
 func (m *tokens) withComponent(ctx context.Context, call func(token string) error) error {
-	for attempt := 0; ; attempt++ {
+	refreshed := false
+	for busy := 0; ; {
 		tok, err := m.component(ctx)
 		if err != nil {
 			return err
 		}
 		err = call(tok)
-		if attempt == 0 && wechat.IsTokenError(err) {
+		switch {
+		case !refreshed && wechat.IsTokenError(err):
+			refreshed = true
 			m.invalidate(ctx, componentKey(m.comp), tok)
+			continue
+		case wechat.IsCode(err, -1) && busy < maxBusyRetries:
+			busy++
+			select {
+			case <-time.After(time.Duration(busy) * 150 * time.Millisecond):
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 			continue
 		}
 		return err
 	}
 }
+
+// maxBusyRetries bounds the retries of WeChat's -1 inside one request.
+const maxBusyRetries = 4
 
 // authorizer returns an authorizer_access_token for appid.
 func (m *tokens) authorizer(ctx context.Context, appid string) (string, error) {

@@ -35,6 +35,7 @@ type State struct {
 	Granted      []int    `json:"granted"`
 	Missing      []int    `json:"missing"`
 	ImportID     int64    `json:"import_id"`
+	MPAuthorized bool     `json:"mp_authorized"`
 }
 
 const stateKey = "wizard"

@@ -91,6 +91,21 @@ func (w *Wizard) Authorize(ctx context.Context, opt AuthorizeOptions, emit func(
 	})
 }
 
+// AuthorizeMiniProgram is the optional second scan: a mini-program
+// authorized too lets WeChat answer its verification, principal and binding
+// instead of the admin's self-check.
+func (w *Wizard) AuthorizeMiniProgram(ctx context.Context, opt AuthorizeOptions, emit func(AuthEvent)) (*connclient.Session, error) {
+	st := w.State()
+	if len(st.MPAppIDs) == 0 {
+		return nil, errors.New("flow: enter the mini-program's AppID first")
+	}
+	s, err := Authorize(ctx, w.conn, st.MPAppIDs[0], opt, emit)
+	if err != nil {
+		return s, err
+	}
+	return s, w.update(ctx, func(x *State) { x.MPAuthorized = true })
+}
+
 // SyncOptions tune Sync.
 type SyncOptions struct {
 	Workers  int

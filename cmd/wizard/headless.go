@@ -129,25 +129,34 @@ func runHeadless(ctx context.Context, opt headlessOptions, stdout, stderr io.Wri
 		emit(map[string]any{"event": "sdk", "rows": stats.Rows, "with_openid": stats.WithOpenID, "with_unionid": stats.WithUnionID})
 	}
 
-	// Step 3: the simulated phone scans the first QR code and confirms.
-	actx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	var once sync.Once
-	session, err := w.Authorize(actx, flow.AuthorizeOptions{}, func(ev flow.AuthEvent) {
-		emit(map[string]any{"event": "authorization", "state": ev.State, "code": ev.Session.Code})
-		if ev.State == flow.AuthWaiting && ev.Session.QRURL != "" {
-			once.Do(func() {
-				go func() {
-					page, err := demo.Phone().Open(ev.Session.QRURL)
-					if err == nil {
-						_, err = page.Confirm()
-					}
-					if err != nil {
-						emit(map[string]any{"event": "phone", "error": err.Error()})
-					}
-				}()
-			})
+	// Step 3: the simulated phone scans the first QR code and confirms;
+	// then the mini-program is authorized too, the optional second scan.
+	phone := func(stage string) func(flow.AuthEvent) {
+		var once sync.Once
+		return func(ev flow.AuthEvent) {
+			emit(map[string]any{"event": stage, "state": ev.State, "code": ev.Session.Code})
+			if ev.State == flow.AuthWaiting && ev.Session.QRURL != "" {
+				once.Do(func() {
+					go func() {
+						page, err := demo.Phone().Open(ev.Session.QRURL)
+						if err == nil {
+							_, err = page.Confirm()
+						}
+						if err != nil {
+							emit(map[string]any{"event": "phone", "error": err.Error()})
+						}
+					}()
+				})
+			}
 		}
-	})
+	}
+	actx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	session, err := w.Authorize(actx, flow.AuthorizeOptions{}, phone("authorization"))
+	if err == nil {
+		if _, merr := w.AuthorizeMiniProgram(actx, flow.AuthorizeOptions{}, phone("mp_authorization")); merr != nil {
+			emit(map[string]any{"event": "mp_authorization", "error": merr.Error()})
+		}
+	}
 	cancel()
 	rep.Authorization.Status = "authorized"
 	if session != nil {

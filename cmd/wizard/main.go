@@ -39,6 +39,7 @@ func run() int {
 	workers := flag.Int("workers", 0, "sync: concurrent WeChat calls (default 8)")
 	language := flag.String("lang", "", "language: zh-Hans or en (default: saved choice, else the system's)")
 	version := flag.Bool("version", false, "print the version and exit")
+	demoExport := flag.String("demo-export", "", "write the scenario's sample analytics export (CSV) to this file and exit")
 	flag.Parse()
 	if *version {
 		fmt.Println("wizard", buildVersion())
@@ -47,6 +48,13 @@ func run() int {
 	if !wechatsim.KnownScenario(*scenario) {
 		fmt.Fprintf(os.Stderr, "wizard: unknown scenario %q; known: %v\n", *scenario, wechatsim.Scenarios())
 		return exitError
+	}
+	if *demoExport != "" {
+		if err := writeDemoExport(*scenario, *followers, *demoExport); err != nil {
+			fmt.Fprintln(os.Stderr, "wizard:", err)
+			return exitError
+		}
+		return 0
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -98,4 +106,20 @@ func buildVersion() string {
 		}
 	}
 	return v
+}
+
+// writeDemoExport writes what an analytics platform would export for the
+// scenario's mini-program: 5,000 users, 3,000 of whom follow the OA.
+func writeDemoExport(scenario string, followers int, path string) error {
+	sim := wechatsim.New(wechatsim.Options{Scenario: scenario, Followers: followers, PushInterval: -1})
+	defer sim.Close()
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := sim.WriteSDKExport(f, max(0, sim.Scenario().Followers-3000), 5000); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -50,10 +50,12 @@ func accountTag(appid string) (string, uint64) {
 
 // putChars fills b with characters drawn from a hash of (seed, i).
 func putChars(b []byte, seed uint64, i int) {
-	h := mix64(seed ^ uint64(i)*0x9e3779b97f4a7c15)
+	base := mix64(seed ^ uint64(i)*0x9e3779b97f4a7c15)
+	h := base
 	for j := range b {
 		if j%10 == 0 && j > 0 {
-			h = mix64(h)
+			// A fresh 64 bits for every ten characters.
+			h = mix64(base + uint64(j))
 		}
 		b[j] = idAlphabet[h&63]
 		h >>= 6

@@ -51,7 +51,9 @@ var presets = []preset{
 	{ScenarioInfo{Name: "quota-exceeded", Title: "接口调用次数用完", TitleEN: "Daily API quota used up",
 		Summary: "同步到一半时今日用户信息接口次数用完（45009）。", SummaryEN: "The day's user-info quota runs out halfway through the sync (45009)."},
 		func(s *Server, oa, _ *Account) {
-			s.quotas.limits[oa.AppID+"|/cgi-bin/user/info/batchget"] = quotaLimit{daily: oa.Followers / 100 * 2 / 5}
+			// 45% of the batchget calls a full sync needs, so the cut
+			// falls inside a page, as it would in real life.
+			s.quotas.limits[oa.AppID+"|/cgi-bin/user/info/batchget"] = quotaLimit{daily: max(1, (oa.Followers+99)/100*45/100)}
 		}},
 	{ScenarioInfo{Name: "revoked-mid-sync", Title: "同步中取消授权", TitleEN: "Authorization revoked during sync",
 		Summary: "同步进行到三成时，管理员在公众号后台取消了授权。", SummaryEN: "The admin revokes the authorization when the sync is about 30% done."},
