@@ -33,6 +33,11 @@ func classify(err error) errClass {
 		switch ae.Code {
 		case -1:
 			return classTransient
+		case 40001, 40014, 42001:
+			// The relay refreshes tokens itself; one reaching us lost a
+			// race with a refresh or a revocation, and the next attempt
+			// gets a fresh token or the relay's 409.
+			return classTransient
 		case 45011:
 			return classMinute
 		case 45009:
