@@ -11,6 +11,11 @@ import (
 //go:embed fonts/cjk-subset.ttf
 var CJKFont []byte
 
+// Icon is the application icon (source: icon/icon.svg).
+//
+//go:embed icon/icon.png
+var Icon []byte
+
 // Translations are assets/translations/<area>.<locale>.json, flat objects of
 // message key → text (go-i18n templates allowed), for zh-Hans and en.
 //

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -309,4 +310,25 @@ func mustToken(t *testing.T, s Store, key string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+func TestMessagesAreAcknowledgedOnlyWhenGenuine(t *testing.T) {
+	st := startStack(t, "ok", nil)
+	comp := wechatsim.DemoComponent()
+	q, body := sealedPush(t, "<xml><MsgType>text</MsgType></xml>", time.Now(), "77", comp.EncodingAESKey, comp.AppID)
+	resp, err := http.Post(st.d.URL+"/wechat/messages/wx5a3c9e1f7b2d4806?"+q.Encode(), "text/xml", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(reply) != "success" {
+		t.Fatalf("genuine message: %d %q", resp.StatusCode, reply)
+	}
+	q.Set("msg_signature", strings.Repeat("1", 40))
+	resp, _ = http.Post(st.d.URL+"/wechat/messages/wx5a3c9e1f7b2d4806?"+q.Encode(), "text/xml", strings.NewReader(body))
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("forged message: %d", resp.StatusCode)
+	}
 }

@@ -71,6 +71,7 @@ func (s *Server) Close() error {
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /wechat/events", s.handleEvents)
+	mux.HandleFunc("POST /wechat/messages/{appid}", s.handleMessages)
 	mux.HandleFunc("GET /wechat/callback", s.handleCallback)
 	mux.HandleFunc("GET /a/{code}", s.handleLanding)
 	mux.HandleFunc("GET /healthz", s.handleHealthz)

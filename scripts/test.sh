@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command: static checks, every package's tests with the
-# race detector against a real Secret Service, short fuzz runs, and the real
-# wizard binary started under Xvfb and screenshotted.
+# race detector against a real Secret Service, short fuzz runs, the real
+# wizard binary started under Xvfb and screenshotted, and the release builds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/go/bin"
@@ -31,7 +31,8 @@ for f in FuzzDecrypt FuzzParseComponentEvent FuzzParseEnvelope; do
 	fi
 done
 
-if [ -x scripts/screenshot-check.sh ]; then
-	echo "== wizard under Xvfb"
-	scripts/screenshot-check.sh
-fi
+echo "== wizard under Xvfb"
+scripts/screenshot-check.sh
+
+echo "== packages (Windows signed GUI exe, Linux tarball, static connector)"
+scripts/package.sh

@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"oawizard/assets"
 	"oawizard/flow"
 	"oawizard/flow/connclient"
 	"oawizard/flow/secret"
@@ -74,6 +75,7 @@ func Run(opts Options) error {
 // New builds the window on a Fyne app (tests pass fyne's test app).
 func New(fa fyne.App, opts Options) *App {
 	fa.Settings().SetTheme(appTheme{})
+	fa.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	a := &App{opts: opts, fa: fa, pages: map[flow.Step]page{}}
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 	a.win = fa.NewWindow(T("app.title"))

@@ -95,7 +95,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 
 // version comes from the build information: the module version for a
 // released build, else the VCS revision.
+// releaseVersion is set by release builds (-ldflags "-X main.releaseVersion=…");
+// otherwise the version comes from the build information.
+var releaseVersion string
+
 func version() string {
+	if releaseVersion != "" {
+		return releaseVersion
+	}
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		return "unknown"

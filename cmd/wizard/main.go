@@ -94,7 +94,14 @@ func dbPath(dir string) (string, error) {
 	return filepath.Join(dir, "wizard.db"), nil
 }
 
+// releaseVersion is set by release builds (-ldflags "-X main.releaseVersion=…");
+// otherwise the version comes from the build information.
+var releaseVersion string
+
 func buildVersion() string {
+	if releaseVersion != "" {
+		return releaseVersion
+	}
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		return "unknown"

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Builds the release artefacts into dist/:
+#   windows   oawizard-windows-amd64.exe: GUI subsystem, icon and version
+#             resources, signed with a throwaway test certificate (see
+#             docs/release.md for real signing), then verified
+#   linux     oawizard-linux-amd64.tar.gz: binary, .desktop file and icon
+#   connector oawizard-connector-linux-amd64: static, pure Go
+# With no argument, all three. Needs scripts/setup-debian.sh --packaging.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PATH:/usr/local/go/bin"
+version="${VERSION:-$(sed -n 's/^Version = "\(.*\)"/\1/p' FyneApp.toml)}"
+mkdir -p dist
+ldflags="-s -w -X main.releaseVersion=$version"
+
+windows() {
+	work=$(mktemp -d)
+	cp assets/icon/icon.ico "$work/"
+	commas="$(echo "$version" | tr . ,),0"
+	sed -e "s/@VERSION@/$version/g" -e "s/@VERSION_COMMAS@/$commas/g" packaging/windows/wizard.rc.in >"$work/wizard.rc"
+	x86_64-w64-mingw32-windres -c 65001 -i "$work/wizard.rc" -O coff -o cmd/wizard/rsrc_windows_amd64.syso
+	trap 'rm -f cmd/wizard/rsrc_windows_amd64.syso; rm -rf "$work"' RETURN
+	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc \
+		go build -trimpath -ldflags "$ldflags -H windowsgui" -o "$work/unsigned.exe" ./cmd/wizard
+
+	# A throwaway code-signing certificate, made fresh each time.
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=oawizard test signing/O=oawizard" \
+		-addext "extendedKeyUsage=codeSigning" -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
+	osslsigncode sign -certs "$work/cert.pem" -key "$work/key.pem" -h sha256 \
+		-n "公众号数据集成向导" -i "https://github.com/oawizard/oawizard" \
+		-in "$work/unsigned.exe" -out dist/oawizard-windows-amd64.exe >/dev/null
+
+	desc=$(file -b dist/oawizard-windows-amd64.exe)
+	echo "windows: $desc"
+	case "$desc" in
+	*"PE32+ executable"*"(GUI)"*"x86-64"*) ;;
+	*) echo "not a PE32+ GUI executable"; exit 1 ;;
+	esac
+	osslsigncode verify -CAfile "$work/cert.pem" -in dist/oawizard-windows-amd64.exe | tee "$work/verify.txt" | tail -1
+	grep -q "Signature verification: ok" "$work/verify.txt"
+}
+
+linux() {
+	work=$(mktemp -d)
+	trap 'rm -rf "$work"' RETURN
+	root="$work/oawizard-$version"
+	mkdir -p "$root/share/applications" "$root/share/icons/hicolor/512x512/apps"
+	go build -trimpath -ldflags "$ldflags" -o "$root/oawizard" ./cmd/wizard
+	cp packaging/linux/oawizard.desktop "$root/share/applications/"
+	cp assets/icon/icon.png "$root/share/icons/hicolor/512x512/apps/oawizard.png"
+	cat >"$root/install.sh" <<'SH'
+#!/bin/sh
+# Installs for the current user under ~/.local.
+set -e
+cd "$(dirname "$0")"
+mkdir -p "$HOME/.local/bin" "$HOME/.local/share"
+cp oawizard "$HOME/.local/bin/"
+cp -r share/* "$HOME/.local/share/"
+echo "installed: run oawizard, or find 公众号数据集成向导 in the applications menu"
+SH
+	chmod +x "$root/install.sh"
+	tar -C "$work" -czf "dist/oawizard-linux-amd64.tar.gz" "oawizard-$version"
+	echo "linux: dist/oawizard-linux-amd64.tar.gz"
+}
+
+connector() {
+	CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o dist/oawizard-connector-linux-amd64 ./cmd/connector
+	desc=$(file -b dist/oawizard-connector-linux-amd64)
+	echo "connector: $desc"
+	case "$desc" in *"statically linked"*) ;; *) echo "the connector is not static"; exit 1 ;; esac
+	dist/oawizard-connector-linux-amd64 -version
+}
+
+targets=("$@")
+[ ${#targets[@]} -eq 0 ] && targets=(windows linux connector)
+for t in "${targets[@]}"; do "$t"; done
