@@ -180,4 +180,11 @@ func walk(t *testing.T, l string) {
 		}
 	}
 	shot(t, a, "5-result")
+
+	// The project token lives in the keychain (here: only in memory), never
+	// in the results database.
+	token := onUI(func() string { return a.demo.Token() })
+	if found, err := db.ContainsString(context.Background(), token); err != nil || found {
+		t.Fatalf("the connector token is in the database (%v)", err)
+	}
 }
