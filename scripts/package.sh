@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/go/bin"
 version="${VERSION:-$(sed -n 's/^Version = "\(.*\)"/\1/p' FyneApp.toml)}"
 mkdir -p dist
-ldflags="-s -w -X main.releaseVersion=$version"
+ldflags="-s -w -X oawizard/version.Release=$version"
 
 windows() {
 	work=$(mktemp -d)

@@ -22,13 +22,13 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
 
 	"oawizard/connector"
+	"oawizard/version"
 	"oawizard/wechat"
 	"oawizard/wechat/wechatsim"
 )
@@ -61,7 +61,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	switch args[0] {
 	case "-version", "--version", "version":
-		fmt.Fprintln(stdout, "connector", version())
+		fmt.Fprintln(stdout, "connector", version.String())
 		return nil
 	case "serve":
 		return serve(args[1:], stdout, stderr)
@@ -95,29 +95,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 
 // version comes from the build information: the module version for a
 // released build, else the VCS revision.
-// releaseVersion is set by release builds (-ldflags "-X main.releaseVersion=…");
-// otherwise the version comes from the build information.
-var releaseVersion string
-
-func version() string {
-	if releaseVersion != "" {
-		return releaseVersion
-	}
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "unknown"
-	}
-	v := bi.Main.Version
-	for _, s := range bi.Settings {
-		if s.Key == "vcs.revision" && (v == "" || v == "(devel)") {
-			v = "dev-" + s.Value[:min(12, len(s.Value))]
-		}
-	}
-	if v == "" {
-		v = "(devel)"
-	}
-	return v
-}
 
 func envOr(k, def string) string {
 	if v := os.Getenv(k); v != "" {
@@ -187,7 +164,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
-	logger.Info("connector listening", "addr", l.Addr().String(), "public_url", *public, "component_appid", *appid, "version", version())
+	logger.Info("connector listening", "addr", l.Addr().String(), "public_url", *public, "component_appid", *appid, "version", version.String())
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(l) }()
 	select {

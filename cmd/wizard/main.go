@@ -17,6 +17,7 @@ import (
 	"oawizard/flow/secret"
 	"oawizard/flow/store"
 	"oawizard/ui"
+	"oawizard/version"
 	"oawizard/wechat/wechatsim"
 )
 
@@ -38,11 +39,11 @@ func run() int {
 	followers := flag.Int("followers", 0, "demo: the Official Account's follower count (default: the scenario's)")
 	workers := flag.Int("workers", 0, "sync: concurrent WeChat calls (default 8)")
 	language := flag.String("lang", "", "language: zh-Hans or en (default: saved choice, else the system's)")
-	version := flag.Bool("version", false, "print the version and exit")
+	showVersion := flag.Bool("version", false, "print the version and exit")
 	demoExport := flag.String("demo-export", "", "write the scenario's sample analytics export (CSV) to this file and exit")
 	flag.Parse()
-	if *version {
-		fmt.Println("wizard", buildVersion())
+	if *showVersion {
+		fmt.Println("wizard", version.String())
 		return 0
 	}
 	if !wechatsim.KnownScenario(*scenario) {
@@ -74,7 +75,7 @@ func run() int {
 			}
 			ui.SetupLanguage(choice)
 			err = ui.Run(ui.Options{DB: db, StartDemo: demoStarter(*followers, slog.New(slog.NewTextHandler(io.Discard, nil))),
-				Scenarios: scenarios(), Scenario: *scenario, Secrets: secret.Keyring(secret.Service), Version: buildVersion()})
+				Scenarios: scenarios(), Scenario: *scenario, Secrets: secret.Keyring(secret.Service), Version: version.String()})
 		}
 	}
 	if err != nil {
@@ -92,27 +93,6 @@ func dbPath(dir string) (string, error) {
 		return "", err
 	}
 	return filepath.Join(dir, "wizard.db"), nil
-}
-
-// releaseVersion is set by release builds (-ldflags "-X main.releaseVersion=…");
-// otherwise the version comes from the build information.
-var releaseVersion string
-
-func buildVersion() string {
-	if releaseVersion != "" {
-		return releaseVersion
-	}
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "unknown"
-	}
-	v := bi.Main.Version
-	for _, s := range bi.Settings {
-		if s.Key == "vcs.revision" && (v == "" || v == "(devel)") {
-			v = "dev-" + s.Value[:min(12, len(s.Value))]
-		}
-	}
-	return v
 }
 
 // writeDemoExport writes what an analytics platform would export for the

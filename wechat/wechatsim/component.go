@@ -132,6 +132,16 @@ func (s *Server) handleStartPushTicket(r *http.Request) (any, *apiErr) {
 	return map[string]any{"errcode": 0, "errmsg": msg}, nil
 }
 
+// componentRequest authenticates a component API call and decodes its body.
+func (s *Server) componentRequest(r *http.Request) (*component, appidBody, *apiErr) {
+	c, e := s.componentCall(r)
+	if e != nil {
+		return nil, appidBody{}, e
+	}
+	req, e := componentReq(r, c)
+	return c, req, e
+}
+
 // componentReq decodes the body of a component API and checks its
 // component_appid against the token's component.
 func componentReq(r *http.Request, c *component) (appidBody, *apiErr) {
@@ -158,11 +168,8 @@ type appidBody struct {
 }
 
 func (s *Server) handlePreAuthCode(r *http.Request) (any, *apiErr) {
-	c, e := s.componentCall(r)
+	c, _, e := s.componentRequest(r)
 	if e != nil {
-		return nil, e
-	}
-	if _, e := componentReq(r, c); e != nil {
 		return nil, e
 	}
 	s.mu.Lock()
@@ -173,11 +180,7 @@ func (s *Server) handlePreAuthCode(r *http.Request) (any, *apiErr) {
 }
 
 func (s *Server) handleQueryAuth(r *http.Request) (any, *apiErr) {
-	c, e := s.componentCall(r)
-	if e != nil {
-		return nil, e
-	}
-	req, e := componentReq(r, c)
+	c, req, e := s.componentRequest(r)
 	if e != nil {
 		return nil, e
 	}
@@ -206,11 +209,7 @@ func (s *Server) handleQueryAuth(r *http.Request) (any, *apiErr) {
 }
 
 func (s *Server) handleAuthorizerToken(r *http.Request) (any, *apiErr) {
-	c, e := s.componentCall(r)
-	if e != nil {
-		return nil, e
-	}
-	req, e := componentReq(r, c)
+	c, req, e := s.componentRequest(r)
 	if e != nil {
 		return nil, e
 	}
@@ -232,11 +231,7 @@ func (s *Server) handleAuthorizerToken(r *http.Request) (any, *apiErr) {
 }
 
 func (s *Server) handleAuthorizerInfo(r *http.Request) (any, *apiErr) {
-	c, e := s.componentCall(r)
-	if e != nil {
-		return nil, e
-	}
-	req, e := componentReq(r, c)
+	c, req, e := s.componentRequest(r)
 	if e != nil {
 		return nil, e
 	}
@@ -261,11 +256,7 @@ func (s *Server) handleAuthorizerInfo(r *http.Request) (any, *apiErr) {
 }
 
 func (s *Server) handleAuthorizerList(r *http.Request) (any, *apiErr) {
-	c, e := s.componentCall(r)
-	if e != nil {
-		return nil, e
-	}
-	req, e := componentReq(r, c)
+	c, req, e := s.componentRequest(r)
 	if e != nil {
 		return nil, e
 	}
