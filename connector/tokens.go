@@ -275,7 +275,10 @@ func (m *tokens) dropAuthorizer(ctx context.Context, appid string) {
 }
 
 // withAuthorizer runs call with the account's token, refreshing and retrying
-// once on a token error (another replica or a re-authorization replaced it).
+// on a token error (another replica or a re-authorization replaced it). A
+// second refusal gets one more refresh: a refresh that was already in flight
+// when the account withdrew can hand back a token that is dead on arrival,
+// and only a refresh started afterwards learns of the withdrawal (61023).
 func (m *tokens) withAuthorizer(ctx context.Context, appid string, call func(token string) error) error {
 	for attempt := 0; ; attempt++ {
 		tok, err := m.authorizer(ctx, appid)
@@ -283,7 +286,7 @@ func (m *tokens) withAuthorizer(ctx context.Context, appid string, call func(tok
 			return err
 		}
 		err = call(tok)
-		if attempt == 0 && wechat.IsTokenError(err) {
+		if attempt < 2 && wechat.IsTokenError(err) {
 			m.invalidate(ctx, authorizerKey(appid), tok)
 			continue
 		}

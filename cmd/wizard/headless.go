@@ -131,13 +131,19 @@ func runHeadless(ctx context.Context, opt headlessOptions, stdout, stderr io.Wri
 
 	// Step 3: the simulated phone scans the first QR code and confirms;
 	// then the mini-program is authorized too, the optional second scan.
+	// The phones run beside the flow; the report waits for them, so none
+	// writes after runHeadless has returned.
+	var phones sync.WaitGroup
+	defer phones.Wait()
 	phone := func(stage string) func(flow.AuthEvent) {
 		var once sync.Once
 		return func(ev flow.AuthEvent) {
 			emit(map[string]any{"event": stage, "state": ev.State, "code": ev.Session.Code})
 			if ev.State == flow.AuthWaiting && ev.Session.QRURL != "" {
 				once.Do(func() {
+					phones.Add(1)
 					go func() {
+						defer phones.Done()
 						page, err := demo.Phone().Open(ev.Session.QRURL)
 						if err == nil {
 							_, err = page.Confirm()
