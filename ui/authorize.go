@@ -29,6 +29,7 @@ type authorizePage struct {
 	root      fyne.CanvasObject
 	qr        *canvas.Image
 	qrBox     *fyne.Container
+	left      *fyne.Container
 	code      *canvas.Text
 	countdown *widget.Label
 	state     *widget.Label
@@ -37,6 +38,9 @@ type authorizePage struct {
 	openBtn   *widget.Button
 	phoneBtn  *widget.Button
 	retry     *widget.Button
+	mpBtn     *widget.Button
+	mpNote    *widget.Label
+	forMP     bool // the current QR authorizes the mini-program
 	session   connclient.Session
 	cancel    context.CancelFunc
 	ticker    *time.Ticker
@@ -68,28 +72,36 @@ func newAuthorizePage(a *App) *authorizePage {
 	p.phoneBtn.Importance = widget.WarningImportance
 	p.retry = widget.NewButtonWithIcon(T("auth.restart"), theme.ViewRefreshIcon(), func() { p.start() })
 	p.retry.Hide()
+	p.mpBtn = widget.NewButtonWithIcon(T("auth.mp"), theme.ContentAddIcon(), func() { p.forMP = true; p.start() })
+	p.mpBtn.Hide()
 	buttons := container.NewHBox(p.copyBtn, p.openBtn)
 	if a.demo != nil {
 		buttons.Add(p.phoneBtn)
 	}
-	left := container.NewVBox(p.qrBox, p.code, p.countdown, container.NewCenter(buttons))
+	p.left = container.NewVBox(p.qrBox, p.code, p.countdown, container.NewCenter(buttons))
 	steps := widget.NewLabel(T("auth.howto"))
 	steps.Wrapping = fyne.TextWrapWord
-	right := container.NewVBox(title(T("auth.title")), p.state, p.detail, p.retry, widget.NewSeparator(), steps)
-	p.root = container.NewBorder(nil, nil, container.NewPadded(left), nil, container.NewPadded(right))
+	p.mpNote = widget.NewLabel(T("auth.mp_note"))
+	p.mpNote.Wrapping = fyne.TextWrapWord
+	p.mpNote.Hide()
+	right := container.NewVBox(title(T("auth.title")), p.state, p.detail, p.retry, widget.NewSeparator(), steps, p.mpNote, p.mpBtn)
+	p.root = container.NewBorder(nil, nil, container.NewPadded(p.left), nil, container.NewPadded(right))
 	return p
 }
 
 func (p *authorizePage) view() fyne.CanvasObject { return p.root }
 
 func (p *authorizePage) shown() {
-	if p.a.wiz.State().Progress.Authorized {
-		st := p.a.wiz.State()
+	st := p.a.wiz.State()
+	p.mpBtn.Hidden = !st.Progress.Authorized || st.MPAuthorized || len(st.MPAppIDs) == 0
+	p.mpNote.Hidden = p.mpBtn.Hidden
+	if st.Progress.Authorized {
 		p.setState(Tf("auth.state.authorized", map[string]any{"Name": st.AccountName}), "")
 		p.detail.SetText(p.missingText(st.Missing) + T("auth.next"))
-		p.qrBox.Hide()
+		p.left.Hide()
 		return
 	}
+	p.forMP = false
 	p.start()
 }
 
@@ -107,7 +119,7 @@ func (p *authorizePage) leave() {
 func (p *authorizePage) start() {
 	p.leave()
 	p.retry.Hide()
-	p.qrBox.Show()
+	p.left.Show()
 	p.setState(T("auth.state.preparing"), "")
 	ctx, cancel := context.WithCancel(p.a.ctx)
 	p.cancel = cancel
@@ -117,8 +129,14 @@ func (p *authorizePage) start() {
 			do(p.tick)
 		}
 	}(p.ticker)
+	authorize := p.a.wiz.Authorize
+	if p.forMP {
+		authorize = p.a.wiz.AuthorizeMiniProgram
+		p.mpBtn.Hide()
+		p.mpNote.Hide()
+	}
 	go func() {
-		s, err := p.a.wiz.Authorize(ctx, flow.AuthorizeOptions{}, func(ev flow.AuthEvent) { do(func() { p.event(ev) }) })
+		s, err := authorize(ctx, flow.AuthorizeOptions{}, func(ev flow.AuthEvent) { do(func() { p.event(ev) }) })
 		do(func() {
 			if ctx.Err() != nil {
 				return
@@ -132,6 +150,10 @@ func (p *authorizePage) start() {
 			}
 			p.a.refreshNav()
 			p.a.refreshSteps(flow.StepAuthorize)
+			st := p.a.wiz.State()
+			p.mpBtn.Hidden = st.MPAuthorized || len(st.MPAppIDs) == 0
+			p.mpNote.Hidden = p.mpBtn.Hidden
+			p.a.relayout()
 			// Authorization gives real facts: every badge is checked again.
 			go p.a.wiz.Check(p.a.ctx, true)
 		})
@@ -162,7 +184,7 @@ func (p *authorizePage) event(ev flow.AuthEvent) {
 	case flow.AuthScanned:
 		p.setState(T("auth.state.scanned"), "")
 	case flow.AuthAuthorized:
-		p.qrBox.Hide()
+		p.left.Hide()
 		p.setState(Tf("auth.state.authorized", map[string]any{"Name": ev.Session.NickName}), p.missingText(ev.Session.Missing)+T("auth.next"))
 	case flow.AuthWrongAccount:
 		p.setState(T("auth.state.wrong"), Tf("auth.wrong_detail", map[string]any{"Expected": ev.Session.ExpectedAppID, "Got": ev.Session.AppID}))
@@ -196,7 +218,7 @@ func (p *authorizePage) setState(line, detail string) {
 
 // tick counts down to the code's expiry; the flow replaces it in time.
 func (p *authorizePage) tick() {
-	if p.session.ExpiresAt.IsZero() || !p.qrBox.Visible() {
+	if p.session.ExpiresAt.IsZero() || !p.left.Visible() {
 		p.countdown.SetText("")
 		return
 	}
