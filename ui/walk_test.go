@@ -172,7 +172,9 @@ func walk(t *testing.T, l string) {
 
 	// Step 4: the sync runs to the end by itself.
 	sp := onUI(func() *syncPage { return a.current.(*syncPage) })
-	waitFor(t, "the sync", func() bool { return sp.state.Text == T("sync.state.done") })
+	waitFor(t, "the sync", func() bool {
+		return sp.state.Text == T("sync.state.done") && sp.cancel == nil && a.wiz.State().Progress.SyncEnded
+	})
 	shot(t, a, "4-sync")
 	onUIDo(a.next)
 
