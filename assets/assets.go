@@ -25,6 +25,12 @@ var Translations embed.FS
 //go:embed snippets
 var Snippets embed.FS
 
+// Images are the "where to click" sketches of the WeChat back office shown
+// with remedies (sources in images/src, drawn by scripts/make-remedy-images.py).
+//
+//go:embed images/*.png
+var Images embed.FS
+
 // TranslationFiles lists the translation files of a locale.
 func TranslationFiles(locale string) ([]string, error) {
 	return fs.Glob(Translations, "translations/*."+locale+".json")

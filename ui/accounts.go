@@ -41,17 +41,19 @@ func newAccountsPage(a *App) *accountsPage {
 	where := hint()
 	setHint(where, T("accounts.where"))
 	where.Importance = widget.MediumImportance
+	whereImg := widget.NewButtonWithIcon(T("sketch.show"), theme.MediaPhotoIcon(), func() { showSketch(a.win, "appid") })
+	whereImg.Importance = widget.LowImportance
 	form := container.NewGridWithColumns(2,
 		container.NewVBox(widget.NewLabel(T("accounts.oa")), p.oa, p.oaErr),
 		container.NewVBox(widget.NewLabel(T("accounts.mp")), p.mp, p.mpErr))
 	grid := container.NewGridWithColumns(2)
 	for _, id := range verdict.AccountChecks {
-		b := newBadge(id, a.selfReport, a.copyText)
+		b := newBadge(id, a.selfReport, a.copyText, a.win)
 		p.badges[id] = b
 		grid.Add(b.root)
 	}
 	p.message = hint()
-	head := container.NewVBox(title(T("accounts.title")), form, container.NewBorder(nil, nil, nil, check, where), p.message)
+	head := container.NewVBox(title(T("accounts.title")), form, container.NewBorder(nil, nil, nil, container.NewHBox(whereImg, check), where), p.message)
 	p.root = container.NewBorder(head, nil, nil, nil, container.NewVScroll(grid))
 	return p
 }

@@ -6,9 +6,11 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"oawizard/assets"
 	"oawizard/flow/verdict"
 )
 
@@ -31,9 +33,35 @@ type badge struct {
 	help     string
 }
 
+// remedyImages names the sketch of the back office that goes with a check.
+var remedyImages = map[string]string{
+	"oa_verified": "verify", "mp_verified": "principal", "same_principal": "principal",
+	"oa_bound": "bind", "mp_bound": "bind", "same_open_account": "bind",
+}
+
+// sketch is a back-office picture from assets, or nil.
+func sketch(name string) fyne.Resource {
+	b, err := assets.Images.ReadFile("images/" + name + ".png")
+	if err != nil {
+		return nil
+	}
+	return fyne.NewStaticResource(name+".png", b)
+}
+
+// showSketch opens the picture in a dialog.
+func showSketch(win fyne.Window, name string) {
+	res := sketch(name)
+	if res == nil || win == nil {
+		return
+	}
+	img := canvas.NewImageFromResource(res)
+	img.FillMode = canvas.ImageFillOriginal
+	dialog.ShowCustom(T("sketch.title"), T("sketch.close"), img, win)
+}
+
 // newBadge builds a badge; onSelf records a self-check, copy puts text on
-// the clipboard.
-func newBadge(id string, onSelf func(id, claim string), copyText func(string)) *badge {
+// the clipboard, win hosts the sketch dialog.
+func newBadge(id string, onSelf func(id, claim string), copyText func(string), win fyne.Window) *badge {
 	b := &badge{id: id}
 	b.chipBg = canvas.NewRectangle(colUnknown)
 	b.chipBg.CornerRadius = 4
@@ -59,6 +87,11 @@ func newBadge(id string, onSelf func(id, claim string), copyText func(string)) *
 		btn.Importance = widget.LowImportance
 	}
 	b.actions = container.NewHBox(helpBtn, b.selfPass, b.selfFail)
+	if name, ok := remedyImages[id]; ok {
+		show := widget.NewButtonWithIcon(T("sketch.show"), theme.MediaPhotoIcon(), func() { showSketch(win, name) })
+		show.Importance = widget.LowImportance
+		b.actions.Objects = append([]fyne.CanvasObject{show}, b.actions.Objects...)
+	}
 	head := container.NewBorder(nil, nil, nil, container.NewCenter(chip), b.title)
 	body := container.NewVBox(head, b.reason, b.evidence, b.note, b.remedy, b.actions)
 	bg := canvas.NewRectangle(color.NRGBA{R: 0xf6, G: 0xf7, B: 0xf9, A: 0xff})

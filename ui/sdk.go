@@ -72,7 +72,7 @@ func newSDKPage(a *App) *sdkPage {
 	p.counts.Wrapping = fyne.TextWrapWord
 	grid := container.NewGridWithColumns(2)
 	for _, id := range verdict.SDKChecks {
-		b := newBadge(id, a.selfReport, a.copyText)
+		b := newBadge(id, a.selfReport, a.copyText, a.win)
 		p.badges[id] = b
 		grid.Add(b.root)
 	}
