@@ -1,0 +1,105 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"oawizard/connector"
+	"oawizard/flow/secret"
+	"oawizard/flow/store"
+)
+
+// memKeychain stands in for the OS keychain inside this package's tests.
+type memKeychain struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+func (k *memKeychain) Get(key string) (string, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	v, ok := k.m[key]
+	if !ok {
+		return "", secret.ErrNotFound
+	}
+	return v, nil
+}
+func (k *memKeychain) Set(key, v string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.m[key] = v
+	return nil
+}
+func (k *memKeychain) Delete(key string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	delete(k.m, key)
+	return nil
+}
+
+// Real mode: the connection is checked before anything is kept, and each
+// kind of failure has its own plain message.
+func TestConnectorSettingsAreCheckedAndTheTokenGoesToTheKeychain(t *testing.T) {
+	SetupLanguage(LangZH)
+	test.NewTempApp(t)
+	d, err := connector.StartDemo(context.Background(), connector.DemoOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	db, _ := store.Open(filepath.Join(t.TempDir(), "w.db"))
+	defer db.Close()
+	keys := &memKeychain{m: map[string]string{}}
+	a := &App{opts: Options{DB: db, Secrets: keys}}
+	a.ctx, a.cancel = context.WithCancel(context.Background())
+	defer a.cancel()
+
+	tlsSrv := httptest.NewTLSServer(http.NotFoundHandler())
+	defer tlsSrv.Close()
+	cases := []struct {
+		url, token, want string
+	}{
+		{d.URL, "oaw_wrong", T("error.connector.unauthorized")},
+		{"http://127.0.0.1:1", d.ProjectToken, T("error.connector.unreachable")},
+		{tlsSrv.URL, d.ProjectToken, T("error.connector.tls")},
+		{"not a url", d.ProjectToken, T("error.connector.bad_url")},
+	}
+	seen := map[string]bool{}
+	for _, c := range cases {
+		err := a.checkConnector(c.url, c.token)
+		if got := errorText(err); got != c.want {
+			t.Errorf("%s: %q, want %q", c.url, got, c.want)
+		}
+		seen[errorText(err)] = true
+	}
+	if len(seen) != len(cases) {
+		t.Fatal("two kinds of failure share one message")
+	}
+	if len(keys.m) != 0 {
+		t.Fatal("a failed check kept a token")
+	}
+	if err := a.checkConnector(d.URL, d.ProjectToken); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := keys.Get(secret.TokenKey(d.URL)); v != d.ProjectToken {
+		t.Fatal("the token is not in the keychain")
+	}
+	if found, _ := db.ContainsString(context.Background(), d.ProjectToken); found {
+		t.Fatal("the token reached the database")
+	}
+	if err := secret.Forget(keys, d.URL); err != nil || len(keys.m) != 0 {
+		t.Fatal("sign-out left the token")
+	}
+	// Without a keychain the token is not kept anywhere else.
+	a.opts.Secrets = nil
+	if err := a.checkConnector(d.URL, d.ProjectToken); !errors.Is(err, secret.ErrUnavailable) || errorText(err) != T("error.keychain") {
+		t.Fatalf("no keychain: %v", err)
+	}
+}
