@@ -43,6 +43,8 @@ type pageState struct {
 	accounts    []string
 	perms       []int
 	pending     func() // the authorized push when it is to follow the redirect
+	browser     bool   // shown to a browser under BrowserAuth
+	back        string // where 取消 returns a browser ("" = unknown)
 }
 
 // Default permission sets offered (§1.12): those of an OA and of an MP.
@@ -72,24 +74,58 @@ const (
 	textBadParams   = "参数错误，请联系服务商"
 )
 
+// The pages are plain HTML forms sized for a phone's screen, Chinese first
+// with English under it, so they also work in any browser when BrowserAuth
+// is on.
 var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>{{.Title}}</title></head>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title>
+<style>body{font-family:-apple-system,"PingFang SC","Microsoft YaHei",sans-serif;margin:0 auto;max-width:36em;padding:1em 1.2em;color:#222;line-height:1.5}
+h1{font-size:1.3em}.en{color:#777;font-size:.9em}.sim{background:#fff7e0;border-radius:6px;padding:.5em .8em;font-size:.9em}
+fieldset{border:1px solid #ddd;border-radius:8px;margin:1em 0;padding:.6em .9em}legend{padding:0 .3em;font-weight:bold}
+label{display:flex;align-items:center;gap:.6em;padding:.55em 0;border-bottom:1px solid #f0f0f0}label:last-child{border:0}
+input[type=radio],input[type=checkbox]{width:1.3em;height:1.3em;flex:none}
+.btns{display:flex;gap:.8em;margin-top:1.2em}button,a.btn{flex:1;font-size:1.05em;padding:.8em;border-radius:6px;border:0;text-align:center;text-decoration:none}
+.ok{background:#07c160;color:#fff}.cancel{background:#eee;color:#222}</style>
+</head>
 <body data-wechatsim-page="{{.Kind}}"{{if .PageID}} data-page-id="{{.PageID}}"{{end}}>
 <h1>{{.Title}}</h1>
-{{if .Message}}<p class="msg">{{.Message}}</p>{{end}}
-{{if .ScanURL}}<p>使用微信扫一扫，选择要授权的账号并确认。</p><a id="scan" data-scan-url="{{.ScanURL}}" href="{{.ScanURL}}">二维码</a>{{end}}
+{{if .Message}}<p class="msg">{{.Message}}</p>{{end}}{{if .MessageEN}}<p class="en">{{.MessageEN}}</p>{{end}}
+{{if .ScanURL}}<p>使用微信扫一扫，选择要授权的账号并确认。</p><p class="en">Scan with WeChat, pick the account and confirm.</p>
+<p><a id="scan" class="btn ok" data-scan-url="{{.ScanURL}}" href="{{.ScanURL}}">二维码{{if .Browser}}（模拟器：点此代替扫码 / Simulator: click instead of scanning）{{end}}</a></p>{{end}}
+{{if .Identities}}<p class="sim">模拟器：真实的微信知道扫码的人是谁；这里请你选择。<br><span class="en">Simulator: real WeChat knows who scanned; here, choose.</span></p>
+<form method="get" action="{{.Action}}">
+{{range .Hidden}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">{{end}}
+<fieldset><legend>你是谁？ / Who are you?</legend>
+{{range $i, $e := .Identities}}<label><input type="radio" name="as" value="{{$e.Value}}"{{if eq $i 0}} checked{{end}}><span>{{$e.Label}}<br><span class="en">{{$e.LabelEN}}</span></span></label>{{end}}
+</fieldset><div class="btns"><button class="ok">下一步 / Next</button></div></form>{{end}}
 {{if .Accounts}}<form method="post" action="/wxaopen/safe/bindcomponent/confirm">
 <input type="hidden" name="page" value="{{.PageID}}">
-{{range .Accounts}}<label><input type="radio" name="appid" value="{{.}}">{{.}}</label>{{end}}
-{{range .Perms}}<label><input type="checkbox" name="perm" value="{{.}}" checked>权限集 {{.}}</label>{{end}}
-<button>授权</button></form>{{end}}
+<fieldset><legend>授权的账号 / Account</legend>
+{{range $i, $a := .Accounts}}<label><input type="radio" name="appid" value="{{$a.AppID}}"{{if eq $i 0}} checked{{end}}><span>{{$a.Label}}</span></label>{{end}}
+</fieldset>
+<fieldset><legend>授权的权限集 / Permission sets</legend>
+{{range .Perms}}<label><input type="checkbox" name="perm" value="{{.}}" checked><span>权限集 {{.}} / Set {{.}}</span></label>{{end}}
+</fieldset>
+<div class="btns">{{if .Browser}}<button class="cancel" name="do" value="cancel">取消 / Cancel</button>{{end}}<button class="ok" name="do" value="confirm">授权 / Authorize</button></div></form>{{end}}
+{{if .Link}}<div class="btns"><a class="btn cancel" href="{{.Link}}">{{.LinkText}}</a></div>{{end}}
 </body></html>`))
 
 type pageData struct {
-	Kind, Title, Message, ScanURL, PageID string
-	Accounts                              []string
-	Perms                                 []int
+	Kind, Title, Message, MessageEN, ScanURL, PageID string
+	Browser                                          bool // BrowserAuth: the simulator's own hints and a 取消 button
+	Accounts                                         []accountChoice
+	Perms                                            []int
+	Identities                                       []identity
+	Action                                           string
+	Hidden                                           []hiddenField
+	Link, LinkText                                   string
 }
+
+type accountChoice struct{ AppID, Label string }
+
+type hiddenField struct{ Name, Value string }
 
 func renderPage(w http.ResponseWriter, status int, d pageData) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -98,7 +134,7 @@ func renderPage(w http.ResponseWriter, status int, d pageData) {
 }
 
 func errorPage(w http.ResponseWriter, msg string) {
-	renderPage(w, http.StatusOK, pageData{Kind: "error", Title: "微信公众平台", Message: msg})
+	renderPage(w, http.StatusOK, pageData{Kind: "error", Title: "微信公众平台", Message: msg, MessageEN: textEN[msg]})
 }
 
 // checkLink validates the parameters both pages share. Callers hold s.mu.
@@ -146,7 +182,7 @@ func (s *Server) handlePCPage(w http.ResponseWriter, r *http.Request) {
 	}
 	scan.Set("action", "bindcomponent")
 	scan.Set("no_scan", "1")
-	renderPage(w, http.StatusOK, pageData{Kind: "componentloginpage", Title: "公众平台帐号授权",
+	renderPage(w, http.StatusOK, pageData{Kind: "componentloginpage", Title: "公众平台帐号授权", Browser: s.opts.BrowserAuth,
 		ScanURL: s.URL + "/wxaopen/safe/bindcomponent?" + scan.Encode() + "#wechat_redirect"})
 }
 
@@ -162,8 +198,11 @@ func ScanURL(pcPage string) (string, bool) {
 }
 
 // handleBindPage is the H5 bindcomponent page (current and older host path).
+// With BrowserAuth, a browser that is not a simulated Phone first says who
+// it is; from then on the page acts as it does for that WeChat user.
 func (s *Server) handleBindPage(w http.ResponseWriter, r *http.Request) {
-	if !strings.Contains(r.UserAgent(), "MicroMessenger") {
+	browser := s.opts.BrowserAuth && r.Header.Get(phoneHeader) == ""
+	if !browser && !strings.Contains(r.UserAgent(), "MicroMessenger") {
 		errorPage(w, textNotInWeChat)
 		return
 	}
@@ -177,36 +216,62 @@ func (s *Server) handleBindPage(w http.ResponseWriter, r *http.Request) {
 	}
 	user := r.Header.Get(phoneHeader)
 	admin := s.phones[user]
-	var offered []string
-	biz := q.Get("biz_appid")
-	if biz != "" {
-		// biz_appid wins over auth_type: only that account may authorize.
-		if !slices.Contains(admin, biz) || s.accounts[biz] == nil {
-			errorPage(w, textNotAdmin)
+	back := r.Referer()
+	if browser {
+		var ok bool
+		if admin, ok = s.identityAdminOf(q.Get("as")); !ok {
+			s.renderChooser(w, r)
 			return
 		}
-		offered = []string{biz}
-	} else {
-		kinds := map[string][]string{"1": {"oa"}, "2": {"mp"}, "3": {"oa", "mp"}}[q.Get("auth_type")]
-		if kinds == nil {
-			errorPage(w, textBadParams)
+		if b := q.Get("back"); b != "" {
+			back = b
+		}
+	}
+	offered, msg := s.offeredAccounts(admin, q)
+	if msg != "" {
+		if browser {
+			s.refuseBrowser(w, r, msg)
 			return
 		}
-		for _, id := range admin {
-			if a := s.accounts[id]; a != nil && slices.Contains(kinds, a.Kind) {
-				offered = append(offered, id)
-			}
-		}
-		if len(offered) == 0 {
-			errorPage(w, textNoAccounts)
-			return
-		}
+		errorPage(w, msg)
+		return
 	}
 	perms := offeredSets(s.accounts[offered[0]].Kind, q.Get("category_id_list"))
 	pg := &pageState{id: randomString(16), component: c.AppID, preAuth: p.value, redirectURI: q.Get("redirect_uri"),
-		bizAppID: biz, user: user, accounts: offered, perms: perms}
+		bizAppID: q.Get("biz_appid"), user: user, accounts: offered, perms: perms, browser: browser, back: back}
 	s.pages[pg.id] = pg
-	renderPage(w, http.StatusOK, pageData{Kind: "bindcomponent", Title: "授权给第三方平台", PageID: pg.id, Accounts: offered, Perms: perms})
+	choices := make([]accountChoice, len(offered))
+	for i, id := range offered {
+		choices[i] = accountChoice{AppID: id, Label: s.accountLabel(id)}
+	}
+	renderPage(w, http.StatusOK, pageData{Kind: "bindcomponent", Title: "授权给第三方平台 / Authorize the platform", PageID: pg.id,
+		Accounts: choices, Perms: perms, Browser: browser})
+}
+
+// offeredAccounts is what the page offers a user who administers admin, or
+// the text WeChat shows instead. Callers hold s.mu.
+func (s *Server) offeredAccounts(admin []string, q url.Values) ([]string, string) {
+	if biz := q.Get("biz_appid"); biz != "" {
+		// biz_appid wins over auth_type: only that account may authorize.
+		if !slices.Contains(admin, biz) || s.accounts[biz] == nil {
+			return nil, textNotAdmin
+		}
+		return []string{biz}, ""
+	}
+	kinds := map[string][]string{"1": {"oa"}, "2": {"mp"}, "3": {"oa", "mp"}}[q.Get("auth_type")]
+	if kinds == nil {
+		return nil, textBadParams
+	}
+	var offered []string
+	for _, id := range admin {
+		if a := s.accounts[id]; a != nil && slices.Contains(kinds, a.Kind) {
+			offered = append(offered, id)
+		}
+	}
+	if len(offered) == 0 {
+		return nil, textNoAccounts
+	}
+	return offered, ""
 }
 
 // offeredSets narrows the account kind's sets to category_id_list ("2|3|24").
@@ -244,6 +309,12 @@ func (s *Server) handleBindConfirm(w http.ResponseWriter, r *http.Request) {
 		errorPage(w, textBadParams)
 		return
 	}
+	if pg.browser && r.PostForm.Get("do") == "cancel" {
+		delete(s.pages, pg.id)
+		s.mu.Unlock()
+		s.cancelBrowser(w, r, pg)
+		return
+	}
 	appid := r.PostForm.Get("appid")
 	if appid == "" {
 		appid = pg.accounts[0]
@@ -277,7 +348,9 @@ func (s *Server) handleBindConfirm(w http.ResponseWriter, r *http.Request) {
 	infoType := s.grant(pg.component, appid, granted)
 	code := s.newAuthCode(pg.component, appid)
 	now := s.clk.Now()
-	pushFirst := s.pushFirst
+	// Nobody follows a browser's redirect for the held-back push, so a
+	// browser's confirmation always pushes first.
+	pushFirst := s.pushFirst || pg.browser
 	comp := pg.component
 	push := func() {
 		if infoType == "" {

@@ -37,6 +37,23 @@ type Options struct {
 	Latency      time.Duration // added to every API call (not to pages)
 	Seed         int64
 	Logf         func(format string, args ...any) // nil = silent
+
+	// Listen is the address to serve on; "" = a loopback port. A phone on
+	// the same network reaches the pages only on a non-loopback address.
+	Listen string
+	// PublicURL is the base URL the pages and links name; "" = the
+	// listener's own address.
+	PublicURL string
+	// BrowserAuth opens the authorization page to any browser: it asks the
+	// person who they are (an account's admin, or not an admin) instead of
+	// knowing it from the logged-in WeChat, so staff can rehearse with a
+	// desktop browser or any phone. Pages reached with a Phone still act
+	// exactly as before.
+	BrowserAuth bool
+	// BackURL says where 取消 takes a browser, given the page's
+	// redirect_uri: the page before WeChat's is the service's own, and a
+	// Referer cut to the origin does not name it. nil or "" = the Referer.
+	BackURL func(redirectURI string) string
 }
 
 // Server is a running simulator.
@@ -94,12 +111,30 @@ func New(opts Options) *Server {
 // NewUnstarted prepares a simulator without serving, so a test can adjust
 // accounts or whitelists before the first push goes out.
 func NewUnstarted(opts Options) *Server {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	s, err := Prepare(opts)
 	if err != nil {
-		panic(fmt.Sprintf("wechatsim: listening on a loopback port: %v", err))
+		panic(err.Error())
+	}
+	return s
+}
+
+// Prepare is NewUnstarted for an address that may be taken: it reports the
+// failure instead of panicking.
+func Prepare(opts Options) (*Server, error) {
+	addr := opts.Listen
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("wechatsim: listening on %s: %w", addr, err)
+	}
+	base := strings.TrimRight(opts.PublicURL, "/")
+	if base == "" {
+		base = "http://" + l.Addr().String()
 	}
 	s := &Server{
-		URL:        "http://" + l.Addr().String(),
+		URL:        base,
 		opts:       opts,
 		clk:        clock.Or(opts.Clock),
 		listener:   l,
@@ -128,7 +163,7 @@ func NewUnstarted(opts Options) *Server {
 	}
 	s.applyScenario(opts.Scenario, opts.Followers)
 	s.srv = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second}
-	return s
+	return s, nil
 }
 
 // Start begins serving and the periodic ticket pushes.
@@ -161,6 +196,9 @@ func (s *Server) Start() {
 		s.pushSoon(id)
 	}
 }
+
+// Addr is the address the simulator listens on.
+func (s *Server) Addr() string { return s.listener.Addr().String() }
 
 // Client returns an HTTP client suited to calling the simulator.
 func (s *Server) Client() *http.Client { return &http.Client{Timeout: 30 * time.Second} }
