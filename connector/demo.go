@@ -7,8 +7,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"oawizard/clock"
@@ -22,7 +24,9 @@ type Demo struct {
 	Sim          *wechatsim.Server
 	Connector    *Server
 	Store        *SQLStore
-	URL          string // the connector's base URL
+	URL          string // the connector's base URL, as phones and browsers reach it
+	LocalURL     string // the connector's address from this machine (loopback when it listens there)
+	SimURL       string // the simulator's base URL (its authorization pages)
 	ProjectToken string
 	Scenario     wechatsim.ScenarioInfo
 
@@ -39,6 +43,16 @@ type DemoOptions struct {
 	Followers int
 	Latency   time.Duration
 	Listen    string // connector address; "" = 127.0.0.1:0
+	// SimListen is the simulator's address; "" = a free port on the
+	// connector's host.
+	SimListen string
+	// PublicURL is the connector's address as phones and browsers reach
+	// it; "" = the listener's, or this machine's network address when
+	// listening on all interfaces. The simulator's pages use its host.
+	PublicURL string
+	// ProjectToken, when set, is the demo project's token (kept across
+	// restarts); otherwise a new one replaces the previous demo token.
+	ProjectToken string
 }
 
 // StartDemo starts the simulator and a connector and waits until the first
@@ -59,12 +73,30 @@ func StartDemo(ctx context.Context, opts DemoOptions) (*Demo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connector: demo listener: %w", err)
 	}
-	d := &Demo{URL: "http://" + l.Addr().String()}
+	d := &Demo{}
+	if d.URL, err = advertisedURL(opts.PublicURL, l.Addr()); err != nil {
+		l.Close()
+		return nil, err
+	}
+	d.LocalURL = "http://" + loopbackAddr(l.Addr().String())
+	pub, _ := url.Parse(d.URL)
+	simAddr := opts.SimListen
+	if simAddr == "" {
+		host, _, _ := net.SplitHostPort(l.Addr().String())
+		simAddr = net.JoinHostPort(host, "0")
+	}
 	comp := wechatsim.DemoComponent()
-	comp.PushURL = d.URL + "/wechat/events"
-	comp.AuthDomain = "127.0.0.1"
-	d.Sim = wechatsim.NewUnstarted(wechatsim.Options{Scenario: opts.Scenario, Clock: opts.Clock, Components: []wechatsim.Component{comp},
-		Followers: opts.Followers, Latency: opts.Latency, Logf: func(f string, a ...any) { logger.Info(fmt.Sprintf(f, a...)) }})
+	// The simulator pushes from this machine, so loopback always reaches.
+	comp.PushURL = "http://" + loopbackAddr(l.Addr().String()) + "/wechat/events"
+	comp.AuthDomain = pub.Hostname()
+	d.Sim, err = wechatsim.Prepare(wechatsim.Options{Scenario: opts.Scenario, Clock: opts.Clock, Components: []wechatsim.Component{comp},
+		Followers: opts.Followers, Latency: opts.Latency, Logf: func(f string, a ...any) { logger.Info(fmt.Sprintf(f, a...)) },
+		Listen: simAddr, PublicHost: pub.Hostname(), BrowserAuth: true, BackURL: d.landingOf})
+	if err != nil {
+		l.Close()
+		return nil, err
+	}
+	d.SimURL = d.Sim.URL
 	d.Scenario = d.Sim.Scenario()
 	path := opts.StorePath
 	if path == "" {
@@ -80,7 +112,7 @@ func StartDemo(ctx context.Context, opts DemoOptions) (*Demo, error) {
 		return nil, err
 	}
 	d.Connector, err = New(Config{
-		PublicURL: d.URL, APIBase: d.Sim.URL, OpenBase: d.Sim.URL, MPBase: d.Sim.URL,
+		PublicURL: d.URL, APIBase: "http://" + loopbackAddr(d.Sim.Addr()), OpenBase: d.Sim.URL, MPBase: d.Sim.URL,
 		ComponentAppID: comp.AppID,
 		Secrets:        Secrets{AppSecret: comp.Secret, Token: comp.Token, EncodingAESKey: comp.EncodingAESKey, StoreKey: randomID(24)},
 		// The demo also asks for 开放平台账号管理 so open/get can show the
@@ -100,11 +132,121 @@ func StartDemo(ctx context.Context, opts DemoOptions) (*Demo, error) {
 		d.Close()
 		return nil, err
 	}
-	if d.ProjectToken, err = d.Connector.CreateProjectToken("demo"); err != nil {
+	if d.ProjectToken, err = demoToken(ctx, d.Store, opts.ProjectToken, time.Now()); err != nil {
 		d.Close()
 		return nil, err
 	}
 	return d, nil
+}
+
+// advertisedURL is the connector's address for phones and browsers: the
+// one given, else the listener's, with this machine's network address in
+// place of an unspecified one (0.0.0.0 names no host a phone can open).
+func advertisedURL(public string, addr net.Addr) (string, error) {
+	if public != "" {
+		u, err := url.Parse(public)
+		if err != nil || u.Hostname() == "" || (u.Scheme != "http" && u.Scheme != "https") {
+			return "", fmt.Errorf("connector: public URL %q is not an http(s) address", public)
+		}
+		return strings.TrimRight(public, "/"), nil
+	}
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "", err
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = networkIP()
+	}
+	return "http://" + net.JoinHostPort(host, port), nil
+}
+
+// networkIP is this machine's IPv4 address a phone on the same Wi-Fi most
+// likely reaches: a private one first, else any global one, else loopback.
+func networkIP() string {
+	addrs, _ := net.InterfaceAddrs()
+	found := "127.0.0.1"
+	for i := len(addrs) - 1; i >= 0; i-- {
+		n, ok := addrs[i].(*net.IPNet)
+		if !ok || n.IP.To4() == nil || !n.IP.IsGlobalUnicast() {
+			continue
+		}
+		if found = n.IP.String(); n.IP.IsPrivate() {
+			break
+		}
+	}
+	return found
+}
+
+// loopbackAddr is addr as this machine reaches it: an unspecified IP
+// becomes loopback.
+func loopbackAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// landingOf is where 取消 on the simulator's page takes a browser: the
+// landing page of the session named in redirect_uri, as the back button
+// would in WeChat. The connector's pages send only their origin as
+// Referer, so the simulator cannot know it otherwise.
+func (d *Demo) landingOf(redirectURI string) string {
+	u, err := url.Parse(redirectURI)
+	if err != nil || d.Store == nil {
+		return ""
+	}
+	x, err := d.Store.Session(context.Background(), u.Query().Get("s"))
+	if err != nil || x.Code == "" {
+		return ""
+	}
+	return d.URL + "/a/" + x.Code
+}
+
+// demoProject is the project name the demo's token is filed under.
+const demoProject = "demo"
+
+// demoToken makes sure exactly one demo project token is usable: want when
+// given (kept across restarts, registered on first use), else a new one.
+// Every other demo token is revoked, so restarts do not pile up live
+// tokens; only hashes are stored, so an old token cannot be shown again.
+func demoToken(ctx context.Context, st Store, want string, now time.Time) (string, error) {
+	tok := want
+	if tok != "" {
+		if len(tok) < 20 {
+			return "", errors.New("connector: the demo project token must be at least 20 characters")
+		}
+		p, err := st.ProjectTokenByHash(ctx, HashToken(tok))
+		switch {
+		case errors.Is(err, ErrNotFound):
+			err = st.CreateProjectToken(ctx, ProjectToken{ID: "pt_" + randomID(6), Project: demoProject, Hash: HashToken(tok), CreatedAt: now})
+		case err == nil && (p.Project != demoProject || !p.RevokedAt.IsZero()):
+			err = errors.New("connector: the demo project token given is revoked or belongs to another project")
+		}
+		if err != nil {
+			return "", err
+		}
+	} else {
+		var err error
+		if tok, err = CreateProjectToken(ctx, st, demoProject, now); err != nil {
+			return "", err
+		}
+	}
+	all, err := st.ProjectTokens(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, p := range all {
+		if p.Project == demoProject && p.RevokedAt.IsZero() && p.Hash != HashToken(tok) {
+			if err := st.RevokeProjectToken(ctx, p.ID, now); err != nil && !errors.Is(err, ErrNotFound) {
+				return "", err
+			}
+		}
+	}
+	return tok, nil
 }
 
 func (d *Demo) waitTicket(ctx context.Context) error {

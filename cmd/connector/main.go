@@ -55,6 +55,15 @@ KEY=VALUE file named by -secrets-file / CONNECTOR_SECRETS_FILE; never flags.
 Run "connector COMMAND -h" for a command's flags.`
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	err := dispatch(args, stdin, stdout, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		// -h printed the command's flags; asking for help is not a failure.
+		return nil
+	}
+	return err
+}
+
+func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, usage)
 		return errors.New("no command")
@@ -66,13 +75,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	case "serve":
 		return serve(args[1:], stdout, stderr)
 	case "token":
-		return tokenCmd(args[1:], stdout)
+		return tokenCmd(args[1:], stdout, stderr)
 	case "status":
-		return status(args[1:], stdout)
+		return status(args[1:], stdout, stderr)
 	case "decrypt":
-		return decrypt(args[1:], stdin, stdout)
+		return decrypt(args[1:], stdin, stdout, stderr)
 	case "migrate":
 		fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+		fs.SetOutput(stderr)
 		db := dbFlag(fs)
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
@@ -116,7 +126,9 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	sets := fs.String("permission-sets", envOr("CONNECTOR_PERMISSION_SETS", "2,3"), "permission sets asked for; add 24 only if this platform may hold 开放平台账号管理 (env CONNECTOR_PERMISSION_SETS)")
 	secretsFile := fs.String("secrets-file", os.Getenv(connector.EnvSecretsFile), "KEY=VALUE file with the secrets (env "+connector.EnvSecretsFile+")")
 	simulate := fs.String("simulate", "", "run against the built-in WeChat simulator with this scenario: "+strings.Join(wechatsim.Scenarios(), ", "))
+	simListen := fs.String("sim-listen", os.Getenv("CONNECTOR_SIM_LISTEN"), "with -simulate: the simulator's listen address (default: a free port on -listen's host; env CONNECTOR_SIM_LISTEN)")
 	db := dbFlag(fs)
+	fs.SetOutput(stderr)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -125,13 +137,13 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 
 	if *simulate != "" {
-		d, err := connector.StartDemo(ctx, connector.DemoOptions{Scenario: *simulate, StorePath: *db, Logger: logger, Listen: *listen})
+		d, err := connector.StartDemo(ctx, connector.DemoOptions{Scenario: *simulate, StorePath: *db, Logger: logger, Listen: *listen,
+			SimListen: *simListen, PublicURL: *public, ProjectToken: os.Getenv(envDemoToken)})
 		if err != nil {
 			return err
 		}
 		defer d.Close()
-		fmt.Fprintf(stderr, "connector (simulated WeChat, scenario %q) at %s\nproject token: %s\nOfficial Account %s, mini-program %s\n",
-			d.Scenario.Name, d.URL, d.ProjectToken, d.Scenario.OAAppID, d.Scenario.MPAppID)
+		printSimulated(stderr, d)
 		<-ctx.Done()
 		return nil
 	}
@@ -179,11 +191,51 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	return hs.Shutdown(sctx)
 }
 
-func tokenCmd(args []string, stdout io.Writer) error {
+const tokenUsage = `usage:
+  connector token create -project NAME [-db FILE]  issue a project token (shown once)
+  connector token list [-db FILE]                  list tokens by id and project
+  connector token revoke [-db FILE] ID             revoke one token`
+
+// envDemoToken keeps the simulated connector's project token across
+// restarts; without it each start issues a new one and revokes the last.
+const envDemoToken = "CONNECTOR_DEMO_TOKEN"
+
+// printSimulated tells the operator what to type into the wizard.
+func printSimulated(w io.Writer, d *connector.Demo) {
+	keep := "每次启动会换一个新令牌（旧的作废）；设置 " + envDemoToken + " 可保持不变。\n    A new token each start (the last one is revoked); set " + envDemoToken + " to keep one."
+	if os.Getenv(envDemoToken) != "" {
+		keep = "来自 / from " + envDemoToken
+	}
+	fmt.Fprintf(w, `connector 模拟微信 / simulated WeChat, scenario %q (%s)
+  向导“设置”里的服务器地址 / connector address for the wizard's Settings:  %s
+  手机和浏览器访问的地址 / address phones and browsers open:  %s
+  项目令牌 / project token:  %s
+    %s
+  公众号 AppID / Official Account AppID:  %s
+  小程序 AppID / mini-program AppID:      %s
+  模拟微信授权页 / simulator's authorization pages:  %s
+    用浏览器或同一网络的手机打开向导的二维码链接即可授权。
+    Open the wizard's QR link in a browser, or scan it with a phone on the same network.
+`, d.Scenario.Name, d.Scenario.TitleEN, d.LocalURL, d.URL, d.ProjectToken, keep, d.Scenario.OAAppID, d.Scenario.MPAppID, d.SimURL)
+}
+
+func tokenCmd(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
+		fmt.Fprintln(stderr, tokenUsage)
 		return errors.New("token: create, list or revoke")
 	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprintln(stdout, tokenUsage)
+		return nil
+	case "create", "list", "revoke":
+	default:
+		// Checked before the database is opened, so a typo creates nothing.
+		fmt.Fprintln(stderr, tokenUsage)
+		return fmt.Errorf("token: unknown subcommand %q", args[0])
+	}
 	fs := flag.NewFlagSet("token "+args[0], flag.ContinueOnError)
+	fs.SetOutput(stderr)
 	db := dbFlag(fs)
 	project := fs.String("project", "", "project name (create)")
 	if err := fs.Parse(args[1:]); err != nil {
@@ -225,11 +277,12 @@ func tokenCmd(args []string, stdout io.Writer) error {
 		}
 		return st.RevokeProjectToken(ctx, fs.Arg(0), time.Now())
 	}
-	return fmt.Errorf("token: unknown subcommand %q", args[0])
+	return nil
 }
 
-func status(args []string, stdout io.Writer) error {
+func status(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("status", flag.ContinueOnError)
+	fs.SetOutput(stderr)
 	db := dbFlag(fs)
 	appid := fs.String("component-appid", os.Getenv("CONNECTOR_COMPONENT_APPID"), "third-party platform appid")
 	if err := fs.Parse(args); err != nil {
@@ -248,8 +301,9 @@ func status(args []string, stdout io.Writer) error {
 
 // decrypt is a diagnostic for one captured push; its key and token flags are
 // acceptable because it runs by hand, once, on the operator's own machine.
-func decrypt(args []string, stdin io.Reader, stdout io.Writer) error {
+func decrypt(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("decrypt", flag.ContinueOnError)
+	fs.SetOutput(stderr)
 	token := fs.String("token", os.Getenv(connector.EnvToken), "message check token (default env "+connector.EnvToken+")")
 	key := fs.String("aes-key", os.Getenv(connector.EnvAESKey), "EncodingAESKey (default env "+connector.EnvAESKey+")")
 	appid := fs.String("appid", "", "component appid the push must be for (empty: not checked)")

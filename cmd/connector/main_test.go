@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"strings"
 	"testing"
 
@@ -66,5 +67,30 @@ func TestVersionAndUnknownCommand(t *testing.T) {
 	}
 	if _, err := runCmd(t, "", "frobnicate"); err == nil {
 		t.Fatal("unknown command accepted")
+	}
+}
+
+// Asking any command for help prints it and touches nothing: no database
+// appears in the current folder and the exit is clean.
+func TestHelpHasNoSideEffects(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	t.Setenv("CONNECTOR_DB", "")
+	for _, args := range [][]string{{"-h"}, {"help"}, {"token", "-h"}, {"token", "--help"}, {"token", "create", "-h"},
+		{"token", "list", "-h"}, {"token", "revoke", "-h"}, {"serve", "-h"}, {"status", "-h"}, {"migrate", "-h"}, {"decrypt", "-h"}} {
+		var out, errb bytes.Buffer
+		if err := run(args, strings.NewReader(""), &out, &errb); err != nil {
+			t.Errorf("%v: %v", args, err)
+		}
+		if text := strings.ToLower(out.String() + errb.String()); !strings.Contains(text, "usage") {
+			t.Errorf("%v printed no help: %q %q", args, out.String(), errb.String())
+		}
+	}
+	var out, errb bytes.Buffer
+	if err := run([]string{"token", "frobnicate"}, strings.NewReader(""), &out, &errb); err == nil || !strings.Contains(errb.String(), "token create") {
+		t.Errorf("an unknown token subcommand: %v %q", err, errb.String())
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("help created %v", entries)
 	}
 }

@@ -41,9 +41,10 @@ type Options struct {
 	// Listen is the address to serve on; "" = a loopback port. A phone on
 	// the same network reaches the pages only on a non-loopback address.
 	Listen string
-	// PublicURL is the base URL the pages and links name; "" = the
-	// listener's own address.
-	PublicURL string
+	// PublicHost is the host name the pages and links name, with the
+	// listener's port; "" = the listener's own address. A simulator
+	// listening on all interfaces names the address a phone can reach.
+	PublicHost string
 	// BrowserAuth opens the authorization page to any browser: it asks the
 	// person who they are (an account's admin, or not an admin) instead of
 	// knowing it from the logged-in WeChat, so staff can rehearse with a
@@ -129,9 +130,10 @@ func Prepare(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("wechatsim: listening on %s: %w", addr, err)
 	}
-	base := strings.TrimRight(opts.PublicURL, "/")
-	if base == "" {
-		base = "http://" + l.Addr().String()
+	base := "http://" + l.Addr().String()
+	if opts.PublicHost != "" {
+		_, port, _ := net.SplitHostPort(l.Addr().String())
+		base = "http://" + net.JoinHostPort(opts.PublicHost, port)
 	}
 	s := &Server{
 		URL:        base,
