@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -117,6 +118,10 @@ func (c *Client) DoRaw(ctx context.Context, method, path string, query url.Value
 	if err != nil {
 		// url.Error repeats the URL, which carries the access token; keep
 		// only the path and the cause so tokens never reach logs.
+		var hop notWeChat
+		if errors.As(err, &hop) && hop.NotWeChat() {
+			return nil, unwrapURLError(err)
+		}
 		return nil, fmt.Errorf("wechat: %s: %w", path, unwrapURLError(err))
 	}
 	defer resp.Body.Close()
@@ -136,6 +141,11 @@ func (c *Client) DoRaw(ctx context.Context, method, path string, query url.Value
 	}
 	return data, nil
 }
+
+// notWeChat is a failure of the hop in between, such as the connector's
+// relay being unreachable: it names itself, and calling it WeChat's would
+// send the admin after the wrong party.
+type notWeChat interface{ NotWeChat() bool }
 
 func unwrapURLError(err error) error {
 	if ue, ok := err.(*url.Error); ok {

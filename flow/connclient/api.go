@@ -170,23 +170,26 @@ func (c *Client) RefreshAccount(ctx context.Context, appid string) (*Account, er
 
 // WeChat returns a WeChat API client whose calls go through the connector's
 // relay for appid: the connector adds the authorizer token, so calls pass an
-// empty token. Relay refusals (403, 409) come back as *wechat.HTTPError.
+// empty token. Relay refusals (403, 409) come back as *wechat.HTTPError; a
+// connector that cannot be reached, or refuses the token, as *Error.
 func (c *Client) WeChat(appid string) *wechat.Client {
-	hc := &http.Client{Transport: &bearer{token: c.token, next: c.hc.Transport}, Timeout: 60 * time.Second}
+	hc := &http.Client{Transport: &bearer{c: c, next: c.hc.Transport}, Timeout: 60 * time.Second}
 	return wechat.NewClient(c.base+"/v1/accounts/"+url.PathEscape(appid)+"/wechat", hc)
 }
 
+// bearer adds the project token to relay calls and reports the connector's
+// own failures (unreachable, token refused) as *Error, not as WeChat's.
 type bearer struct {
-	token string
-	next  http.RoundTripper
+	c    *Client
+	next http.RoundTripper
 }
 
 func (b *bearer) RoundTrip(r *http.Request) (*http.Response, error) {
 	r = r.Clone(r.Context())
-	r.Header.Set("Authorization", "Bearer "+b.token)
+	r.Header.Set("Authorization", "Bearer "+b.c.token)
 	next := b.next
 	if next == nil {
 		next = http.DefaultTransport
 	}
-	return next.RoundTrip(r)
+	return b.c.relayStatus(next.RoundTrip(r))
 }

@@ -27,6 +27,7 @@ type Client struct {
 	base  string
 	token string
 	hc    *http.Client
+	reach reach
 }
 
 // New returns a client for the connector at baseURL. A nil hc gets one without
@@ -77,7 +78,10 @@ type Error struct {
 	Message    string // the connector's English message, for logs
 	WeChat     *wechat.APIError
 	RetryAfter time.Duration
-	Err        error
+	// LastOK is when the connector last answered this client, for
+	// KindUnreachable ("正在重新连接服务器，上次连接成功于 …"); zero if never.
+	LastOK time.Time
+	Err    error
 }
 
 func (e *Error) Error() string {
@@ -86,6 +90,9 @@ func (e *Error) Error() string {
 	b.WriteString(string(e.Kind))
 	if e.Status != 0 {
 		fmt.Fprintf(&b, " (HTTP %d)", e.Status)
+	}
+	if e.Kind == KindUnreachable && !e.LastOK.IsZero() {
+		fmt.Fprintf(&b, " (last answered %s)", e.LastOK.Format("15:04:05"))
 	}
 	if e.Message != "" {
 		b.WriteString(": " + e.Message)
@@ -143,13 +150,21 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any) err
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return classifyTransport(err)
+		err = classifyTransport(err)
+		if KindOf(err) == KindUnreachable {
+			return c.unreachable(0, errors.Unwrap(err))
+		}
+		return err
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return &Error{Kind: KindUnreachable, Err: err}
+		return c.unreachable(0, err)
 	}
+	if proxyFailure(resp, data) {
+		return c.unreachable(resp.StatusCode, gatewayError(resp.StatusCode))
+	}
+	c.answered()
 	if resp.StatusCode/100 != 2 {
 		return statusError(resp, data)
 	}
