@@ -31,6 +31,14 @@ for f in FuzzDecrypt FuzzParseComponentEvent FuzzParseEnvelope; do
 	fi
 done
 
+echo "== real mode: built connector and wizard as two processes over HTTP"
+bindir=$(mktemp -d)
+go build -o "$bindir/connector" ./cmd/connector
+go build -o "$bindir/wizard" ./cmd/wizard
+go vet -tags e2e ./e2e
+OAWIZARD_BIN_DIR="$bindir" go test -tags e2e -count=1 ./e2e
+rm -rf "$bindir"
+
 echo "== wizard under Xvfb"
 scripts/screenshot-check.sh
 

@@ -127,6 +127,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	secretsFile := fs.String("secrets-file", os.Getenv(connector.EnvSecretsFile), "KEY=VALUE file with the secrets (env "+connector.EnvSecretsFile+")")
 	simulate := fs.String("simulate", "", "run against the built-in WeChat simulator with this scenario: "+strings.Join(wechatsim.Scenarios(), ", "))
 	simListen := fs.String("sim-listen", os.Getenv("CONNECTOR_SIM_LISTEN"), "with -simulate: the simulator's listen address (default: a free port on -listen's host; env CONNECTOR_SIM_LISTEN)")
+	simFollowers := fs.Int("sim-followers", 0, "with -simulate: the Official Account's follower count (default: the scenario's)")
 	db := dbFlag(fs)
 	fs.SetOutput(stderr)
 	if err := fs.Parse(args); err != nil {
@@ -138,7 +139,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 
 	if *simulate != "" {
 		d, err := connector.StartDemo(ctx, connector.DemoOptions{Scenario: *simulate, StorePath: *db, Logger: logger, Listen: *listen,
-			SimListen: *simListen, PublicURL: *public, ProjectToken: os.Getenv(envDemoToken)})
+			SimListen: *simListen, PublicURL: *public, ProjectToken: os.Getenv(envDemoToken), Followers: *simFollowers})
 		if err != nil {
 			return err
 		}

@@ -41,6 +41,9 @@ func run() int {
 	language := flag.String("lang", "", "language: zh-Hans or en (default: saved choice, else the system's)")
 	showVersion := flag.Bool("version", false, "print the version and exit")
 	demoExport := flag.String("demo-export", "", "write the scenario's sample analytics export (CSV) to this file and exit")
+	connectorURL := flag.String("connector", "", "headless: run against this connector instead of the demo stack; token from "+EnvToken+", else the keychain entry Settings saved")
+	appID := flag.String("appid", "", "headless with -connector: the Official Account's AppID")
+	mpAppID := flag.String("mp-appid", "", "headless with -connector: the mini-program's AppID, authorized by a second scan (optional)")
 	flag.Parse()
 	if *showVersion {
 		fmt.Println("wizard", version.String())
@@ -59,6 +62,14 @@ func run() int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	if *headless && *connectorURL != "" {
+		var mps []string
+		if *mpAppID != "" {
+			mps = []string{*mpAppID}
+		}
+		return runHeadlessReal(ctx, realOptions{Connector: *connectorURL, AppID: *appID, MPAppIDs: mps, DataDir: *dataDir,
+			Workers: *workers, SDKExport: *sdkExport}, os.Stdout, os.Stderr)
+	}
 	if *headless {
 		return runHeadless(ctx, headlessOptions{Scenario: *scenario, SDKExport: *sdkExport, DataDir: *dataDir,
 			Followers: *followers, Workers: *workers}, os.Stdout, os.Stderr)
