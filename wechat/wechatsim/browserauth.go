@@ -103,6 +103,13 @@ func (s *Server) renderChooser(w http.ResponseWriter, r *http.Request) {
 		Identities: s.identities(), Action: r.URL.Path, Hidden: hidden})
 }
 
+// setNames are the permission sets' names on WeChat's page (§1.12).
+var setNames = map[int]string{1: "消息管理 / Messages", 2: "用户管理 / User management", 3: "账号服务 / Account services",
+	4: "网页服务 / Web pages", 7: "群发与通知 / Broadcasts", 11: "素材管理 / Media", 15: "菜单管理 / Menus",
+	24: "开放平台账号管理 / Open Platform account", 27: "快速注册小程序 / Mini-program registration",
+	33: "小程序关联管理 / Mini-program links", 17: "账号管理 / Account", 18: "开发管理与数据分析 / Development and analytics",
+	25: "开放平台账号管理 / Open Platform account", 30: "小程序基本信息设置 / Basic settings", 31: "认证 / Verification"}
+
 // textEN is the English under each page text.
 var textEN = map[string]string{
 	textNotAdmin:    "You are not an admin of this account. Scan with the WeChat of the account's admin.",
