@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -147,4 +148,35 @@ func TestAdvertisedURLNamesAReachableHost(t *testing.T) {
 	if got := loopbackAddr("0.0.0.0:81"); got != "127.0.0.1:81" {
 		t.Fatal(got)
 	}
+}
+
+// Listening on all interfaces (for a phone on the same network), the
+// connector and the simulator's pages are both named by an address a phone
+// can open, and the whole authorization works through it.
+func TestDemoOnAllInterfacesIsFinishableThroughTheNetworkAddress(t *testing.T) {
+	d, err := StartDemo(context.Background(), DemoOptions{Scenario: "ok", Followers: 10, Listen: "0.0.0.0:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	pub, sim := mustURL(t, d.URL), mustURL(t, d.SimURL)
+	if ip := net.ParseIP(pub.Hostname()); ip == nil || ip.IsUnspecified() || sim.Hostname() != pub.Hostname() {
+		t.Fatalf("connector at %s, simulator at %s", d.URL, d.SimURL)
+	}
+	if !strings.HasPrefix(d.LocalURL, "http://127.0.0.1:") {
+		t.Fatalf("local URL %s", d.LocalURL)
+	}
+	s := &stack{t: t, d: d, hc: &http.Client{Timeout: 70 * time.Second}}
+	page, x := authorizeInBrowser(t, s, wechatsim.MobileUA, wechatsim.BrowserChoice{Role: "oa"})
+	if x.Status != "authorized" || !strings.HasPrefix(page.URL, d.URL) {
+		t.Fatalf("session %s, page %+v", x.Status, page)
+	}
+}
+
+func mustURL(t *testing.T, s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }

@@ -2,7 +2,7 @@
 // and WeChat, and its operator tools.
 //
 //	connector serve   [flags]            run the service (secrets from the environment or -secrets-file)
-//	connector serve --simulate SCENARIO  run against a built-in WeChat simulator
+//	connector serve --simulate SCENARIO  run against a built-in WeChat simulator a browser or phone can finish
 //	connector token create --project NAME | list | revoke ID
 //	connector status                     ticket age, token expiries, authorizers, open sessions
 //	connector decrypt [flags] < body.xml decrypt a captured push, or say why it fails
@@ -42,7 +42,9 @@ func main() {
 
 const usage = `usage:
   connector serve [flags]              run the service
-  connector serve --simulate SCENARIO  run against the built-in WeChat simulator
+  connector serve --simulate SCENARIO  run against the built-in WeChat simulator; any browser, or a
+                                       phone on the same network, can finish its authorization pages
+                                       (-listen 0.0.0.0:PORT, -sim-listen, -public-url, -sim-followers)
   connector token create --project NAME | token list | token revoke ID
   connector status                     ticket age, token expiries, authorizers, open sessions
   connector decrypt [flags] < body     decrypt a captured push body, or say why it fails
@@ -52,6 +54,7 @@ const usage = `usage:
 Secrets come from the environment (CONNECTOR_APPSECRET, CONNECTOR_TOKEN,
 CONNECTOR_AES_KEY, CONNECTOR_PREV_AES_KEY, CONNECTOR_STORE_KEY) or from the
 KEY=VALUE file named by -secrets-file / CONNECTOR_SECRETS_FILE; never flags.
+With --simulate, CONNECTOR_DEMO_TOKEN keeps the demo project token across restarts.
 Run "connector COMMAND -h" for a command's flags.`
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {

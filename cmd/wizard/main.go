@@ -32,7 +32,7 @@ func main() {
 func tuneGC() { debug.SetGCPercent(300) }
 
 func run() int {
-	headless := flag.Bool("headless", false, "run the whole flow without a window against the demo stack and print a JSON report")
+	headless := flag.Bool("headless", false, "run the whole flow without a window (against the demo stack, or -connector) and print a JSON report")
 	scenario := flag.String("scenario", "ok", "demo scenario: "+fmt.Sprint(wechatsim.Scenarios()))
 	sdkExport := flag.String("sdk-export", "", "analytics export of identified users to verify in step 2 (headless)")
 	dataDir := flag.String("data", "", "folder for the wizard's database (default: the user's config folder; headless: a temporary one)")
