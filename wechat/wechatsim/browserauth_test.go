@@ -21,38 +21,20 @@ import (
 const desktopUA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
 
 type browser struct {
-	t  *testing.T
-	hc *http.Client
+	t *testing.T
+	b *Browser
 }
 
-func newBrowser(t *testing.T) *browser {
-	return &browser{t: t, hc: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-}
+func newBrowser(t *testing.T) *browser { return &browser{t: t, b: NewBrowser(desktopUA)} }
 
+// do sends one request and does not follow a redirect, so the test sees it.
 func (b *browser) do(method, target, referer string, form url.Values) (*http.Response, string) {
 	b.t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequest(method, target, body)
+	resp, body, err := b.b.send(method, target, referer, form)
 	if err != nil {
 		b.t.Fatal(err)
 	}
-	req.Header.Set("User-Agent", desktopUA)
-	if referer != "" {
-		req.Header.Set("Referer", referer)
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	resp, err := b.hc.Do(req)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	return resp, string(data)
+	return resp, body
 }
 
 var (
