@@ -44,6 +44,9 @@ type realOptions struct {
 	// meanwhile.
 	AuthTimeout time.Duration
 	Token       func() (string, error) // nil = environment, then keychain
+	// Outage bounds how long the sync waits for an unreachable connector
+	// before giving up (zero: connclient's defaults, ten minutes).
+	Outage connclient.Backoff
 }
 
 // realToken is OAWIZARD_TOKEN, else the keychain entry for the connector.
@@ -251,15 +254,20 @@ func authorizeReal(ctx context.Context, w *flow.Wizard, opt realOptions, out *li
 	}
 }
 
-// syncReal copies the followers, reporting progress as JSON lines.
+// syncReal copies the followers, reporting progress as JSON lines. When
+// the connector cannot be reached the sync waits for it and resumes from
+// its checkpoint, so an outage of the vendor's server costs time, not work.
 func syncReal(ctx context.Context, w *flow.Wizard, opt realOptions, out *lineWriter, rep *headlessReport) {
 	if _, err := w.Check(ctx, true); err != nil {
 		out.emit(map[string]any{"event": "checks", "error": err.Error()})
 	}
 	start := time.Now()
-	_, err := w.Sync(ctx, flow.SyncOptions{Workers: opt.Workers, Progress: func(p syncer.Progress) {
-		out.emit(map[string]any{"event": "sync", "progress": p})
-	}})
+	err := w.Conn().Retry(ctx, opt.Outage, func(ctx context.Context) error {
+		_, err := w.Sync(ctx, flow.SyncOptions{Workers: opt.Workers, Progress: func(p syncer.Progress) {
+			out.emit(map[string]any{"event": "sync", "progress": p})
+		}})
+		return err
+	})
 	rep.Sync.Seconds, rep.Sync.Status = time.Since(start).Seconds(), "done"
 	if err != nil {
 		rep.Sync.Status, rep.Sync.Message = syncStatus(err), err.Error()

@@ -5,11 +5,17 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"oawizard/connector"
+	"oawizard/flow/connclient"
 	"oawizard/wechat/wechatsim"
 )
 
@@ -21,6 +27,8 @@ type scanner struct {
 	lines []string
 	wg    sync.WaitGroup
 	pages []string
+	// onLine sees each line as it is written (from the writing goroutine).
+	onLine func(string)
 }
 
 func (s *scanner) Write(p []byte) (int, error) {
@@ -34,6 +42,9 @@ func (s *scanner) Write(p []byte) (int, error) {
 			return len(p), nil
 		}
 		s.lines = append(s.lines, line)
+		if s.onLine != nil {
+			s.onLine(line)
+		}
 		var ev qrEvent
 		if json.Unmarshal([]byte(line), &ev) == nil && ev.Event == "qr" {
 			s.wg.Add(1)
@@ -94,4 +105,97 @@ func TestHeadlessRealRefusesWithoutAppIDOrToken(t *testing.T) {
 			t.Errorf("%s: exit %d, stderr %s", name, code, errb.String())
 		}
 	}
+}
+
+// gateway stands in front of the connector on a fixed address and can be
+// taken down and brought back, as the vendor's server is in an outage.
+type gateway struct {
+	addr string
+	to   *url.URL
+	srv  *http.Server
+}
+
+func (g *gateway) up(t *testing.T) {
+	l, err := net.Listen("tcp", g.addr)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	g.addr = l.Addr().String()
+	g.srv = &http.Server{Handler: httputil.NewSingleHostReverseProxy(g.to)}
+	go g.srv.Serve(l)
+}
+
+// The connector goes away in the middle of the sync and comes back on the
+// same address: the headless run says it is reconnecting, then carries on
+// by itself and ends with every follower.
+func TestHeadlessRealRidesOutAConnectorOutage(t *testing.T) {
+	ctx := context.Background()
+	d, err := connector.StartDemo(ctx, connector.DemoOptions{Scenario: "ok", Followers: 20000, Latency: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	g := &gateway{addr: "127.0.0.1:0", to: mustParse(t, d.URL)}
+	g.up(t)
+	defer func() { g.srv.Close() }()
+	errs := &scanner{}
+	var once sync.Once
+	outage := make(chan struct{})
+	errs.onLine = func(line string) {
+		var ev struct {
+			Event    string
+			Progress struct {
+				Phase  string
+				Listed int64
+			}
+		}
+		// Down as soon as the followers are listed, while their details
+		// are being fetched.
+		if json.Unmarshal([]byte(line), &ev) == nil && ev.Event == "sync" && ev.Progress.Phase == "fetching" && ev.Progress.Listed > 0 {
+			once.Do(func() {
+				g.srv.Close()
+				go func() {
+					defer close(outage)
+					// Longer than the sync engine rides out on its own
+					// (six retries, about 20 s).
+					time.Sleep(25 * time.Second)
+					g.up(t)
+				}()
+			})
+		}
+	}
+	var out bytes.Buffer
+	code := runHeadlessReal(ctx, realOptions{Connector: "http://" + g.addr, AppID: d.Scenario.OAAppID, DataDir: t.TempDir(), Workers: 2,
+		Token: func() (string, error) { return d.ProjectToken, nil }, Outage: connclient.Backoff{Initial: 100 * time.Millisecond, Within: time.Minute}}, &out, errs)
+	errs.wg.Wait()
+	<-outage
+	var rep parsedReport
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("stdout: %v %s", err, out.String())
+	}
+	if code != exitFailed || rep.Sync.Status != "done" || rep.Sync.Followers != 20000 {
+		t.Fatalf("exit %d, report %+v\n%s", code, rep, strings.Join(errs.lines, ""))
+	}
+	var states []bool
+	for _, l := range errs.lines {
+		var ev struct {
+			Event        string
+			Reconnecting bool
+		}
+		if json.Unmarshal([]byte(l), &ev) == nil && ev.Event == "connection" {
+			states = append(states, ev.Reconnecting)
+		}
+	}
+	if len(states) < 2 || !states[0] || states[len(states)-1] {
+		t.Fatalf("connection events %v: want reconnecting, then connected\n%s", states, strings.Join(errs.lines, ""))
+	}
+}
+
+func mustParse(t *testing.T, s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }

@@ -179,12 +179,14 @@ func (b Backoff) withDefaults() Backoff {
 // Retry runs call until it succeeds or fails for another reason than the
 // connector being unreachable. While unreachable it waits between tries,
 // doubling from Initial up to Max (with a little jitter, so many wizards do
-// not return at the same instant), for at most Within; then it returns the
-// last unreachable *Error. The client's State says "reconnecting"
-// meanwhile and clears on the first answer.
+// not return at the same instant), for at most Within of one outage; then
+// it returns the last unreachable *Error. An outage ends when the connector
+// answers any call of this client, so a long call (a whole sync) that
+// meets several short outages gets the full Within for each. The client's
+// State says "reconnecting" meanwhile and clears on the first answer.
 func (c *Client) Retry(ctx context.Context, b Backoff, call func(ctx context.Context) error) error {
 	b = b.withDefaults()
-	var start time.Time
+	var start, failedAt time.Time
 	wait := b.Initial
 	for {
 		err := call(ctx)
@@ -192,9 +194,10 @@ func (c *Client) Retry(ctx context.Context, b Backoff, call func(ctx context.Con
 			return err
 		}
 		now := b.Clock.Now()
-		if start.IsZero() {
-			start = now
+		if start.IsZero() || c.State().LastOK.After(failedAt) {
+			start, wait = now, b.Initial // a new outage
 		}
+		failedAt = time.Now()
 		if now.Sub(start) >= b.Within {
 			return err
 		}

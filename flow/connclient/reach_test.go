@@ -221,3 +221,25 @@ func TestGatewayErrorIsATemporaryNetError(t *testing.T) {
 		t.Fatalf("%v", err)
 	}
 }
+
+// Within bounds one outage, not the whole call: a long call that meets
+// several short outages, with answers in between, keeps going.
+func TestRetryWithinCountsEachOutageAfresh(t *testing.T) {
+	c, _ := New("http://127.0.0.1:1", testToken, nil)
+	start := time.Now()
+	outage := start
+	err := c.Retry(context.Background(), Backoff{Initial: 5 * time.Millisecond, Max: 10 * time.Millisecond, Within: 150 * time.Millisecond},
+		func(context.Context) error {
+			switch {
+			case time.Since(start) > 400*time.Millisecond:
+				return nil
+			case time.Since(outage) > 100*time.Millisecond:
+				c.answered() // the call got through for a while
+				outage = time.Now()
+			}
+			return c.unreachable(0, errors.New("connection refused"))
+		})
+	if err != nil {
+		t.Fatalf("after %v: %v", time.Since(start), err)
+	}
+}
