@@ -243,3 +243,27 @@ func TestRetryWithinCountsEachOutageAfresh(t *testing.T) {
 		t.Fatalf("after %v: %v", time.Since(start), err)
 	}
 }
+
+// A connection reset mid-answer (a connector process dying, a proxy
+// dropping the connection) is unreachability too, on the API and the relay.
+func TestConnectionResetIsUnreachable(t *testing.T) {
+	reset := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			return
+		}
+		if tc, ok := conn.(*net.TCPConn); ok {
+			tc.SetLinger(0) // close with RST, not FIN
+		}
+		conn.Close()
+	}))
+	defer reset.Close()
+	c, _ := New(reset.URL, testToken, nil)
+	if _, err := c.Health(context.Background()); !errors.Is(err, ErrConnectorUnreachable) {
+		t.Fatalf("API: %v", err)
+	}
+	_, err := c.WeChat(wechatsim.DemoOAAppID).DoRaw(context.Background(), http.MethodPost, "/cgi-bin/user/info/batchget", nil, map[string]any{})
+	if !errors.Is(err, ErrConnectorUnreachable) || strings.Contains(err.Error(), "wechat") {
+		t.Fatalf("relay: %v", err)
+	}
+}
