@@ -49,12 +49,13 @@ type realOptions struct {
 	Outage connclient.Backoff
 }
 
-// realToken is OAWIZARD_TOKEN, else the keychain entry for the connector.
-func realToken(connectorURL string) (string, error) {
+// realToken is OAWIZARD_TOKEN, else the keychain entry Settings saved for
+// the connector.
+func realToken(keychain secret.Store, connectorURL string) (string, error) {
 	if t := strings.TrimSpace(os.Getenv(EnvToken)); t != "" {
 		return t, nil
 	}
-	t, err := secret.Keyring(secret.Service).Get(secret.TokenKey(connectorURL))
+	t, err := keychain.Get(secret.TokenKey(connectorURL))
 	if err != nil {
 		return "", fmt.Errorf("no project token: set %s, or save one for %s in the wizard's Settings (%w)", EnvToken, connectorURL, err)
 	}
@@ -128,7 +129,7 @@ func runHeadlessReal(ctx context.Context, opt realOptions, stdout, stderr io.Wri
 	}
 	tokenOf := opt.Token
 	if tokenOf == nil {
-		tokenOf = func() (string, error) { return realToken(opt.Connector) }
+		tokenOf = func() (string, error) { return realToken(secret.Keyring(secret.Service), opt.Connector) }
 	}
 	token, err := tokenOf()
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +17,7 @@ import (
 
 	"oawizard/connector"
 	"oawizard/flow/connclient"
+	"oawizard/flow/secret"
 	"oawizard/wechat/wechatsim"
 )
 
@@ -96,7 +98,7 @@ func TestHeadlessRealAgainstAConnector(t *testing.T) {
 func TestHeadlessRealRefusesWithoutAppIDOrToken(t *testing.T) {
 	for name, opt := range map[string]realOptions{
 		"-appid":         {Connector: "http://127.0.0.1:1"},
-		"OAWIZARD_TOKEN": {Connector: "http://127.0.0.1:1", AppID: wechatsim.DemoOAAppID, Token: func() (string, error) { return realToken("http://127.0.0.1:1") }},
+		"OAWIZARD_TOKEN": {Connector: "http://127.0.0.1:1", AppID: wechatsim.DemoOAAppID, Token: func() (string, error) { return realToken(secret.Keyring(secret.Service+"-test"), "http://127.0.0.1:1/none") }},
 		"unauthorized":   {Connector: "", AppID: wechatsim.DemoOAAppID, Token: func() (string, error) { return "oaw_x", errors.New("unauthorized") }},
 	} {
 		t.Setenv(EnvToken, "")
@@ -198,4 +200,26 @@ func mustParse(t *testing.T, s string) *url.URL {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// The token comes from OAWIZARD_TOKEN, else from the keychain entry the
+// window's Settings saved for that connector address.
+func TestHeadlessRealTokenFromEnvironmentThenKeychain(t *testing.T) {
+	kc := secret.Keyring(secret.Service + "-test")
+	const base = "http://127.0.0.1:1/headless-real-test"
+	if err := kc.Set(secret.TokenKey(base), "oaw_from-keychain"); err != nil {
+		if os.Getenv("OAWIZARD_REQUIRE_KEYRING") != "" {
+			t.Fatalf("the keychain is required here but failed: %v", err)
+		}
+		t.Skipf("no keychain on this machine (%v); run under scripts/with-keyring.sh", err)
+	}
+	defer kc.Delete(secret.TokenKey(base))
+	t.Setenv(EnvToken, "")
+	if tok, err := realToken(kc, base+"/"); err != nil || tok != "oaw_from-keychain" {
+		t.Fatalf("keychain: %q %v", tok, err)
+	}
+	t.Setenv(EnvToken, " oaw_from-env ")
+	if tok, err := realToken(kc, base); err != nil || tok != "oaw_from-env" {
+		t.Fatalf("environment: %q %v", tok, err)
+	}
 }
