@@ -74,30 +74,11 @@ func StartDemo(ctx context.Context, opts DemoOptions) (*Demo, error) {
 		return nil, fmt.Errorf("connector: demo listener: %w", err)
 	}
 	d := &Demo{}
-	if d.URL, err = advertisedURL(opts.PublicURL, l.Addr()); err != nil {
-		l.Close()
-		return nil, err
-	}
-	d.LocalURL = "http://" + loopbackAddr(l.Addr().String())
-	pub, _ := url.Parse(d.URL)
-	simAddr := opts.SimListen
-	if simAddr == "" {
-		host, _, _ := net.SplitHostPort(l.Addr().String())
-		simAddr = net.JoinHostPort(host, "0")
-	}
-	comp := wechatsim.DemoComponent()
-	// The simulator pushes from this machine, so loopback always reaches.
-	comp.PushURL = "http://" + loopbackAddr(l.Addr().String()) + "/wechat/events"
-	comp.AuthDomain = pub.Hostname()
-	d.Sim, err = wechatsim.Prepare(wechatsim.Options{Scenario: opts.Scenario, Clock: opts.Clock, Components: []wechatsim.Component{comp},
-		Followers: opts.Followers, Latency: opts.Latency, Logf: func(f string, a ...any) { logger.Info(fmt.Sprintf(f, a...)) },
-		Listen: simAddr, PublicHost: pub.Hostname(), BrowserAuth: true, BackURL: d.landingOf})
+	comp, err := d.prepareSim(opts, l.Addr(), logger)
 	if err != nil {
 		l.Close()
 		return nil, err
 	}
-	d.SimURL = d.Sim.URL
-	d.Scenario = d.Sim.Scenario()
 	path := opts.StorePath
 	if path == "" {
 		if d.tempDir, err = os.MkdirTemp("", "oawizard-demo-"); err != nil {
@@ -247,6 +228,36 @@ func demoToken(ctx context.Context, st Store, want string, now time.Time) (strin
 		}
 	}
 	return tok, nil
+}
+
+// prepareSim names the demo's addresses and prepares the simulator on
+// them: its pages on the host phones reach the connector by, its pushes to
+// the connector over loopback.
+func (d *Demo) prepareSim(opts DemoOptions, conn net.Addr, logger *slog.Logger) (wechatsim.Component, error) {
+	comp := wechatsim.DemoComponent()
+	var err error
+	if d.URL, err = advertisedURL(opts.PublicURL, conn); err != nil {
+		return comp, err
+	}
+	d.LocalURL = "http://" + loopbackAddr(conn.String())
+	pub, _ := url.Parse(d.URL)
+	simAddr := opts.SimListen
+	if simAddr == "" {
+		host, _, _ := net.SplitHostPort(conn.String())
+		simAddr = net.JoinHostPort(host, "0")
+	}
+	// The simulator pushes from this machine, so loopback always reaches.
+	comp.PushURL = d.LocalURL + "/wechat/events"
+	comp.AuthDomain = pub.Hostname()
+	d.Sim, err = wechatsim.Prepare(wechatsim.Options{Scenario: opts.Scenario, Clock: opts.Clock, Components: []wechatsim.Component{comp},
+		Followers: opts.Followers, Latency: opts.Latency, Logf: func(f string, a ...any) { logger.Info(fmt.Sprintf(f, a...)) },
+		Listen: simAddr, PublicHost: pub.Hostname(), BrowserAuth: true, BackURL: d.landingOf})
+	if err != nil {
+		return comp, err
+	}
+	d.SimURL = d.Sim.URL
+	d.Scenario = d.Sim.Scenario()
+	return comp, nil
 }
 
 func (d *Demo) waitTicket(ctx context.Context) error {
