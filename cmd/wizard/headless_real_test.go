@@ -97,9 +97,11 @@ func TestHeadlessRealAgainstAConnector(t *testing.T) {
 
 func TestHeadlessRealRefusesWithoutAppIDOrToken(t *testing.T) {
 	for name, opt := range map[string]realOptions{
-		"-appid":         {Connector: "http://127.0.0.1:1"},
-		"OAWIZARD_TOKEN": {Connector: "http://127.0.0.1:1", AppID: wechatsim.DemoOAAppID, Token: func() (string, error) { return realToken(secret.Keyring(secret.Service+"-test"), "http://127.0.0.1:1/none") }},
-		"unauthorized":   {Connector: "", AppID: wechatsim.DemoOAAppID, Token: func() (string, error) { return "oaw_x", errors.New("unauthorized") }},
+		"-appid": {Connector: "http://127.0.0.1:1"},
+		"OAWIZARD_TOKEN": {Connector: "http://127.0.0.1:1", AppID: wechatsim.DemoOAAppID, Token: func() (string, error) {
+			return realToken(secret.Keyring(secret.Service+"-test"), "http://127.0.0.1:1/none")
+		}},
+		"unauthorized": {Connector: "", AppID: wechatsim.DemoOAAppID, Token: func() (string, error) { return "oaw_x", errors.New("unauthorized") }},
 	} {
 		t.Setenv(EnvToken, "")
 		var out, errb bytes.Buffer
