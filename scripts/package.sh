@@ -2,7 +2,9 @@
 # Builds the release artefacts into dist/:
 #   windows   oawizard-windows-amd64.exe: GUI subsystem, icon and version
 #             resources, signed with a throwaway test certificate (see
-#             docs/release.md for real signing), then verified
+#             docs/release.md for real signing), then verified; and
+#             oawizard-setup-windows-amd64.exe, its per-user NSIS installer,
+#             whose uninstaller and itself are signed the same way
 #   linux     oawizard-linux-amd64.tar.gz: binary, .desktop file and icon
 #   connector oawizard-connector-linux-amd64: static, pure Go
 # With no argument, all three. Needs scripts/setup-debian.sh --packaging.
@@ -23,12 +25,20 @@ windows() {
 	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc \
 		go build -trimpath -ldflags "$ldflags -H windowsgui" -o "$work/unsigned.exe" ./cmd/wizard
 
-	# A throwaway code-signing certificate, made fresh each time.
+	# A throwaway code-signing certificate, made fresh each time. sign.sh
+	# signs a file in place; makensis calls it for the uninstaller it embeds.
 	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=oawizard test signing/O=oawizard" \
 		-addext "extendedKeyUsage=codeSigning" -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
-	osslsigncode sign -certs "$work/cert.pem" -key "$work/key.pem" -h sha256 \
-		-n "公众号数据集成向导" -i "https://github.com/oawizard/oawizard" \
-		-in "$work/unsigned.exe" -out dist/oawizard-windows-amd64.exe >/dev/null
+	cat >"$work/sign.sh" <<SH
+#!/bin/sh
+set -e
+osslsigncode sign -certs "$work/cert.pem" -key "$work/key.pem" -h sha256 \\
+	-n "公众号数据集成向导" -i "https://github.com/oawizard/oawizard" -in "\$1" -out "\$1.signed" >/dev/null
+mv "\$1.signed" "\$1"
+SH
+	chmod +x "$work/sign.sh"
+	cp "$work/unsigned.exe" dist/oawizard-windows-amd64.exe
+	"$work/sign.sh" dist/oawizard-windows-amd64.exe
 
 	desc=$(file -b dist/oawizard-windows-amd64.exe)
 	echo "windows: $desc"
@@ -36,8 +46,30 @@ windows() {
 	*"PE32+ executable"*"(GUI)"*"x86-64"*) ;;
 	*) echo "not a PE32+ GUI executable"; exit 1 ;;
 	esac
-	osslsigncode verify -CAfile "$work/cert.pem" -in dist/oawizard-windows-amd64.exe | tee "$work/verify.txt" | tail -1
-	grep -q "Signature verification: ok" "$work/verify.txt"
+	verify "$work/cert.pem" dist/oawizard-windows-amd64.exe
+	installer "$work"
+}
+
+# verify CERT FILE: FILE's signature checks out against the throwaway CERT.
+verify() {
+	local report
+	report=$(osslsigncode verify -CAfile "$1" -in "$2" 2>&1) || true
+	echo "$(basename "$2"): $(echo "$report" | tail -1)"
+	grep -q "Signature verification: ok" <<<"$report" || { echo "$report"; exit 1; }
+}
+
+# installer wraps the signed exe in the NSIS installer
+# (packaging/windows/installer.nsi); makensis signs the uninstaller it
+# embeds and the installer itself with the same throwaway certificate.
+installer() {
+	local work=$1 out=dist/oawizard-setup-windows-amd64.exe
+	makensis -V2 -DEXE="$PWD/dist/oawizard-windows-amd64.exe" -DICON="$PWD/assets/icon/icon.ico" \
+		-DVERSION="$version" -DVERSION4="$version.0" -DOUTFILE="$PWD/$out" -DSIGN="$work/sign.sh" \
+		packaging/windows/installer.nsi
+	desc=$(file -b "$out")
+	echo "installer: $desc"
+	case "$desc" in *"PE32+ executable"*"(GUI)"*) ;; *) echo "the installer is not a 64-bit GUI program"; exit 1 ;; esac
+	verify "$work/cert.pem" "$out"
 }
 
 linux() {
