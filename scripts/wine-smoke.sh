@@ -17,7 +17,8 @@
 #   installer   silent per-user install: program, signed uninstaller,
 #               Start-menu shortcut, Apps entry (icon, version, publisher);
 #               the installed exe's -version; silent uninstall removes the
-#               program and keeps the admin's data; /REMOVEDATA removes it
+#               program and keeps the admin's data; /REMOVEDATA removes it,
+#               the saved tokens in the Credential Manager included
 # The screenshot is kept in ${SHOTS_DIR:-/tmp/oawizard-shots}.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,6 +51,7 @@ SECONDS=0
 step "prefix and stand-in bcryptprimitives.dll"
 x86_64-w64-mingw32-gcc -shared -O2 -s -o "$work/bcryptprimitives.dll" \
 	packaging/windows/test/bcryptprimitives.c -ladvapi32
+x86_64-w64-mingw32-gcc -municode -O2 -s -o "$work/credtool.exe" packaging/windows/test/credtool.c -ladvapi32
 wineboot -i >/dev/null 2>&1
 cp "$work/bcryptprimitives.dll" "$WINEPREFIX/drive_c/windows/system32/"
 winvar() { winepath -u "$(wine cmd /c echo "%$1%" | tr -d '\r')"; }
@@ -135,6 +137,10 @@ unset DISPLAY
 temp_unchanged "the window (demo mode)"
 
 step "installer: silent per-user install"
+# A token as Settings saves it, and someone else's credential.
+wine "$work/credtool.exe" write "oawizard:connector:https://connector.example.test"
+wine "$work/credtool.exe" write "other-app:token"
+tokens() { wine "$work/credtool.exe" count "$1" | tr -d '\r'; }
 wine "$setup" /S
 [ -f "$programs/oawizard.exe" ] || fail "nothing installed in $programs"
 cmp -s "$exe" "$programs/oawizard.exe" || fail "the installed program is not the packaged one"
@@ -161,6 +167,7 @@ uninstall() {
 step "installer: silent uninstall keeps the admin's data"
 uninstall
 [ -f "$appdata/oawizard/wizard.db" ] || fail "the uninstaller removed %APPDATA%\\oawizard without being asked"
+[ "$(tokens 'oawizard:*')" = 1 ] || fail "the uninstaller removed the saved token without being asked"
 
 step "installer: reinstall, then uninstall /REMOVEDATA"
 wine "$setup" /S
@@ -168,5 +175,7 @@ wine "$setup" /S
 uninstall /REMOVEDATA
 [ ! -e "$appdata/oawizard" ] || fail "uninstall /REMOVEDATA left %APPDATA%\\oawizard"
 [ ! -e "$appdata/fyne/com.oawizard.setup" ] || fail "uninstall /REMOVEDATA left the window's preferences"
+[ "$(tokens 'oawizard:*')" = 0 ] || fail "uninstall /REMOVEDATA left the saved token in the Credential Manager"
+[ "$(tokens 'other-app:*')" = 1 ] || fail "uninstall /REMOVEDATA removed another program's credential"
 
 echo "wine smoke: all passed in $((SECONDS))s (Wine $(wine --version))"

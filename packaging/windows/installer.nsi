@@ -140,7 +140,29 @@ Section /o "un.$(SecData)" SecDataID
 	RMDir /r "${DATADIR}"
 	RMDir /r "${FYNEDIR}"
 	RMDir "$APPDATA\fyne"
+	Call un.ForgetTokens
 SectionEnd
+
+; The connector tokens saved in Settings live in the Credential Manager as
+; generic credentials named "oawizard:<key>" (go-keyring's naming); removing
+; the admin's data removes them too, and nothing else.
+Function un.ForgetTokens
+	System::Call 'advapi32::CredEnumerateW(w "oawizard:*", i 0, *i .r1, *p .r2) i .r0'
+	${If} $0 = 0
+		Return
+	${EndIf}
+	StrCpy $3 0
+	${DoWhile} $3 < $1
+		IntPtrOp $4 $3 * 8
+		IntPtrOp $4 $2 + $4
+		System::Call '*$4(p .r5)'
+		; CREDENTIALW: DWORD Flags, DWORD Type, LPWSTR TargetName, ...
+		System::Call '*$5(i, i .r6, w .r7)'
+		System::Call 'advapi32::CredDeleteW(w r7, i r6, i 0)'
+		IntOp $3 $3 + 1
+	${Loop}
+	System::Call 'advapi32::CredFree(p r2)'
+FunctionEnd
 
 Function un.onInit
 	!insertmacro RefuseOldWindows
