@@ -8,7 +8,7 @@
 set -euo pipefail
 pkgs=(xvfb xorg-dev libgl1-mesa-dev gnome-keyring dbus-x11 imagemagick x11-utils
 	gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 osslsigncode file openssl
-	nsis wine wine64 jq)
+	nsis wine wine64 jq procps)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -99,7 +99,9 @@ jq -e '.scenario == "ok" and .authorization.status == "authorized" and .sync.sta
 temp_unchanged "a headless run"
 
 step "exe window under Xvfb (Wine virtual desktop)"
-display=":$((90 + RANDOM % 100))"
+n=$((90 + RANDOM % 100))
+while [ -e "/tmp/.X$n-lock" ]; do n=$((n + 1)); done
+display=":$n"
 Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb_pid=$!
 sleep 1
