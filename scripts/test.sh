@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command: static checks, every package's tests with the
 # race detector against a real Secret Service, short fuzz runs, the real
-# wizard binary started under Xvfb and screenshotted, and the release builds.
+# wizard binary started under Xvfb and screenshotted, the release builds, and
+# the packaged Windows exe and installer run under Wine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/go/bin"
@@ -42,5 +43,8 @@ rm -rf "$bindir"
 echo "== wizard under Xvfb"
 scripts/screenshot-check.sh
 
-echo "== packages (Windows signed GUI exe, Linux tarball, static connector)"
+echo "== packages (Windows signed GUI exe and installer, Linux tarball, static connector)"
 scripts/package.sh
+
+echo "== Windows exe and installer under Wine"
+scripts/wine-smoke.sh

@@ -81,7 +81,11 @@ func runHeadless(ctx context.Context, opt headlessOptions, stdout, stderr io.Wri
 		if err != nil {
 			return fail("data", err)
 		}
-		defer os.RemoveAll(tmp)
+		defer func() {
+			if err := removeTempDir(tmp); err != nil {
+				emit(map[string]string{"event": "error", "stage": "cleanup", "error": err.Error()})
+			}
+		}()
 		dir = tmp
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
