@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"oawizard/flow/syncer"
@@ -13,20 +15,40 @@ import (
 // checkpoint that covers it are written in one transaction, and followers are
 // upserted by (appid, openid), so a resumed run never duplicates a row.
 
-const upsertFollower = `INSERT INTO followers (appid, openid, unionid, subscribe, subscribe_time, subscribe_scene, synced_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT (appid, openid) DO UPDATE SET unionid = excluded.unionid, subscribe = excluded.subscribe,
-  subscribe_time = excluded.subscribe_time, subscribe_scene = excluded.subscribe_scene, synced_at = excluded.synced_at`
+// upsertRows rows go in one statement: SQLite parses, plans and steps once
+// per statement, so a multi-row VALUES list is several times faster than a
+// statement per row. ?1 is the appid and ?2 the time, bound once.
+const upsertRows = 100
 
-// BeginRun resumes the account's unfinished run, or starts a new one.
+var upsertFollowers100 = upsertSQL(upsertRows)
+
+func upsertSQL(n int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO followers (appid, openid, unionid, subscribe, subscribe_time, subscribe_scene, synced_at) VALUES `)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		p := 3 + i*5
+		fmt.Fprintf(&b, "(?1,?%d,?%d,?%d,?%d,?%d,?2)", p, p+1, p+2, p+3, p+4)
+	}
+	b.WriteString(` ON CONFLICT (appid, openid) DO UPDATE SET unionid = excluded.unionid, subscribe = excluded.subscribe,
+  subscribe_time = excluded.subscribe_time, subscribe_scene = excluded.subscribe_scene, synced_at = excluded.synced_at`)
+	return b.String()
+}
+
+// BeginRun resumes the account's latest run unless it finished ('done'):
+// a run that was stopped, ran out of quota, lost its authorization, failed
+// or was killed continues from its cursor, so no call of the daily quota is
+// spent twice.
 func (d *DB) BeginRun(ctx context.Context, appid string) (syncer.Checkpoint, error) {
 	var cp syncer.Checkpoint
 	err := d.db.QueryRowContext(ctx, `SELECT id, cursor, pages, batches, rows, with_unionid, unsubscribed FROM sync_runs
-	  WHERE appid = ? AND status IN ('running', 'stopped', 'quota') ORDER BY id DESC LIMIT 1`, appid).
+	  WHERE appid = ? AND id = (SELECT MAX(id) FROM sync_runs WHERE appid = ?) AND status <> 'done'`, appid, appid).
 		Scan(&cp.RunID, &cp.Cursor, &cp.Pages, &cp.Batches, &cp.Rows, &cp.WithUnionID, &cp.Unsubscribed)
 	now := time.Now().Unix()
 	if err == nil {
-		_, err = d.db.ExecContext(ctx, `UPDATE sync_runs SET status = 'running', updated_at = ? WHERE id = ?`, now, cp.RunID)
+		_, err = d.db.ExecContext(ctx, `UPDATE sync_runs SET status = 'running', finished_at = 0, updated_at = ? WHERE id = ?`, now, cp.RunID)
 		return cp, classify(err)
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
@@ -62,19 +84,35 @@ func (d *DB) InsertFollowers(ctx context.Context, appid string, rows []syncer.Fo
 
 // upsertFollowers makes a resumed run overwrite, never duplicate, rows.
 func upsertFollowers(ctx context.Context, t *sql.Tx, appid string, rows []syncer.Follower, now int64) error {
-	st, err := t.PrepareContext(ctx, upsertFollower)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	for _, r := range rows {
-		sub := 0
-		if r.Subscribed {
-			sub = 1
+	var st *sql.Stmt
+	args := make([]any, 2, 2+upsertRows*5)
+	args[0], args[1] = appid, now
+	for len(rows) > 0 {
+		n := min(len(rows), upsertRows)
+		args = args[:2]
+		for _, r := range rows[:n] {
+			sub := int64(0)
+			if r.Subscribed {
+				sub = 1
+			}
+			args = append(args, r.OpenID, r.UnionID, sub, r.SubscribeTime, r.SubscribeScene)
 		}
-		if _, err := st.ExecContext(ctx, appid, r.OpenID, r.UnionID, sub, r.SubscribeTime, r.SubscribeScene, now); err != nil {
+		var err error
+		if n == upsertRows {
+			if st == nil {
+				if st, err = t.PrepareContext(ctx, upsertFollowers100); err != nil {
+					return err
+				}
+				defer st.Close()
+			}
+			_, err = st.ExecContext(ctx, args...)
+		} else {
+			_, err = t.ExecContext(ctx, upsertSQL(n), args...)
+		}
+		if err != nil {
 			return err
 		}
+		rows = rows[n:]
 	}
 	return nil
 }

@@ -98,7 +98,12 @@ func (e *engine) run(ctx context.Context, cp Checkpoint) error {
 	}
 	e.phase.Store("fetching")
 
-	g, gctx := errgroup.WithContext(ctx)
+	// A failed write cancels the pipeline, so the lister stops waiting for
+	// a page slot and the workers for work; without it a full or locked
+	// database left every goroutine waiting on another for ever.
+	pctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	g, gctx := errgroup.WithContext(pctx)
 	batches := make(chan batch, e.opt.Workers*2)
 	done := make(chan *page, pagesAhead)
 	slots := make(chan struct{}, pagesAhead)
@@ -110,8 +115,17 @@ func (e *engine) run(ctx context.Context, cp Checkpoint) error {
 		g.Go(func() error { defer workers.Done(); return e.work(gctx, batches, done) })
 	}
 	go func() { workers.Wait(); close(done) }()
-	g.Go(func() error { return e.write(gctx, cp, done, slots) })
-	return g.Wait()
+	var werr error
+	g.Go(func() error {
+		werr = e.write(gctx, cp, done, slots, cancel)
+		return werr
+	})
+	err := g.Wait()
+	if werr != nil && !errors.Is(werr, context.Canceled) {
+		// The write failure is the cause; the others only saw the cancel.
+		return werr
+	}
+	return err
 }
 
 // list walks user/get and cuts each page into batches.
@@ -197,7 +211,7 @@ func (e *engine) fetch(ctx context.Context, ids []string) ([]wechat.UserInfo, er
 
 // write stores completed pages in list order, each with its checkpoint, so
 // the checkpoint never passes a page that is not fully stored.
-func (e *engine) write(ctx context.Context, cp Checkpoint, in <-chan *page, slots <-chan struct{}) error {
+func (e *engine) write(ctx context.Context, cp Checkpoint, in <-chan *page, slots <-chan struct{}, cancel context.CancelCauseFunc) error {
 	pending := map[int]*page{}
 	nextSeq := 0
 	// Writes outlive a cancelled run: what was fetched is kept (45009,
@@ -216,7 +230,11 @@ func (e *engine) write(ctx context.Context, cp Checkpoint, in <-chan *page, slot
 			}
 			delete(pending, nextSeq)
 			nextSeq++
-			var rows []Follower
+			n := 0
+			for _, part := range p.parts {
+				n += len(part)
+			}
+			rows := make([]Follower, 0, n)
 			var union, unsub int64
 			for _, part := range p.parts {
 				for _, r := range part {
@@ -237,6 +255,7 @@ func (e *engine) write(ctx context.Context, cp Checkpoint, in <-chan *page, slot
 			cp.Unsubscribed += unsub
 			if err := e.st.WritePage(wctx, e.appid, rows, cp); err != nil {
 				werr = err
+				cancel(err)
 				break
 			}
 			e.stored.Add(int64(len(rows)))
