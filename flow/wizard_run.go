@@ -24,6 +24,7 @@ func (w *Wizard) ImportSDK(ctx context.Context, r io.Reader, name string, size i
 	if err != nil {
 		return sdkimport.Stats{}, err
 	}
+	opt.Size = size
 	stats, err := sdkimport.Scan(ctx, io.TeeReader(r, h), name, opt, func(us []sdkimport.User) error {
 		rows := make([]store.SDKUser, len(us))
 		for i, u := range us {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -17,7 +16,9 @@ import (
 
 // upsertRows rows go in one statement: SQLite parses, plans and steps once
 // per statement, so a multi-row VALUES list is several times faster than a
-// statement per row. ?1 is the appid and ?2 the time, bound once.
+// statement per row. Parameters are plain '?': the driver looks each numbered
+// one (?NNN) up by name, which costs more than binding the appid and time
+// on every row.
 const upsertRows = 100
 
 var upsertFollowers100 = upsertSQL(upsertRows)
@@ -29,8 +30,7 @@ func upsertSQL(n int) string {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		p := 3 + i*5
-		fmt.Fprintf(&b, "(?1,?%d,?%d,?%d,?%d,?%d,?2)", p, p+1, p+2, p+3, p+4)
+		b.WriteString("(?,?,?,?,?,?,?)")
 	}
 	b.WriteString(` ON CONFLICT (appid, openid) DO UPDATE SET unionid = excluded.unionid, subscribe = excluded.subscribe,
   subscribe_time = excluded.subscribe_time, subscribe_scene = excluded.subscribe_scene, synced_at = excluded.synced_at`)
@@ -85,17 +85,16 @@ func (d *DB) InsertFollowers(ctx context.Context, appid string, rows []syncer.Fo
 // upsertFollowers makes a resumed run overwrite, never duplicate, rows.
 func upsertFollowers(ctx context.Context, t *sql.Tx, appid string, rows []syncer.Follower, now int64) error {
 	var st *sql.Stmt
-	args := make([]any, 2, 2+upsertRows*5)
-	args[0], args[1] = appid, now
+	args := make([]any, 0, upsertRows*7)
 	for len(rows) > 0 {
 		n := min(len(rows), upsertRows)
-		args = args[:2]
+		args = args[:0]
 		for _, r := range rows[:n] {
 			sub := int64(0)
 			if r.Subscribed {
 				sub = 1
 			}
-			args = append(args, r.OpenID, r.UnionID, sub, r.SubscribeTime, r.SubscribeScene)
+			args = append(args, appid, r.OpenID, r.UnionID, sub, r.SubscribeTime, r.SubscribeScene, now)
 		}
 		var err error
 		if n == upsertRows {

@@ -148,7 +148,7 @@ func TestImportsChecksStateAndOverlap(t *testing.T) {
 	d := open(t)
 	ctx := context.Background()
 	id, _ := d.BeginImport(ctx, SDKImport{FileName: "users.csv", Size: 10, SHA256: "x"})
-	d.AddSDKUsers(ctx, id, []SDKUser{{"m1", fmt.Sprintf("u%027d", 3)}, {"m2", fmt.Sprintf("u%027d", 7)}, {"m3", ""}, {"m1", "dup"}})
+	d.AddSDKUsers(ctx, id, []SDKUser{{"m1", fmt.Sprintf("u%027d", 3)}, {"m2", fmt.Sprintf("u%027d", 7)}, {"m3", ""}})
 	d.FinishImport(ctx, id, map[string]int{"rows": 4}, "abc")
 	cp, _ := d.BeginRun(ctx, "wxa")
 	d.WritePage(ctx, "wxa", rows(0, 5), cp)
