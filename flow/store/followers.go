@@ -186,8 +186,10 @@ func (d *DB) Overlap(ctx context.Context, appid string, importID int64) (Overlap
 		return o, err
 	}
 	o.Followers, o.FollowersUnion, o.SampleFollowerUnionIDs = fs.Total, fs.WithUnionID, fs.WithUnionID
-	err = d.db.QueryRowContext(ctx, `SELECT COUNT(DISTINCT s.unionid) FROM sdk_users s JOIN followers f ON f.appid = ? AND f.unionid = s.unionid
-	  WHERE s.import_id = ? AND s.unionid <> ''`, appid, importID).Scan(&o.Matched)
+	// The IN list is built once as a temporary index; a join could walk the
+	// import's users and scan the followers for each, which is quadratic.
+	err = d.db.QueryRowContext(ctx, `SELECT COUNT(DISTINCT unionid) FROM sdk_users WHERE import_id = ? AND unionid <> ''
+	  AND unionid IN (SELECT unionid FROM followers WHERE appid = ? AND unionid <> '')`, importID, appid).Scan(&o.Matched)
 	return o, classify(err)
 }
 

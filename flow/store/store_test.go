@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"oawizard/flow/syncer"
 )
@@ -286,5 +287,38 @@ func TestWritePageStoresOddSizedPages(t *testing.T) {
 	}
 	if fs, _ := d.FollowerStats(ctx, "wxa"); fs.Total != 250 {
 		t.Fatalf("stored %d, want 250", fs.Total)
+	}
+}
+
+// Overlap stays fast at the sizes of a real account: it once walked every
+// follower for each user of the import.
+func TestOverlapAtScale(t *testing.T) {
+	d := open(t)
+	ctx := context.Background()
+	cp, _ := d.BeginRun(ctx, "wxa")
+	for i := 0; i < 50000; i += 10000 {
+		d.WritePage(ctx, "wxa", rows(i, 10000), cp)
+	}
+	id, _ := d.BeginImport(ctx, SDKImport{FileName: "users.csv"})
+	users := make([]SDKUser, 20000)
+	for i := range users {
+		users[i] = SDKUser{fmt.Sprintf("m%027d", i), fmt.Sprintf("u%027d", i*3)}
+	}
+	d.AddSDKUsers(ctx, id, users)
+	d.FinishImport(ctx, id, map[string]int{"rows": len(users)}, "x")
+	done := make(chan error, 1)
+	var o Overlap
+	go func() {
+		var err error
+		o, err = d.Overlap(ctx, "wxa", id)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil || o.Matched != 16667 {
+			t.Fatalf("overlap %+v %v", o, err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the overlap of 20,000 users with 50,000 followers takes longer than 20 s")
 	}
 }
