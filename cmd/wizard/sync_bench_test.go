@@ -42,7 +42,7 @@ func benchSync(b *testing.B, latency time.Duration) {
 	if v, _ := strconv.Atoi(os.Getenv("BENCH_WORKERS")); v > 0 {
 		workers = v
 	}
-	var syncSecs float64
+	var syncSecs, syncCPU float64
 	var calls int
 	b.StopTimer()
 	for range b.N {
@@ -75,9 +75,9 @@ func benchSync(b *testing.B, latency time.Duration) {
 		}
 		d.Sim.ResetCalls()
 		b.StartTimer()
-		start := time.Now()
+		start, cpu := time.Now(), cpuSeconds()
 		res, err := w.Sync(ctx, flow.SyncOptions{Workers: workers, GrowthDays: -1})
-		syncSecs = time.Since(start).Seconds()
+		syncSecs, syncCPU = time.Since(start).Seconds(), cpuSeconds()-cpu
 		b.StopTimer()
 		if err != nil {
 			b.Fatal(err)
@@ -102,11 +102,17 @@ func benchSync(b *testing.B, latency time.Duration) {
 		return
 	}
 	rss := peakRSSMB()
+	cpu := cpuSeconds()
 	plain := bestPlainInsertRate(b, benchFollowers)
+	plainCPU := cpuSeconds() - cpu
 	ratio := benchFollowers / syncSecs / plain
 	b.ReportMetric(plain, "plain-rows/s")
 	b.ReportMetric(ratio, "sync/plain")
 	b.ReportMetric(rss, "peak-rss-MB")
+	b.ReportMetric(syncCPU, "sync-cpu-s")
+	b.ReportMetric(plainCPU, "plain-cpu-s")
+	b.Logf("CPU time: sync %.1f s over %.1f s wall (simulator and connector included), plain insert %.1f s; load average %s",
+		syncCPU, syncSecs, plainCPU, loadAvg())
 	b.Logf("sync %.0f followers/s, best plain insert %.0f rows/s: %.2f × (goal ≥ %.2f ×); peak RSS %.0f MB (goal ≤ %d MB)",
 		benchFollowers/syncSecs, plain, ratio, goalSyncRatio, rss, goalPeakRSSMB)
 	if ratio < goalSyncRatio {

@@ -3,6 +3,8 @@ package syncer
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -29,6 +31,9 @@ type page struct {
 	mu      sync.Mutex
 	parts   [][]Follower
 	left    int
+	// Set by join once every part is in.
+	rows         []Follower
+	union, unsub int64
 }
 
 type batch struct {
@@ -181,6 +186,9 @@ func (e *engine) work(ctx context.Context, in <-chan batch, done chan<- *page) e
 		complete := b.pg.left == 0
 		b.pg.mu.Unlock()
 		if complete {
+			// Joining the page here keeps the work off the writer, the
+			// one stage that cannot run in parallel.
+			b.pg.join()
 			// No select on ctx: a page fetched in full is stored even
 			// when the run is stopping, and the writer drains until the
 			// last worker is gone, so this send cannot block forever.
@@ -188,6 +196,30 @@ func (e *engine) work(ctx context.Context, in <-chan batch, done chan<- *page) e
 		}
 	}
 	return nil
+}
+
+// join turns the page's parts into its rows and counts.
+func (p *page) join() {
+	n := 0
+	for _, part := range p.parts {
+		n += len(part)
+	}
+	p.rows = make([]Follower, 0, n)
+	for _, part := range p.parts {
+		for _, r := range part {
+			if r.UnionID != "" {
+				p.union++
+			}
+			if !r.Subscribed {
+				p.unsub++
+			}
+		}
+		p.rows = append(p.rows, part...)
+	}
+	p.parts = nil
+	// The store writes in key order; sorted here, its own sort finds
+	// the work done.
+	slices.SortFunc(p.rows, func(a, b Follower) int { return strings.Compare(a.OpenID, b.OpenID) })
 }
 
 // fetch calls batchget; an openid WeChat no longer knows (40003) is isolated
@@ -230,23 +262,8 @@ func (e *engine) write(ctx context.Context, cp Checkpoint, in <-chan *page, slot
 			}
 			delete(pending, nextSeq)
 			nextSeq++
-			n := 0
-			for _, part := range p.parts {
-				n += len(part)
-			}
-			rows := make([]Follower, 0, n)
-			var union, unsub int64
-			for _, part := range p.parts {
-				for _, r := range part {
-					if r.UnionID != "" {
-						union++
-					}
-					if !r.Subscribed {
-						unsub++
-					}
-				}
-				rows = append(rows, part...)
-			}
+			rows, union, unsub := p.rows, p.union, p.unsub
+			p.rows = nil
 			cp.Cursor = p.next
 			cp.Pages++
 			cp.Batches += p.batches
