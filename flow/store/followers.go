@@ -22,8 +22,6 @@ import (
 // on every row.
 const upsertRows = 100
 
-var upsertFollowers100 = upsertSQL(upsertRows)
-
 func upsertSQL(n int) string {
 	var b strings.Builder
 	b.WriteString(`INSERT INTO followers (appid, openid, unionid, subscribe, subscribe_time, subscribe_scene, synced_at) VALUES `)
@@ -89,16 +87,12 @@ func (d *DB) InsertFollowers(ctx context.Context, appid string, rows []syncer.Fo
 
 // upsertFollowers makes a resumed run overwrite, never duplicate, rows.
 func upsertFollowers(ctx context.Context, t *sql.Tx, appid string, rows []syncer.Follower, now int64) error {
-	var st *sql.Stmt
-	args := make([]any, 0, upsertRows*7)
 	// Values shared by many rows are boxed once: every conversion to any
 	// of a string or a large integer allocates.
 	appidV, nowV := any(appid), any(now)
 	scenes := map[string]any{}
-	for len(rows) > 0 {
-		n := min(len(rows), upsertRows)
-		args = args[:0]
-		for _, r := range rows[:n] {
+	return execInChunks(ctx, t, len(rows), 7, upsertSQL, func(args []any, from, to int) []any {
+		for _, r := range rows[from:to] {
 			sub := int64(0)
 			if r.Subscribed {
 				sub = 1
@@ -110,22 +104,34 @@ func upsertFollowers(ctx context.Context, t *sql.Tx, appid string, rows []syncer
 			}
 			args = append(args, appidV, r.OpenID, r.UnionID, sub, r.SubscribeTime, scene, nowV)
 		}
+		return args
+	})
+}
+
+// execInChunks runs the statement sqlFor(n) over n rows upsertRows at a
+// time (prepared once; the shorter tail gets its own), args appending the
+// values of rows [from, to).
+func execInChunks(ctx context.Context, t *sql.Tx, n, perRow int, sqlFor func(int) string, args func(dst []any, from, to int) []any) error {
+	var st *sql.Stmt
+	buf := make([]any, 0, upsertRows*perRow)
+	for from := 0; from < n; from += upsertRows {
+		to := min(from+upsertRows, n)
+		buf = args(buf[:0], from, to)
 		var err error
-		if n == upsertRows {
+		if to-from == upsertRows {
 			if st == nil {
-				if st, err = t.PrepareContext(ctx, upsertFollowers100); err != nil {
+				if st, err = t.PrepareContext(ctx, sqlFor(upsertRows)); err != nil {
 					return err
 				}
 				defer st.Close()
 			}
-			_, err = st.ExecContext(ctx, args...)
+			_, err = st.ExecContext(ctx, buf...)
 		} else {
-			_, err = t.ExecContext(ctx, upsertSQL(n), args...)
+			_, err = t.ExecContext(ctx, sqlFor(to-from), buf...)
 		}
 		if err != nil {
 			return err
 		}
-		rows = rows[n:]
 	}
 	return nil
 }

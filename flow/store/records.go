@@ -175,36 +175,14 @@ func orEmpty(b json.RawMessage) json.RawMessage {
 // (sdkimport counts and drops them).
 func (d *DB) AddSDKUsers(ctx context.Context, importID int64, users []SDKUser) error {
 	return d.tx(ctx, func(t *sql.Tx) error {
-		var st *sql.Stmt
-		args := make([]any, 0, upsertRows*3)
-		for len(users) > 0 {
-			n := min(len(users), upsertRows)
-			args = args[:0]
-			for _, u := range users[:n] {
+		return execInChunks(ctx, t, len(users), 3, insertSDKUsersSQL, func(args []any, from, to int) []any {
+			for _, u := range users[from:to] {
 				args = append(args, importID, u.OpenID, u.UnionID)
 			}
-			var err error
-			if n == upsertRows {
-				if st == nil {
-					if st, err = t.PrepareContext(ctx, insertSDKUsers100); err != nil {
-						return err
-					}
-					defer st.Close()
-				}
-				_, err = st.ExecContext(ctx, args...)
-			} else {
-				_, err = t.ExecContext(ctx, insertSDKUsersSQL(n), args...)
-			}
-			if err != nil {
-				return err
-			}
-			users = users[n:]
-		}
-		return nil
+			return args
+		})
 	})
 }
-
-var insertSDKUsers100 = insertSDKUsersSQL(upsertRows)
 
 func insertSDKUsersSQL(n int) string {
 	return `INSERT INTO sdk_users (import_id, openid, unionid) VALUES (?,?,?)` + strings.Repeat(`,(?,?,?)`, n-1)
