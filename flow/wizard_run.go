@@ -24,6 +24,7 @@ func (w *Wizard) ImportSDK(ctx context.Context, r io.Reader, name string, size i
 	if err != nil {
 		return sdkimport.Stats{}, err
 	}
+	opt.Size = size
 	stats, err := sdkimport.Scan(ctx, io.TeeReader(r, h), name, opt, func(us []sdkimport.User) error {
 		rows := make([]store.SDKUser, len(us))
 		for i, u := range us {
@@ -123,7 +124,7 @@ func (w *Wizard) Sync(ctx context.Context, opt SyncOptions) (*syncer.Result, err
 	if !st.Progress.Authorized || st.OAAppID == "" {
 		return nil, errors.New("flow: authorize the Official Account first")
 	}
-	api := w.conn.WeChat(st.OAAppID)
+	api := w.conn.SyncAPI(st.OAAppID)
 	res, err := syncer.Run(ctx, api, w.db, st.OAAppID, syncer.Options{Workers: opt.Workers, Progress: opt.Progress, Quota: opt.Quota, Clock: w.clk})
 	var qe *syncer.QuotaError
 	ended := err == nil || errors.As(err, &qe)

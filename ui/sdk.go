@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -179,7 +180,7 @@ func (p *sdkPage) run(r io.ReadCloser, name string, size int64, m *sdkimport.Map
 	setHint(p.file, Tf("sdk.importing", map[string]any{"Name": name}))
 	go func() {
 		defer r.Close()
-		stats, err := p.a.wiz.ImportSDK(p.a.ctx, r, name, size, sdkimport.Options{Mapping: m})
+		stats, err := p.a.wiz.ImportSDK(p.a.ctx, r, name, size, sdkimport.Options{Mapping: m, Progress: importProgress(name, size, p.file)})
 		do(func() {
 			p.progress.Stop()
 			p.progress.Hide()
@@ -205,6 +206,14 @@ func (p *sdkPage) showStats(s sdkimport.Stats, name string) {
 	p.counts.SetText(Tf("sdk.counts", map[string]any{"Rows": s.Rows, "OpenID": s.WithOpenID, "UnionID": s.WithUnionID,
 		"Share": fmt.Sprintf("%.0f%%", s.UnionIDShare()*100), "Malformed": s.MalformedOpenID + s.MalformedUnionID,
 		"Duplicates": s.DuplicateOpenID, "Blank": s.Blank}))
+	if s.Skipped > 0 {
+		p.counts.SetText(p.counts.Text + "\n" + Tf("sdk.skipped", map[string]any{"Skipped": s.Skipped, "Blank": s.Blank,
+			"Malformed": s.MalformedOpenID, "Duplicates": s.DuplicateOpenID, "TooLong": s.LineTooLong}))
+	}
+	if s.UnclosedQuotes > 0 {
+		p.counts.SetText(p.counts.Text + "\n" + Tf("sdk.unclosed", map[string]any{"Count": s.UnclosedQuotes,
+			"Lines": strings.Trim(strings.Join(strings.Fields(fmt.Sprint(s.UnclosedQuoteLines)), "、"), "[]")}))
+	}
 	var lines []string
 	for _, u := range s.Samples {
 		lines = append(lines, u.OpenID+"  "+u.UnionID)
@@ -259,4 +268,25 @@ func (p *sdkPage) saveBrief() {
 func engineerBrief() string {
 	return T("brief.intro") + "\n\n## " + T("sdk.tab.mp") + "\n\n```js\n" + snippet("miniprogram.js") + "```\n\n## " +
 		T("sdk.tab.h5") + "\n\n```js\n" + snippet("h5.js") + "```\n\n" + T("brief.verify") + "\n"
+}
+
+// importProgress shows rows read, the share of the file and the row rate,
+// at most four times a second.
+func importProgress(name string, size int64, label *widget.Label) func(int64, int) {
+	start := time.Now()
+	var last time.Time
+	return func(read int64, rows int) {
+		now := time.Now()
+		if now.Sub(last) < 250*time.Millisecond {
+			return
+		}
+		last = now
+		pct := "…"
+		if size > 0 {
+			pct = fmt.Sprintf("%.0f%%", float64(read)*100/float64(size))
+		}
+		rate := int(float64(rows) / max(now.Sub(start).Seconds(), 0.001))
+		text := Tf("sdk.importing_progress", map[string]any{"Name": name, "Rows": rows, "Percent": pct, "Rate": rate})
+		do(func() { setHint(label, text) })
+	}
 }

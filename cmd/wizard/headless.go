@@ -53,6 +53,9 @@ type headlessReport struct {
 		Message     string  `json:"message,omitempty"`
 	} `json:"sync"`
 	Checks []headlessCheck `json:"checks"`
+	// SDKImport is what step 2 read: rows read, rows skipped and why,
+	// quotes that never closed.
+	SDKImport *sdkimport.Stats `json:"sdk_import,omitempty"`
 }
 
 type headlessCheck struct {
@@ -120,17 +123,13 @@ func runHeadless(ctx context.Context, opt headlessOptions, stdout, stderr io.Wri
 		return fail("checks", err)
 	}
 	if opt.SDKExport != "" {
-		f, err := os.Open(opt.SDKExport)
+		stats, err := importExport(ctx, w, opt.SDKExport, emit)
 		if err != nil {
 			return fail("sdk", err)
 		}
-		fi, _ := f.Stat()
-		stats, err := w.ImportSDK(ctx, f, filepath.Base(opt.SDKExport), fi.Size(), sdkimport.Options{})
-		f.Close()
-		if err != nil {
-			return fail("sdk", err)
-		}
-		emit(map[string]any{"event": "sdk", "rows": stats.Rows, "with_openid": stats.WithOpenID, "with_unionid": stats.WithUnionID})
+		rep.SDKImport = &stats
+		emit(map[string]any{"event": "sdk", "rows": stats.Rows, "with_openid": stats.WithOpenID, "with_unionid": stats.WithUnionID,
+			"skipped": stats.Skipped, "unclosed_quotes": stats.UnclosedQuotes})
 	}
 
 	// Step 3: the simulated phone scans the first QR code and confirms;
@@ -236,4 +235,36 @@ func syncStatus(err error) string {
 		return "stopped"
 	}
 	return fmt.Sprintf("failed")
+}
+
+// importExport runs step 2 on a file, reporting progress as JSON lines at
+// most four times a second (and once at the end).
+func importExport(ctx context.Context, w *flow.Wizard, path string, emit func(any)) (sdkimport.Stats, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return sdkimport.Stats{}, err
+	}
+	if fi.IsDir() {
+		return sdkimport.Stats{}, &sdkimport.Error{Kind: sdkimport.KindFolder, Detail: path + " is a folder, not a file"}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return sdkimport.Stats{}, err
+	}
+	defer f.Close()
+	start := time.Now()
+	var last time.Time
+	progress := func(read int64, rows int) {
+		now := time.Now()
+		if now.Sub(last) < 250*time.Millisecond && read < fi.Size() {
+			return
+		}
+		last = now
+		rate := 0.0
+		if el := now.Sub(start).Seconds(); el > 0 {
+			rate = float64(rows) / el
+		}
+		emit(map[string]any{"event": "sdk_progress", "rows": rows, "bytes": read, "size": fi.Size(), "rows_per_s": int(rate)})
+	}
+	return w.ImportSDK(ctx, f, filepath.Base(path), fi.Size(), sdkimport.Options{Progress: progress})
 }

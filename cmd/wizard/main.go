@@ -12,8 +12,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime/debug"
 
+	_ "oawizard/cmd/wizard/internal/clocale" // before Fyne reads the locale
 	"oawizard/flow/secret"
 	"oawizard/flow/store"
 	"oawizard/ui"
@@ -22,14 +22,8 @@ import (
 )
 
 func main() {
-	tuneGC()
 	os.Exit(run())
 }
-
-// tuneGC lets the heap grow further between collections: a sync allocates
-// short-lived pages by the thousand and the default target spends a fifth of
-// the CPU collecting them, while peak memory stays far below budget.
-func tuneGC() { debug.SetGCPercent(300) }
 
 func run() int {
 	headless := flag.Bool("headless", false, "run the whole flow without a window (against the demo stack, or -connector) and print a JSON report")
@@ -48,6 +42,9 @@ func run() int {
 	if *showVersion {
 		fmt.Println("wizard", version.String())
 		return 0
+	}
+	if err := checkCounts(*followers, *workers); err != nil {
+		return usageError(os.Stderr, *headless, err)
 	}
 	if !wechatsim.KnownScenario(*scenario) {
 		fmt.Fprintf(os.Stderr, "wizard: unknown scenario %q; known: %v\n", *scenario, wechatsim.Scenarios())

@@ -4,11 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
+	"syscall"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
@@ -23,10 +23,20 @@ import (
 // complete when err is nil.
 func Scan(ctx context.Context, r io.Reader, name string, opt Options, emit func([]User) error) (Stats, error) {
 	opt.defaults()
-	counted := &countingReader{r: r, max: opt.MaxBytes, progress: opt.Progress}
+	if opt.Size > opt.MaxBytes {
+		// Refused before a byte is read.
+		return Stats{}, &Error{Kind: KindTooLarge, Detail: fmt.Sprintf("larger than %d MB", opt.MaxBytes>>20)}
+	}
+	counted := &countingReader{r: r, max: opt.MaxBytes}
 	br := bufio.NewReaderSize(counted, 64<<10)
-	head, _ := br.Peek(64 << 10)
+	head, perr := br.Peek(64 << 10)
 	if len(head) == 0 {
+		if errors.Is(perr, syscall.EISDIR) {
+			return Stats{}, &Error{Kind: KindFolder, Detail: "this is a folder, not a file"}
+		}
+		if perr != nil && perr != io.EOF {
+			return Stats{}, &Error{Kind: KindUnreadable, Detail: perr.Error()}
+		}
 		return Stats{}, &Error{Kind: KindEmpty, Detail: "the file is empty"}
 	}
 	if bytes.HasPrefix(head, []byte("PK\x03\x04")) {
@@ -52,43 +62,66 @@ func Scan(ctx context.Context, r io.Reader, name string, opt Options, emit func(
 	}
 	s := newScanner(opt, emit)
 	s.stats.Format = format
-	tr := bufio.NewReaderSize(text, 64<<10)
-	sample, _ := tr.Peek(16 << 10)
-	cr := csv.NewReader(tr)
-	cr.Comma = sniffDelimiter(string(sample))
-	if format == "csv-utf16" && cr.Comma == ',' && strings.Contains(string(sample), "\t") {
-		cr.Comma = '\t'
+	tr := br
+	if text != io.Reader(br) {
+		tr = bufio.NewReaderSize(text, 64<<10)
 	}
-	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
-	cr.ReuseRecord = true
+	sample, _ := tr.Peek(16 << 10)
+	comma := sniffDelimiter(string(sample))
+	if format == "csv-utf16" && comma == ',' && bytes.IndexByte(sample, '\t') >= 0 {
+		comma = '\t'
+	}
+	eol := byte('\n')
+	if bytes.IndexByte(sample, '\n') < 0 && bytes.IndexByte(sample, '\r') >= 0 {
+		eol = '\r' // classic Mac OS line endings
+	}
+	return s.scanCSV(ctx, newCSVReader(tr, byte(comma), eol), counted)
+}
+
+// scanCSV is the record loop of a text export.
+func (s *scanner) scanCSV(ctx context.Context, cr *csvReader, counted *countingReader) (Stats, error) {
+	var strs []string
 	for {
-		rec, err := cr.Read()
+		rec, line, err := cr.Read()
 		if err == io.EOF {
 			break
 		}
-		if err != nil {
-			if errors.Is(err, errTooLarge) {
-				return s.stats, &Error{Kind: KindTooLarge, Detail: fmt.Sprintf("larger than %d MB", opt.MaxBytes>>20)}
+		switch {
+		case errors.Is(err, errTooLarge):
+			return s.stats, &Error{Kind: KindTooLarge, Detail: fmt.Sprintf("larger than %d MB", s.opt.MaxBytes>>20)}
+		case errors.Is(err, errTooLong):
+			if err := s.skipLine(line); err != nil {
+				return s.stats, err
 			}
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				continue // one broken line does not spoil the file
-			}
+			continue
+		case err != nil:
 			return s.stats, &Error{Kind: KindUnreadable, Detail: err.Error()}
 		}
-		if err := s.row(ctx, rec); err != nil {
+		if s.started {
+			err = s.dataBytes(ctx, rec)
+		} else {
+			strs = strs[:0]
+			for _, f := range rec {
+				strs = append(strs, string(f))
+			}
+			err = s.row(ctx, strs)
+		}
+		if err != nil {
 			return s.stats, err
 		}
-		if opt.Progress != nil && s.stats.Rows%10000 == 0 {
-			opt.Progress(counted.n, s.stats.Rows)
+		if s.opt.Progress != nil && s.stats.Rows%10000 == 0 && s.stats.Rows > 0 {
+			s.opt.Progress(counted.n, s.stats.Rows)
 		}
+	}
+	s.stats.UnclosedQuotes, s.stats.UnclosedQuoteLines = cr.unclosed, cr.Unclosed
+	if s.opt.Progress != nil {
+		s.opt.Progress(counted.n, s.stats.Rows)
 	}
 	return s.finish()
 }
 
 func scanXLSX(ctx context.Context, br io.Reader, counted *countingReader, opt Options, emit func([]User) error) (Stats, error) {
-	f, err := excelize.OpenReader(br)
+	f, err := excelize.OpenReader(br, excelize.Options{UnzipSizeLimit: 4 * opt.MaxBytes})
 	if err != nil {
 		if errors.Is(err, errTooLarge) {
 			return Stats{}, &Error{Kind: KindTooLarge, Detail: fmt.Sprintf("larger than %d MB", opt.MaxBytes>>20)}
@@ -98,10 +131,20 @@ func scanXLSX(ctx context.Context, br io.Reader, counted *countingReader, opt Op
 	defer f.Close()
 	s := newScanner(opt, emit)
 	s.stats.Format = "xlsx"
+	// The export may sit on any sheet (a note often comes first): the sheet
+	// whose first rows hold an openid title is used; without one, the first
+	// sheet with content is offered for a manual mapping.
+	var firstPreview [][]string
 	for _, sheet := range f.GetSheetList() {
 		rows, err := f.Rows(sheet)
 		if err != nil {
 			continue
+		}
+		if !s.started {
+			if firstPreview == nil && len(s.preview) > 0 {
+				firstPreview = s.preview
+			}
+			s.preview = nil
 		}
 		for rows.Next() {
 			rec, err := rows.Columns()
@@ -110,6 +153,10 @@ func scanXLSX(ctx context.Context, br io.Reader, counted *countingReader, opt Op
 				return s.stats, &Error{Kind: KindUnreadable, Detail: "a sheet cannot be read"}
 			}
 			if err := s.row(ctx, rec); err != nil {
+				var ie *Error
+				if errors.As(err, &ie) && ie.Kind == KindNoHeader && s.opt.Mapping == nil {
+					break // no titles in this sheet's first rows: try the next
+				}
 				rows.Close()
 				return s.stats, err
 			}
@@ -118,9 +165,15 @@ func scanXLSX(ctx context.Context, br io.Reader, counted *countingReader, opt Op
 			}
 		}
 		rows.Close()
-		if s.started || len(s.preview) > 0 {
-			break // the first sheet with content is the export
+		if s.started || (s.opt.Mapping != nil && len(s.preview) > 0) {
+			break
 		}
+	}
+	if !s.started && firstPreview != nil {
+		s.preview = firstPreview
+	}
+	if s.opt.Progress != nil {
+		s.opt.Progress(counted.n, s.stats.Rows)
 	}
 	return s.finish()
 }
@@ -128,9 +181,8 @@ func scanXLSX(ctx context.Context, br io.Reader, counted *countingReader, opt Op
 var errTooLarge = errors.New("file too large")
 
 type countingReader struct {
-	r        io.Reader
-	n, max   int64
-	progress func(int64, int)
+	r      io.Reader
+	n, max int64
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {

@@ -5,10 +5,9 @@
 package sdkimport
 
 import (
+	"bytes"
 	"context"
 	"fmt"
-	"hash/fnv"
-	"regexp"
 	"strings"
 )
 
@@ -27,7 +26,12 @@ type Options struct {
 	Mapping  *Mapping
 	MaxBytes int64 // default 200 MB
 	MaxRows  int   // default 5,000,000
-	Batch    int   // users per emit call; default 5,000
+	Batch    int   // users per emit call; default 10,000
+	// Size is the file's size when known; a file over MaxBytes is then
+	// refused before anything is read.
+	Size int64
+	// Progress is told the bytes read and rows counted so far, every
+	// 10,000 rows and at the end.
 	Progress func(bytesRead int64, rows int)
 }
 
@@ -39,7 +43,7 @@ func (o *Options) defaults() {
 		o.MaxRows = 5_000_000
 	}
 	if o.Batch <= 0 {
-		o.Batch = 5000
+		o.Batch = 10000
 	}
 }
 
@@ -56,7 +60,15 @@ type Stats struct {
 	MalformedUnionID int      `json:"malformed_unionid"`
 	DuplicateOpenID  int      `json:"duplicate_openid"`
 	Blank            int      `json:"blank"`
-	Samples          []User   `json:"samples"` // masked
+	LineTooLong      int      `json:"line_too_long"`
+	// Skipped rows are read but not imported: Blank + MalformedOpenID +
+	// DuplicateOpenID + LineTooLong, each counted above with its reason.
+	Skipped int `json:"skipped"`
+	// UnclosedQuotes are quotes that opened a field and never closed; the
+	// rows after them were read as rows, not swallowed into one field.
+	UnclosedQuotes     int    `json:"unclosed_quotes"`
+	UnclosedQuoteLines []int  `json:"unclosed_quote_lines,omitempty"` // the first ten
+	Samples            []User `json:"samples"`                        // masked
 }
 
 // UnionIDShare is the share of rows with a valid openid that also carry a
@@ -77,6 +89,7 @@ const (
 	KindBinary     Kind = "binary"     // an image, PDF, archive…
 	KindTooLarge   Kind = "too_large"  // over MaxBytes or MaxRows
 	KindUnreadable Kind = "unreadable" // a broken or password-protected workbook
+	KindFolder     Kind = "folder"     // a folder was chosen, not a file
 )
 
 // Error is a file the import cannot use. Preview holds the first rows when a
@@ -105,15 +118,28 @@ var (
 	ErrBinary     = &Error{Kind: KindBinary}
 	ErrTooLarge   = &Error{Kind: KindTooLarge}
 	ErrUnreadable = &Error{Kind: KindUnreadable}
+	ErrFolder     = &Error{Kind: KindFolder}
 )
 
-// idRE is WeChat's id alphabet. Real openids and unionids are 28
+// WeChat's id alphabet is [A-Za-z0-9_-]. Real openids and unionids are 28
 // characters; exports sometimes carry other lengths from older SDKs, so
 // anything from 20 to 64 is accepted.
-var idRE = regexp.MustCompile(`^[A-Za-z0-9_-]{20,64}$`)
 
 // ValidID reports whether s looks like an openid or unionid.
-func ValidID(s string) bool { return idRE.MatchString(s) }
+func ValidID(s string) bool { return validID([]byte(s)) }
+
+// validID is idRE without the regexp machinery, for millions of rows.
+func validID(b []byte) bool {
+	if len(b) < 20 || len(b) > 64 {
+		return false
+	}
+	for _, c := range b {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
 
 // Mask shows enough of an id to recognise it and no more.
 func Mask(id string) string {
@@ -189,53 +215,108 @@ func (s *scanner) row(ctx context.Context, rec []string) error {
 }
 
 func (s *scanner) data(rec []string) error {
-	cell := func(i int) string {
+	cell := func(i int) []byte {
 		if i < 0 || i >= len(rec) {
-			return ""
+			return nil
 		}
-		return rec[i]
+		return []byte(rec[i])
 	}
 	if allBlank(rec) {
 		return nil
 	}
+	return s.add(cell(s.mapping.OpenID), cell(s.mapping.UnionID))
+}
+
+// dataBytes takes one CSV record once the columns are known, converting
+// only the two cells it keeps.
+func (s *scanner) dataBytes(ctx context.Context, rec [][]byte) error {
+	if s.stats.Rows%4096 == 0 && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	blank := true
+	for _, c := range rec {
+		if len(trimCell(c)) > 0 {
+			blank = false
+			break
+		}
+	}
+	if blank {
+		return nil
+	}
+	cell := func(i int) []byte {
+		if i < 0 || i >= len(rec) {
+			return nil
+		}
+		return trimCell(rec[i])
+	}
+	return s.add(cell(s.mapping.OpenID), cell(s.mapping.UnionID))
+}
+
+// skipLine counts a line too long to be a row of an export.
+func (s *scanner) skipLine(line int) error {
+	if !s.started {
+		return &Error{Kind: KindUnreadable, Detail: fmt.Sprintf("line %d is too long to be part of a table", line)}
+	}
+	s.stats.Rows++
+	s.stats.LineTooLong++
+	s.stats.Skipped++
+	return nil
+}
+
+// add counts one data row and keeps its user when the openid is usable.
+func (s *scanner) add(open, union []byte) error {
 	s.stats.Rows++
 	if s.stats.Rows > s.opt.MaxRows {
 		return &Error{Kind: KindTooLarge, Detail: fmt.Sprintf("more than %d rows", s.opt.MaxRows)}
 	}
-	open, union := cell(s.mapping.OpenID), cell(s.mapping.UnionID)
 	switch {
-	case open == "":
+	case len(open) == 0:
 		s.stats.Blank++
+		s.stats.Skipped++
 		return nil
-	case !ValidID(open):
+	case !validID(open):
 		s.stats.MalformedOpenID++
+		s.stats.Skipped++
 		return nil
 	}
-	h := fnv.New64a()
-	h.Write([]byte(open))
-	k := h.Sum64()
+	k := fnv64a(open)
 	if _, dup := s.seen[k]; dup {
 		s.stats.DuplicateOpenID++
+		s.stats.Skipped++
 		return nil
 	}
 	s.seen[k] = struct{}{}
 	s.stats.WithOpenID++
-	if union != "" && !ValidID(union) {
+	if len(union) > 0 && !validID(union) {
 		s.stats.MalformedUnionID++
-		union = ""
+		union = nil
 	}
-	if union != "" {
+	if len(union) > 0 {
 		s.stats.WithUnionID++
 	}
-	u := User{OpenID: open, UnionID: union}
+	u := User{OpenID: string(open), UnionID: string(union)}
 	if len(s.stats.Samples) < 5 {
-		s.stats.Samples = append(s.stats.Samples, User{OpenID: Mask(open), UnionID: Mask(union)})
+		s.stats.Samples = append(s.stats.Samples, User{OpenID: Mask(u.OpenID), UnionID: Mask(u.UnionID)})
 	}
 	s.batch = append(s.batch, u)
 	if len(s.batch) >= s.opt.Batch {
 		return s.flush()
 	}
 	return nil
+}
+
+func fnv64a(b []byte) uint64 {
+	h := uint64(14695981039346656037)
+	for _, c := range b {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return h
+}
+
+// trimCell drops what spreadsheets and hand edits leave around an id.
+func trimCell(b []byte) []byte {
+	return bytes.TrimSpace(bytes.Trim(b, "\ufeff\"'`\t "))
 }
 
 func (s *scanner) flush() error {
@@ -268,7 +349,7 @@ func (s *scanner) finish() (Stats, error) {
 func trimAll(rec []string) []string {
 	out := make([]string, len(rec))
 	for i, c := range rec {
-		out[i] = strings.TrimSpace(strings.Trim(c, "\ufeff\"'`\t "))
+		out[i] = string(trimCell([]byte(c)))
 	}
 	return out
 }

@@ -11,10 +11,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
+	"syscall"
 	"time"
 
-	_ "modernc.org/sqlite"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Errors a user can meet, mapped from SQLite's, so the window can say what
@@ -44,22 +45,55 @@ func DefaultPath() (string, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", classify(err)
 	}
+	// A folder made by an older version or by hand may be readable by
+	// others; it holds who the admin's followers are.
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return "", classify(err)
+	}
 	return filepath.Join(dir, "wizard.db"), nil
 }
 
-// Open opens (creating) the database at path and migrates it.
+// Open opens (creating) the database at path and migrates it. The file is
+// private to the user (SQLite gives its -wal and -shm files the same mode).
+// An import a crash left half-done is removed here, so no fraction of an
+// export is ever counted.
 func Open(path string) (*DB, error) {
+	if err := privateFile(path); err != nil {
+		return nil, err
+	}
 	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(3000)&_pragma=synchronous(NORMAL)"
 	sdb, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, classify(err)
 	}
 	d := &DB{db: sdb, path: path}
-	if err := d.migrate(context.Background()); err != nil {
+	ctx := context.Background()
+	if err := d.migrate(ctx); err != nil {
+		sdb.Close()
+		return nil, err
+	}
+	if err := d.dropUnfinishedImports(ctx); err != nil {
 		sdb.Close()
 		return nil, err
 	}
 	return d, nil
+}
+
+// privateFile creates path with mode 0600, or narrows an existing file to it.
+func privateFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		if errors.Is(err, os.ErrPermission) {
+			// A read-only file or folder: SQLite's own error says more.
+			return nil
+		}
+		return classify(err)
+	}
+	f.Close()
+	if err := os.Chmod(path, 0o600); err != nil && !errors.Is(err, os.ErrPermission) {
+		return classify(err)
+	}
+	return nil
 }
 
 // Path is the database file.
@@ -68,23 +102,54 @@ func (d *DB) Path() string { return d.path }
 // Close closes the database.
 func (d *DB) Close() error { return d.db.Close() }
 
-// classify maps SQLite and file-system failures onto the typed errors.
+// classify maps SQLite and file-system failures onto the typed errors by
+// SQLite's result code (the primary code, so every extended variant such as
+// SQLITE_READONLY_DBMOVED or SQLITE_BUSY_SNAPSHOT counts), never by the
+// wording of a message.
 func classify(err error) error {
 	if err == nil {
 		return nil
 	}
-	msg := strings.ToLower(err.Error())
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_CANTOPEN:
+			return fmt.Errorf("%w (%v)", ErrReadOnly, err)
+		case sqlite3.SQLITE_FULL:
+			return fmt.Errorf("%w (%v)", ErrDiskFull, err)
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			return fmt.Errorf("%w (%v)", ErrLocked, err)
+		case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+			return fmt.Errorf("%w (%v)", ErrCorrupt, err)
+		case sqlite3.SQLITE_IOERR:
+			if se.Code() == sqlite3.SQLITE_IOERR_WRITE || se.Code() == sqlite3.SQLITE_IOERR_FSYNC {
+				// What a full disk gives when the write itself fails.
+				return fmt.Errorf("%w (%v)", ErrDiskFull, err)
+			}
+		}
+		return err
+	}
 	switch {
-	case strings.Contains(msg, "readonly") || strings.Contains(msg, "read-only") || strings.Contains(msg, "permission denied") || errors.Is(err, os.ErrPermission):
+	case errors.Is(err, os.ErrPermission):
 		return fmt.Errorf("%w (%v)", ErrReadOnly, err)
-	case strings.Contains(msg, "database or disk is full") || strings.Contains(msg, "no space left"):
+	case errors.Is(err, syscall.ENOSPC):
 		return fmt.Errorf("%w (%v)", ErrDiskFull, err)
-	case strings.Contains(msg, "database is locked") || strings.Contains(msg, "sqlite_busy"):
-		return fmt.Errorf("%w (%v)", ErrLocked, err)
-	case strings.Contains(msg, "malformed") || strings.Contains(msg, "not a database"):
-		return fmt.Errorf("%w (%v)", ErrCorrupt, err)
+	case errors.Is(err, syscall.EROFS):
+		return fmt.Errorf("%w (%v)", ErrReadOnly, err)
 	}
 	return err
+}
+
+// dropUnfinishedImports removes imports a crash interrupted (status
+// 'importing'), users and all, and restores the index they set aside.
+func (d *DB) dropUnfinishedImports(ctx context.Context) error {
+	return d.tx(ctx, func(t *sql.Tx) error {
+		if _, err := t.ExecContext(ctx, `DELETE FROM sdk_imports WHERE status = 'importing'`); err != nil {
+			return err
+		}
+		_, err := t.ExecContext(ctx, unionIndex)
+		return err
+	})
 }
 
 // tx runs f in one transaction; any error rolls everything back, so no
@@ -124,7 +189,22 @@ var migrations = []string{
 	 CREATE TABLE user_summary (appid TEXT NOT NULL, ref_date TEXT NOT NULL, new_user INTEGER NOT NULL, cancel_user INTEGER NOT NULL,
 	   cumulate_user INTEGER NOT NULL, PRIMARY KEY (appid, ref_date)) WITHOUT ROWID;
 	 CREATE TABLE wizard_state (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at INTEGER NOT NULL);`,
+	// An export's users arrive in no order; keyed by openid, every row of a
+	// million-row import landed on a random page of a tree larger than any
+	// cache, and the import spent its time reading and writing pages. Rows
+	// are now appended (the import has removed duplicate openids already)
+	// and the unionid index is built once, sorted, when an import finishes.
+	`CREATE TABLE sdk_users_v2 (import_id INTEGER NOT NULL REFERENCES sdk_imports(id) ON DELETE CASCADE, openid TEXT NOT NULL,
+	   unionid TEXT NOT NULL DEFAULT '');
+	 INSERT INTO sdk_users_v2 SELECT import_id, openid, unionid FROM sdk_users;
+	 DROP TABLE sdk_users;
+	 ALTER TABLE sdk_users_v2 RENAME TO sdk_users;
+	 CREATE INDEX sdk_users_import ON sdk_users (import_id);
+	 CREATE INDEX sdk_users_unionid ON sdk_users (unionid) WHERE unionid <> '';`,
 }
+
+// unionIndex is dropped while an import runs and built when it ends.
+const unionIndex = `CREATE INDEX IF NOT EXISTS sdk_users_unionid ON sdk_users (unionid) WHERE unionid <> ''`
 
 func (d *DB) migrate(ctx context.Context) error {
 	if _, err := d.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"oawizard/flow/syncer"
 )
@@ -148,7 +149,7 @@ func TestImportsChecksStateAndOverlap(t *testing.T) {
 	d := open(t)
 	ctx := context.Background()
 	id, _ := d.BeginImport(ctx, SDKImport{FileName: "users.csv", Size: 10, SHA256: "x"})
-	d.AddSDKUsers(ctx, id, []SDKUser{{"m1", fmt.Sprintf("u%027d", 3)}, {"m2", fmt.Sprintf("u%027d", 7)}, {"m3", ""}, {"m1", "dup"}})
+	d.AddSDKUsers(ctx, id, []SDKUser{{"m1", fmt.Sprintf("u%027d", 3)}, {"m2", fmt.Sprintf("u%027d", 7)}, {"m3", ""}})
 	d.FinishImport(ctx, id, map[string]int{"rows": 4}, "abc")
 	cp, _ := d.BeginRun(ctx, "wxa")
 	d.WritePage(ctx, "wxa", rows(0, 5), cp)
@@ -206,4 +207,118 @@ func BenchmarkInsertFollowers(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+func TestCrashedImportIsRemovedAtNextOpen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "wizard.db")
+	d, _ := Open(path)
+	ctx := context.Background()
+	done, _ := d.BeginImport(ctx, SDKImport{FileName: "ok.csv"})
+	d.AddSDKUsers(ctx, done, []SDKUser{{"m1", ""}})
+	d.FinishImport(ctx, done, map[string]int{"rows": 1}, "x")
+	half, _ := d.BeginImport(ctx, SDKImport{FileName: "big.csv"})
+	d.AddSDKUsers(ctx, half, []SDKUser{{"m1", ""}, {"m2", ""}})
+	d.Close() // the process dies mid-import
+	d, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var imports, users int
+	d.db.QueryRow(`SELECT COUNT(*) FROM sdk_imports WHERE status = 'importing'`).Scan(&imports)
+	d.db.QueryRow(`SELECT COUNT(*) FROM sdk_users WHERE import_id = ?`, half).Scan(&users)
+	if imports != 0 || users != 0 {
+		t.Fatalf("%d half imports with %d users left after reopening", imports, users)
+	}
+	if im, ok, _ := d.LatestImport(ctx); !ok || im.ID != done {
+		t.Fatalf("the finished import is gone: %+v", im)
+	}
+}
+
+func TestDatabaseIsPrivateToTheUser(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	path, err := DefaultPath()
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(filepath.Dir(path), 0o755) // as an older version left it
+	os.WriteFile(path, nil, 0o644)
+	if path, err = DefaultPath(); err != nil {
+		t.Fatal(err)
+	}
+	d, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.SetAccount(context.Background(), "wxa", "oa", "")
+	d.Close()
+	for p, want := range map[string]os.FileMode{filepath.Dir(path): 0o700, path: 0o600} {
+		fi, err := os.Stat(p)
+		if err != nil || fi.Mode().Perm() != want {
+			t.Errorf("%s: mode %v (%v), want %v", p, fi.Mode().Perm(), err, want)
+		}
+	}
+}
+
+func TestEveryUnfinishedRunResumes(t *testing.T) {
+	d := open(t)
+	ctx := context.Background()
+	for _, status := range []string{"failed", "revoked", "stopped", "quota"} {
+		cp, _ := d.BeginRun(ctx, "wxa")
+		cp.Cursor, cp.Pages, cp.Rows = "o9", 1, 10
+		d.WritePage(ctx, "wxa", rows(0, 10), cp)
+		d.EndRun(ctx, cp.RunID, syncer.Outcome{Status: status})
+		again, err := d.BeginRun(ctx, "wxa")
+		if err != nil || again.RunID != cp.RunID || again.Cursor != "o9" || again.Rows != 10 {
+			t.Fatalf("after %q: %+v %v, want run %d resumed at its cursor", status, again, err, cp.RunID)
+		}
+		d.EndRun(ctx, cp.RunID, syncer.Outcome{Status: "done"})
+	}
+}
+
+func TestWritePageStoresOddSizedPages(t *testing.T) {
+	d := open(t)
+	ctx := context.Background()
+	cp, _ := d.BeginRun(ctx, "wxa")
+	for _, n := range []int{1, 99, 100, 101, 250} {
+		if err := d.WritePage(ctx, "wxa", rows(0, n), cp); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if fs, _ := d.FollowerStats(ctx, "wxa"); fs.Total != 250 {
+		t.Fatalf("stored %d, want 250", fs.Total)
+	}
+}
+
+// Overlap stays fast at the sizes of a real account: it once walked every
+// follower for each user of the import.
+func TestOverlapAtScale(t *testing.T) {
+	d := open(t)
+	ctx := context.Background()
+	cp, _ := d.BeginRun(ctx, "wxa")
+	for i := 0; i < 50000; i += 10000 {
+		d.WritePage(ctx, "wxa", rows(i, 10000), cp)
+	}
+	id, _ := d.BeginImport(ctx, SDKImport{FileName: "users.csv"})
+	users := make([]SDKUser, 20000)
+	for i := range users {
+		users[i] = SDKUser{fmt.Sprintf("m%027d", i), fmt.Sprintf("u%027d", i*3)}
+	}
+	d.AddSDKUsers(ctx, id, users)
+	d.FinishImport(ctx, id, map[string]int{"rows": len(users)}, "x")
+	done := make(chan error, 1)
+	var o Overlap
+	go func() {
+		var err error
+		o, err = d.Overlap(ctx, "wxa", id)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil || o.Matched != 16667 {
+			t.Fatalf("overlap %+v %v", o, err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the overlap of 20,000 users with 50,000 followers takes longer than 20 s")
+	}
 }

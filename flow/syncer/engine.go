@@ -3,6 +3,8 @@ package syncer
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -29,6 +31,9 @@ type page struct {
 	mu      sync.Mutex
 	parts   [][]Follower
 	left    int
+	// Set by join once every part is in.
+	rows         []Follower
+	union, unsub int64
 }
 
 type batch struct {
@@ -98,7 +103,12 @@ func (e *engine) run(ctx context.Context, cp Checkpoint) error {
 	}
 	e.phase.Store("fetching")
 
-	g, gctx := errgroup.WithContext(ctx)
+	// A failed write cancels the pipeline, so the lister stops waiting for
+	// a page slot and the workers for work; without it a full or locked
+	// database left every goroutine waiting on another for ever.
+	pctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	g, gctx := errgroup.WithContext(pctx)
 	batches := make(chan batch, e.opt.Workers*2)
 	done := make(chan *page, pagesAhead)
 	slots := make(chan struct{}, pagesAhead)
@@ -110,8 +120,17 @@ func (e *engine) run(ctx context.Context, cp Checkpoint) error {
 		g.Go(func() error { defer workers.Done(); return e.work(gctx, batches, done) })
 	}
 	go func() { workers.Wait(); close(done) }()
-	g.Go(func() error { return e.write(gctx, cp, done, slots) })
-	return g.Wait()
+	var werr error
+	g.Go(func() error {
+		werr = e.write(gctx, cp, done, slots, cancel)
+		return werr
+	})
+	err := g.Wait()
+	if werr != nil && !errors.Is(werr, context.Canceled) {
+		// The write failure is the cause; the others only saw the cancel.
+		return werr
+	}
+	return err
 }
 
 // list walks user/get and cuts each page into batches.
@@ -167,6 +186,9 @@ func (e *engine) work(ctx context.Context, in <-chan batch, done chan<- *page) e
 		complete := b.pg.left == 0
 		b.pg.mu.Unlock()
 		if complete {
+			// Joining the page here keeps the work off the writer, the
+			// one stage that cannot run in parallel.
+			b.pg.join()
 			// No select on ctx: a page fetched in full is stored even
 			// when the run is stopping, and the writer drains until the
 			// last worker is gone, so this send cannot block forever.
@@ -174,6 +196,30 @@ func (e *engine) work(ctx context.Context, in <-chan batch, done chan<- *page) e
 		}
 	}
 	return nil
+}
+
+// join turns the page's parts into its rows and counts.
+func (p *page) join() {
+	n := 0
+	for _, part := range p.parts {
+		n += len(part)
+	}
+	p.rows = make([]Follower, 0, n)
+	for _, part := range p.parts {
+		for _, r := range part {
+			if r.UnionID != "" {
+				p.union++
+			}
+			if !r.Subscribed {
+				p.unsub++
+			}
+		}
+		p.rows = append(p.rows, part...)
+	}
+	p.parts = nil
+	// The store writes in key order; sorted here, its own sort finds
+	// the work done.
+	slices.SortFunc(p.rows, func(a, b Follower) int { return strings.Compare(a.OpenID, b.OpenID) })
 }
 
 // fetch calls batchget; an openid WeChat no longer knows (40003) is isolated
@@ -197,7 +243,7 @@ func (e *engine) fetch(ctx context.Context, ids []string) ([]wechat.UserInfo, er
 
 // write stores completed pages in list order, each with its checkpoint, so
 // the checkpoint never passes a page that is not fully stored.
-func (e *engine) write(ctx context.Context, cp Checkpoint, in <-chan *page, slots <-chan struct{}) error {
+func (e *engine) write(ctx context.Context, cp Checkpoint, in <-chan *page, slots <-chan struct{}, cancel context.CancelCauseFunc) error {
 	pending := map[int]*page{}
 	nextSeq := 0
 	// Writes outlive a cancelled run: what was fetched is kept (45009,
@@ -216,19 +262,8 @@ func (e *engine) write(ctx context.Context, cp Checkpoint, in <-chan *page, slot
 			}
 			delete(pending, nextSeq)
 			nextSeq++
-			var rows []Follower
-			var union, unsub int64
-			for _, part := range p.parts {
-				for _, r := range part {
-					if r.UnionID != "" {
-						union++
-					}
-					if !r.Subscribed {
-						unsub++
-					}
-				}
-				rows = append(rows, part...)
-			}
+			rows, union, unsub := p.rows, p.union, p.unsub
+			p.rows = nil
 			cp.Cursor = p.next
 			cp.Pages++
 			cp.Batches += p.batches
@@ -237,6 +272,7 @@ func (e *engine) write(ctx context.Context, cp Checkpoint, in <-chan *page, slot
 			cp.Unsubscribed += unsub
 			if err := e.st.WritePage(wctx, e.appid, rows, cp); err != nil {
 				werr = err
+				cancel(err)
 				break
 			}
 			e.stored.Add(int64(len(rows)))

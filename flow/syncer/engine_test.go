@@ -1,17 +1,19 @@
-package syncer
+package syncer_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
-	"sort"
+	"path/filepath"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"oawizard/clock"
+	"oawizard/flow/store"
+	. "oawizard/flow/syncer"
 	"oawizard/wechat"
 )
 
@@ -82,63 +84,52 @@ func (f *fakeAPI) QuotaGet(ctx context.Context, token, path string) (*wechat.Quo
 	return q, nil
 }
 
-// memStore keeps rows in a map keyed by openid, which is what the SQLite
-// upsert guarantees, and counts writes so duplicates would show.
-type memStore struct {
-	mu     sync.Mutex
-	rows   map[string]Follower
-	writes int64
-	cp     *Checkpoint
-	ends   []Outcome
-	failAt int // fail the n-th WritePage (1-based)
+// The engine runs against the real SQLite store: a fake that resumed or
+// failed differently from it would prove behaviour the product lacks.
+type dbStore struct {
+	*store.DB
+	t testing.TB
 }
 
-func newMemStore() *memStore { return &memStore{rows: map[string]Follower{}} }
-
-func (m *memStore) BeginRun(ctx context.Context, appid string) (Checkpoint, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.cp != nil {
-		return *m.cp, nil
+func newStore(t testing.TB) dbStore {
+	t.Helper()
+	d, err := store.Open(filepath.Join(t.TempDir(), "wizard.db"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	return Checkpoint{RunID: 1}, nil
+	t.Cleanup(func() { d.Close() })
+	return dbStore{d, t}
 }
 
-func (m *memStore) WritePage(ctx context.Context, appid string, rows []Follower, cp Checkpoint) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.writes++
-	if m.failAt > 0 && int(m.writes) == m.failAt {
-		return errors.New("disk full")
+// stored is how many followers of wxoa the table holds (one row per openid).
+func (s dbStore) stored() int64 {
+	s.t.Helper()
+	fs, err := s.FollowerStats(context.Background(), "wxoa")
+	if err != nil {
+		s.t.Fatal(err)
 	}
-	for _, r := range rows {
-		m.rows[r.OpenID] = r
-	}
-	c := cp
-	m.cp = &c
-	return nil
+	return fs.Total
 }
 
-func (m *memStore) EndRun(ctx context.Context, runID int64, o Outcome) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.ends = append(m.ends, o)
-	if o.Status == "done" {
-		m.cp = nil
+func (s dbStore) last() store.Run {
+	s.t.Helper()
+	r, ok, err := s.LastRun(context.Background(), "wxoa")
+	if err != nil || !ok {
+		s.t.Fatalf("last run: %v %v", ok, err)
 	}
-	return nil
+	return r
 }
 
 func TestRunStoresEveryFollowerOnce(t *testing.T) {
 	api := &fakeAPI{n: 25001}
-	st := newMemStore()
+	st := newStore(t)
 	var last Progress
 	res, err := Run(context.Background(), api, st, "wxoa", Options{Workers: 4, Progress: func(p Progress) { last = p }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(st.rows) != 25001 || res.Progress.Stored != 25001 {
-		t.Fatalf("stored %d rows, progress %d", len(st.rows), res.Progress.Stored)
+	if int(st.stored()) != 25001 || res.Progress.Stored != 25001 {
+		t.Fatalf("stored %d rows, progress %d", int(st.stored()), res.Progress.Stored)
 	}
 	if want := int64(25001 / 5 * 4); res.Progress.WithUnionID != want+0 && res.Progress.WithUnionID != want {
 		t.Errorf("with unionid %d, want %d", res.Progress.WithUnionID, want)
@@ -146,36 +137,45 @@ func TestRunStoresEveryFollowerOnce(t *testing.T) {
 	if got := api.batchCalls.Load(); got != 251 {
 		t.Errorf("%d batchget calls, want 251", got)
 	}
-	if last.Phase != "done" || st.ends[len(st.ends)-1].Status != "done" {
-		t.Errorf("phase %q outcome %+v", last.Phase, st.ends)
+	if last.Phase != "done" || st.last().Status != "done" {
+		t.Errorf("phase %q outcome %+v", last.Phase, st.last())
 	}
 }
 
 func TestResumeAfterFailureHasNoGapsOrDuplicates(t *testing.T) {
-	api := &fakeAPI{n: 35000}
-	st := newMemStore()
-	st.failAt = 3
+	var down atomic.Bool
+	api := &fakeAPI{n: 35000, onBatch: func(call int64, ids []string) error {
+		if i, _ := strconv.Atoi(ids[0][1:]); i >= 20000 && down.Load() {
+			// From the third page on, WeChat keeps failing past every retry.
+			return &wechat.APIError{Code: 40013, Msg: "unexpected"}
+		}
+		return nil
+	}}
+	down.Store(true)
+	st := newStore(t)
 	if _, err := Run(context.Background(), api, st, "wxoa", Options{Workers: 3}); err == nil {
-		t.Fatal("want the write failure")
+		t.Fatal("want the failure")
 	}
-	if st.cp == nil || st.cp.Pages != 2 || len(st.rows) != 20000 {
-		t.Fatalf("checkpoint %+v rows %d: the failed page must not count", st.cp, len(st.rows))
+	first := st.last()
+	if first.Status != "failed" || first.Rows != 20000 || st.stored() != 20000 {
+		t.Fatalf("run %+v, %d rows stored: only the two whole pages may count", first, st.stored())
 	}
-	st.failAt = 0
+	down.Store(false)
+	before := api.batchCalls.Load()
 	res, err := Run(context.Background(), api, st, "wxoa", Options{Workers: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !res.Resumed || len(st.rows) != 35000 || res.Progress.Stored != 35000 {
-		t.Fatalf("resumed=%v rows=%d stored=%d", res.Resumed, len(st.rows), res.Progress.Stored)
+	if !res.Resumed || res.RunID != first.ID || st.stored() != 35000 || res.Progress.Stored != 35000 {
+		t.Fatalf("resumed=%v run %d/%d rows=%d stored=%d", res.Resumed, res.RunID, first.ID, st.stored(), res.Progress.Stored)
 	}
-	keys := make([]string, 0, len(st.rows))
-	for k := range st.rows {
-		keys = append(keys, k)
+	// Resumed from the cursor: only the 15,000 followers not yet stored
+	// were fetched again, not all 35,000.
+	if again := api.batchCalls.Load() - before; again != 150 {
+		t.Fatalf("the resumed run made %d batchget calls, want 150", again)
 	}
-	sort.Strings(keys)
-	if keys[0] != oid(0) || keys[len(keys)-1] != oid(34999) {
-		t.Fatalf("range %s..%s", keys[0], keys[len(keys)-1])
+	if r := st.last(); r.Status != "done" || r.Rows != 35000 {
+		t.Fatalf("run %+v", r)
 	}
 }
 
@@ -186,13 +186,13 @@ func TestTransientErrorsAreRetried(t *testing.T) {
 		}
 		return nil
 	}}
-	st := newMemStore()
+	st := newStore(t)
 	res, err := Run(context.Background(), api, st, "wxoa", Options{Workers: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(st.rows) != 3000 || res.Progress.Retries == 0 {
-		t.Fatalf("rows %d retries %d", len(st.rows), res.Progress.Retries)
+	if int(st.stored()) != 3000 || res.Progress.Retries == 0 {
+		t.Fatalf("rows %d retries %d", int(st.stored()), res.Progress.Retries)
 	}
 }
 
@@ -203,17 +203,17 @@ func TestDailyQuotaStopsAndKeepsRows(t *testing.T) {
 		}
 		return nil
 	}}
-	st := newMemStore()
+	st := newStore(t)
 	_, err := Run(context.Background(), api, st, "wxoa", Options{Workers: 2})
 	var qe *QuotaError
 	if !errors.As(err, &qe) || qe.ResumeAt.IsZero() {
 		t.Fatalf("want QuotaError, got %v", err)
 	}
-	if n := len(st.rows); n != 10000 {
+	if n := int(st.stored()); n != 10000 {
 		t.Fatalf("kept %d rows, want the one complete page (10000)", n)
 	}
-	if st.ends[0].Status != "quota" {
-		t.Fatalf("outcome %+v", st.ends)
+	if r := st.last(); r.Status != "quota" {
+		t.Fatalf("outcome %+v", r)
 	}
 }
 
@@ -226,7 +226,7 @@ func TestMinuteQuotaWaitsForNextMinute(t *testing.T) {
 		}
 		return nil
 	}}
-	st := newMemStore()
+	st := newStore(t)
 	done := make(chan error, 1)
 	go func() {
 		_, err := Run(context.Background(), api, st, "wxoa", Options{Workers: 1, Clock: fc})
@@ -245,8 +245,8 @@ func TestMinuteQuotaWaitsForNextMinute(t *testing.T) {
 	case <-time.After(50 * time.Millisecond):
 	}
 	fc.Advance(31 * time.Second)
-	if err := <-done; err != nil || len(st.rows) != 500 {
-		t.Fatalf("err %v rows %d", err, len(st.rows))
+	if err := <-done; err != nil || int(st.stored()) != 500 {
+		t.Fatalf("err %v rows %d", err, int(st.stored()))
 	}
 }
 
@@ -257,23 +257,23 @@ func TestRevokedStops(t *testing.T) {
 		}
 		return nil
 	}}
-	st := newMemStore()
+	st := newStore(t)
 	_, err := Run(context.Background(), api, st, "wxoa", Options{Workers: 2})
-	if !errors.Is(err, ErrRevoked) || st.ends[0].Status != "revoked" {
-		t.Fatalf("err %v ends %+v", err, st.ends)
+	if !errors.Is(err, ErrRevoked) || st.last().Status != "revoked" {
+		t.Fatalf("err %v run %+v", err, st.last())
 	}
 }
 
 func TestVanishedOpenIDIsIsolated(t *testing.T) {
 	api := &fakeAPI{n: 250, gone: map[string]bool{oid(137): true}}
-	st := newMemStore()
+	st := newStore(t)
 	if _, err := Run(context.Background(), api, st, "wxoa", Options{Workers: 2}); err != nil {
 		t.Fatal(err)
 	}
-	if len(st.rows) != 249 {
-		t.Fatalf("rows %d, want 249", len(st.rows))
+	if int(st.stored()) != 249 {
+		t.Fatalf("rows %d, want 249", int(st.stored()))
 	}
-	if _, ok := st.rows[oid(137)]; ok {
+	if found, _ := st.ContainsString(context.Background(), oid(137)); found {
 		t.Fatal("vanished openid stored")
 	}
 }
@@ -286,19 +286,19 @@ func TestCancelStopsCleanly(t *testing.T) {
 		}
 		return nil
 	}}
-	st := newMemStore()
+	st := newStore(t)
 	_, err := Run(ctx, api, st, "wxoa", Options{Workers: 4})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err %v", err)
 	}
-	if st.ends[0].Status != "stopped" || len(st.rows)%10000 != 0 {
-		t.Fatalf("ends %+v rows %d (only whole pages may be stored)", st.ends, len(st.rows))
+	if st.last().Status != "stopped" || st.stored()%10000 != 0 || st.last().Rows != st.stored() {
+		t.Fatalf("run %+v rows %d (only whole pages may be stored)", st.last(), st.stored())
 	}
 }
 
 func TestQuotaCallbackCanDecline(t *testing.T) {
 	api := &fakeAPI{n: 100000}
-	st := newMemStore()
+	st := newStore(t)
 	var reports []QuotaReport
 	_, err := Run(context.Background(), api, st, "wxoa", Options{Quota: func(r QuotaReport) bool {
 		reports = append(reports, r)
@@ -311,5 +311,78 @@ func TestQuotaCallbackCanDecline(t *testing.T) {
 	last := reports[len(reports)-1]
 	if last.Path != PathBatchGet || last.Needed != 1000 || last.Enough {
 		t.Fatalf("report %+v", last)
+	}
+}
+
+// lockAfter is the real store with a second connection that takes the
+// database's write lock, as a second copy of the wizard or a backup tool
+// would, before the write of page lockPage, once the workers have filled
+// every page slot behind it.
+type lockAfter struct {
+	dbStore
+	api      *fakeAPI
+	lockPage int
+	writes   int
+	other    *sql.Tx
+}
+
+func (l *lockAfter) WritePage(ctx context.Context, appid string, rows []Follower, cp Checkpoint) error {
+	l.writes++
+	if l.writes == l.lockPage {
+		// Every later page is fetched and waiting: the lister holds all
+		// slots and the workers are blocked handing pages on.
+		want := int64(l.lockPage+2) * 100
+		for deadline := time.Now().Add(10 * time.Second); l.api.batchCalls.Load() < want && time.Now().Before(deadline); {
+			time.Sleep(5 * time.Millisecond)
+		}
+		time.Sleep(50 * time.Millisecond)
+		db, err := sql.Open("sqlite", "file:"+l.Path()+"?_pragma=busy_timeout(100)")
+		if err != nil {
+			return err
+		}
+		l.t.Cleanup(func() { db.Close() })
+		tx, err := db.Begin()
+		if err == nil {
+			_, err = tx.Exec(`INSERT INTO accounts VALUES ('wxlock', 'oa', '', 0)`)
+		}
+		if err != nil {
+			l.t.Errorf("taking the lock: %v", err)
+		}
+		l.other = tx
+	}
+	return l.DB.WritePage(ctx, appid, rows, cp)
+}
+
+func TestWriteFailureEndsPromptlyAndResumes(t *testing.T) {
+	api := &fakeAPI{n: 80000}
+	st := &lockAfter{dbStore: newStore(t), api: api, lockPage: 2}
+	done := make(chan error, 1)
+	go func() {
+		_, err := Run(context.Background(), api, st, "wxoa", Options{Workers: 4})
+		done <- err
+	}()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(60 * time.Second):
+		t.Fatal("the sync hangs after a failed write")
+	}
+	if !errors.Is(err, store.ErrLocked) {
+		t.Fatalf("want the store's ErrLocked, got %v", err)
+	}
+	r := st.last()
+	// The outcome may not be recordable while the lock is held: the run
+	// then stays 'running', which resumes all the same.
+	if r.Status == "done" || r.Rows != 10000 || st.stored() != 10000 {
+		t.Fatalf("run %+v, %d stored: the page written before the failure must stay, nothing after it", r, st.stored())
+	}
+	st.other.Rollback()
+	before := api.batchCalls.Load()
+	res, err := Run(context.Background(), api, st.dbStore, "wxoa", Options{Workers: 4})
+	if err != nil || !res.Resumed || st.stored() != 80000 || res.Progress.Stored != 80000 {
+		t.Fatalf("resume: %v resumed=%v stored %d progress %d", err, res != nil && res.Resumed, st.stored(), res.Progress.Stored)
+	}
+	if again := api.batchCalls.Load() - before; again != 700 {
+		t.Fatalf("the resumed run made %d batchget calls, want 700", again)
 	}
 }

@@ -162,7 +162,7 @@ func (e *engine) snapshot() Progress {
 	p := Progress{
 		Phase:        e.phase.Load().(string),
 		Total:        int(e.total.Load()),
-		Listed:       int(e.listed.Load()),
+		Listed:       int(e.before.Rows + e.listed.Load()),
 		Stored:       e.before.Rows + e.stored.Load(),
 		WithUnionID:  e.before.WithUnionID + e.withUnion.Load(),
 		Unsubscribed: e.before.Unsubscribed + e.unsub.Load(),

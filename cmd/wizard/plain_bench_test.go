@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"oawizard/flow/store"
+)
+
+// bestPlainInsertRate is the yardstick both the sync and the import are
+// held to: n follower rows written the fastest plain way into the followers
+// table of the wizard's own schema (prepared INSERTs of 100 rows each,
+// 10,000 rows per transaction, WAL, synchronous NORMAL). Only the database
+// work is timed, not making up the rows.
+func bestPlainInsertRate(b *testing.B, n int) float64 {
+	b.Helper()
+	path := filepath.Join(b.TempDir(), "plain.db")
+	d, err := store.Open(path) // the same schema
+	if err != nil {
+		b.Fatal(err)
+	}
+	d.Close()
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	const perStmt, perTx = 100, 10_000
+	var q strings.Builder
+	q.WriteString(`INSERT INTO followers (appid, openid, unionid, subscribe, subscribe_time, subscribe_scene, synced_at) VALUES `)
+	for i := range perStmt {
+		if i > 0 {
+			q.WriteByte(',')
+		}
+		q.WriteString("(?,?,?,?,?,?,?)")
+	}
+	ctx := context.Background()
+	stmt, err := db.PrepareContext(ctx, q.String())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer stmt.Close()
+	args := make([][]any, perTx/perStmt)
+	var spent time.Duration
+	for first := 0; first < n; first += perTx {
+		for s := range args {
+			a := make([]any, 0, perStmt*7)
+			for r := range perStmt {
+				i := first + s*perStmt + r
+				a = append(a, "wxplain", fmt.Sprintf("o%027d", i), fmt.Sprintf("u%027d", i), int64(min(i%5, 1)), int64(1700000000),
+					"ADD_SCENE_QR_CODE", int64(1764000000))
+			}
+			args[s] = a
+		}
+		start := time.Now()
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ts := tx.StmtContext(ctx, stmt)
+		for _, a := range args {
+			if _, err := ts.ExecContext(ctx, a...); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			b.Fatal(err)
+		}
+		spent += time.Since(start)
+	}
+	return float64(n) / spent.Seconds()
+}
+
+// peakRSSMB is the process's high-water resident memory (Linux).
+func peakRSSMB() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+// cpuSeconds is the process's CPU time so far (user + system): on a shared,
+// loaded machine it shows what a run cost apart from what it waited for.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}
+
+func loadAvg() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
+}
