@@ -25,9 +25,13 @@ type Server struct {
 	crypts  []*wechat.MsgCrypt // current key first, then the previous one
 	log     *slog.Logger
 	limits  *limiter
+	public  *limiter // per client address, for the pages phones and browsers open
+	pre     preAuthCache
+	health  healthCache
 	watch   *watcher
 	access  accessCache
-	bg      sync.WaitGroup
+	bg      sync.WaitGroup // follow-up work of pushes
+	loops   sync.WaitGroup // maintenance
 	ctx     context.Context
 	cancel  context.CancelFunc
 	handler http.Handler
@@ -39,7 +43,7 @@ func New(cfg Config, st Store) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, st: st, log: cfg.Logger, wc: wechat.NewClient(cfg.APIBase, cfg.HTTPClient),
-		limits: newLimiter(cfg.RateLimit, cfg.RateBurst), watch: newWatcher(),
+		limits: newLimiter(cfg.RateLimit, cfg.RateBurst), public: newLimiter(cfg.PublicRateLimit, cfg.PublicRateBurst), watch: newWatcher(),
 		access: accessCache{tokens: map[string]cached[ProjectToken]{}, links: map[string]cached[[]string]{}}}
 	for _, k := range []string{cfg.Secrets.EncodingAESKey, cfg.Secrets.PrevEncodingAESKey} {
 		if k == "" {
@@ -55,6 +59,10 @@ func New(cfg Config, st Store) (*Server, error) {
 		seal: newSealer(cfg.Secrets.StoreKey), clk: cfg.Clock, log: cfg.Logger, cache: map[string]cachedToken{}}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.handler = s.routes()
+	if cfg.MaintainEvery > 0 {
+		s.loops.Add(1)
+		go s.maintain()
+	}
 	return s, nil
 }
 
@@ -65,6 +73,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 func (s *Server) Close() error {
 	s.cancel()
 	s.bg.Wait()
+	s.loops.Wait()
 	return nil
 }
 
@@ -72,8 +81,8 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /wechat/events", s.handleEvents)
 	mux.HandleFunc("POST /wechat/messages/{appid}", s.handleMessages)
-	mux.HandleFunc("GET /wechat/callback", s.handleCallback)
-	mux.HandleFunc("GET /a/{code}", s.handleLanding)
+	mux.Handle("GET /wechat/callback", s.perClient(s.handleCallback))
+	mux.Handle("GET /a/{code}", s.perClient(s.handleLanding))
 	mux.HandleFunc("GET /healthz", s.handleHealthz)
 	mux.Handle("GET /v1/health", s.auth(s.handleHealth))
 	mux.Handle("POST /v1/authorizations", s.auth(s.handleCreateSession))
@@ -287,9 +296,19 @@ func (s *Server) writeFailure(w http.ResponseWriter, r *http.Request, err error)
 		writeError(w, http.StatusForbidden, "forbidden", err.Error(), nil)
 	case errors.As(err, &ae):
 		writeError(w, http.StatusBadGateway, "wechat_error", "WeChat answered an error", ae)
+	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+		// The caller hung up (a closed wizard, a proxy timeout): nobody
+		// reads this answer, and nothing is wrong with WeChat.
+		s.log.Info("client went away", "request_id", infoOf(r).id, "path", r.URL.Path)
+		w.WriteHeader(statusClientClosed)
 	default:
-		s.log.Error("request failed", "request_id", infoOf(r).id, "path", r.URL.Path, "err", err.Error())
-		writeError(w, http.StatusBadGateway, "wechat_error", "WeChat could not be reached", nil)
+		c := causeOf(err)
+		s.log.Error("request failed", "request_id", infoOf(r).id, "path", r.URL.Path, "reason", c.Reason, "err", err.Error())
+		msg := c.Message
+		if c.Reason == ReasonUnreachable {
+			msg = "WeChat could not be reached: " + c.Message
+		}
+		writeError(w, http.StatusBadGateway, "wechat_error", msg, nil)
 	}
 }
 
@@ -338,6 +357,10 @@ func newLimiter(rate float64, burst int) *limiter {
 	return &limiter{rate: rate, burst: float64(burst), buckets: map[string]*bucket{}}
 }
 
+// maxBuckets bounds the limiter's memory: past it, buckets that have
+// refilled (idle clients) are dropped, which changes nothing for them.
+const maxBuckets = 10000
+
 func (l *limiter) allow(key string) (time.Duration, bool) {
 	if l.rate < 0 {
 		return 0, true
@@ -345,6 +368,14 @@ func (l *limiter) allow(key string) (time.Duration, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := time.Now()
+	if len(l.buckets) >= maxBuckets {
+		full := time.Duration(l.burst / l.rate * float64(time.Second))
+		for k, b := range l.buckets {
+			if now.Sub(b.last) > full {
+				delete(l.buckets, k)
+			}
+		}
+	}
 	b, ok := l.buckets[key]
 	if !ok {
 		b = &bucket{tokens: l.burst, last: now}
