@@ -205,7 +205,7 @@ func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !s.waiting(x) {
-		if !open(x.Status) {
+		if x.Status == StatusAuthorized || x.Status == StatusWrongAccount || x.Status == StatusFailed {
 			// The push got there first, or the phone reloaded the page.
 			s.donePage(w, x)
 			return
