@@ -296,7 +296,7 @@ func (s *Server) writeFailure(w http.ResponseWriter, r *http.Request, err error)
 		writeError(w, http.StatusForbidden, "forbidden", err.Error(), nil)
 	case errors.As(err, &ae):
 		writeError(w, http.StatusBadGateway, "wechat_error", "WeChat answered an error", ae)
-	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+	case r.Context().Err() != nil:
 		// The caller hung up (a closed wizard, a proxy timeout): nobody
 		// reads this answer, and nothing is wrong with WeChat.
 		s.log.Info("client went away", "request_id", infoOf(r).id, "path", r.URL.Path)
