@@ -2,9 +2,13 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
+	"oawizard/connector"
 	"oawizard/wechat"
 )
 
@@ -66,5 +70,38 @@ func TestVersionAndUnknownCommand(t *testing.T) {
 	}
 	if _, err := runCmd(t, "", "frobnicate"); err == nil {
 		t.Fatal("unknown command accepted")
+	}
+}
+
+func TestStatusWithoutComponentAppIDFindsTheStoredTicket(t *testing.T) {
+	db := t.TempDir() + "/c.db"
+	st, err := connector.OpenStore(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.ApplyPush(context.Background(), "n", time.Now(), connector.PushEffect{TicketComponent: "wx00000000000000c1", TicketSealed: []byte("sealed")}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	t.Setenv("CONNECTOR_COMPONENT_APPID", "")
+	out, err := runCmd(t, "", "status", "-db", db)
+	var s connector.Status
+	if err != nil || json.Unmarshal([]byte(out), &s) != nil {
+		t.Fatalf("status: %v %s", err, out)
+	}
+	if s.Ticket.State != "ok" || s.ComponentAppID != "wx00000000000000c1" {
+		t.Fatalf("status without -component-appid: %+v", s)
+	}
+}
+
+func TestServeRefusesABadTrustedProxy(t *testing.T) {
+	t.Setenv("CONNECTOR_APPSECRET", "x")
+	t.Setenv("CONNECTOR_TOKEN", "x")
+	t.Setenv("CONNECTOR_AES_KEY", strings.Repeat("a", 43))
+	t.Setenv("CONNECTOR_STORE_KEY", strings.Repeat("s", 32))
+	_, err := runCmd(t, "", "serve", "-db", t.TempDir()+"/c.db", "-public-url", "https://c.example.com",
+		"-component-appid", "wx00000000000000c1", "-trusted-proxies", "not-an-ip")
+	if err == nil || !strings.Contains(err.Error(), "not-an-ip") {
+		t.Fatalf("bad proxy: %v", err)
 	}
 }
