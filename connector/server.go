@@ -312,30 +312,47 @@ func (s *Server) writeFailure(w http.ResponseWriter, r *http.Request, err error)
 	}
 }
 
-// watcher wakes long-polls when a session changes.
+// watcher wakes long-polls when a session changes. An entry lives while
+// someone waits on it, so sessions polled but never changed (most of them)
+// leave nothing behind.
 type watcher struct {
 	mu sync.Mutex
-	ch map[string]chan struct{}
+	ch map[string]*watch
 }
 
-func newWatcher() *watcher { return &watcher{ch: map[string]chan struct{}{}} }
+type watch struct {
+	c       chan struct{}
+	waiters int
+}
 
-func (w *watcher) wait(id string) <-chan struct{} {
+func newWatcher() *watcher { return &watcher{ch: map[string]*watch{}} }
+
+// wait returns a channel closed at the session's next change, and a release
+// to call when the caller stops waiting.
+func (w *watcher) wait(id string) (<-chan struct{}, func()) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	c, ok := w.ch[id]
+	e, ok := w.ch[id]
 	if !ok {
-		c = make(chan struct{})
-		w.ch[id] = c
+		e = &watch{c: make(chan struct{})}
+		w.ch[id] = e
 	}
-	return c
+	e.waiters++
+	return e.c, func() {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		e.waiters--
+		if e.waiters == 0 && w.ch[id] == e {
+			delete(w.ch, id)
+		}
+	}
 }
 
 func (w *watcher) notify(id string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if c, ok := w.ch[id]; ok {
-		close(c)
+	if e, ok := w.ch[id]; ok {
+		close(e.c)
 		delete(w.ch, id)
 	}
 }

@@ -158,8 +158,11 @@ func (s *Server) handleGetSession(w http.ResponseWriter, r *http.Request) {
 	deadline := time.NewTimer(wait)
 	defer deadline.Stop()
 	for {
-		changed := s.watch.wait(id)
+		changed, release := s.watch.wait(id)
 		x, err := s.loadSession(r.Context(), id)
+		if err != nil || x.Version > since {
+			release()
+		}
 		if errors.Is(err, ErrNotFound) || (err == nil && x.Project != projectOf(r)) {
 			writeError(w, http.StatusNotFound, "not_found", "no such session", nil)
 			return
@@ -180,13 +183,16 @@ func (s *Server) handleGetSession(w http.ResponseWriter, r *http.Request) {
 		case <-tick.C:
 		case <-deadline.C:
 			tick.Stop()
+			release()
 			writeJSON(w, http.StatusOK, s.view(x))
 			return
 		case <-r.Context().Done():
 			tick.Stop()
+			release()
 			return
 		}
 		tick.Stop()
+		release()
 	}
 }
 

@@ -44,7 +44,10 @@ type migration struct {
 // connection (SQLite has one writer anyway, and queueing in Go beats
 // spinning on SQLITE_BUSY); reads share a small pool. Both are capped so
 // load cannot open file handles without bound.
-type SQLStore struct{ w, r *sql.DB }
+type SQLStore struct {
+	w, r *sql.DB
+	path string
+}
 
 // Pool sizes: each SQLite connection holds three files (db, -wal, -shm).
 const maxReaders = 4
@@ -73,7 +76,7 @@ func OpenStore(path string) (*SQLStore, error) {
 	r.SetMaxOpenConns(maxReaders)
 	r.SetMaxIdleConns(maxReaders)
 	r.SetConnMaxIdleTime(time.Minute)
-	s := &SQLStore{w: w, r: r}
+	s := &SQLStore{w: w, r: r, path: path}
 	if err := s.migrate(context.Background()); err != nil {
 		s.Close()
 		return nil, err
