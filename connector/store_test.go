@@ -14,106 +14,113 @@ import (
 // storeSuite is the behaviour every Store must show; each implementation
 // runs it with its own open function.
 func storeSuite(t *testing.T, open func(t *testing.T) Store) {
-	ctx := context.Background()
-	now := time.Now().UTC().Truncate(time.Millisecond)
-	session := func(st Store, id string, expires time.Time) {
-		t.Helper()
-		x := Session{ID: id, Code: id[len(id)-6:], Project: "p", ExpectedAppID: "wx0123456789abcdef", Status: StatusPending,
-			Version: 1, CreatedAt: now, ExpiresAt: expires, UpdatedAt: now}
-		if err := st.CreateSession(ctx, x); err != nil {
-			t.Fatal(err)
+	t.Run("code claimed once for one session", func(t *testing.T) { suiteClaimOnce(t, open(t)) })
+	t.Run("nonce and effect in one transaction", func(t *testing.T) { suitePushInOneTransaction(t, open(t)) })
+	t.Run("retention", func(t *testing.T) { suiteRetention(t, open(t)) })
+}
+
+var suiteNow = time.Now().UTC().Truncate(time.Millisecond)
+
+func suiteSession(t *testing.T, st Store, id string, expires time.Time) {
+	t.Helper()
+	x := Session{ID: id, Code: id[len(id)-6:], Project: "p", ExpectedAppID: "wx0123456789abcdef", Status: StatusPending,
+		Version: 1, CreatedAt: suiteNow, ExpiresAt: expires, UpdatedAt: suiteNow}
+	if err := st.CreateSession(context.Background(), x); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func suiteClaimOnce(t *testing.T, st Store) {
+	ctx, now := context.Background(), suiteNow
+	h := codeHash("queryauthcode@@@x")
+	if fresh, owner, err := st.ClaimCode(ctx, h, "s_a", now); err != nil || !fresh || owner != "s_a" {
+		t.Fatalf("first claim: %v %q %v", fresh, owner, err)
+	}
+	for _, id := range []string{"s_b", "s_a", ""} {
+		if fresh, owner, err := st.ClaimCode(ctx, h, id, now); err != nil || fresh || owner != "s_a" {
+			t.Fatalf("claim again by %q: %v %q %v", id, fresh, owner, err)
 		}
 	}
-	t.Run("code claimed once for one session", func(t *testing.T) {
-		st := open(t)
-		h := codeHash("queryauthcode@@@x")
-		if fresh, owner, err := st.ClaimCode(ctx, h, "s_a", now); err != nil || !fresh || owner != "s_a" {
-			t.Fatalf("first claim: %v %q %v", fresh, owner, err)
-		}
-		for _, id := range []string{"s_b", "s_a", ""} {
-			if fresh, owner, err := st.ClaimCode(ctx, h, id, now); err != nil || fresh || owner != "s_a" {
-				t.Fatalf("claim again by %q: %v %q %v", id, fresh, owner, err)
-			}
-		}
-		if err := st.SetCodeAppID(ctx, h, "wx0123456789abcdef"); err != nil {
-			t.Fatal(err)
-		}
-		if owner, appid, err := st.CodeClaim(ctx, h); err != nil || owner != "s_a" || appid != "wx0123456789abcdef" {
-			t.Fatalf("claim: %q %q %v", owner, appid, err)
-		}
-		if _, _, err := st.CodeClaim(ctx, codeHash("other")); !errors.Is(err, ErrNotFound) {
-			t.Fatalf("unknown claim: %v", err)
-		}
-	})
-	t.Run("nonce and effect in one transaction", func(t *testing.T) {
-		st := open(t)
-		const comp = "wx00000000000000c1"
-		// A ticket without a sealed value cannot be stored: nothing is,
-		// the nonce included.
-		if _, err := st.ApplyPush(ctx, "n1", now, PushEffect{TicketComponent: comp}); err == nil {
-			t.Fatal("a broken effect was stored")
-		}
-		fresh, err := st.ApplyPush(ctx, "n1", now, PushEffect{TicketComponent: comp, TicketSealed: []byte("sealed")})
-		if err != nil || !fresh {
-			t.Fatalf("re-delivery after a failure: %v %v", fresh, err)
-		}
-		if b, _, err := st.Ticket(ctx, comp); err != nil || !bytes.Equal(b, []byte("sealed")) {
-			t.Fatalf("ticket %q %v", b, err)
-		}
-		if fresh, err := st.ApplyPush(ctx, "n1", now, PushEffect{TicketComponent: comp, TicketSealed: []byte("other")}); err != nil || fresh {
-			t.Fatalf("replay: %v %v", fresh, err)
-		}
-		if b, _, _ := st.Ticket(ctx, comp); !bytes.Equal(b, []byte("sealed")) {
-			t.Fatal("a replay changed the ticket")
-		}
-		if ids, err := st.TicketAppIDs(ctx); err != nil || len(ids) != 1 || ids[0] != comp {
-			t.Fatalf("ticket appids %v %v", ids, err)
-		}
-		// Revocation: refresh token, status and access token together.
-		const appid = "wx0123456789abcdef"
-		st.SaveAuthorizer(ctx, Authorizer{AppID: appid, RefreshSealed: []byte("r"), Status: AuthorizerActive, AuthorizedAt: now, UpdatedAt: now})
-		st.SaveToken(ctx, authorizerKey(appid), []byte("t"), now.Add(time.Hour))
-		if fresh, err := st.ApplyPush(ctx, "n2", now, PushEffect{RevokeAppID: appid, TokenKey: authorizerKey(appid)}); err != nil || !fresh {
-			t.Fatalf("revoke: %v %v", fresh, err)
-		}
-		a, _ := st.Authorizer(ctx, appid)
-		if a.Status != AuthorizerRevoked || a.RefreshSealed != nil {
-			t.Fatalf("revoked authorizer %+v", a)
-		}
-		if _, _, err := st.Token(ctx, authorizerKey(appid)); !errors.Is(err, ErrNotFound) {
-			t.Fatal("the revoked account's token is still stored")
-		}
-	})
-	t.Run("retention", func(t *testing.T) {
-		st := open(t)
-		session(st, "s_old000", now.Add(-40*24*time.Hour))
-		session(st, "s_new000", now.Add(10*time.Minute))
-		st.LinkPreAuthCode(ctx, codeHash("pre-old"), "s_old000")
-		st.LinkPreAuthCode(ctx, codeHash("pre-new"), "s_new000")
-		st.ClaimCode(ctx, codeHash("code-old"), "s_old000", now.Add(-40*24*time.Hour))
-		st.ApplyPush(ctx, "old-nonce", now.Add(-time.Hour), PushEffect{})
-		st.ApplyPush(ctx, "new-nonce", now, PushEffect{})
-		ns, nn, err := st.Prune(ctx, now.Add(-30*24*time.Hour), now.Add(-15*time.Minute))
-		if err != nil || ns != 1 || nn != 1 {
-			t.Fatalf("pruned %d sessions %d nonces: %v", ns, nn, err)
-		}
-		if _, err := st.Session(ctx, "s_old000"); !errors.Is(err, ErrNotFound) {
-			t.Fatal("the old session survived")
-		}
-		if _, err := st.SessionByPreAuthCode(ctx, codeHash("pre-old")); !errors.Is(err, ErrNotFound) {
-			t.Fatal("the old session's pre-auth code survived")
-		}
-		if x, err := st.SessionByPreAuthCode(ctx, codeHash("pre-new")); err != nil || x.ID != "s_new000" {
-			t.Fatalf("the live session's pre-auth code: %v", err)
-		}
-		// A code claim outlives its session: the code stays used.
-		if fresh, owner, _ := st.ClaimCode(ctx, codeHash("code-old"), "s_new000", now); fresh || owner != "s_old000" {
-			t.Fatal("pruning freed a used code")
-		}
-		if fresh, _ := st.ApplyPush(ctx, "new-nonce", now, PushEffect{}); fresh {
-			t.Fatal("pruning forgot a nonce inside the window")
-		}
-	})
+	if err := st.SetCodeAppID(ctx, h, "wx0123456789abcdef"); err != nil {
+		t.Fatal(err)
+	}
+	if owner, appid, err := st.CodeClaim(ctx, h); err != nil || owner != "s_a" || appid != "wx0123456789abcdef" {
+		t.Fatalf("claim: %q %q %v", owner, appid, err)
+	}
+	if _, _, err := st.CodeClaim(ctx, codeHash("other")); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unknown claim: %v", err)
+	}
+}
+
+func suitePushInOneTransaction(t *testing.T, st Store) {
+	ctx, now := context.Background(), suiteNow
+	const comp = "wx00000000000000c1"
+	// A ticket without a sealed value cannot be stored: nothing is,
+	// the nonce included.
+	if _, err := st.ApplyPush(ctx, "n1", now, PushEffect{TicketComponent: comp}); err == nil {
+		t.Fatal("a broken effect was stored")
+	}
+	fresh, err := st.ApplyPush(ctx, "n1", now, PushEffect{TicketComponent: comp, TicketSealed: []byte("sealed")})
+	if err != nil || !fresh {
+		t.Fatalf("re-delivery after a failure: %v %v", fresh, err)
+	}
+	if b, _, err := st.Ticket(ctx, comp); err != nil || !bytes.Equal(b, []byte("sealed")) {
+		t.Fatalf("ticket %q %v", b, err)
+	}
+	if fresh, err := st.ApplyPush(ctx, "n1", now, PushEffect{TicketComponent: comp, TicketSealed: []byte("other")}); err != nil || fresh {
+		t.Fatalf("replay: %v %v", fresh, err)
+	}
+	if b, _, _ := st.Ticket(ctx, comp); !bytes.Equal(b, []byte("sealed")) {
+		t.Fatal("a replay changed the ticket")
+	}
+	if ids, err := st.TicketAppIDs(ctx); err != nil || len(ids) != 1 || ids[0] != comp {
+		t.Fatalf("ticket appids %v %v", ids, err)
+	}
+	// Revocation: refresh token, status and access token together.
+	const appid = "wx0123456789abcdef"
+	st.SaveAuthorizer(ctx, Authorizer{AppID: appid, RefreshSealed: []byte("r"), Status: AuthorizerActive, AuthorizedAt: now, UpdatedAt: now})
+	st.SaveToken(ctx, authorizerKey(appid), []byte("t"), now.Add(time.Hour))
+	if fresh, err := st.ApplyPush(ctx, "n2", now, PushEffect{RevokeAppID: appid, TokenKey: authorizerKey(appid)}); err != nil || !fresh {
+		t.Fatalf("revoke: %v %v", fresh, err)
+	}
+	a, _ := st.Authorizer(ctx, appid)
+	if a.Status != AuthorizerRevoked || a.RefreshSealed != nil {
+		t.Fatalf("revoked authorizer %+v", a)
+	}
+	if _, _, err := st.Token(ctx, authorizerKey(appid)); !errors.Is(err, ErrNotFound) {
+		t.Fatal("the revoked account's token is still stored")
+	}
+}
+
+func suiteRetention(t *testing.T, st Store) {
+	ctx, now := context.Background(), suiteNow
+	suiteSession(t, st, "s_old000", now.Add(-40*24*time.Hour))
+	suiteSession(t, st, "s_new000", now.Add(10*time.Minute))
+	st.LinkPreAuthCode(ctx, codeHash("pre-old"), "s_old000")
+	st.LinkPreAuthCode(ctx, codeHash("pre-new"), "s_new000")
+	st.ClaimCode(ctx, codeHash("code-old"), "s_old000", now.Add(-40*24*time.Hour))
+	st.ApplyPush(ctx, "old-nonce", now.Add(-time.Hour), PushEffect{})
+	st.ApplyPush(ctx, "new-nonce", now, PushEffect{})
+	ns, nn, err := st.Prune(ctx, now.Add(-30*24*time.Hour), now.Add(-15*time.Minute))
+	if err != nil || ns != 1 || nn != 1 {
+		t.Fatalf("pruned %d sessions %d nonces: %v", ns, nn, err)
+	}
+	if _, err := st.Session(ctx, "s_old000"); !errors.Is(err, ErrNotFound) {
+		t.Fatal("the old session survived")
+	}
+	if _, err := st.SessionByPreAuthCode(ctx, codeHash("pre-old")); !errors.Is(err, ErrNotFound) {
+		t.Fatal("the old session's pre-auth code survived")
+	}
+	if x, err := st.SessionByPreAuthCode(ctx, codeHash("pre-new")); err != nil || x.ID != "s_new000" {
+		t.Fatalf("the live session's pre-auth code: %v", err)
+	}
+	// A code claim outlives its session: the code stays used.
+	if fresh, owner, _ := st.ClaimCode(ctx, codeHash("code-old"), "s_new000", now); fresh || owner != "s_old000" {
+		t.Fatal("pruning freed a used code")
+	}
+	if fresh, _ := st.ApplyPush(ctx, "new-nonce", now, PushEffect{}); fresh {
+		t.Fatal("pruning forgot a nonce inside the window")
+	}
 }
 
 func openTestStore(t *testing.T) Store {
