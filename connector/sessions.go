@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"regexp"
 	"slices"
@@ -237,7 +238,14 @@ func (s *Server) redeem(ctx context.Context, code, id string) (Session, error) {
 		case fresh:
 			return s.exchange(ctx, code, h)
 		case owner != id:
-			s.log.Warn("authorization code refused: claimed by another session", "session", id)
+			// A push naming session id whose code another session
+			// already redeemed would mean the code leaked before its
+			// own callback arrived: say so loudly.
+			level := slog.LevelWarn
+			if id != "" && owner != "" {
+				level = slog.LevelError
+			}
+			s.log.Log(ctx, level, "authorization code refused: claimed by another session", "session", id, "claimed_by", owner)
 			return Authorizer{}, errCodeClaimed
 		}
 		_, appid, err := s.st.CodeClaim(ctx, h)

@@ -82,7 +82,8 @@ type Store interface {
 
 // PushEffect is what a verified push changes besides its nonce.
 type PushEffect struct {
-	// A component_verify_ticket, sealed.
+	// A component_verify_ticket, sealed (never empty: a store refuses a
+	// ticket without a value, and then keeps nothing of the push).
 	TicketComponent string
 	TicketSealed    []byte
 	// An unauthorized event: the account's refresh token is dropped, its
