@@ -162,7 +162,11 @@ func (s *Server) landingFailure(w http.ResponseWriter, x Session, err error) {
 		renderPage(w, http.StatusServiceUnavailable, page{Title: "微信繁忙", Code: x.Code,
 			Text: "微信暂时繁忙，请稍等片刻后重新扫描电脑上的二维码。", TextEN: "WeChat is busy right now. Wait a moment and scan the QR code on your computer again."})
 		return
-	case ReasonUnreachable, ReasonStoreUnavailable:
+	case ReasonStoreUnavailable:
+		renderPage(w, http.StatusServiceUnavailable, page{Title: "暂时无法授权", Code: x.Code, Text: "服务暂时不可用，请稍后重新扫码。",
+			TextEN: "The service is unavailable for a moment. Scan again shortly."})
+		return
+	case ReasonUnreachable:
 		// The vendor's side is down: waiting may help, so the session
 		// stays open, but the admin should know it is not WeChat.
 		renderPage(w, http.StatusServiceUnavailable, page{Title: "暂时无法授权", Code: x.Code,
