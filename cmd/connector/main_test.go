@@ -94,7 +94,7 @@ func TestStatusWithoutComponentAppIDFindsTheStoredTicket(t *testing.T) {
 	}
 }
 
-func TestServeRefusesABadTrustedProxy(t *testing.T) {
+func TestServeRefusesBadProxiesAndRetention(t *testing.T) {
 	t.Setenv("CONNECTOR_APPSECRET", "x")
 	t.Setenv("CONNECTOR_TOKEN", "x")
 	t.Setenv("CONNECTOR_AES_KEY", strings.Repeat("a", 43))
@@ -103,5 +103,10 @@ func TestServeRefusesABadTrustedProxy(t *testing.T) {
 		"-component-appid", "wx00000000000000c1", "-trusted-proxies", "not-an-ip")
 	if err == nil || !strings.Contains(err.Error(), "not-an-ip") {
 		t.Fatalf("bad proxy: %v", err)
+	}
+	_, err = runCmd(t, "", "serve", "-db", t.TempDir()+"/c.db", "-public-url", "https://c.example.com",
+		"-component-appid", "wx00000000000000c1", "-retention", "0s")
+	if err == nil || !strings.Contains(err.Error(), "retention") {
+		t.Fatalf("zero retention: %v", err)
 	}
 }
