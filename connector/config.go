@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"slices"
@@ -138,7 +139,24 @@ type Config struct {
 	Demo           bool    // reported by /v1/health
 	// MaxPushAge bounds how old a push's timestamp may be; default 5 min.
 	MaxPushAge time.Duration
+	// PublicRateLimit and PublicRateBurst bound the landing page and the
+	// callback per client address (requests per second; default 2 and 20;
+	// negative = unlimited).
+	PublicRateLimit float64
+	PublicRateBurst int
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client; without them the TCP peer is the client.
+	TrustedProxies []netip.Prefix
+	// Retention is how long a finished or expired session is kept; default
+	// 30 days.
+	Retention time.Duration
+	// MaintainEvery is how often old rows are deleted and the database's
+	// log is shrunk; default 1 min, negative = never (tests).
+	MaintainEvery time.Duration
 }
+
+// DefaultRetention is how long sessions are kept by default.
+const DefaultRetention = 30 * 24 * time.Hour
 
 func (c *Config) setDefaults() error {
 	if c.PublicURL == "" || c.ComponentAppID == "" {
@@ -184,6 +202,21 @@ func (c *Config) setDefaults() error {
 	}
 	if c.MaxPushAge == 0 {
 		c.MaxPushAge = 5 * time.Minute
+	}
+	if c.PublicRateLimit == 0 {
+		c.PublicRateLimit = 2
+	}
+	if c.PublicRateBurst == 0 {
+		c.PublicRateBurst = 20
+	}
+	if c.Retention == 0 {
+		c.Retention = DefaultRetention
+	}
+	if c.Retention < 0 {
+		return errors.New("connector: the retention period cannot be negative")
+	}
+	if c.MaintainEvery == 0 {
+		c.MaintainEvery = time.Minute
 	}
 	return c.Secrets.validate()
 }

@@ -108,8 +108,9 @@ func StartDemo(ctx context.Context, opts DemoOptions) (*Demo, error) {
 	}
 	d.http = &http.Server{Handler: d.Connector.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go d.http.Serve(l)
+	started := d.Connector.cfg.Clock.Now()
 	d.Sim.Start()
-	if err := d.waitTicket(ctx); err != nil {
+	if err := d.waitTicket(ctx, started); err != nil {
 		d.Close()
 		return nil, err
 	}
@@ -260,10 +261,12 @@ func (d *Demo) prepareSim(opts DemoOptions, conn net.Addr, logger *slog.Logger) 
 	return comp, nil
 }
 
-func (d *Demo) waitTicket(ctx context.Context) error {
+// waitTicket waits for a ticket pushed in this run: one a previous demo left
+// in the store is sealed with that demo's key and cannot be opened.
+func (d *Demo) waitTicket(ctx context.Context, since time.Time) error {
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		if _, _, err := d.Store.Ticket(ctx, wechatsim.DemoComponent().AppID); err == nil {
+		if _, at, err := d.Store.Ticket(ctx, wechatsim.DemoComponent().AppID); err == nil && !at.Before(since) {
 			return nil
 		}
 		select {

@@ -87,7 +87,7 @@ func TestBadPushesAreRefusedAndStoreNothing(t *testing.T) {
 			t.Errorf("%s: answered %d", name, code)
 		}
 	}
-	if after, _, _ := st.d.Store.Ticket(ctx, comp.AppID); after != before {
+	if after, _, _ := st.d.Store.Ticket(ctx, comp.AppID); !bytes.Equal(after, before) {
 		t.Fatal("a refused push changed the ticket")
 	}
 	// A genuine push is taken once; the same nonce again is a replay.

@@ -44,10 +44,11 @@ func renderPage(w http.ResponseWriter, status int, p page) {
 }
 
 // handleLanding is what the QR code opens. It forwards the phone to WeChat's
-// H5 authorization page with a pre_auth_code minted for this visit (each
-// code serves one account once). A second visit without a confirmation
-// means the admin backed out: the session becomes cancelled and the page
-// offers to try again.
+// H5 authorization page with the session's pre_auth_code (reused while it
+// is fresh and unused). A second visit after a hand-off without a
+// confirmation means the admin backed out: the session becomes cancelled
+// and the page offers to try again. A visit that never reached WeChat (busy,
+// still starting) changes nothing, so scanning again simply continues.
 func (s *Server) handleLanding(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	x, err := s.st.SessionByCode(ctx, strings.ToUpper(r.PathValue("code")))
@@ -68,46 +69,55 @@ func (s *Server) handleLanding(w http.ResponseWriter, r *http.Request) {
 		s.donePage(w, x)
 		return
 	}
-	pc := r.URL.Query().Get("pc") == "1"
-	if !pc {
-		again := r.URL.Query().Get("again") == "1"
+	q := r.URL.Query()
+	pc, again := q.Get("pc") == "1", q.Get("again") == "1"
+	if !pc && !strings.Contains(r.UserAgent(), "MicroMessenger") {
+		// WeChat's H5 page works only inside WeChat; a desktop browser
+		// gets the PC page, whose QR code the admin scans in WeChat.
+		renderPage(w, http.StatusOK, page{Title: "请在微信中打开", Code: x.Code,
+			Text:   "这个链接需要用微信扫码打开。如果你在电脑上，请点击下方按钮，用公众号管理员的微信扫描下一页的二维码。",
+			TextEN: "Open this link by scanning it in WeChat. On a computer, use the button below and scan the next page's QR code with the administrator's WeChat.",
+			Link:   s.cfg.PublicURL + "/a/" + x.Code + "?pc=1", LinkText: "在电脑上继续 / Continue on this computer"})
+		return
+	}
+	if !pc && x.Status == StatusScanned && !again {
 		x, err = s.updateSession(ctx, x.ID, func(x *Session) bool {
-			x.Visits++
-			if x.Status == StatusScanned && !again {
-				x.Status = StatusCancelled
-			} else {
-				x.Status = StatusScanned
+			if x.Status != StatusScanned {
+				return false
 			}
+			x.Status = StatusCancelled
 			return true
 		})
 		if err != nil {
 			s.landingFailure(w, x, err)
 			return
 		}
-		if x.Status == StatusCancelled {
-			renderPage(w, http.StatusOK, page{Title: "授权未完成", Code: x.Code,
-				Text: "你没有在微信里确认授权。如需继续，请点击下方按钮。", TextEN: "You did not confirm in WeChat. Tap below to try again.",
-				Link: s.cfg.PublicURL + "/a/" + x.Code + "?again=1", LinkText: "继续授权 / Continue"})
-			return
-		}
+		renderPage(w, http.StatusOK, page{Title: "授权未完成", Code: x.Code,
+			Text: "你没有在微信里确认授权。如需继续，请点击下方按钮。", TextEN: "You did not confirm in WeChat. Tap below to try again.",
+			Link: s.cfg.PublicURL + "/a/" + x.Code + "?again=1", LinkText: "继续授权 / Continue"})
+		return
 	}
-	var pre *wechat.PreAuthCode
-	err = s.tok.withComponent(ctx, func(ctok string) error {
-		var e error
-		pre, e = s.wc.CreatePreAuthCode(ctx, ctok, s.cfg.ComponentAppID)
-		return e
-	})
+	pre, err := s.preAuthCode(ctx, x, false)
 	if err == nil {
-		err = s.st.LinkPreAuthCode(ctx, pre.PreAuthCode, x.ID)
+		x, err = s.updateSession(ctx, x.ID, func(x *Session) bool {
+			if !open(x.Status) {
+				return false
+			}
+			x.Visits++
+			if !pc {
+				x.Status = StatusScanned
+			}
+			return true
+		})
 	}
 	if err != nil {
 		s.landingFailure(w, x, err)
 		return
 	}
-	target := s.authURL(pre.PreAuthCode, x, pc)
+	target := s.authURL(pre, x, pc)
 	title, text, en := "正在打开微信授权页面…", "请在下一页选择公众号并点击“授权”。", "On the next page, pick the Official Account and tap Authorize."
 	if pc {
-		title, text, en = "正在打开微信授权页面…", "请用公众号管理员的微信扫描下一页的二维码。", "Scan the QR code on the next page with the administrator's WeChat."
+		text, en = "请用公众号管理员的微信扫描下一页的二维码。", "Scan the QR code on the next page with the administrator's WeChat."
 	}
 	renderPage(w, http.StatusOK, page{Title: title, Code: x.Code, Text: text, TextEN: en, Forward: target, Link: target, LinkText: "继续 / Continue"})
 }
@@ -138,20 +148,36 @@ func (s *Server) authURL(preAuth string, x Session, pc bool) string {
 // landingFailure explains on the phone why WeChat's page cannot be opened,
 // and fails the session when waiting will not help.
 func (s *Server) landingFailure(w http.ResponseWriter, x Session, err error) {
-	s.log.Warn("landing page failed", "session", x.ID, "err", err.Error())
-	if errors.Is(err, ErrWaitingForTicket) {
+	cause := causeOf(err)
+	s.log.Warn("landing page failed", "session", x.ID, "reason", cause.Reason, "err", err.Error())
+	switch cause.Reason {
+	case ReasonClientGone:
+		return
+	case ReasonTicketMissing:
 		renderPage(w, http.StatusServiceUnavailable, page{Title: "服务正在启动", Code: x.Code,
 			Text:   "服务刚刚启动，正在等待微信的授权凭证（最多 10 分钟）。请稍后重新扫码。",
 			TextEN: "The service has just started and is waiting for WeChat's ticket (up to 10 minutes). Scan again shortly."})
 		return
-	}
-	if wechat.IsCode(err, -1) || wechat.ErrorCode(err) == 0 {
-		// Busy or unreachable: scanning again shortly may well work.
+	case ReasonWeChatBusy:
 		renderPage(w, http.StatusServiceUnavailable, page{Title: "微信繁忙", Code: x.Code,
 			Text: "微信暂时繁忙，请稍等片刻后重新扫描电脑上的二维码。", TextEN: "WeChat is busy right now. Wait a moment and scan the QR code on your computer again."})
 		return
+	case ReasonStoreUnavailable:
+		renderPage(w, http.StatusServiceUnavailable, page{Title: "暂时无法授权", Code: x.Code, Text: "服务暂时不可用，请稍后重新扫码。",
+			TextEN: "The service is unavailable for a moment. Scan again shortly."})
+		return
+	case ReasonUnreachable:
+		// The vendor's side is down: waiting may help, so the session
+		// stays open, but the admin should know it is not WeChat.
+		renderPage(w, http.StatusServiceUnavailable, page{Title: "暂时无法授权", Code: x.Code,
+			Text:   "服务商的服务器暂时连不上微信，这不是你的问题。请稍后重新扫码；如果一直如此，请告诉为你服务的客户成功经理。",
+			TextEN: "The vendor's server cannot reach WeChat right now. This is not your fault; scan again later, and tell your customer-success contact if it persists."})
+		return
 	}
 	reason := "wechat:" + strconv.Itoa(wechat.ErrorCode(err))
+	if wechat.ErrorCode(err) == 0 {
+		reason = "wechat_error"
+	}
 	s.updateSession(context.WithoutCancel(context.Background()), x.ID, func(x *Session) bool {
 		if !open(x.Status) {
 			return false
@@ -165,18 +191,39 @@ func (s *Server) landingFailure(w http.ResponseWriter, x Session, err error) {
 }
 
 // handleCallback is redirect_uri: WeChat sends the phone here with the code.
+// Only a live session whose landing page handed the admin to WeChat and that
+// still waits may be completed here, and only by a code no other session
+// claimed; anything else is answered without a write or a WeChat call.
 func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	code, id := q.Get("auth_code"), q.Get("s")
-	if code == "" {
+	if code == "" || len(code) > 512 || id == "" || len(id) > 64 {
 		renderPage(w, http.StatusBadRequest, page{Title: "授权未完成", Text: "微信没有返回授权结果，请回到电脑上的向导重新扫码。",
 			TextEN: "WeChat returned no result. Go back to the wizard and scan again."})
 		return
 	}
-	x, err := s.complete(r.Context(), code, "", id)
-	if x.ID == "" && id != "" {
-		x, _ = s.st.Session(r.Context(), id)
+	ctx := r.Context()
+	x, err := s.st.Session(ctx, id)
+	if err != nil {
+		s.refuseCallback(w, r, Session{}, "unknown session", err)
+		return
 	}
+	if !s.waiting(x) {
+		if x.Status == StatusAuthorized || x.Status == StatusWrongAccount || x.Status == StatusFailed {
+			// The push got there first, or the phone reloaded the page.
+			s.donePage(w, x)
+			return
+		}
+		s.refuseCallback(w, r, x, "session not waiting for a callback", nil)
+		return
+	}
+	if owner, _, err := s.st.CodeClaim(ctx, codeHash(code)); err == nil && owner != x.ID {
+		s.refuseCallback(w, r, x, "code claimed by another session", nil)
+		return
+	}
+	s.pre.forget(x.ID)
+	// The exchange outlives a phone that goes away mid-way.
+	x, err = s.redeem(context.WithoutCancel(ctx), code, x.ID)
 	if err != nil && x.Status != StatusAuthorized {
 		s.log.Warn("callback failed", "session", id, "err", err.Error())
 		renderPage(w, http.StatusBadGateway, page{Title: "授权没有成功", Code: x.Code,
@@ -184,6 +231,19 @@ func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.donePage(w, x)
+}
+
+func (s *Server) refuseCallback(w http.ResponseWriter, r *http.Request, x Session, why string, err error) {
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		s.log.Warn("callback refused", "request_id", infoOf(r).id, "reason", "store", "err", err.Error())
+		renderPage(w, http.StatusServiceUnavailable, page{Title: "暂时无法授权", Text: "服务暂时不可用，请稍后重新扫码。",
+			TextEN: "The service is unavailable for a moment. Scan again shortly."})
+		return
+	}
+	s.log.Warn("callback refused", "request_id", infoOf(r).id, "session", x.ID, "reason", why)
+	renderPage(w, http.StatusBadRequest, page{Title: "授权链接无效", Code: x.Code,
+		Text:   "这个授权结果不属于一个正在等待的二维码。请回到电脑上的向导重新扫码。",
+		TextEN: "This result does not belong to a QR code that is waiting. Go back to the wizard and scan again."})
 }
 
 func (s *Server) donePage(w http.ResponseWriter, x Session) {

@@ -44,19 +44,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 		reject(http.StatusBadRequest, "stale timestamp")
 		return
 	}
-	// During a key rotation WeChat may still use the previous key: try each
-	// and report the current key's failure if none opens the push.
-	var ev wechat.Event
-	for i, mc := range s.crypts {
-		e, perr := mc.OpenPush(sig, ts, nonce, body)
-		if perr == nil {
-			ev, err = e, nil
-			break
-		}
-		if i == 0 {
-			err = perr
-		}
-	}
+	ev, err := s.openPush(sig, ts, nonce, body)
 	if err != nil {
 		status := http.StatusBadRequest
 		if errors.Is(err, wechat.ErrBadSignature) {
@@ -69,8 +57,19 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 		reject(http.StatusBadRequest, "push for another component appid")
 		return
 	}
-	fresh, err := s.st.ClaimNonce(r.Context(), nonce+":"+ts, now)
+	// The nonce is marked used in the same transaction as the push's
+	// effect: if storing fails, nothing is kept and WeChat's re-delivery
+	// of the same signed push is taken.
+	var effect PushEffect
+	switch e := ev.(type) {
+	case *wechat.TicketEvent:
+		effect = PushEffect{TicketComponent: s.cfg.ComponentAppID, TicketSealed: s.tok.seal.seal(e.Ticket, ticketAAD(s.cfg.ComponentAppID))}
+	case *wechat.UnauthorizedEvent:
+		effect = PushEffect{RevokeAppID: e.AuthorizerAppID, TokenKey: authorizerKey(e.AuthorizerAppID)}
+	}
+	fresh, err := s.st.ApplyPush(r.Context(), nonce+":"+ts, now, effect)
 	if err != nil {
+		s.log.Error("push not stored", "request_id", infoOf(r).id, "err", err.Error())
 		http.Error(w, "store unavailable", http.StatusServiceUnavailable)
 		return
 	}
@@ -80,26 +79,42 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	switch e := ev.(type) {
 	case *wechat.TicketEvent:
-		if err := s.st.SaveTicket(r.Context(), s.cfg.ComponentAppID, e.Ticket, now); err != nil {
-			http.Error(w, "store unavailable", http.StatusServiceUnavailable)
-			return
-		}
 		s.log.Info("ticket received")
 	case *wechat.AuthorizationEvent:
 		s.log.Info("authorization push", "info_type", e.InfoType, "appid", e.AuthorizerAppID)
 		s.background(func(ctx context.Context) {
-			if _, err := s.complete(ctx, e.AuthorizationCode, e.PreAuthCode, ""); err != nil {
+			if _, err := s.completeByPush(ctx, e.AuthorizationCode, e.PreAuthCode); err != nil {
 				s.log.Warn("authorization follow-up failed", "appid", e.AuthorizerAppID, "err", err.Error())
 			}
 		})
 	case *wechat.UnauthorizedEvent:
 		s.log.Info("unauthorized push", "appid", e.AuthorizerAppID)
-		if err := s.revoke(r.Context(), e.AuthorizerAppID); err != nil {
-			http.Error(w, "store unavailable", http.StatusServiceUnavailable)
-			return
-		}
+		s.tok.dropAuthorizer(r.Context(), e.AuthorizerAppID)
 	}
 	io.WriteString(w, "success")
+}
+
+// openPush checks the signature before anything else in the push: the outer
+// envelope is not signed, so what WeChat (or anyone) puts in its AppId or
+// ToUserName decides nothing. The component appid is checked inside the
+// decrypted message, which is. During a key rotation WeChat may still use
+// the previous key: each is tried and the current key's failure reported.
+func (s *Server) openPush(sig, ts, nonce string, body []byte) (wechat.Event, error) {
+	env, err := wechat.ParseEnvelope(body)
+	if err != nil {
+		return nil, err
+	}
+	var first error
+	for i, mc := range s.crypts {
+		plain, err := mc.Decrypt(sig, ts, nonce, env.Encrypt)
+		if err == nil {
+			return wechat.ParseComponentEvent(plain)
+		}
+		if i == 0 {
+			first = err
+		}
+	}
+	return nil, first
 }
 
 func pushReason(err error) string {
@@ -129,20 +144,6 @@ func (s *Server) background(f func(ctx context.Context)) {
 		defer cancel()
 		f(ctx)
 	}()
-}
-
-// revoke records that an account withdrew its authorization: its tokens are
-// dropped and every call for it answers needs_reauthorization.
-func (s *Server) revoke(ctx context.Context, appid string) error {
-	now := s.cfg.Clock.Now()
-	if err := s.st.SetAuthorizerRefresh(ctx, appid, nil, now); err != nil {
-		return err
-	}
-	if err := s.st.SetAuthorizerStatus(ctx, appid, AuthorizerRevoked, now); err != nil {
-		return err
-	}
-	s.tok.dropAuthorizer(ctx, appid)
-	return nil
 }
 
 // handleMessages is the 消息与事件接收URL. The product asks for no message

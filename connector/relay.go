@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -95,8 +96,12 @@ func (s *Server) forward(ctx context.Context, method, path string, query url.Val
 	}
 	resp, err := s.cfg.HTTPClient.Do(req)
 	if err != nil {
-		// The URL carries the token; report the path only.
-		return nil, errors.New("connector: calling WeChat " + path + " failed")
+		// The URL carries the token; report the path and the cause only.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("connector: calling WeChat %s: %w", path, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))

@@ -25,9 +25,13 @@ type Server struct {
 	crypts  []*wechat.MsgCrypt // current key first, then the previous one
 	log     *slog.Logger
 	limits  *limiter
+	public  *limiter // per client address, for the pages phones and browsers open
+	pre     preAuthCache
+	health  healthCache
 	watch   *watcher
 	access  accessCache
-	bg      sync.WaitGroup
+	bg      sync.WaitGroup // follow-up work of pushes
+	loops   sync.WaitGroup // maintenance
 	ctx     context.Context
 	cancel  context.CancelFunc
 	handler http.Handler
@@ -39,7 +43,7 @@ func New(cfg Config, st Store) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, st: st, log: cfg.Logger, wc: wechat.NewClient(cfg.APIBase, cfg.HTTPClient),
-		limits: newLimiter(cfg.RateLimit, cfg.RateBurst), watch: newWatcher(),
+		limits: newLimiter(cfg.RateLimit, cfg.RateBurst), public: newLimiter(cfg.PublicRateLimit, cfg.PublicRateBurst), watch: newWatcher(),
 		access: accessCache{tokens: map[string]cached[ProjectToken]{}, links: map[string]cached[[]string]{}}}
 	for _, k := range []string{cfg.Secrets.EncodingAESKey, cfg.Secrets.PrevEncodingAESKey} {
 		if k == "" {
@@ -55,6 +59,10 @@ func New(cfg Config, st Store) (*Server, error) {
 		seal: newSealer(cfg.Secrets.StoreKey), clk: cfg.Clock, log: cfg.Logger, cache: map[string]cachedToken{}}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.handler = s.routes()
+	if cfg.MaintainEvery > 0 {
+		s.loops.Add(1)
+		go s.maintain()
+	}
 	return s, nil
 }
 
@@ -65,6 +73,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 func (s *Server) Close() error {
 	s.cancel()
 	s.bg.Wait()
+	s.loops.Wait()
 	return nil
 }
 
@@ -72,8 +81,8 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /wechat/events", s.handleEvents)
 	mux.HandleFunc("POST /wechat/messages/{appid}", s.handleMessages)
-	mux.HandleFunc("GET /wechat/callback", s.handleCallback)
-	mux.HandleFunc("GET /a/{code}", s.handleLanding)
+	mux.Handle("GET /wechat/callback", s.perClient(s.handleCallback))
+	mux.Handle("GET /a/{code}", s.perClient(s.handleLanding))
 	mux.HandleFunc("GET /healthz", s.handleHealthz)
 	mux.Handle("GET /v1/health", s.auth(s.handleHealth))
 	mux.Handle("POST /v1/authorizations", s.auth(s.handleCreateSession))
@@ -287,74 +296,63 @@ func (s *Server) writeFailure(w http.ResponseWriter, r *http.Request, err error)
 		writeError(w, http.StatusForbidden, "forbidden", err.Error(), nil)
 	case errors.As(err, &ae):
 		writeError(w, http.StatusBadGateway, "wechat_error", "WeChat answered an error", ae)
+	case r.Context().Err() != nil:
+		// The caller hung up (a closed wizard, a proxy timeout): nobody
+		// reads this answer, and nothing is wrong with WeChat.
+		s.log.Info("client went away", "request_id", infoOf(r).id, "path", r.URL.Path)
+		w.WriteHeader(statusClientClosed)
 	default:
-		s.log.Error("request failed", "request_id", infoOf(r).id, "path", r.URL.Path, "err", err.Error())
-		writeError(w, http.StatusBadGateway, "wechat_error", "WeChat could not be reached", nil)
+		c := causeOf(err)
+		s.log.Error("request failed", "request_id", infoOf(r).id, "path", r.URL.Path, "reason", c.Reason, "err", err.Error())
+		msg := c.Message
+		if c.Reason == ReasonUnreachable {
+			msg = "WeChat could not be reached: " + c.Message
+		}
+		writeError(w, http.StatusBadGateway, "wechat_error", msg, nil)
 	}
 }
 
-// watcher wakes long-polls when a session changes.
+// watcher wakes long-polls when a session changes. An entry lives while
+// someone waits on it, so sessions polled but never changed (most of them)
+// leave nothing behind.
 type watcher struct {
 	mu sync.Mutex
-	ch map[string]chan struct{}
+	ch map[string]*watch
 }
 
-func newWatcher() *watcher { return &watcher{ch: map[string]chan struct{}{}} }
+type watch struct {
+	c       chan struct{}
+	waiters int
+}
 
-func (w *watcher) wait(id string) <-chan struct{} {
+func newWatcher() *watcher { return &watcher{ch: map[string]*watch{}} }
+
+// wait returns a channel closed at the session's next change, and a release
+// to call when the caller stops waiting.
+func (w *watcher) wait(id string) (<-chan struct{}, func()) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	c, ok := w.ch[id]
+	e, ok := w.ch[id]
 	if !ok {
-		c = make(chan struct{})
-		w.ch[id] = c
+		e = &watch{c: make(chan struct{})}
+		w.ch[id] = e
 	}
-	return c
+	e.waiters++
+	return e.c, func() {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		e.waiters--
+		if e.waiters == 0 && w.ch[id] == e {
+			delete(w.ch, id)
+		}
+	}
 }
 
 func (w *watcher) notify(id string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if c, ok := w.ch[id]; ok {
-		close(c)
+	if e, ok := w.ch[id]; ok {
+		close(e.c)
 		delete(w.ch, id)
 	}
-}
-
-// limiter is a token bucket per project token, on the wall clock.
-type limiter struct {
-	mu      sync.Mutex
-	rate    float64
-	burst   float64
-	buckets map[string]*bucket
-}
-
-type bucket struct {
-	tokens float64
-	last   time.Time
-}
-
-func newLimiter(rate float64, burst int) *limiter {
-	return &limiter{rate: rate, burst: float64(burst), buckets: map[string]*bucket{}}
-}
-
-func (l *limiter) allow(key string) (time.Duration, bool) {
-	if l.rate < 0 {
-		return 0, true
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := time.Now()
-	b, ok := l.buckets[key]
-	if !ok {
-		b = &bucket{tokens: l.burst, last: now}
-		l.buckets[key] = b
-	}
-	b.tokens = min(l.burst, b.tokens+now.Sub(b.last).Seconds()*l.rate)
-	b.last = now
-	if b.tokens < 1 {
-		return time.Duration((1 - b.tokens) / l.rate * float64(time.Second)), false
-	}
-	b.tokens--
-	return 0, true
 }

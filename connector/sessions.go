@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"regexp"
 	"slices"
@@ -158,8 +159,11 @@ func (s *Server) handleGetSession(w http.ResponseWriter, r *http.Request) {
 	deadline := time.NewTimer(wait)
 	defer deadline.Stop()
 	for {
-		changed := s.watch.wait(id)
+		changed, release := s.watch.wait(id)
 		x, err := s.loadSession(r.Context(), id)
+		if err != nil || x.Version > since {
+			release()
+		}
 		if errors.Is(err, ErrNotFound) || (err == nil && x.Project != projectOf(r)) {
 			writeError(w, http.StatusNotFound, "not_found", "no such session", nil)
 			return
@@ -180,45 +184,93 @@ func (s *Server) handleGetSession(w http.ResponseWriter, r *http.Request) {
 		case <-tick.C:
 		case <-deadline.C:
 			tick.Stop()
+			release()
 			writeJSON(w, http.StatusOK, s.view(x))
 			return
 		case <-r.Context().Done():
 			tick.Stop()
+			release()
 			return
 		}
 		tick.Stop()
+		release()
 	}
 }
 
-// complete exchanges an authorization code once, however many times it
-// arrives (the push and the callback both carry it), and finishes the
-// session it belongs to, found by id (callback) or pre_auth_code (push).
-func (s *Server) complete(ctx context.Context, code, preAuth, sessionID string) (Session, error) {
-	v, exErr, _ := s.tok.group.Do("code:"+code, func() (any, error) { return s.exchange(ctx, code) })
-	a, _ := v.(Authorizer)
-	var x Session
-	var err error
-	switch {
-	case sessionID != "":
-		x, err = s.st.Session(ctx, sessionID)
-	case preAuth != "":
-		x, err = s.st.SessionByPreAuthCode(ctx, preAuth)
-	default:
-		return x, exErr
+// errCodeClaimed: the code already completed or failed a session (or is
+// being exchanged for one); it never completes another.
+var errCodeClaimed = errors.New("connector: the authorization code belongs to another session or was already used")
+
+// waiting reports whether a session may still be completed by a callback:
+// unfinished, not expired, and its landing page handed the admin to WeChat.
+func (s *Server) waiting(x Session) bool {
+	return open(x.Status) && x.Visits > 0 && s.cfg.Clock.Now().Before(x.ExpiresAt)
+}
+
+// completeByPush handles an authorization push. WeChat signed it, and its
+// PreAuthCode names the session whose landing page minted it; a push naming
+// no session (a change made in WeChat's back office) only updates the
+// authorizer and links no project.
+func (s *Server) completeByPush(ctx context.Context, code, preAuth string) (Session, error) {
+	var id string
+	if preAuth != "" {
+		x, err := s.st.SessionByPreAuthCode(ctx, codeHash(preAuth))
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return x, err
+		}
+		id = x.ID
+		s.pre.forget(id)
 	}
-	if errors.Is(err, ErrNotFound) {
+	return s.redeem(ctx, code, id)
+}
+
+// redeem claims code for session id (once, for good), exchanges it with
+// WeChat and finishes the session. A code claimed by another session is
+// refused without a WeChat call; one claimed by this session (the push and
+// the callback both carry it) finishes it with the account already known.
+func (s *Server) redeem(ctx context.Context, code, id string) (Session, error) {
+	h := codeHash(code)
+	v, exErr, _ := s.tok.group.Do("code:"+h, func() (any, error) {
+		fresh, owner, err := s.st.ClaimCode(ctx, h, id, s.cfg.Clock.Now())
+		switch {
+		case err != nil:
+			return Authorizer{}, err
+		case fresh:
+			return s.exchange(ctx, code, h)
+		case owner != id:
+			// A push naming session id whose code another session
+			// already redeemed would mean the code leaked before its
+			// own callback arrived: say so loudly.
+			level := slog.LevelWarn
+			if id != "" && owner != "" {
+				level = slog.LevelError
+			}
+			s.log.Log(ctx, level, "authorization code refused: claimed by another session", "session", id, "claimed_by", owner)
+			return Authorizer{}, errCodeClaimed
+		}
+		_, appid, err := s.st.CodeClaim(ctx, h)
+		if err != nil || appid == "" {
+			return Authorizer{}, errors.New("connector: authorization code is being handled elsewhere or failed")
+		}
+		return s.st.Authorizer(ctx, appid)
+	})
+	if id == "" {
 		return Session{}, exErr
 	}
-	if err != nil {
-		return x, err
+	if errors.Is(exErr, errCodeClaimed) {
+		x, err := s.st.Session(ctx, id)
+		if err != nil {
+			return x, err
+		}
+		return x, exErr
 	}
 	if exErr != nil {
 		reason := "wechat_error"
 		if c := wechat.ErrorCode(exErr); c != 0 {
 			reason = "wechat:" + strconv.Itoa(c)
 		}
-		x, _ = s.updateSession(ctx, x.ID, func(x *Session) bool {
-			if x.Status == StatusAuthorized || x.Status == StatusWrongAccount {
+		x, _ := s.updateSession(ctx, id, func(x *Session) bool {
+			if !open(x.Status) {
 				return false
 			}
 			x.Status, x.Reason = StatusFailed, reason
@@ -226,27 +278,14 @@ func (s *Server) complete(ctx context.Context, code, preAuth, sessionID string) 
 		})
 		return x, exErr
 	}
-	return s.finish(ctx, x.ID, a)
+	return s.finish(ctx, id, v.(Authorizer))
 }
 
-// exchange turns a code into a recorded authorizer. A code already handled
-// is not sent to WeChat again (it would answer 61010); the account it
-// authorized is looked up instead.
-func (s *Server) exchange(ctx context.Context, code string) (Authorizer, error) {
+// exchange turns a freshly claimed code into a recorded authorizer.
+func (s *Server) exchange(ctx context.Context, code, hash string) (Authorizer, error) {
 	now := s.cfg.Clock.Now()
-	fresh, err := s.st.ClaimAuthCode(ctx, code, now)
-	if err != nil {
-		return Authorizer{}, err
-	}
-	if !fresh {
-		appid, err := s.st.AuthCodeAppID(ctx, code)
-		if err != nil || appid == "" {
-			return Authorizer{}, errors.New("connector: authorization code is being handled elsewhere or failed")
-		}
-		return s.st.Authorizer(ctx, appid)
-	}
 	var qa *wechat.QueryAuthResult
-	err = s.tok.withComponent(ctx, func(ctok string) error {
+	err := s.tok.withComponent(ctx, func(ctok string) error {
 		var e error
 		qa, e = s.wc.QueryAuth(ctx, ctok, s.cfg.ComponentAppID, code)
 		return e
@@ -287,7 +326,7 @@ func (s *Server) exchange(ctx context.Context, code string) (Authorizer, error) 
 	if err := s.st.SaveAuthorizer(ctx, a); err != nil {
 		return a, err
 	}
-	if err := s.st.SetAuthCodeAppID(ctx, code, a.AppID); err != nil {
+	if err := s.st.SetCodeAppID(ctx, hash, a.AppID); err != nil {
 		return a, err
 	}
 	s.log.Info("authorization recorded", "appid", a.AppID, "granted", a.FuncIDs)
@@ -321,7 +360,7 @@ func missingSets(requested, granted []int, mp bool) []int {
 // finish completes a session with the account that authorized.
 func (s *Server) finish(ctx context.Context, id string, a Authorizer) (Session, error) {
 	x, err := s.updateSession(ctx, id, func(x *Session) bool {
-		if x.Status == StatusAuthorized || x.Status == StatusWrongAccount {
+		if !open(x.Status) {
 			return false
 		}
 		x.AppID, x.NickName, x.Granted, x.Reason = a.AppID, a.NickName, a.FuncIDs, ""
@@ -332,7 +371,7 @@ func (s *Server) finish(ctx context.Context, id string, a Authorizer) (Session, 
 		}
 		return true
 	})
-	if err == nil && x.Status == StatusAuthorized {
+	if err == nil && x.Status == StatusAuthorized && x.AppID == a.AppID {
 		err = s.st.LinkAccount(ctx, x.Project, a.AppID, s.cfg.Clock.Now())
 		s.forgetLinks(a.AppID)
 		s.background(func(ctx context.Context) { s.refreshFacts(ctx, a.AppID) })

@@ -6,15 +6,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	_ "modernc.org/sqlite"
 )
 
 // migrations are applied in order, each in its own transaction; the index+1
-// is the schema version.
-var migrations = []string{
-	`CREATE TABLE tickets (component_appid TEXT PRIMARY KEY, ticket TEXT NOT NULL, received_at INTEGER NOT NULL);
+// is the schema version. A shipped migration is never edited: a change is a
+// new one, so every existing database takes the same path.
+var migrations = []migration{
+	{sql: `CREATE TABLE tickets (component_appid TEXT PRIMARY KEY, ticket TEXT NOT NULL, received_at INTEGER NOT NULL);
 	 CREATE TABLE tokens (key TEXT PRIMARY KEY, sealed BLOB NOT NULL, expires_at INTEGER NOT NULL);
 	 CREATE TABLE authorizers (appid TEXT PRIMARY KEY, refresh_sealed BLOB, func_ids TEXT NOT NULL, status TEXT NOT NULL,
 	   kind TEXT NOT NULL DEFAULT 'oa', nick_name TEXT NOT NULL DEFAULT '', authorized_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
@@ -28,45 +31,112 @@ var migrations = []string{
 	 CREATE TABLE nonces (nonce TEXT PRIMARY KEY, seen_at INTEGER NOT NULL);
 	 CREATE TABLE project_tokens (id TEXT PRIMARY KEY, project TEXT NOT NULL, hash TEXT NOT NULL UNIQUE,
 	   created_at INTEGER NOT NULL, revoked_at INTEGER NOT NULL DEFAULT 0);
-	 CREATE TABLE project_accounts (project TEXT NOT NULL, appid TEXT NOT NULL, linked_at INTEGER NOT NULL, PRIMARY KEY (project, appid));`,
+	 CREATE TABLE project_accounts (project TEXT NOT NULL, appid TEXT NOT NULL, linked_at INTEGER NOT NULL, PRIMARY KEY (project, appid));`},
+	{run: migrateHashedCodes},
 }
 
-// SQLStore is the Store on one SQLite file.
-type SQLStore struct{ db *sql.DB }
+type migration struct {
+	sql string
+	run func(ctx context.Context, tx *sql.Tx) error
+}
+
+// SQLStore is the Store on one SQLite file. Writes go through one
+// connection (SQLite has one writer anyway, and queueing in Go beats
+// spinning on SQLITE_BUSY); reads share a small pool. Both are capped so
+// load cannot open file handles without bound.
+type SQLStore struct {
+	w, r *sql.DB
+	path string
+}
+
+// Pool sizes: each SQLite connection holds three files (db, -wal, -shm).
+const maxReaders = 4
 
 // OpenStore opens (creating if needed) the SQLite store at path and brings
-// its schema up to date.
+// its schema up to date. A new file is readable by its owner only, and a
+// missing folder is created for the owner only: it holds sealed tokens and
+// the hashes that keep authorizations apart.
 func OpenStore(path string) (*SQLStore, error) {
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
-	db, err := sql.Open("sqlite", dsn)
+	if err := prepareFile(path); err != nil {
+		return nil, err
+	}
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)" +
+		"&_pragma=secure_delete(1)&_pragma=journal_size_limit(4194304)"
+	w, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("connector: opening store: %w", err)
 	}
-	s := &SQLStore{db: db}
+	r, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("connector: opening store: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	r.SetMaxOpenConns(maxReaders)
+	r.SetMaxIdleConns(maxReaders)
+	r.SetConnMaxIdleTime(time.Minute)
+	s := &SQLStore{w: w, r: r, path: path}
 	if err := s.migrate(context.Background()); err != nil {
-		db.Close()
+		s.Close()
 		return nil, err
 	}
 	return s, nil
 }
 
+// prepareFile creates the folder (0700) and the database file (0600) before
+// SQLite does, since SQLite would use the umask (usually 0644) and gives its
+// -wal and -shm files the database file's mode.
+func prepareFile(path string) error {
+	if dir := filepath.Dir(path); dir != "" {
+		if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return fmt.Errorf("connector: creating the store's folder: %w", err)
+			}
+		}
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("connector: opening store: %w", err)
+	}
+	f.Close()
+	// An existing file from an older version may be 0644: tighten it and
+	// its companions.
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("connector: securing the store: %w", err)
+		}
+	}
+	return nil
+}
+
 func (s *SQLStore) migrate(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
 		return fmt.Errorf("connector: store: %w", err)
 	}
 	var have int
-	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
+	if err := s.w.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
 		return fmt.Errorf("connector: store: %w", err)
 	}
+	return s.migrateTo(ctx, have, len(migrations))
+}
+
+func (s *SQLStore) migrateTo(ctx context.Context, have, want int) error {
 	if have > len(migrations) {
 		return fmt.Errorf("connector: the store has schema version %d, newer than this program's %d; use a newer connector", have, len(migrations))
 	}
-	for v := have + 1; v <= len(migrations); v++ {
-		tx, err := s.db.BeginTx(ctx, nil)
+	for v := have + 1; v <= want; v++ {
+		tx, err := s.w.BeginTx(ctx, nil)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, migrations[v-1]); err != nil {
+		m := migrations[v-1]
+		if m.sql != "" {
+			_, err = tx.ExecContext(ctx, m.sql)
+		} else {
+			err = m.run(ctx, tx)
+		}
+		if err != nil {
 			tx.Rollback()
 			return fmt.Errorf("connector: store migration %d: %w", v, err)
 		}
@@ -78,18 +148,26 @@ func (s *SQLStore) migrate(ctx context.Context) error {
 			return err
 		}
 	}
+	if want > have {
+		// Rows a migration removed (plain-text codes) must not linger in
+		// the write-ahead log.
+		s.Checkpoint(ctx)
+	}
 	return nil
 }
 
 // SchemaVersion reports the applied schema version.
 func (s *SQLStore) SchemaVersion(ctx context.Context) (int, error) {
 	var v int
-	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v)
+	err := s.r.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v)
 	return v, err
 }
 
-func (s *SQLStore) Close() error                   { return s.db.Close() }
-func (s *SQLStore) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+func (s *SQLStore) Close() error {
+	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+func (s *SQLStore) Ping(ctx context.Context) error { return s.r.PingContext(ctx) }
 
 func unix(t time.Time) int64 {
 	if t.IsZero() {
@@ -112,33 +190,20 @@ func notFound(err error) error {
 	return err
 }
 
-func (s *SQLStore) SaveTicket(ctx context.Context, comp, ticket string, at time.Time) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO tickets VALUES (?, ?, ?) ON CONFLICT(component_appid) DO UPDATE SET ticket = excluded.ticket, received_at = excluded.received_at WHERE excluded.received_at >= tickets.received_at`,
-		comp, ticket, unix(at))
-	return err
-}
-
-func (s *SQLStore) Ticket(ctx context.Context, comp string) (string, time.Time, error) {
-	var t string
-	var at int64
-	err := s.db.QueryRowContext(ctx, `SELECT ticket, received_at FROM tickets WHERE component_appid = ?`, comp).Scan(&t, &at)
-	return t, fromUnix(at), notFound(err)
-}
-
 func (s *SQLStore) SaveToken(ctx context.Context, key string, sealed []byte, expires time.Time) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO tokens VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET sealed = excluded.sealed, expires_at = excluded.expires_at`, key, sealed, unix(expires))
+	_, err := s.w.ExecContext(ctx, `INSERT INTO tokens VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET sealed = excluded.sealed, expires_at = excluded.expires_at`, key, sealed, unix(expires))
 	return err
 }
 
 func (s *SQLStore) Token(ctx context.Context, key string) ([]byte, time.Time, error) {
 	var b []byte
 	var exp int64
-	err := s.db.QueryRowContext(ctx, `SELECT sealed, expires_at FROM tokens WHERE key = ?`, key).Scan(&b, &exp)
+	err := s.r.QueryRowContext(ctx, `SELECT sealed, expires_at FROM tokens WHERE key = ?`, key).Scan(&b, &exp)
 	return b, fromUnix(exp), notFound(err)
 }
 
 func (s *SQLStore) DeleteToken(ctx context.Context, key string) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM tokens WHERE key = ?`, key)
+	_, err := s.w.ExecContext(ctx, `DELETE FROM tokens WHERE key = ?`, key)
 	return err
 }
 
@@ -161,7 +226,7 @@ func (s *SQLStore) SaveAuthorizer(ctx context.Context, a Authorizer) error {
 	if kind == "" {
 		kind = "oa"
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO authorizers (appid, refresh_sealed, func_ids, status, kind, nick_name, authorized_at, updated_at, facts, checked_at)
+	_, err := s.w.ExecContext(ctx, `INSERT INTO authorizers (appid, refresh_sealed, func_ids, status, kind, nick_name, authorized_at, updated_at, facts, checked_at)
 	  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	  ON CONFLICT(appid) DO UPDATE SET refresh_sealed = excluded.refresh_sealed, func_ids = excluded.func_ids, status = excluded.status,
 	  kind = excluded.kind, nick_name = excluded.nick_name, authorized_at = excluded.authorized_at, updated_at = excluded.updated_at, facts = excluded.facts, checked_at = excluded.checked_at`,
@@ -170,17 +235,17 @@ func (s *SQLStore) SaveAuthorizer(ctx context.Context, a Authorizer) error {
 }
 
 func (s *SQLStore) SetAuthorizerRefresh(ctx context.Context, appid string, sealed []byte, at time.Time) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE authorizers SET refresh_sealed = ?, updated_at = ? WHERE appid = ?`, sealed, unix(at), appid)
+	_, err := s.w.ExecContext(ctx, `UPDATE authorizers SET refresh_sealed = ?, updated_at = ? WHERE appid = ?`, sealed, unix(at), appid)
 	return err
 }
 
 func (s *SQLStore) SetAuthorizerStatus(ctx context.Context, appid, status string, at time.Time) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE authorizers SET status = ?, updated_at = ? WHERE appid = ?`, status, unix(at), appid)
+	_, err := s.w.ExecContext(ctx, `UPDATE authorizers SET status = ?, updated_at = ? WHERE appid = ?`, status, unix(at), appid)
 	return err
 }
 
 func (s *SQLStore) SetAuthorizerFacts(ctx context.Context, appid, nick string, funcIDs []int, facts []byte, at time.Time) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE authorizers SET nick_name = ?, func_ids = ?, facts = ?, checked_at = ? WHERE appid = ?`,
+	_, err := s.w.ExecContext(ctx, `UPDATE authorizers SET nick_name = ?, func_ids = ?, facts = ?, checked_at = ? WHERE appid = ?`,
 		nick, ints(funcIDs), string(facts), unix(at), appid)
 	return err
 }
@@ -202,11 +267,11 @@ func scanAuthorizer(r scanner) (Authorizer, error) {
 }
 
 func (s *SQLStore) Authorizer(ctx context.Context, appid string) (Authorizer, error) {
-	return scanAuthorizer(s.db.QueryRowContext(ctx, `SELECT `+authorizerCols+` FROM authorizers WHERE appid = ?`, appid))
+	return scanAuthorizer(s.r.QueryRowContext(ctx, `SELECT `+authorizerCols+` FROM authorizers WHERE appid = ?`, appid))
 }
 
 func (s *SQLStore) Authorizers(ctx context.Context) ([]Authorizer, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+authorizerCols+` FROM authorizers ORDER BY appid`)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+authorizerCols+` FROM authorizers ORDER BY appid`)
 	if err != nil {
 		return nil, err
 	}
@@ -234,13 +299,13 @@ func scanSession(r scanner) (Session, error) {
 }
 
 func (s *SQLStore) CreateSession(ctx context.Context, x Session) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO sessions (`+sessionCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := s.w.ExecContext(ctx, `INSERT INTO sessions (`+sessionCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		x.ID, x.Code, x.Project, x.ExpectedAppID, x.Status, x.AppID, x.NickName, ints(x.Granted), ints(x.Missing), x.Reason, x.Version, x.Visits, unix(x.CreatedAt), unix(x.ExpiresAt), unix(x.UpdatedAt))
 	return err
 }
 
 func (s *SQLStore) UpdateSession(ctx context.Context, x Session, prev int64) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE sessions SET status = ?, appid = ?, nick_name = ?, granted = ?, missing = ?, reason = ?, version = ?, visits = ?, expires_at = ?, updated_at = ? WHERE id = ? AND version = ?`,
+	res, err := s.w.ExecContext(ctx, `UPDATE sessions SET status = ?, appid = ?, nick_name = ?, granted = ?, missing = ?, reason = ?, version = ?, visits = ?, expires_at = ?, updated_at = ? WHERE id = ? AND version = ?`,
 		x.Status, x.AppID, x.NickName, ints(x.Granted), ints(x.Missing), x.Reason, x.Version, x.Visits, unix(x.ExpiresAt), unix(x.UpdatedAt), x.ID, prev)
 	if err != nil {
 		return err
@@ -252,61 +317,21 @@ func (s *SQLStore) UpdateSession(ctx context.Context, x Session, prev int64) err
 }
 
 func (s *SQLStore) Session(ctx context.Context, id string) (Session, error) {
-	return scanSession(s.db.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = ?`, id))
+	return scanSession(s.r.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = ?`, id))
 }
 
 func (s *SQLStore) SessionByCode(ctx context.Context, code string) (Session, error) {
-	return scanSession(s.db.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE code = ?`, code))
-}
-
-func (s *SQLStore) LinkPreAuthCode(ctx context.Context, pre, id string) error {
-	_, err := s.db.ExecContext(ctx, `INSERT OR REPLACE INTO pre_auth_codes VALUES (?, ?)`, pre, id)
-	return err
-}
-
-func (s *SQLStore) SessionByPreAuthCode(ctx context.Context, pre string) (Session, error) {
-	return scanSession(s.db.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = (SELECT session_id FROM pre_auth_codes WHERE code = ?)`, pre))
+	return scanSession(s.r.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE code = ?`, code))
 }
 
 func (s *SQLStore) OpenSessions(ctx context.Context, now time.Time) (int, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sessions WHERE status IN ('pending', 'scanned', 'cancelled') AND expires_at > ?`, unix(now)).Scan(&n)
+	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM sessions WHERE status IN ('pending', 'scanned', 'cancelled') AND expires_at > ?`, unix(now)).Scan(&n)
 	return n, err
 }
 
-func (s *SQLStore) claim(ctx context.Context, table, col, key string, at time.Time) (bool, error) {
-	res, err := s.db.ExecContext(ctx, `INSERT OR IGNORE INTO `+table+` (`+col+`, `+map[string]string{"auth_codes": "claimed_at", "nonces": "seen_at"}[table]+`) VALUES (?, ?)`, key, unix(at))
-	if err != nil {
-		return false, err
-	}
-	n, _ := res.RowsAffected()
-	return n == 1, nil
-}
-
-func (s *SQLStore) ClaimAuthCode(ctx context.Context, code string, at time.Time) (bool, error) {
-	return s.claim(ctx, "auth_codes", "code", code, at)
-}
-
-func (s *SQLStore) SetAuthCodeAppID(ctx context.Context, code, appid string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE auth_codes SET appid = ? WHERE code = ?`, appid, code)
-	return err
-}
-
-func (s *SQLStore) AuthCodeAppID(ctx context.Context, code string) (string, error) {
-	var appid string
-	err := s.db.QueryRowContext(ctx, `SELECT appid FROM auth_codes WHERE code = ?`, code).Scan(&appid)
-	return appid, notFound(err)
-}
-
-func (s *SQLStore) ClaimNonce(ctx context.Context, nonce string, at time.Time) (bool, error) {
-	// Nonces older than a day can no longer pass the timestamp check, so
-	// they need not be kept.
-	s.db.ExecContext(ctx, `DELETE FROM nonces WHERE seen_at < ?`, unix(at.Add(-24*time.Hour)))
-	return s.claim(ctx, "nonces", "nonce", nonce, at)
-}
-
 func (s *SQLStore) CreateProjectToken(ctx context.Context, p ProjectToken) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO project_tokens VALUES (?, ?, ?, ?, 0)`, p.ID, p.Project, p.Hash, unix(p.CreatedAt))
+	_, err := s.w.ExecContext(ctx, `INSERT INTO project_tokens VALUES (?, ?, ?, ?, 0)`, p.ID, p.Project, p.Hash, unix(p.CreatedAt))
 	return err
 }
 
@@ -319,11 +344,11 @@ func scanProject(r scanner) (ProjectToken, error) {
 }
 
 func (s *SQLStore) ProjectTokenByHash(ctx context.Context, hash string) (ProjectToken, error) {
-	return scanProject(s.db.QueryRowContext(ctx, `SELECT id, project, hash, created_at, revoked_at FROM project_tokens WHERE hash = ?`, hash))
+	return scanProject(s.r.QueryRowContext(ctx, `SELECT id, project, hash, created_at, revoked_at FROM project_tokens WHERE hash = ?`, hash))
 }
 
 func (s *SQLStore) ProjectTokens(ctx context.Context) ([]ProjectToken, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, project, hash, created_at, revoked_at FROM project_tokens ORDER BY created_at`)
+	rows, err := s.r.QueryContext(ctx, `SELECT id, project, hash, created_at, revoked_at FROM project_tokens ORDER BY created_at`)
 	if err != nil {
 		return nil, err
 	}
@@ -340,7 +365,7 @@ func (s *SQLStore) ProjectTokens(ctx context.Context) ([]ProjectToken, error) {
 }
 
 func (s *SQLStore) RevokeProjectToken(ctx context.Context, id string, at time.Time) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE project_tokens SET revoked_at = ? WHERE id = ? AND revoked_at = 0`, unix(at), id)
+	res, err := s.w.ExecContext(ctx, `UPDATE project_tokens SET revoked_at = ? WHERE id = ? AND revoked_at = 0`, unix(at), id)
 	if err != nil {
 		return err
 	}
@@ -351,12 +376,12 @@ func (s *SQLStore) RevokeProjectToken(ctx context.Context, id string, at time.Ti
 }
 
 func (s *SQLStore) LinkAccount(ctx context.Context, project, appid string, at time.Time) error {
-	_, err := s.db.ExecContext(ctx, `INSERT OR IGNORE INTO project_accounts VALUES (?, ?, ?)`, project, appid, unix(at))
+	_, err := s.w.ExecContext(ctx, `INSERT OR IGNORE INTO project_accounts VALUES (?, ?, ?)`, project, appid, unix(at))
 	return err
 }
 
 func (s *SQLStore) AccountProjects(ctx context.Context, appid string) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT project FROM project_accounts WHERE appid = ? ORDER BY project`, appid)
+	rows, err := s.r.QueryContext(ctx, `SELECT project FROM project_accounts WHERE appid = ? ORDER BY project`, appid)
 	if err != nil {
 		return nil, err
 	}

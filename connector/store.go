@@ -11,8 +11,13 @@ import (
 // several replicas need a shared SQL database behind the same interface and
 // a single refresher (see the deployment guide).
 type Store interface {
-	SaveTicket(ctx context.Context, componentAppID, ticket string, at time.Time) error
-	Ticket(ctx context.Context, componentAppID string) (ticket string, at time.Time, err error)
+	// The ticket is sealed by the caller like the tokens: with it and the
+	// AppSecret anyone can mint component tokens.
+	SaveTicket(ctx context.Context, componentAppID string, sealed []byte, at time.Time) error
+	Ticket(ctx context.Context, componentAppID string) (sealed []byte, at time.Time, err error)
+	// TicketAppIDs lists the components a ticket is stored for, newest
+	// ticket first (for `connector status` without a component appid).
+	TicketAppIDs(ctx context.Context) ([]string, error)
 
 	// Tokens are sealed by the caller before they reach the store.
 	SaveToken(ctx context.Context, key string, sealed []byte, expires time.Time) error
@@ -35,20 +40,34 @@ type Store interface {
 	UpdateSession(ctx context.Context, s Session, prev int64) error
 	Session(ctx context.Context, id string) (Session, error)
 	SessionByCode(ctx context.Context, code string) (Session, error)
-	LinkPreAuthCode(ctx context.Context, preAuthCode, sessionID string) error
-	SessionByPreAuthCode(ctx context.Context, preAuthCode string) (Session, error)
+	// Pre-auth and authorization codes are kept only as hashes (codeHash):
+	// they travel in URLs, so a copy of the database must not replay them.
+	// LinkPreAuthCode records that a session's landing page minted the
+	// pre-auth code with this hash; the authorized push names it.
+	LinkPreAuthCode(ctx context.Context, preAuthHash, sessionID string) error
+	SessionByPreAuthCode(ctx context.Context, preAuthHash string) (Session, error)
 	OpenSessions(ctx context.Context, now time.Time) (int, error)
 
-	// ClaimAuthCode records an authorization code as handled; false when
-	// it already was, so the push and the callback act once between them.
-	ClaimAuthCode(ctx context.Context, code string, at time.Time) (bool, error)
-	// SetAuthCodeAppID and AuthCodeAppID remember which account a handled
-	// code authorized, so the later of push and callback can finish its
-	// session too.
-	SetAuthCodeAppID(ctx context.Context, code, appid string) error
-	AuthCodeAppID(ctx context.Context, code string) (string, error)
-	// ClaimNonce records a push nonce; false on a replay.
-	ClaimNonce(ctx context.Context, nonce string, at time.Time) (bool, error)
+	// ClaimCode binds an authorization code's hash to the session it
+	// completes ("" for a push naming no session), once and for good: a
+	// second claim is not fresh and reports the first claim's owner. Claims
+	// are never pruned, so a code that completed or failed one session
+	// never completes another, however old.
+	ClaimCode(ctx context.Context, hash, sessionID string, at time.Time) (fresh bool, owner string, err error)
+	// SetCodeAppID records which account a claimed code authorized, so the
+	// later of push and callback can finish the same session.
+	SetCodeAppID(ctx context.Context, hash, appid string) error
+	// CodeClaim reads a claim: its owner session and account.
+	CodeClaim(ctx context.Context, hash string) (owner, appid string, err error)
+
+	// ApplyPush marks a push's nonce used and stores its effect in one
+	// transaction: false (and nothing stored) on a replay; on an error
+	// nothing is stored either, so WeChat's re-delivery is taken.
+	ApplyPush(ctx context.Context, nonce string, at time.Time, e PushEffect) (fresh bool, err error)
+
+	// Prune deletes sessions that expired before sessionsBefore (with
+	// their pre-auth code hashes) and nonces seen before noncesBefore.
+	Prune(ctx context.Context, sessionsBefore, noncesBefore time.Time) (sessions, nonces int64, err error)
 
 	CreateProjectToken(ctx context.Context, p ProjectToken) error
 	ProjectTokenByHash(ctx context.Context, hash string) (ProjectToken, error)
@@ -59,6 +78,18 @@ type Store interface {
 
 	Ping(ctx context.Context) error
 	Close() error
+}
+
+// PushEffect is what a verified push changes besides its nonce.
+type PushEffect struct {
+	// A component_verify_ticket, sealed (never empty: a store refuses a
+	// ticket without a value, and then keeps nothing of the push).
+	TicketComponent string
+	TicketSealed    []byte
+	// An unauthorized event: the account's refresh token is dropped, its
+	// status becomes revoked and its stored access token (TokenKey) goes.
+	RevokeAppID string
+	TokenKey    string
 }
 
 // ErrNotFound is what a Store answers for a missing row.

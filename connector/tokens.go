@@ -53,6 +53,7 @@ type tokens struct {
 func componentKey(appid string) string  { return "component:" + appid }
 func authorizerKey(appid string) string { return "authorizer:" + appid }
 func refreshAAD(appid string) string    { return "refresh:" + appid }
+func ticketAAD(appid string) string     { return "ticket:" + appid }
 
 // get returns the cached token for key or fetches a new one.
 func (m *tokens) get(ctx context.Context, key string, fetch func(context.Context) (string, time.Time, error)) (string, error) {
@@ -124,12 +125,18 @@ func (m *tokens) invalidate(ctx context.Context, key, failed string) {
 // component returns a component_access_token.
 func (m *tokens) component(ctx context.Context) (string, error) {
 	return m.get(ctx, componentKey(m.comp), func(ctx context.Context) (string, time.Time, error) {
-		ticket, _, err := m.st.Ticket(ctx, m.comp)
-		if errors.Is(err, ErrNotFound) || (err == nil && ticket == "") {
+		sealed, _, err := m.st.Ticket(ctx, m.comp)
+		if errors.Is(err, ErrNotFound) {
 			return "", time.Time{}, ErrWaitingForTicket
 		}
 		if err != nil {
 			return "", time.Time{}, err
+		}
+		// A ticket sealed under another store key is as good as none: the
+		// next push (every ten minutes) replaces it.
+		ticket, err := m.seal.open(sealed, ticketAAD(m.comp))
+		if err != nil || ticket == "" {
+			return "", time.Time{}, ErrWaitingForTicket
 		}
 		now := m.clk.Now()
 		t, err := m.wc.ComponentToken(ctx, wechat.ComponentTokenRequest{ComponentAppID: m.comp, ComponentAppSecret: m.secret, ComponentVerifyTicket: ticket})

@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -116,6 +117,22 @@ func envOr(k, def string) string {
 	return def
 }
 
+// envDuration and envFloat read a default from the environment; a value
+// that does not parse is left to the flag's own default.
+func envDuration(k string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(k)); err == nil {
+		return d
+	}
+	return def
+}
+
+func envFloat(k string, def float64) float64 {
+	if f, err := strconv.ParseFloat(os.Getenv(k), 64); err == nil {
+		return f
+	}
+	return def
+}
+
 func dbFlag(fs *flag.FlagSet) *string {
 	return fs.String("db", envOr("CONNECTOR_DB", "connector.db"), "SQLite database file (env CONNECTOR_DB)")
 }
@@ -128,6 +145,10 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	appid := fs.String("component-appid", os.Getenv("CONNECTOR_COMPONENT_APPID"), "third-party platform appid (env CONNECTOR_COMPONENT_APPID)")
 	sets := fs.String("permission-sets", envOr("CONNECTOR_PERMISSION_SETS", "2,3"), "permission sets asked for; add 24 only if this platform may hold 开放平台账号管理 (env CONNECTOR_PERMISSION_SETS)")
 	secretsFile := fs.String("secrets-file", os.Getenv(connector.EnvSecretsFile), "KEY=VALUE file with the secrets (env "+connector.EnvSecretsFile+")")
+	retention := fs.Duration("retention", envDuration("CONNECTOR_RETENTION", connector.DefaultRetention), "how long finished and expired sessions are kept (env CONNECTOR_RETENTION)")
+	proxies := fs.String("trusted-proxies", os.Getenv("CONNECTOR_TRUSTED_PROXIES"), "reverse proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For names the client (env CONNECTOR_TRUSTED_PROXIES)")
+	publicRate := fs.Float64("public-rate", envFloat("CONNECTOR_PUBLIC_RATE", 2), "requests per second per client address on the landing page and callback (env CONNECTOR_PUBLIC_RATE)")
+	publicBurst := fs.Int("public-burst", int(envFloat("CONNECTOR_PUBLIC_BURST", 20)), "burst per client address on the landing page and callback (env CONNECTOR_PUBLIC_BURST)")
 	simulate := fs.String("simulate", "", "run against the built-in WeChat simulator with this scenario: "+strings.Join(wechatsim.Scenarios(), ", "))
 	simListen := fs.String("sim-listen", os.Getenv("CONNECTOR_SIM_LISTEN"), "with -simulate: the simulator's listen address (default: a free port on -listen's host; env CONNECTOR_SIM_LISTEN)")
 	simFollowers := fs.Int("sim-followers", 0, "with -simulate: the Official Account's follower count (default: the scenario's)")
@@ -164,13 +185,21 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		}
 		perms = append(perms, n)
 	}
+	trusted, err := connector.ParseTrustedProxies(*proxies)
+	if err != nil {
+		return err
+	}
+	if *retention <= 0 {
+		return errors.New("-retention must be positive, e.g. 720h")
+	}
 	st, err := connector.OpenStore(*db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	srv, err := connector.New(connector.Config{PublicURL: *public, APIBase: *apiBase, ComponentAppID: *appid,
-		Secrets: secrets, PermissionSets: perms, Logger: logger}, st)
+		Secrets: secrets, PermissionSets: perms, Logger: logger, Retention: *retention, TrustedProxies: trusted,
+		PublicRateLimit: *publicRate, PublicRateBurst: *publicBurst}, st)
 	if err != nil {
 		return err
 	}
@@ -288,7 +317,7 @@ func status(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("status", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	db := dbFlag(fs)
-	appid := fs.String("component-appid", os.Getenv("CONNECTOR_COMPONENT_APPID"), "third-party platform appid")
+	appid := fs.String("component-appid", os.Getenv("CONNECTOR_COMPONENT_APPID"), "third-party platform appid (default: the one whose ticket arrived last)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

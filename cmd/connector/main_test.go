@@ -2,10 +2,14 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
+	"oawizard/connector"
 	"oawizard/wechat"
 )
 
@@ -92,5 +96,43 @@ func TestHelpHasNoSideEffects(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Fatalf("help created %v", entries)
+	}
+}
+
+func TestStatusWithoutComponentAppIDFindsTheStoredTicket(t *testing.T) {
+	db := t.TempDir() + "/c.db"
+	st, err := connector.OpenStore(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.ApplyPush(context.Background(), "n", time.Now(), connector.PushEffect{TicketComponent: "wx00000000000000c1", TicketSealed: []byte("sealed")}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	t.Setenv("CONNECTOR_COMPONENT_APPID", "")
+	out, err := runCmd(t, "", "status", "-db", db)
+	var s connector.Status
+	if err != nil || json.Unmarshal([]byte(out), &s) != nil {
+		t.Fatalf("status: %v %s", err, out)
+	}
+	if s.Ticket.State != "ok" || s.ComponentAppID != "wx00000000000000c1" {
+		t.Fatalf("status without -component-appid: %+v", s)
+	}
+}
+
+func TestServeRefusesBadProxiesAndRetention(t *testing.T) {
+	t.Setenv("CONNECTOR_APPSECRET", "x")
+	t.Setenv("CONNECTOR_TOKEN", "x")
+	t.Setenv("CONNECTOR_AES_KEY", strings.Repeat("a", 43))
+	t.Setenv("CONNECTOR_STORE_KEY", strings.Repeat("s", 32))
+	_, err := runCmd(t, "", "serve", "-db", t.TempDir()+"/c.db", "-public-url", "https://c.example.com",
+		"-component-appid", "wx00000000000000c1", "-trusted-proxies", "not-an-ip")
+	if err == nil || !strings.Contains(err.Error(), "not-an-ip") {
+		t.Fatalf("bad proxy: %v", err)
+	}
+	_, err = runCmd(t, "", "serve", "-db", t.TempDir()+"/c.db", "-public-url", "https://c.example.com",
+		"-component-appid", "wx00000000000000c1", "-retention", "0s")
+	if err == nil || !strings.Contains(err.Error(), "retention") {
+		t.Fatalf("zero retention: %v", err)
 	}
 }

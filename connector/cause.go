@@ -1,0 +1,84 @@
+package connector
+
+import (
+	"context"
+	"errors"
+	"net"
+	"regexp"
+	"strconv"
+	"syscall"
+
+	"modernc.org/sqlite"
+
+	"oawizard/wechat"
+)
+
+// Reasons a WeChat call (or the connector itself) is not ready, in words a
+// wizard can show and a machine can match (API.md, /v1/health).
+const (
+	ReasonOK               = "ok"
+	ReasonTicketMissing    = "ticket_missing"     // no component_verify_ticket yet
+	ReasonUnreachable      = "unreachable"        // WeChat's API cannot be reached: DNS, refused, timeout
+	ReasonIPNotWhitelisted = "ip_not_whitelisted" // 61004: the server's IP is not on the platform's whitelist
+	ReasonWeChatBusy       = "wechat_busy"        // -1: WeChat asks to try again shortly
+	ReasonWeChatError      = "wechat_error"       // any other answer from WeChat
+	ReasonStoreUnavailable = "store_unavailable"  // the database cannot be read
+	ReasonClientGone       = "client_gone"        // the caller hung up; not a failure of ours
+	ReasonInternal         = "internal_error"     // anything else; the connector's log has the detail
+)
+
+// Cause is a reason with its explanation and what supports it.
+type Cause struct {
+	Reason  string `json:"reason"`
+	Message string `json:"message"`
+	IP      string `json:"ip,omitempty"`      // ip_not_whitelisted: the IP WeChat saw
+	ErrCode int    `json:"errcode,omitempty"` // WeChat's errcode, when it answered
+	ErrMsg  string `json:"errmsg,omitempty"`
+}
+
+var requestIPRE = regexp.MustCompile(`requestIP:?\s*([0-9a-fA-F:.]+)`)
+
+// causeOf classifies an error from a WeChat call.
+func causeOf(err error) Cause {
+	var ae *wechat.APIError
+	var dnsErr *net.DNSError
+	var opErr *net.OpError
+	var netErr net.Error
+	switch {
+	case err == nil:
+		return Cause{Reason: ReasonOK, Message: "WeChat accepts this server"}
+	case errors.Is(err, context.Canceled):
+		return Cause{Reason: ReasonClientGone, Message: "the client closed the connection before the answer"}
+	case errors.Is(err, ErrWaitingForTicket):
+		return Cause{Reason: ReasonTicketMissing, Message: "no component_verify_ticket received yet; WeChat pushes one every 10 minutes to the 授权事件接收URL"}
+	case errors.As(err, &ae) && ae.Code == 61004:
+		c := Cause{Reason: ReasonIPNotWhitelisted, ErrCode: ae.Code, ErrMsg: ae.Msg,
+			Message: "WeChat refuses this server's IP: add it to 白名单IP地址列表 in the Open Platform console (the vendor's fix)"}
+		if m := requestIPRE.FindStringSubmatch(ae.Msg); m != nil {
+			c.IP = m[1]
+			c.Message = "WeChat refuses this server's IP " + m[1] + ": add it to 白名单IP地址列表 in the Open Platform console (the vendor's fix)"
+		}
+		return c
+	case errors.As(err, &ae) && ae.Code == -1:
+		return Cause{Reason: ReasonWeChatBusy, ErrCode: -1, ErrMsg: ae.Msg, Message: "WeChat is busy; it asks to try again shortly"}
+	case errors.As(err, &ae):
+		return Cause{Reason: ReasonWeChatError, ErrCode: ae.Code, ErrMsg: ae.Msg, Message: "WeChat answered error " + strconv.Itoa(ae.Code)}
+	case errors.As(err, &dnsErr):
+		return Cause{Reason: ReasonUnreachable, Message: "WeChat's API host name does not resolve from this server (DNS)"}
+	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		return Cause{Reason: ReasonUnreachable, Message: "this server cannot connect to WeChat's API (connection refused or no route)"}
+	case errors.As(err, &netErr) && netErr.Timeout(), errors.Is(err, context.DeadlineExceeded):
+		return Cause{Reason: ReasonUnreachable, Message: "WeChat's API did not answer in time"}
+	case errors.As(err, &opErr):
+		return Cause{Reason: ReasonUnreachable, Message: "this server cannot connect to WeChat's API"}
+	}
+	var he *wechat.HTTPError
+	if errors.As(err, &he) {
+		return Cause{Reason: ReasonWeChatError, Message: "WeChat answered HTTP " + strconv.Itoa(he.Status)}
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return Cause{Reason: ReasonStoreUnavailable, Message: "the connector's database cannot be used"}
+	}
+	return Cause{Reason: ReasonInternal, Message: "the connector could not complete the call"}
+}
