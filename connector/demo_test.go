@@ -110,7 +110,7 @@ func authorizeInBrowser(t *testing.T, s *stack, ua string, c wechatsim.BrowserCh
 // The simulated connector can be finished from outside: a desktop browser
 // and a phone's browser, with no in-process phone, through the QR link.
 func TestDemoAuthorizationFinishedInABrowser(t *testing.T) {
-	for _, ua := range []string{wechatsim.DesktopUA, wechatsim.MobileUA} {
+	for _, ua := range []string{wechatsim.DesktopUA, wechatsim.MobileUA, wechatsim.WeChatUA} {
 		s := startStack(t, "ok", nil)
 		page, x := authorizeInBrowser(t, s, ua, wechatsim.BrowserChoice{Role: "none"})
 		if !strings.Contains(page.Text, "不是该账号的管理员") || x.Status == "authorized" {
@@ -127,7 +127,7 @@ func TestDemoAuthorizationFinishedInABrowser(t *testing.T) {
 // connector learns of a cancel, as with WeChat's back button.
 func TestDemoBrowserCancelReachesTheConnector(t *testing.T) {
 	s := startStack(t, "ok", nil)
-	page, x := authorizeInBrowser(t, s, wechatsim.MobileUA, wechatsim.BrowserChoice{Role: "oa", Cancel: true})
+	page, x := authorizeInBrowser(t, s, wechatsim.WeChatUA, wechatsim.BrowserChoice{Role: "oa", Cancel: true})
 	if x.Status != "cancelled" || !strings.Contains(page.URL, "/a/"+x.Code) {
 		t.Fatalf("after cancel: session %s, page %+v", x.Status, page)
 	}

@@ -24,8 +24,10 @@ type Browser struct {
 	ua string
 }
 
-// Browser user agents: a desktop browser and a phone's ordinary browser.
+// Browser user agents: a desktop browser, a phone's ordinary browser, and
+// WeChat's own browser on a phone (what scanning the QR code opens).
 const (
+	WeChatUA  = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36 MicroMessenger/8.0.50"
 	DesktopUA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
 	MobileUA  = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36"
 )
@@ -58,11 +60,15 @@ var (
 	getFormRE     = regexp.MustCompile(`<form method="get" action="([^"]+)"`)
 	permInputRE   = regexp.MustCompile(`<input type="checkbox" name="perm" value="(\d+)"`)
 	kindRE        = regexp.MustCompile(`data-wechatsim-page="([^"]+)"`)
+	// pcLinkRE is the connector's "continue on this computer" button,
+	// which it offers a browser that is not WeChat.
+	pcLinkRE = regexp.MustCompile(`<a class="btn" href="([^"]+[?&]pc=1)"`)
 )
 
 // Authorize opens link (a QR code's URL) and goes through to the end.
 func (b *Browser) Authorize(link string, c BrowserChoice) (*BrowserPage, error) {
 	target, referer, method, form := link, "", http.MethodGet, url.Values(nil)
+	tookPC := false
 	for hops := 0; hops < 20; hops++ {
 		resp, body, err := b.send(method, target, referer, form)
 		if err != nil {
@@ -93,6 +99,10 @@ func (b *Browser) Authorize(link string, c BrowserChoice) (*BrowserPage, error) 
 		default:
 			if m := metaRefreshRE.FindStringSubmatch(body); m != nil {
 				next = html.UnescapeString(strings.TrimSpace(m[1]))
+			} else if m := pcLinkRE.FindStringSubmatch(body); m != nil && !tookPC {
+				// Outside WeChat a person takes the button that goes on,
+				// once: back on that page after a cancel, they stop.
+				next, tookPC = html.UnescapeString(m[1]), true
 			}
 		}
 		if next == "" {
