@@ -38,10 +38,10 @@ go build -o "$bindir/connector" ./cmd/connector
 go build -o "$bindir/wizard" ./cmd/wizard
 go vet -tags e2e ./e2e
 OAWIZARD_BIN_DIR="$bindir" go test -tags e2e -count=1 ./e2e
-rm -rf "$bindir"
 
 echo "== wizard under Xvfb"
-scripts/screenshot-check.sh
+WIZARD_BIN="$bindir/wizard" scripts/screenshot-check.sh
+rm -rf "$bindir"
 
 echo "== packages (Windows signed GUI exe and installer, Linux tarball, static connector)"
 scripts/package.sh
