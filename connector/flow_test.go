@@ -155,6 +155,29 @@ func TestCancelOnThePhoneThenScanAgain(t *testing.T) {
 	}
 }
 
+// A colleague who is not an admin scans first and WeChat refuses them; the
+// real admin then scans the same QR code on their own phone. That second
+// scan is a new person, not a cancel: it goes straight on to WeChat.
+func TestAnotherPhoneScanningIsNotACancel(t *testing.T) {
+	st := startStack(t, "ok", nil)
+	s := st.newSession(st.d.Scenario.OAAppID)
+	if _, err := st.d.Sim.NewPhone().Open(s.QRURL); err == nil || !strings.Contains(err.Error(), "管理员") {
+		t.Fatalf("a non-admin's scan: %v", err)
+	}
+	st.waitStatus(s.ID, StatusScanned)
+	page, err := st.d.Phone().Open(s.QRURL)
+	if err != nil {
+		t.Fatalf("the admin's scan after a colleague's: %v", err)
+	}
+	if v := st.sessionAs(st.d.ProjectToken, s.ID); v.Status != StatusScanned {
+		t.Fatalf("after the admin's scan the session is %s", v.Status)
+	}
+	if _, err := page.Confirm(); err != nil {
+		t.Fatal(err)
+	}
+	st.waitStatus(s.ID, StatusAuthorized)
+}
+
 func TestSessionExpires(t *testing.T) {
 	clk := clock.NewFake(time.Now())
 	st := startStack(t, "ok", clk)

@@ -45,9 +45,10 @@ func renderPage(w http.ResponseWriter, status int, p page) {
 
 // handleLanding is what the QR code opens. It forwards the phone to WeChat's
 // H5 authorization page with the session's pre_auth_code (reused while it
-// is fresh and unused). A second visit after a hand-off without a
-// confirmation means the admin backed out: the session becomes cancelled
-// and the page offers to try again. A visit that never reached WeChat (busy,
+// is fresh and unused). A second visit from the browser that was handed
+// off, without a confirmation, means the admin backed out: the session
+// becomes cancelled and the page offers to try again; another phone
+// scanning the same code just goes on (visitor.go). A visit that never reached WeChat (busy,
 // still starting) changes nothing, so scanning again simply continues.
 func (s *Server) handleLanding(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
@@ -80,7 +81,7 @@ func (s *Server) handleLanding(w http.ResponseWriter, r *http.Request) {
 			Link:   s.cfg.PublicURL + "/a/" + x.Code + "?pc=1", LinkText: "在电脑上继续 / Continue on this computer"})
 		return
 	}
-	if !pc && x.Status == StatusScanned && !again {
+	if !pc && x.Status == StatusScanned && !again && s.returningVisitor(r, x) {
 		x, err = s.updateSession(ctx, x.ID, func(x *Session) bool {
 			if x.Status != StatusScanned {
 				return false
@@ -113,6 +114,9 @@ func (s *Server) handleLanding(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.landingFailure(w, x, err)
 		return
+	}
+	if !pc {
+		s.markVisitor(w, x)
 	}
 	target := s.authURL(pre, x, pc)
 	title, text, en := "正在打开微信授权页面…", "请在下一页选择公众号并点击“授权”。", "On the next page, pick the Official Account and tap Authorize."

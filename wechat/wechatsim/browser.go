@@ -6,6 +6,7 @@ import (
 	"html"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"slices"
@@ -34,7 +35,8 @@ const (
 
 // NewBrowser returns a browser sending userAgent.
 func NewBrowser(userAgent string) *Browser {
-	return &Browser{ua: userAgent, hc: &http.Client{Timeout: 30 * time.Second,
+	jar, _ := cookiejar.New(nil)
+	return &Browser{ua: userAgent, hc: &http.Client{Timeout: 30 * time.Second, Jar: jar,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 

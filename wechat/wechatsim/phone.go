@@ -6,6 +6,7 @@ import (
 	"html"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"slices"
@@ -40,8 +41,9 @@ func (s *Server) NewPhone(adminOf ...string) *Phone {
 	s.phones[p.id] = slices.Clone(adminOf)
 	s.mu.Unlock()
 	simHost := strings.TrimPrefix(s.URL, "http://")
+	jar, _ := cookiejar.New(nil) // a phone's browser keeps cookies
 	p.hc = &http.Client{
-		Timeout: 30 * time.Second,
+		Timeout: 30 * time.Second, Jar: jar,
 		Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
 			r.Header.Set("User-Agent", phoneUA)
 			if r.URL.Host == simHost {
