@@ -79,7 +79,7 @@ func New(fa fyne.App, opts Options) *App {
 	a := &App{opts: opts, fa: fa, pages: map[flow.Step]page{}}
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 	a.win = fa.NewWindow(T("app.title"))
-	a.win.Resize(fyne.NewSize(1280, 800))
+	a.restoreSize()
 	a.status = widget.NewLabel("")
 	a.body = container.NewStack()
 	a.steps = container.NewVBox()
@@ -121,10 +121,10 @@ func (a *App) layout() fyne.CanvasObject {
 			return
 		}
 		a.opts.DB.Put(a.ctx, "language", l)
-		dialog.ShowInformation(T("lang.changed.title"), T("lang.changed.body"), a.win)
+		a.langChanged()
 	}
 	settings := widget.NewButtonWithIcon(T("settings.button"), theme.SettingsIcon(), a.showSettings)
-	header := container.NewBorder(nil, nil, container.NewPadded(title), container.NewHBox(a.banner, langSel, settings))
+	header := container.NewBorder(nil, nil, container.NewPadded(title), container.NewHBox(langSel, settings))
 	why := widget.NewLabel(T("app.why"))
 	why.Wrapping = fyne.TextWrapWord
 	why.SizeName = theme.SizeNameCaptionText
@@ -132,7 +132,15 @@ func (a *App) layout() fyne.CanvasObject {
 	split := container.NewHSplit(container.NewPadded(left), container.NewPadded(a.body))
 	split.Offset = 0.18
 	footer := container.NewBorder(nil, nil, a.status, a.nav)
-	return container.NewBorder(container.NewVBox(header, widget.NewSeparator()), container.NewVBox(widget.NewSeparator(), footer), nil, nil, split)
+	// The demo banner has a row of its own so the scenario's name is never
+	// cut short to make room for the header's buttons.
+	return container.NewBorder(container.NewVBox(header, a.banner, widget.NewSeparator()), container.NewVBox(widget.NewSeparator(), footer), nil, nil, split)
+}
+
+// langChanged says the new language applies at the next start: Fyne reads
+// its translations once.
+func (a *App) langChanged() {
+	dialog.ShowInformation(T("lang.changed.title"), T("lang.changed.body"), a.win)
 }
 
 func (a *App) menu() *fyne.MainMenu {

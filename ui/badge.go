@@ -70,6 +70,7 @@ func newBadge(id string, onSelf func(id, claim string), copyText func(string), w
 	b.chip.TextSize = 13
 	chip := container.NewStack(b.chipBg, container.NewPadded(b.chip))
 	b.title = widget.NewLabelWithStyle(T("check."+id+".title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	b.title.Wrapping = fyne.TextWrapWord
 	small := func() *widget.Label {
 		l := widget.NewLabel("")
 		l.Wrapping = fyne.TextWrapWord
@@ -86,7 +87,7 @@ func newBadge(id string, onSelf func(id, claim string), copyText func(string), w
 	for _, btn := range []*widget.Button{b.selfPass, b.selfFail, helpBtn} {
 		btn.Importance = widget.LowImportance
 	}
-	b.actions = container.NewHBox(helpBtn, b.selfPass, b.selfFail)
+	b.actions = wrapRow(helpBtn, b.selfPass, b.selfFail)
 	if name, ok := remedyImages[id]; ok {
 		show := widget.NewButtonWithIcon(T("sketch.show"), theme.MediaPhotoIcon(), func() { showSketch(win, name) })
 		show.Importance = widget.LowImportance

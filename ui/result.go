@@ -75,7 +75,7 @@ func (p *resultPage) build(r flow.Report) fyne.CanvasObject {
 		stat(pct(r.Sync.WithUnionID, r.Sync.Followers), T("result.with_unionid")),
 		stat(fmt.Sprint(r.Overlap.Matched), Tf("result.matched", map[string]any{"OfSDK": pct(r.Overlap.Matched, sdkUnion), "OfFollowers": fmt.Sprintf("%.1f%%", r.Overlap.ShareOfFollowers*100)})),
 		stat(fmt.Sprint(r.Overlap.OpenIDOnly), T("result.openid_only")))
-	grid := container.NewGridWithColumns(4)
+	grid := container.NewGridWithColumns(2)
 	for _, c := range r.Checks {
 		grid.Add(miniBadge(c))
 	}
@@ -84,8 +84,8 @@ func (p *resultPage) build(r flow.Report) fyne.CanvasObject {
 	chartTitle := widget.NewLabelWithStyle(T("result.chart"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	note := widget.NewLabel(T("result.chart_note"))
 	note.SizeName = theme.SizeNameCaptionText
-	return container.NewVBox(container.NewBorder(nil, nil, nil, export, title(T("result.title"))), stats, widget.NewSeparator(),
-		chartTitle, growthChart(r.Growth), note, widget.NewSeparator(), grid)
+	return container.NewVScroll(container.NewVBox(container.NewBorder(nil, nil, nil, export, title(T("result.title"))), stats, widget.NewSeparator(),
+		chartTitle, growthChart(r.Growth), note, widget.NewSeparator(), grid))
 }
 
 // miniBadge is a compact badge for the summary.
@@ -102,7 +102,7 @@ func miniBadge(c verdict.Check) fyne.CanvasObject {
 	t := canvas.NewText(word, color.White)
 	t.TextStyle.Bold = true
 	name := widget.NewLabel(T("check." + c.ID + ".title"))
-	name.Truncation = fyne.TextTruncateEllipsis
+	name.Wrapping = fyne.TextWrapWord
 	return container.NewBorder(nil, nil, container.NewStack(chip, container.NewPadded(t)), nil, name)
 }
 
@@ -127,7 +127,9 @@ func growthChart(days []store.DayStat) fyne.CanvasObject {
 	}
 	axis := widget.NewLabel(fmt.Sprintf("%s  %d  →  %s  %d", days[0].Date, days[0].Cumulate, days[len(days)-1].Date, days[len(days)-1].Cumulate))
 	axis.SizeName = theme.SizeNameCaptionText
-	box := container.NewGridWrap(fyne.NewSize(900, 140), bars)
+	tall := canvas.NewRectangle(color.Transparent)
+	tall.SetMinSize(fyne.NewSize(0, 140))
+	box := container.NewStack(tall, bars)
 	return container.NewVBox(box, axis)
 }
 

@@ -58,7 +58,7 @@ func newSDKPage(a *App) *sdkPage {
 	save := widget.NewButtonWithIcon(T("sdk.save_brief"), theme.DocumentSaveIcon(), p.saveBrief)
 	pick := widget.NewButtonWithIcon(T("sdk.pick"), theme.FolderOpenIcon(), p.pick)
 	pick.Importance = widget.HighImportance
-	row := container.NewHBox(pick, save)
+	row := wrapRow(pick, save)
 	if a.demo != nil {
 		row.Add(widget.NewButton(T("sdk.demo_export"), p.importDemo))
 	}
@@ -78,6 +78,7 @@ func newSDKPage(a *App) *sdkPage {
 	}
 	drop := widget.NewLabel(T("sdk.drop"))
 	drop.SizeName = theme.SizeNameCaptionText
+	drop.Wrapping = fyne.TextWrapWord
 	left := container.NewBorder(title(T("sdk.title")), nil, nil, nil, container.NewVBox(intro, tabs))
 	right := container.NewVBox(title(T("sdk.verify")), row, drop, p.progress, p.file, p.message, grid, p.counts, p.samples)
 	p.root = container.NewGridWithColumns(2, left, container.NewVScroll(right))

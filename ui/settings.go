@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"oawizard/flow/connclient"
@@ -63,8 +64,21 @@ func (a *App) buildBanner() {
 	bg := canvas.NewRectangle(color.NRGBA{R: 0xff, G: 0xf4, B: 0xd6, A: 0xff})
 	bg.CornerRadius = 4
 	label := widget.NewLabelWithStyle(T("demo.banner"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	a.banner.Objects = []fyne.CanvasObject{container.NewStack(bg, container.NewHBox(label, sel))}
+	a.banner.Objects = []fyne.CanvasObject{container.NewStack(bg, container.NewHBox(label, fullWidth(sel, names)))}
 	a.relayout()
+}
+
+// fullWidth gives a menu room for its longest choice: Fyne's Select is as
+// wide as its placeholder and cuts the chosen text short.
+func fullWidth(sel *widget.Select, choices []string) fyne.CanvasObject {
+	var w float32
+	for _, c := range choices {
+		w = max(w, fyne.MeasureText(c, theme.TextSize(), fyne.TextStyle{}).Width)
+	}
+	pad := theme.InnerPadding()
+	spacer := canvas.NewRectangle(color.Transparent)
+	spacer.SetMinSize(fyne.NewSize(w+pad*4+theme.IconInlineSize(), 0))
+	return container.NewStack(spacer, sel)
 }
 
 func (a *App) showSettings() {

@@ -52,6 +52,14 @@ func testStarter(ctx context.Context, scenario string) (flow.DemoStack, error) {
 	return testDemo{d}, nil
 }
 
+func testScenarios() []flow.ScenarioInfo {
+	var scs []flow.ScenarioInfo
+	for _, i := range wechatsim.ScenarioInfos() {
+		scs = append(scs, flow.ScenarioInfo{Name: i.Name, Title: i.Title, TitleEN: i.TitleEN})
+	}
+	return scs
+}
+
 // uiMu stands in for Fyne's single UI goroutine, which the test driver
 // does not have.
 var uiMu sync.Mutex
@@ -88,6 +96,8 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // shot saves the window as PNG when OAWIZARD_SHOTS names a folder.
 func shot(t *testing.T, a *App, name string) {
 	dir := os.Getenv("OAWIZARD_SHOTS")
+	t.Helper()
+	fits(t, name, onUI(func() fyne.Size { return a.win.Content().MinSize() }))
 	if dir == "" {
 		return
 	}
@@ -118,12 +128,8 @@ func walk(t *testing.T, l string) {
 	defer db.Close()
 	var a *App
 	onUIDo(func() {
-		var scs []flow.ScenarioInfo
-		for _, i := range wechatsim.ScenarioInfos() {
-			scs = append(scs, flow.ScenarioInfo{Name: i.Name, Title: i.Title, TitleEN: i.TitleEN})
-		}
-		a = New(fa, Options{DB: db, StartDemo: testStarter, Scenarios: scs, Scenario: "ok"})
-		a.win.Resize(fyne.NewSize(1280, 800))
+		a = New(fa, Options{DB: db, StartDemo: testStarter, Scenarios: testScenarios(), Scenario: "ok"})
+		a.win.Resize(fitSize)
 	})
 	defer a.Close()
 	waitFor(t, "the demo to start", func() bool { return a.current != nil })
