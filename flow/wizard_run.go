@@ -127,11 +127,17 @@ func (w *Wizard) Sync(ctx context.Context, opt SyncOptions) (*syncer.Result, err
 	res, err := syncer.Run(ctx, api, w.db, st.OAAppID, syncer.Options{Workers: opt.Workers, Progress: opt.Progress, Quota: opt.Quota, Clock: w.clk})
 	var qe *syncer.QuotaError
 	ended := err == nil || errors.As(err, &qe)
+	// Only the fields the sync decides change: a step the admin moved to
+	// meanwhile stays. A state that cannot be saved is reported, not dropped.
 	if ended {
-		w.update(ctx, func(x *State) { x.Progress.SyncEnded = true })
+		if uerr := w.update(context.WithoutCancel(ctx), func(x *State) { x.Progress.SyncEnded = true }); uerr != nil {
+			return res, errors.Join(err, uerr)
+		}
 	}
 	if errors.Is(err, syncer.ErrRevoked) {
-		w.update(ctx, func(x *State) { x.Progress.Authorized = false })
+		if uerr := w.update(context.WithoutCancel(ctx), func(x *State) { x.Progress.Authorized = false }); uerr != nil {
+			return res, errors.Join(err, uerr)
+		}
 	}
 	if err == nil && opt.GrowthDays >= 0 {
 		days := opt.GrowthDays

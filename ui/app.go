@@ -53,6 +53,8 @@ type App struct {
 	status  *widget.Label
 	pages   map[flow.Step]page
 	current page
+	shownAt flow.Step // the step whose page is shown
+	unwatch func()    // stops the wizard's change notices
 }
 
 // page is one screen of the wizard.
@@ -97,6 +99,9 @@ func (a *App) Window() fyne.Window { return a.win }
 // Close stops background work and the demo stack.
 func (a *App) Close() {
 	a.cancel()
+	if a.unwatch != nil {
+		a.unwatch()
+	}
 	if a.demo != nil {
 		a.demo.Close()
 	}
@@ -212,11 +217,27 @@ func (a *App) connect(base, token string, demo flow.DemoStack) {
 		return
 	}
 	a.wiz = wiz
+	if a.unwatch != nil {
+		a.unwatch()
+	}
+	// The wizard says when its state changed (a sync ended, an authorization
+	// was lost); the step list and buttons follow on the UI goroutine.
+	a.unwatch = wiz.Watch(func(flow.State) {
+		go do(func() {
+			if a.wiz == wiz && a.current != nil {
+				a.refreshSteps(a.shownAt)
+				a.refreshNav()
+			}
+		})
+	})
 	if demo != nil {
 		sc := demo.Scenario()
 		st := wiz.State()
 		if st.OAAppID == "" {
-			wiz.SetAccounts(a.ctx, sc.OAAppID, []string{sc.MPAppID})
+			if err := wiz.SetAccounts(a.ctx, sc.OAAppID, []string{sc.MPAppID}); err != nil {
+				a.showFatal(T("store.failed"), err)
+				return
+			}
 		}
 	}
 	a.buildBanner()
@@ -236,7 +257,7 @@ func (a *App) show(s flow.Step) {
 		a.current.leave()
 	}
 	p := a.pages[s]
-	a.current = p
+	a.current, a.shownAt = p, s
 	a.body.Objects = []fyne.CanvasObject{p.view()}
 	a.body.Refresh()
 	a.refreshSteps(s)
@@ -246,7 +267,7 @@ func (a *App) show(s flow.Step) {
 
 func (a *App) refreshSteps(cur flow.Step) {
 	a.steps.Objects = nil
-	reached := a.wiz.State().Progress.Step
+	prog := a.wiz.State().Progress
 	for s := flow.StepAccounts; s <= flow.StepResult; s++ {
 		s := s
 		b := widget.NewButton(fmt.Sprintf("%d  %s", int(s), T("step."+s.String())), func() {
@@ -258,7 +279,7 @@ func (a *App) refreshSteps(cur flow.Step) {
 		switch {
 		case s == cur:
 			b.Importance = widget.HighImportance
-		case s > reached:
+		case !prog.CanGoTo(s):
 			b.Disable()
 		default:
 			b.Importance = widget.LowImportance

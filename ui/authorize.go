@@ -43,7 +43,6 @@ type authorizePage struct {
 	forMP     bool // the current QR authorizes the mini-program
 	session   connclient.Session
 	cancel    context.CancelFunc
-	ticker    *time.Ticker
 }
 
 func newAuthorizePage(a *App) *authorizePage {
@@ -106,12 +105,10 @@ func (p *authorizePage) shown() {
 }
 
 func (p *authorizePage) leave() {
+	// Cancelling ends both the authorization and the countdown's loop.
 	if p.cancel != nil {
 		p.cancel()
 		p.cancel = nil
-	}
-	if p.ticker != nil {
-		p.ticker.Stop()
 	}
 }
 
@@ -123,12 +120,18 @@ func (p *authorizePage) start() {
 	p.setState(T("auth.state.preparing"), "")
 	ctx, cancel := context.WithCancel(p.a.ctx)
 	p.cancel = cancel
-	p.ticker = time.NewTicker(time.Second)
-	go func(t *time.Ticker) {
-		for range t.C {
-			do(p.tick)
+	go func() {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				do(p.tick)
+			}
 		}
-	}(p.ticker)
+	}()
 	authorize := p.a.wiz.Authorize
 	if p.forMP {
 		authorize = p.a.wiz.AuthorizeMiniProgram
@@ -243,13 +246,15 @@ func (p *authorizePage) drawQR(u string) {
 
 // simulate is the demo's 模拟手机扫码: a simulated phone scans and confirms.
 func (p *authorizePage) simulate() {
-	u := p.session.QRURL
-	if u == "" || p.a.demo == nil {
+	// The demo is read here, on the UI goroutine: a scenario switch may
+	// replace it while the phone is at work.
+	u, demo := p.session.QRURL, p.a.demo
+	if u == "" || demo == nil {
 		return
 	}
 	p.phoneBtn.Disable()
 	go func() {
-		err := p.a.demo.ScanAndConfirm(u)
+		err := demo.ScanAndConfirm(u)
 		do(func() {
 			p.phoneBtn.Enable()
 			if err != nil {

@@ -55,8 +55,12 @@ func (a *App) buildBanner() {
 			if !ok {
 				return
 			}
-			// A new scenario starts from a clean slate, as a new customer would.
-			a.opts.DB.Put(a.ctx, "wizard", map[string]any{})
+			// A new scenario starts from a clean slate, as a new customer
+			// would: nothing of the old one's checks, imports or followers.
+			if err := a.wiz.Reset(a.ctx); err != nil {
+				dialog.ShowError(errors.New(errorText(err)), a.win)
+				return
+			}
 			a.opts.Scenario = n
 			a.startDemo(n)
 		}, a.win)
@@ -91,6 +95,16 @@ func (a *App) showSettings() {
 // and the project token, checked against the connector before they are kept
 // (the token in the keychain, never in a file).
 func (a *App) showSettingsPage(base string, problem error) {
+	// No step is current while the settings are shown.
+	if a.current != nil {
+		a.current.leave()
+	}
+	a.current, a.shownAt = nil, 0
+	if a.wiz != nil {
+		a.refreshSteps(0)
+	}
+	a.nav.Objects = nil
+	a.nav.Refresh()
 	urlEntry := widget.NewEntry()
 	urlEntry.SetPlaceHolder("https://connector.example.com")
 	urlEntry.SetText(base)
@@ -122,7 +136,8 @@ func (a *App) showSettingsPage(base string, problem error) {
 					return
 				}
 				if a.demo != nil {
-					a.demo.Close()
+					// Closing waits for the demo's servers: not on the UI goroutine.
+					go a.demo.Close()
 					a.demo = nil
 				}
 				a.connect(u, tok, nil)

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"image"
 	"image/png"
 	"io"
@@ -93,21 +94,30 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Fatalf("timed out waiting for %s", what)
 }
 
-// shot saves the window as PNG when OAWIZARD_SHOTS names a folder.
+// shot checks the window fits the smallest screen and, when OAWIZARD_SHOTS
+// names a folder, saves it as PNG at 1024×640 and at 1366×768.
 func shot(t *testing.T, a *App, name string) {
-	dir := os.Getenv("OAWIZARD_SHOTS")
 	t.Helper()
 	fits(t, name, onUI(func() fyne.Size { return a.win.Content().MinSize() }))
+	nothingCutShort(t, name, a)
+	dir := os.Getenv("OAWIZARD_SHOTS")
 	if dir == "" {
 		return
 	}
-	img := onUI(func() image.Image { return a.win.Canvas().Capture() })
-	f, err := os.Create(filepath.Join(dir, Lang()+"-"+name+".png"))
-	if err != nil {
-		t.Fatal(err)
+	for _, size := range []fyne.Size{fyne.NewSize(1366, 768), fitSize} {
+		img := onUI(func() image.Image { a.win.Resize(size); return a.win.Canvas().Capture() })
+		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("%s-%s-%.0f.png", Lang(), name, size.Width)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = png.Encode(f, img)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
-	defer f.Close()
-	png.Encode(f, img)
 }
 
 func TestWalkThroughAllStepsInDemoMode(t *testing.T) {
