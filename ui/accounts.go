@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"oawizard/flow"
-	"oawizard/flow/verdict"
 )
 
 // accountsPage is step 1: the two AppIDs and the six account badges.
@@ -47,7 +46,7 @@ func newAccountsPage(a *App) *accountsPage {
 		container.NewVBox(widget.NewLabel(T("accounts.oa")), p.oa, p.oaErr),
 		container.NewVBox(widget.NewLabel(T("accounts.mp")), p.mp, p.mpErr))
 	grid := container.NewGridWithColumns(2)
-	for _, id := range verdict.AccountChecks {
+	for _, id := range flow.AccountChecks {
 		b := newBadge(id, a.selfReport, a.copyText, a.win)
 		p.badges[id] = b
 		grid.Add(b.root)

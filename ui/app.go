@@ -19,19 +19,15 @@ import (
 
 	"oawizard/assets"
 	"oawizard/flow"
-	"oawizard/flow/connclient"
-	"oawizard/flow/secret"
-	"oawizard/flow/store"
-	"oawizard/flow/verdict"
 )
 
 // Options configure the window.
 type Options struct {
-	DB        *store.DB
+	DB        *flow.DB
 	StartDemo flow.DemoStarter
 	Scenarios []flow.ScenarioInfo
-	Scenario  string       // demo scenario at start
-	Secrets   secret.Store // the OS keychain
+	Scenario  string        // demo scenario at start
+	Secrets   flow.Keychain // the OS keychain
 	Version   string
 }
 
@@ -44,8 +40,8 @@ type App struct {
 	cancel  context.CancelFunc
 	wiz     *flow.Wizard
 	demo    flow.DemoStack
-	conn    *connclient.Client
-	checks  []verdict.Check
+	conn    *flow.ConnClient
+	checks  []flow.Check
 	body    *fyne.Container
 	steps   *fyne.Container
 	banner  *fyne.Container
@@ -165,7 +161,7 @@ func (a *App) startup() {
 		go func() {
 			ctx, cancel := context.WithTimeout(a.ctx, time.Minute)
 			defer cancel()
-			r := <-secret.GetAsync(ctx, a.opts.Secrets, secret.TokenKey(saved.URL))
+			r := <-flow.GetSecretAsync(ctx, a.opts.Secrets, flow.TokenKey(saved.URL))
 			do(func() {
 				if r.Err != nil {
 					a.showSettingsPage(saved.URL, r.Err)
@@ -205,7 +201,7 @@ func (a *App) startDemo(scenario string) {
 
 // connect builds the wizard on a connector and shows where it stood.
 func (a *App) connect(base, token string, demo flow.DemoStack) {
-	conn, err := connclient.New(base, token, nil)
+	conn, err := flow.NewConnClient(base, token, nil)
 	if err != nil {
 		a.showSettingsPage(base, err)
 		return

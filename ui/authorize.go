@@ -15,7 +15,6 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 
 	"oawizard/flow"
-	"oawizard/flow/connclient"
 )
 
 // qrSide is the QR's size on screen: large enough to scan from a shared
@@ -41,7 +40,7 @@ type authorizePage struct {
 	mpBtn     *widget.Button
 	mpNote    *widget.Label
 	forMP     bool // the current QR authorizes the mini-program
-	session   connclient.Session
+	session   flow.Session
 	cancel    context.CancelFunc
 }
 

@@ -11,7 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"oawizard/assets"
-	"oawizard/flow/verdict"
+	"oawizard/flow"
 )
 
 // badge shows one check: a status chip with a symbol and a word (never
@@ -81,8 +81,8 @@ func newBadge(id string, onSelf func(id, claim string), copyText func(string), w
 	b.reason.Wrapping = fyne.TextWrapWord
 	b.evidence, b.remedy, b.note = small(), small(), small()
 	b.remedy.Importance = widget.WarningImportance
-	b.selfPass = widget.NewButton(T("self.pass"), func() { onSelf(id, verdict.Pass) })
-	b.selfFail = widget.NewButton(T("self.fail"), func() { onSelf(id, verdict.Fail) })
+	b.selfPass = widget.NewButton(T("self.pass"), func() { onSelf(id, flow.StatusPass) })
+	b.selfFail = widget.NewButton(T("self.fail"), func() { onSelf(id, flow.StatusFail) })
 	helpBtn := widget.NewButtonWithIcon(T("help.copy"), theme.ContentCopyIcon(), func() { copyText(b.help) })
 	for _, btn := range []*widget.Button{b.selfPass, b.selfFail, helpBtn} {
 		btn.Importance = widget.LowImportance
@@ -120,22 +120,22 @@ func (b *badge) checking() {
 }
 
 // set shows a verdict.
-func (b *badge) set(c verdict.Check) {
+func (b *badge) set(c flow.Check) {
 	switch c.Status {
-	case verdict.Pass:
+	case flow.StatusPass:
 		b.setChip(T("status.pass"), colPass)
-	case verdict.Fail:
+	case flow.StatusFail:
 		b.setChip(T("status.fail"), colFail)
 	default:
 		b.setChip(T("status.unknown"), colUnknown)
 	}
-	if c.Evidence.Source == verdict.SourceSelf {
+	if c.Evidence.Source == flow.SourceSelf {
 		b.setChip(b.chip.Text+" · "+T("status.self"), colSelf)
 	}
 	b.reason.SetText(T(c.Reason))
 	b.evidence.SetText(evidenceText(c.Evidence))
 	// With no evidence the reason line already says what is missing.
-	b.evidence.Hidden = c.Evidence.Source == verdict.SourceNone
+	b.evidence.Hidden = c.Evidence.Source == flow.SourceNone
 	note := ""
 	if c.Note != "" {
 		note = T(c.Note)
@@ -148,18 +148,18 @@ func (b *badge) set(c verdict.Check) {
 	b.remedy.SetText(T(c.Remedy))
 	// The remedy is for what failed; an unknown offers the self-check
 	// and the help link instead, to keep six badges on one screen.
-	b.remedy.Hidden = c.Status != verdict.Fail
+	b.remedy.Hidden = c.Status != flow.StatusFail
 	b.help = c.Help
 	// Self-checks make sense only for what WeChat cannot tell us yet.
-	canSelf := c.Status == verdict.Unknown || c.Evidence.Source == verdict.SourceSelf
-	selfable := c.ID != verdict.SDKOpenID && c.ID != verdict.SDKUnionID
+	canSelf := c.Status == flow.StatusUnknown || c.Evidence.Source == flow.SourceSelf
+	selfable := c.ID != flow.SDKOpenID && c.ID != flow.SDKUnionID
 	b.selfPass.Hidden = !(canSelf && selfable)
 	b.selfFail.Hidden = !(canSelf && selfable)
-	b.actions.Hidden = c.Status == verdict.Pass
+	b.actions.Hidden = c.Status == flow.StatusPass
 	b.root.Refresh()
 }
 
-func evidenceText(e verdict.Evidence) string {
+func evidenceText(e flow.Evidence) string {
 	at := ""
 	if !e.At.IsZero() {
 		at = e.At.Local().Format("2006-01-02 15:04")

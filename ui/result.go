@@ -13,8 +13,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"oawizard/flow"
-	"oawizard/flow/store"
-	"oawizard/flow/verdict"
 )
 
 // resultPage shows what is now linked: followers, unionid coverage, the
@@ -89,12 +87,12 @@ func (p *resultPage) build(r flow.Report) fyne.CanvasObject {
 }
 
 // miniBadge is a compact badge for the summary.
-func miniBadge(c verdict.Check) fyne.CanvasObject {
+func miniBadge(c flow.Check) fyne.CanvasObject {
 	col, word := colUnknown, T("status.unknown")
 	switch c.Status {
-	case verdict.Pass:
+	case flow.StatusPass:
 		col, word = colPass, T("status.pass")
-	case verdict.Fail:
+	case flow.StatusFail:
 		col, word = colFail, T("status.fail")
 	}
 	chip := canvas.NewRectangle(col)
@@ -108,7 +106,7 @@ func miniBadge(c verdict.Check) fyne.CanvasObject {
 
 // growthChart draws the cumulative followers as bars with Fyne's own
 // canvas: no plotting dependency and it scales with the window.
-func growthChart(days []store.DayStat) fyne.CanvasObject {
+func growthChart(days []flow.DayStat) fyne.CanvasObject {
 	if len(days) == 0 {
 		return widget.NewLabel(T("result.no_growth"))
 	}

@@ -16,8 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"oawizard/assets"
-	"oawizard/flow/sdkimport"
-	"oawizard/flow/verdict"
+	"oawizard/flow"
 )
 
 // sdkPage is step 2: the snippets for the engineer, then the proof from
@@ -71,7 +70,7 @@ func newSDKPage(a *App) *sdkPage {
 	p.samples.Importance = widget.MediumImportance
 	p.counts.Wrapping = fyne.TextWrapWord
 	grid := container.NewGridWithColumns(2)
-	for _, id := range verdict.SDKChecks {
+	for _, id := range flow.SDKChecks {
 		b := newBadge(id, a.selfReport, a.copyText, a.win)
 		p.badges[id] = b
 		grid.Add(b.root)
@@ -162,7 +161,7 @@ func (p *sdkPage) importDemo() {
 	p.start(nil)
 }
 
-func (p *sdkPage) start(m *sdkimport.Mapping) {
+func (p *sdkPage) start(m *flow.ImportMapping) {
 	r, name, size, err := p.reopen()
 	if err != nil {
 		setHint(p.message, errorText(err))
@@ -173,22 +172,22 @@ func (p *sdkPage) start(m *sdkimport.Mapping) {
 
 // run imports off the UI thread with a progress bar; a file without a
 // recognisable header gets the manual column mapping.
-func (p *sdkPage) run(r io.ReadCloser, name string, size int64, m *sdkimport.Mapping) {
+func (p *sdkPage) run(r io.ReadCloser, name string, size int64, m *flow.ImportMapping) {
 	p.progress.Show()
 	p.progress.Start()
 	setHint(p.message, "")
 	setHint(p.file, Tf("sdk.importing", map[string]any{"Name": name}))
 	go func() {
 		defer r.Close()
-		stats, err := p.a.wiz.ImportSDK(p.a.ctx, r, name, size, sdkimport.Options{Mapping: m})
+		stats, err := p.a.wiz.ImportSDK(p.a.ctx, r, name, size, flow.ImportOptions{Mapping: m})
 		do(func() {
 			p.progress.Stop()
 			p.progress.Hide()
-			var ie *sdkimport.Error
+			var ie *flow.ImportError
 			if err != nil {
 				setHint(p.file, name)
 				setHint(p.message, errorText(err))
-				if errors.As(err, &ie) && ie.Kind == sdkimport.KindNoHeader && len(ie.Preview) > 0 {
+				if errors.As(err, &ie) && ie.Kind == flow.ImportNoHeader && len(ie.Preview) > 0 {
 					p.askMapping(ie.Preview)
 				}
 				p.a.relayout()
@@ -201,7 +200,7 @@ func (p *sdkPage) run(r io.ReadCloser, name string, size int64, m *sdkimport.Map
 	}()
 }
 
-func (p *sdkPage) showStats(s sdkimport.Stats, name string) {
+func (p *sdkPage) showStats(s flow.ImportStats, name string) {
 	setHint(p.file, Tf("sdk.file", map[string]any{"Name": name, "Format": s.Format}))
 	p.counts.SetText(Tf("sdk.counts", map[string]any{"Rows": s.Rows, "OpenID": s.WithOpenID, "UnionID": s.WithUnionID,
 		"Share": fmt.Sprintf("%.0f%%", s.UnionIDShare()*100), "Malformed": s.MalformedOpenID + s.MalformedUnionID,
@@ -235,7 +234,7 @@ func (p *sdkPage) askMapping(preview [][]string) {
 		if !ok || openSel.SelectedIndex() < 0 {
 			return
 		}
-		m := &sdkimport.Mapping{OpenID: openSel.SelectedIndex(), UnionID: unionSel.SelectedIndex() - 1, HeaderRow: 0}
+		m := &flow.ImportMapping{OpenID: openSel.SelectedIndex(), UnionID: unionSel.SelectedIndex() - 1, HeaderRow: 0}
 		if !hasHeader.Checked {
 			m.HeaderRow = -1
 		}

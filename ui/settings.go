@@ -14,11 +14,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"oawizard/flow/connclient"
-	"oawizard/flow/sdkimport"
-	"oawizard/flow/secret"
-	"oawizard/flow/store"
-	"oawizard/wechat"
+	"oawizard/flow"
 )
 
 // buildBanner shows 演示模式 and the scenario menu in demo mode.
@@ -147,7 +143,7 @@ func (a *App) showSettingsPage(base string, problem error) {
 	connectBtn.Importance = widget.HighImportance
 	signOut := widget.NewButton(T("settings.signout"), func() {
 		if base != "" && a.opts.Secrets != nil {
-			secret.Forget(a.opts.Secrets, base)
+			flow.ForgetToken(a.opts.Secrets, base)
 		}
 		a.opts.DB.Put(a.ctx, "connector", map[string]string{})
 		msg.SetText(T("settings.signedout"))
@@ -165,7 +161,7 @@ func (a *App) showSettingsPage(base string, problem error) {
 // checkConnector asks the connector's health with the token and keeps both
 // when it answers.
 func (a *App) checkConnector(base, token string) error {
-	c, err := connclient.New(base, token, nil)
+	c, err := flow.NewConnClient(base, token, nil)
 	if err != nil {
 		return err
 	}
@@ -175,9 +171,9 @@ func (a *App) checkConnector(base, token string) error {
 		return err
 	}
 	if a.opts.Secrets == nil {
-		return secret.ErrUnavailable
+		return flow.ErrKeychainUnavailable
 	}
-	if err := a.opts.Secrets.Set(secret.TokenKey(base), token); err != nil {
+	if err := a.opts.Secrets.Set(flow.TokenKey(base), token); err != nil {
 		return err
 	}
 	return a.opts.DB.Put(a.ctx, "connector", map[string]string{"URL": base})
@@ -186,31 +182,31 @@ func (a *App) checkConnector(base, token string) error {
 // errorText is one plain sentence for any error the window can meet, with
 // what to do next.
 func errorText(err error) string {
-	var ie *sdkimport.Error
-	var ae *wechat.APIError
+	var ie *flow.ImportError
+	var ae *flow.WeChatAPIError
 	switch {
 	case err == nil:
 		return ""
 	case errors.As(err, &ie):
 		return T(ie.MessageKey())
-	case errors.Is(err, store.ErrReadOnly):
+	case errors.Is(err, flow.ErrStoreReadOnly):
 		return T("error.store.readonly")
-	case errors.Is(err, store.ErrDiskFull):
+	case errors.Is(err, flow.ErrStoreDiskFull):
 		return T("error.store.full")
-	case errors.Is(err, store.ErrLocked):
+	case errors.Is(err, flow.ErrStoreLocked):
 		return T("error.store.locked")
-	case errors.Is(err, store.ErrCorrupt), errors.Is(err, store.ErrTooNew):
+	case errors.Is(err, flow.ErrStoreCorrupt), errors.Is(err, flow.ErrStoreTooNew):
 		return T("error.store.corrupt")
-	case errors.Is(err, secret.ErrUnavailable):
+	case errors.Is(err, flow.ErrKeychainUnavailable):
 		return T("error.keychain")
 	case errors.As(err, &ae):
-		lang := wechat.LangZH
+		lang := flow.WeChatLangZH
 		if Lang() == LangEN {
-			lang = wechat.LangEN
+			lang = flow.WeChatLangEN
 		}
-		return wechat.Describe(ae, lang)
+		return flow.DescribeWeChat(ae, lang)
 	}
-	var ce *connclient.Error
+	var ce *flow.ConnError
 	if errors.As(err, &ce) {
 		if ce.WeChat != nil {
 			return errorText(ce.WeChat)

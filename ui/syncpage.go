@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"oawizard/flow"
-	"oawizard/flow/syncer"
 )
 
 // syncPage shows the follower sync: a progress bar with counts, rate and
@@ -76,8 +75,8 @@ func (p *syncPage) start() {
 	p.state.SetText(T("sync.state.checking_quota"))
 	p.detail.SetText("")
 	go func() {
-		res, err := p.a.wiz.Sync(ctx, flow.SyncOptions{Progress: func(pr syncer.Progress) { do(func() { p.progress(pr) }) },
-			Quota: func(q syncer.QuotaReport) bool {
+		res, err := p.a.wiz.Sync(ctx, flow.SyncOptions{Progress: func(pr flow.SyncProgress) { do(func() { p.progress(pr) }) },
+			Quota: func(q flow.QuotaReport) bool {
 				do(func() {
 					if q.Known {
 						p.detail.SetText(Tf("sync.quota", map[string]any{"Needed": q.Needed, "Remain": q.Remain}))
@@ -101,7 +100,7 @@ func (p *syncPage) start() {
 	}()
 }
 
-func (p *syncPage) progress(pr syncer.Progress) {
+func (p *syncPage) progress(pr flow.SyncProgress) {
 	if pr.Total > 0 {
 		p.bar.SetValue(float64(pr.Stored) / float64(pr.Total))
 	}
@@ -119,7 +118,7 @@ func (p *syncPage) progress(pr syncer.Progress) {
 
 // finished says how the run ended and what to do next.
 func (p *syncPage) finished(err error) {
-	var qe *syncer.QuotaError
+	var qe *flow.QuotaError
 	switch {
 	case err == nil:
 		p.state.SetText(T("sync.state.done"))
@@ -127,10 +126,10 @@ func (p *syncPage) finished(err error) {
 	case errors.As(err, &qe):
 		p.state.SetText(T("sync.state.quota"))
 		p.detail.SetText(Tf("sync.quota_detail", map[string]any{"When": qe.ResumeAt.Local().Format("2006-01-02 15:04")}))
-	case errors.Is(err, syncer.ErrRevoked):
+	case errors.Is(err, flow.ErrRevoked):
 		p.state.SetText(T("sync.state.revoked"))
 		p.detail.SetText(T("sync.revoked_detail"))
-	case errors.Is(err, syncer.ErrNotPermitted):
+	case errors.Is(err, flow.ErrNotPermitted):
 		p.state.SetText(T("sync.state.not_permitted"))
 		p.detail.SetText(T("sync.not_permitted_detail"))
 	case errors.Is(err, context.Canceled):
