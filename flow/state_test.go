@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"oawizard/connector"
 	"oawizard/flow/connclient"
 	"oawizard/flow/store"
 	"oawizard/flow/syncer"
@@ -107,5 +108,32 @@ func TestResetForgetsTheWholeSetup(t *testing.T) {
 	_, ran, _ := db.LastRun(ctx, oa)
 	if len(sr) != 0 || fs.Total != 0 || imported || ran {
 		t.Fatalf("left behind: self-reports %d, followers %d, import %v, run %v", len(sr), fs.Total, imported, ran)
+	}
+}
+
+// A remembered authorization the connector no longer knows (a restarted
+// demo) sends the admin back to the scan, never on to a sync that fails.
+func TestReconcileSendsBackToTheScanWhenTheAuthorizationIsGone(t *testing.T) {
+	ctx := context.Background()
+	d, err := connector.StartDemo(ctx, connector.DemoOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	db, err := store.Open(filepath.Join(t.TempDir(), "w.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	conn, _ := connclient.New(d.URL, d.ProjectToken, nil)
+	w, _ := NewWizard(ctx, db, conn, nil)
+	w.SetAccounts(ctx, d.Scenario.OAAppID, []string{d.Scenario.MPAppID})
+	w.update(ctx, func(s *State) {
+		s.Progress = Progress{Step: StepResult, Reached: StepResult, Authorized: true, SyncEnded: true}
+	})
+	lost, err := w.Reconcile(ctx)
+	st := w.State()
+	if err != nil || !lost || !st.AuthLost || st.Progress.Authorized || st.Progress.Step != StepAuthorize || st.Progress.CanGoTo(StepSync) {
+		t.Fatalf("lost %v, err %v, state %+v", lost, err, st)
 	}
 }

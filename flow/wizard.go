@@ -39,6 +39,9 @@ type State struct {
 	Missing      []int    `json:"missing"`
 	ImportID     int64    `json:"import_id"`
 	MPAuthorized bool     `json:"mp_authorized"`
+	// AuthLost: an authorization the wizard remembered no longer holds;
+	// step 3 asks for a new scan and says why.
+	AuthLost bool `json:"auth_lost"`
 }
 
 const stateKey = "wizard"

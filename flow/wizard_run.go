@@ -86,7 +86,7 @@ func (w *Wizard) Authorize(ctx context.Context, opt AuthorizeOptions, emit func(
 		return s, err
 	}
 	return s, w.update(ctx, func(x *State) {
-		x.Progress.Authorized = true
+		x.Progress.Authorized, x.AuthLost = true, false
 		x.AuthorizedAs, x.AccountName, x.Granted, x.Missing = s.AppID, s.NickName, s.Granted, s.Missing
 	})
 }

@@ -244,7 +244,18 @@ func (a *App) connect(base, token string, demo flow.DemoStack) {
 		flow.StepSync:      newSyncPage(a),
 		flow.StepResult:    newResultPage(a),
 	}
-	a.show(wiz.State().Progress.Step)
+	// A remembered authorization may be gone (a restarted demo, a revoked
+	// account): check before showing where the wizard stood.
+	go func() {
+		ctx, cancel := context.WithTimeout(a.ctx, 20*time.Second)
+		defer cancel()
+		wiz.Reconcile(ctx) // unreachable now: the pages say so when they ask
+		do(func() {
+			if a.wiz == wiz {
+				a.show(wiz.State().Progress.Step)
+			}
+		})
+	}()
 }
 
 // show makes step s the current page.

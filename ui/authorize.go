@@ -182,6 +182,9 @@ func (p *authorizePage) event(ev flow.AuthEvent) {
 		if ev.Cancelled {
 			line, detail = T("auth.state.cancelled"), T("auth.cancelled_detail")
 		}
+		if detail == "" && p.a.wiz != nil && p.a.wiz.State().AuthLost {
+			detail = T("auth.lost_again")
+		}
 		p.setState(line, detail)
 	case flow.AuthScanned:
 		p.setState(T("auth.state.scanned"), "")

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"image"
 	"image/png"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,50 +15,19 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
-	"oawizard/connector"
+	"oawizard/demostack"
 	"oawizard/flow"
 	"oawizard/flow/store"
 	"oawizard/flow/verdict"
-	"oawizard/wechat/wechatsim"
 )
 
 // The walk-through runs the real demo stack (simulated WeChat and a
 // connector on loopback); the window is Fyne's test window.
 
-type testDemo struct{ d *connector.Demo }
+// testStarter is the demo stack the wizard itself runs.
+var testStarter = demostack.Starter(demostack.Options{})
 
-func (s testDemo) URL() string   { return s.d.URL }
-func (s testDemo) Token() string { return s.d.ProjectToken }
-func (s testDemo) Close() error  { return s.d.Close() }
-func (s testDemo) Scenario() flow.ScenarioInfo {
-	i := s.d.Scenario
-	return flow.ScenarioInfo{Name: i.Name, Title: i.Title, TitleEN: i.TitleEN, OAAppID: i.OAAppID, MPAppID: i.MPAppID}
-}
-func (s testDemo) ScanAndConfirm(u string, withheld ...int) error {
-	page, err := s.d.Phone().Open(u)
-	if err != nil {
-		return err
-	}
-	_, err = page.Confirm(wechatsim.Untick(withheld...))
-	return err
-}
-func (s testDemo) WriteSDKExport(w io.Writer) error { return s.d.Sim.WriteSDKExport(w, 47000, 5000) }
-
-func testStarter(ctx context.Context, scenario string) (flow.DemoStack, error) {
-	d, err := connector.StartDemo(ctx, connector.DemoOptions{Scenario: scenario})
-	if err != nil {
-		return nil, err
-	}
-	return testDemo{d}, nil
-}
-
-func testScenarios() []flow.ScenarioInfo {
-	var scs []flow.ScenarioInfo
-	for _, i := range wechatsim.ScenarioInfos() {
-		scs = append(scs, flow.ScenarioInfo{Name: i.Name, Title: i.Title, TitleEN: i.TitleEN})
-	}
-	return scs
-}
+func testScenarios() []flow.ScenarioInfo { return demostack.Scenarios() }
 
 // uiMu stands in for Fyne's single UI goroutine, which the test driver
 // does not have.

@@ -94,19 +94,3 @@ func dbPath(dir string) (string, error) {
 	}
 	return filepath.Join(dir, "wizard.db"), nil
 }
-
-// writeDemoExport writes what an analytics platform would export for the
-// scenario's mini-program: 5,000 users, 3,000 of whom follow the OA.
-func writeDemoExport(scenario string, followers int, path string) error {
-	sim := wechatsim.New(wechatsim.Options{Scenario: scenario, Followers: followers, PushInterval: -1})
-	defer sim.Close()
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := sim.WriteSDKExport(f, max(0, sim.Scenario().Followers-3000), 5000); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
