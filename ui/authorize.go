@@ -39,6 +39,10 @@ type authorizePage struct {
 	retry     *widget.Button
 	mpBtn     *widget.Button
 	mpNote    *widget.Label
+	title     *widget.Label
+	howto     *widget.Label
+	after     *widget.Label // what WeChat's answer changed, and what happens next
+	auto      context.CancelFunc
 	forMP     bool // the current QR authorizes the mini-program
 	session   flow.Session
 	cancel    context.CancelFunc
@@ -70,19 +74,23 @@ func newAuthorizePage(a *App) *authorizePage {
 	p.phoneBtn.Importance = widget.WarningImportance
 	p.retry = widget.NewButtonWithIcon(T("auth.restart"), theme.ViewRefreshIcon(), func() { p.start() })
 	p.retry.Hide()
-	p.mpBtn = widget.NewButtonWithIcon(T("auth.mp"), theme.ContentAddIcon(), func() { p.forMP = true; p.start() })
+	p.mpBtn = widget.NewButtonWithIcon(T("auth.mp"), theme.ContentAddIcon(), func() { p.stopAuto(); p.forMP = true; p.start() })
 	p.mpBtn.Hide()
 	buttons := container.NewHBox(p.copyBtn, p.openBtn)
 	if a.demo != nil {
 		buttons.Add(p.phoneBtn)
 	}
 	p.left = container.NewVBox(p.qrBox, p.code, p.countdown, container.NewCenter(buttons))
-	steps := widget.NewLabel(T("auth.howto"))
-	steps.Wrapping = fyne.TextWrapWord
+	p.howto = widget.NewLabel(T("auth.howto"))
+	p.howto.Wrapping = fyne.TextWrapWord
+	p.after = widget.NewLabel("")
+	p.after.Wrapping = fyne.TextWrapWord
+	p.after.Hide()
 	p.mpNote = widget.NewLabel(T("auth.mp_note"))
 	p.mpNote.Wrapping = fyne.TextWrapWord
 	p.mpNote.Hide()
-	right := container.NewVBox(title(T("auth.title")), p.state, p.detail, p.retry, widget.NewSeparator(), steps, p.mpNote, p.mpBtn)
+	p.title = title(T("auth.title")).(*widget.Label)
+	right := container.NewVBox(p.title, p.state, p.detail, p.retry, p.after, widget.NewSeparator(), p.howto, p.mpNote, p.mpBtn)
 	p.root = container.NewBorder(nil, nil, container.NewPadded(p.left), nil, container.NewPadded(right))
 	return p
 }
@@ -95,8 +103,9 @@ func (p *authorizePage) shown() {
 	p.mpNote.Hidden = p.mpBtn.Hidden
 	if st.Progress.Authorized {
 		p.setState(Tf("auth.state.authorized", map[string]any{"Name": st.AccountName}), "")
-		p.detail.SetText(p.missingText(st.Missing) + T("auth.next"))
+		p.detail.SetText(p.missingText(st.Missing))
 		p.left.Hide()
+		p.howto.Hide()
 		return
 	}
 	p.forMP = false
@@ -105,6 +114,7 @@ func (p *authorizePage) shown() {
 
 func (p *authorizePage) leave() {
 	// Cancelling ends both the authorization and the countdown's loop.
+	p.stopAuto()
 	if p.cancel != nil {
 		p.cancel()
 		p.cancel = nil
@@ -116,6 +126,8 @@ func (p *authorizePage) start() {
 	p.leave()
 	p.retry.Hide()
 	p.left.Show()
+	p.howto.Show()
+	p.after.Hide()
 	p.setState(T("auth.state.preparing"), "")
 	ctx, cancel := context.WithCancel(p.a.ctx)
 	p.cancel = cancel
@@ -131,8 +143,13 @@ func (p *authorizePage) start() {
 			}
 		}
 	}()
+	// The mini-program's scan is worded for the mini-program.
+	p.title.SetText(T("auth.title"))
+	p.howto.SetText(T("auth.howto"))
 	authorize := p.a.wiz.Authorize
 	if p.forMP {
+		p.title.SetText(T("auth.title_mp"))
+		p.howto.SetText(T("auth.howto_mp"))
 		authorize = p.a.wiz.AuthorizeMiniProgram
 		p.mpBtn.Hide()
 		p.mpNote.Hide()
@@ -156,8 +173,9 @@ func (p *authorizePage) start() {
 			p.mpBtn.Hidden = st.MPAuthorized || len(st.MPAppIDs) == 0
 			p.mpNote.Hidden = p.mpBtn.Hidden
 			p.a.relayout()
-			// Authorization gives real facts: every badge is checked again.
-			go p.a.wiz.Check(p.a.ctx, true)
+			// Authorization gives real facts: every badge is checked again
+			// at once, and the page shows what changed.
+			p.recheckAfterScan()
 		})
 	}()
 }
@@ -190,6 +208,7 @@ func (p *authorizePage) event(ev flow.AuthEvent) {
 		p.setState(T("auth.state.scanned"), "")
 	case flow.AuthAuthorized:
 		p.left.Hide()
+		p.howto.Hide()
 		p.setState(Tf("auth.state.authorized", map[string]any{"Name": ev.Session.NickName}), p.missingText(ev.Session.Missing)+T("auth.next"))
 	case flow.AuthWrongAccount:
 		p.setState(T("auth.state.wrong"), Tf("auth.wrong_detail", map[string]any{"Expected": ev.Session.ExpectedAppID, "Got": ev.Session.AppID}))

@@ -24,7 +24,9 @@ func TestRestartAfterTheScanOffersANewScan(t *testing.T) {
 	}
 	defer db.Close()
 	open := func() *App {
-		a := onUI(func() *App { return New(fa, Options{DB: db, StartDemo: testStarter, Scenarios: testScenarios(), Scenario: "ok"}) })
+		a := onUI(func() *App {
+			return New(fa, Options{DB: db, StartDemo: testStarter, Scenarios: testScenarios(), Scenario: "ok"})
+		})
 		waitFor(t, "the demo to start", func() bool { return a.current != nil })
 		return a
 	}

@@ -148,13 +148,22 @@ func walk(t *testing.T, l string) {
 	waitFor(t, "the mini-program button", func() bool { return auth.mpBtn.Visible() })
 	onUIDo(func() { test.Tap(auth.mpBtn) })
 	waitFor(t, "the mini-program's QR", func() bool { return auth.state.Text == T("auth.state.waiting") })
+	if got := onUI(func() string { return auth.title.Text + auth.howto.Text }); got != T("auth.title_mp")+T("auth.howto_mp") {
+		t.Fatalf("the mini-program's scan is worded %q", got)
+	}
 	onUIDo(auth.simulate)
 	waitFor(t, "the mini-program's authorization", func() bool {
 		return strings.HasPrefix(auth.state.Text, Tf("auth.state.authorized", map[string]any{"Name": ""}))
 	})
-	onUIDo(a.next)
+	// The page re-checks with WeChat's answer, shows it, and goes on by itself.
+	waitFor(t, "the re-check's answer", func() bool { return strings.Contains(auth.after.Text, T("auth.continuing_plain")) })
+	if txt := onUI(func() string { return auth.after.Text }); !strings.Contains(txt, T("check.oa_bound.title")+"："+T("status.pass")) {
+		t.Fatalf("after the scan the page says %q", txt)
+	}
+	shot(t, a, "3-rechecked")
 
-	// Step 4: the sync runs to the end by itself.
+	// Step 4: the sync starts by itself and runs to the end.
+	waitFor(t, "the sync page", func() bool { _, ok := a.current.(*syncPage); return ok })
 	sp := onUI(func() *syncPage { return a.current.(*syncPage) })
 	waitFor(t, "the sync", func() bool {
 		return sp.state.Text == T("sync.state.done") && sp.cancel == nil && a.wiz.State().Progress.SyncEnded
