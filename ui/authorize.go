@@ -91,7 +91,7 @@ func newAuthorizePage(a *App) *authorizePage {
 	p.mpNote.Hide()
 	p.title = title(T("auth.title")).(*widget.Label)
 	right := container.NewVBox(p.title, p.state, p.detail, p.retry, p.after, widget.NewSeparator(), p.howto, p.mpNote, p.mpBtn)
-	p.root = container.NewBorder(nil, nil, container.NewPadded(p.left), nil, container.NewPadded(right))
+	p.root = container.NewBorder(nil, nil, container.NewPadded(p.left), nil, container.NewVScroll(container.NewPadded(right)))
 	return p
 }
 

@@ -82,8 +82,42 @@ func (p *resultPage) build(r flow.Report) fyne.CanvasObject {
 	chartTitle := widget.NewLabelWithStyle(T("result.chart"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	note := widget.NewLabel(T("result.chart_note"))
 	note.SizeName = theme.SizeNameCaptionText
-	return container.NewVScroll(container.NewVBox(container.NewBorder(nil, nil, nil, export, title(T("result.title"))), stats, widget.NewSeparator(),
-		chartTitle, growthChart(r.Growth), note, widget.NewSeparator(), grid))
+	box := container.NewVBox(container.NewBorder(nil, nil, nil, export, title(T("result.title"))))
+	if r.Sync.Followers > 0 && r.Sync.WithUnionID == 0 {
+		box.Add(problem(T("result.no_unionid")))
+	}
+	box.Add(stats)
+	box.Add(widget.NewSeparator())
+	box.Add(grid)
+	// Every ✗ and ? says why and what to do next, right under the summary.
+	for _, c := range r.Checks {
+		if c.Status != flow.StatusPass {
+			box.Add(problem(checkExplained(c)))
+		}
+	}
+	box.Objects = append(box.Objects, widget.NewSeparator(), chartTitle, growthChart(r.Growth), note)
+	return container.NewVScroll(box)
+}
+
+// problem is a wrapped warning line.
+func problem(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	l.Importance = widget.DangerImportance
+	return l
+}
+
+// checkExplained is a check that did not pass, in words: what it is, why,
+// and what to do; for an unknown, how to make it known.
+func checkExplained(c flow.Check) string {
+	s := statusWord(c.Status) + "  " + T("check."+c.ID+".title") + "：" + T(c.Reason)
+	if c.Status == flow.StatusUnknown {
+		return s + " " + T("result.unknown_howto")
+	}
+	if c.Remedy != "" {
+		s += " " + T(c.Remedy)
+	}
+	return s
 }
 
 // miniBadge is a compact badge for the summary.

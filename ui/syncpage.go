@@ -25,7 +25,9 @@ type syncPage struct {
 	detail  *widget.Label
 	startB  *widget.Button
 	cancelB *widget.Button
+	rescanB *widget.Button
 	cancel  context.CancelFunc
+	last    flow.SyncProgress
 }
 
 func newSyncPage(a *App) *syncPage {
@@ -44,9 +46,17 @@ func newSyncPage(a *App) *syncPage {
 		}
 	})
 	p.cancelB.Hide()
+	// When the authorization is gone a resume cannot work: offer the scan.
+	p.rescanB = widget.NewButtonWithIcon(T("sync.rescan"), theme.ViewRefreshIcon(), func() {
+		if a.wiz.GoTo(a.ctx, flow.StepAuthorize) == nil {
+			a.show(flow.StepAuthorize)
+		}
+	})
+	p.rescanB.Importance = widget.HighImportance
+	p.rescanB.Hide()
 	intro := widget.NewLabel(T("sync.intro"))
 	intro.Wrapping = fyne.TextWrapWord
-	p.root = container.NewVBox(title(T("sync.title")), intro, p.bar, p.state, p.counts, p.detail, container.NewHBox(p.startB, p.cancelB))
+	p.root = container.NewVBox(title(T("sync.title")), intro, p.bar, p.state, p.counts, p.detail, container.NewHBox(p.startB, p.cancelB, p.rescanB))
 	return p
 }
 
@@ -71,6 +81,7 @@ func (p *syncPage) start() {
 	ctx, cancel := context.WithCancel(p.a.ctx)
 	p.cancel = cancel
 	p.startB.Hide()
+	p.rescanB.Hide()
 	p.cancelB.Show()
 	p.state.SetText(T("sync.state.checking_quota"))
 	p.detail.SetText("")
@@ -109,6 +120,10 @@ func (p *syncPage) progress(pr flow.SyncProgress) {
 	if pr.ETA > 0 {
 		eta = pr.ETA.Round(time.Second).String()
 	}
+	p.last = pr
+	if p.cancel == nil {
+		eta = "—" // nothing is running: no time left to estimate
+	}
 	p.counts.SetText(Tf("sync.counts", map[string]any{"Stored": pr.Stored, "Total": pr.Total, "Union": pr.WithUnionID,
 		"Unsub": pr.Unsubscribed, "Rate": fmt.Sprintf("%.0f", pr.Rate), "ETA": eta, "Retries": pr.Retries}))
 	if pr.Waiting != "" {
@@ -119,7 +134,15 @@ func (p *syncPage) progress(pr flow.SyncProgress) {
 // finished says how the run ended and what to do next.
 func (p *syncPage) finished(err error) {
 	var qe *flow.QuotaError
+	p.state.Importance = widget.MediumImportance
 	switch {
+	case err == nil && p.last.Stored > 0 && p.last.WithUnionID == 0:
+		// Not one follower with a unionid is the very failure this
+		// wizard exists to find: never shown as a plain success.
+		p.state.Importance = widget.DangerImportance
+		p.state.SetText(T("sync.state.no_unionid"))
+		p.detail.SetText(T("sync.no_unionid_detail"))
+		p.startB.SetText(T("sync.again"))
 	case err == nil:
 		p.state.SetText(T("sync.state.done"))
 		p.startB.SetText(T("sync.again"))
@@ -129,6 +152,8 @@ func (p *syncPage) finished(err error) {
 	case errors.Is(err, flow.ErrRevoked):
 		p.state.SetText(T("sync.state.revoked"))
 		p.detail.SetText(T("sync.revoked_detail"))
+		p.startB.Hide()
+		p.rescanB.Show()
 	case errors.Is(err, flow.ErrNotPermitted):
 		p.state.SetText(T("sync.state.not_permitted"))
 		p.detail.SetText(T("sync.not_permitted_detail"))

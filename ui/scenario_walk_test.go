@@ -1,0 +1,104 @@
+package ui
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"oawizard/flow/store"
+)
+
+// shownText is every visible label's text in the window, joined.
+func shownText(a *App) string {
+	var b strings.Builder
+	onUIDo(func() {
+		eachObject(a.win.Content(), func(o fyne.CanvasObject) {
+			if l, ok := o.(*widget.Label); ok && l.Visible() {
+				b.WriteString(l.Text + "\n")
+			}
+		})
+	})
+	return b.String()
+}
+
+// The scenarios where something is wrong, walked as an admin would at
+// 1024×640: each problem is said where it shows, with its fix.
+func TestWalkThroughTheProblemScenarios(t *testing.T) {
+	for _, l := range []string{LangZH, LangEN} {
+		t.Run(l+"/not-bound", func(t *testing.T) {
+			a := walkTo(t, l, "not-bound")
+			auth := onUI(func() *authorizePage { return a.current.(*authorizePage) })
+			// WeChat's answer is shown on the scan's page, and the wizard
+			// says why it did not go on by itself.
+			waitFor(t, "the re-check", func() bool { return strings.Contains(auth.after.Text, T("auth.not_continuing")) })
+			if txt := onUI(func() string { return auth.after.Text }); !strings.Contains(txt, T("check.oa_bound.title")+"："+T("status.fail")) {
+				t.Fatalf("after the scan: %q", txt)
+			}
+			shot(t, a, "notbound-3-rechecked")
+			onUIDo(a.next)
+			sp := onUI(func() *syncPage { return a.current.(*syncPage) })
+			// Zero unionids is a failure, never a green "done".
+			waitFor(t, "the sync's end", func() bool { return sp.cancel == nil && sp.state.Text == T("sync.state.no_unionid") })
+			shot(t, a, "notbound-4-sync")
+			onUIDo(a.next)
+			res := onUI(func() *resultPage { return a.current.(*resultPage) })
+			waitFor(t, "the result", func() bool { return len(res.report.Checks) > 0 })
+			if txt := shownText(a); !strings.Contains(txt, T("result.no_unionid")) || !strings.Contains(txt, T("remedy.oa_bound")) {
+				t.Fatalf("the result page does not say the unionids are missing and how to fix it:\n%s", txt)
+			}
+			shot(t, a, "notbound-5-result")
+		})
+		t.Run(l+"/principal-mismatch", func(t *testing.T) {
+			a := walkTo(t, l, "principal-mismatch")
+			// Without the mini-program's authorization the principal stays
+			// unknown: the sync goes on, and the result says what is unknown.
+			waitFor(t, "the sync page", func() bool { _, ok := a.current.(*syncPage); return ok })
+			sp := onUI(func() *syncPage { return a.current.(*syncPage) })
+			waitFor(t, "the sync's end", func() bool { return sp.cancel == nil && a.wiz.State().Progress.SyncEnded })
+			onUIDo(a.next)
+			res := onUI(func() *resultPage { return a.current.(*resultPage) })
+			waitFor(t, "the result", func() bool { return len(res.report.Checks) > 0 })
+			if txt := shownText(a); !strings.Contains(txt, T("result.unknown_howto")) {
+				t.Fatalf("the result page looks like all passed:\n%s", txt)
+			}
+			shot(t, a, "mismatch-5-result")
+		})
+	}
+}
+
+// walkTo opens the wizard on a demo scenario at 1024×640 and goes through
+// steps 1 and 2 to the scan, which the simulated phone confirms.
+func walkTo(t *testing.T, l, scenario string) *App {
+	t.Helper()
+	if _, err := SetupLanguage(l); err != nil {
+		t.Fatal(err)
+	}
+	fa := test.NewTempApp(t)
+	db, err := store.Open(filepath.Join(t.TempDir(), "wizard.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	a := onUI(func() *App {
+		a := New(fa, Options{DB: db, StartDemo: testStarter, Scenarios: testScenarios(), Scenario: scenario})
+		a.win.Resize(fitSize)
+		return a
+	})
+	t.Cleanup(func() { onUIDo(a.Close) })
+	waitFor(t, "the demo to start", func() bool { return a.current != nil })
+	acc := onUI(func() *accountsPage { return a.current.(*accountsPage) })
+	waitFor(t, "step 1's checks", func() bool { return len(a.checks) > 0 && acc.message != nil })
+	onUIDo(a.next)
+	sdk := onUI(func() *sdkPage { return a.current.(*sdkPage) })
+	onUIDo(sdk.importDemo)
+	waitFor(t, "the SDK badges", func() bool { return sdk.badges["sdk_unionid"].chip.Text == T("status.pass") })
+	onUIDo(a.next)
+	auth := onUI(func() *authorizePage { return a.current.(*authorizePage) })
+	waitFor(t, "the QR code", func() bool { return auth.state.Text == T("auth.state.waiting") })
+	onUIDo(auth.simulate)
+	return a
+}
