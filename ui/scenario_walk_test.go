@@ -43,6 +43,9 @@ func TestWalkThroughTheProblemScenarios(t *testing.T) {
 			sp := onUI(func() *syncPage { return a.current.(*syncPage) })
 			// Zero unionids is a failure, never a green "done".
 			waitFor(t, "the sync's end", func() bool { return sp.cancel == nil && sp.state.Text == T("sync.state.no_unionid") })
+			if _, red := onUI(func() fyne.Theme { return sp.barBox.Theme }).(failTheme); !red {
+				t.Fatal("the bar of a sync without unionids is green")
+			}
 			shot(t, a, "notbound-4-sync")
 			onUIDo(a.next)
 			res := onUI(func() *resultPage { return a.current.(*resultPage) })

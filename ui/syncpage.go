@@ -20,6 +20,7 @@ type syncPage struct {
 	a       *App
 	root    fyne.CanvasObject
 	bar     *widget.ProgressBar
+	barBox  *container.ThemeOverride
 	counts  *widget.Label
 	state   *widget.Label
 	detail  *widget.Label
@@ -33,6 +34,7 @@ type syncPage struct {
 func newSyncPage(a *App) *syncPage {
 	p := &syncPage{a: a}
 	p.bar = widget.NewProgressBar()
+	p.barBox = container.NewThemeOverride(p.bar, appTheme{})
 	p.counts = widget.NewLabel("")
 	p.counts.Wrapping = fyne.TextWrapWord
 	p.state = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -56,7 +58,7 @@ func newSyncPage(a *App) *syncPage {
 	p.rescanB.Hide()
 	intro := widget.NewLabel(T("sync.intro"))
 	intro.Wrapping = fyne.TextWrapWord
-	p.root = container.NewVBox(title(T("sync.title")), intro, p.bar, p.state, p.counts, p.detail, container.NewHBox(p.startB, p.cancelB, p.rescanB))
+	p.root = container.NewVBox(title(T("sync.title")), intro, p.barBox, p.state, p.counts, p.detail, container.NewHBox(p.startB, p.cancelB, p.rescanB))
 	return p
 }
 
@@ -135,6 +137,13 @@ func (p *syncPage) progress(pr flow.SyncProgress) {
 func (p *syncPage) finished(err error) {
 	var qe *flow.QuotaError
 	p.state.Importance = widget.MediumImportance
+	p.barBox.Theme = appTheme{}
+	defer func() {
+		if p.state.Importance == widget.DangerImportance {
+			p.barBox.Theme = failTheme{}
+		}
+		p.barBox.Refresh()
+	}()
 	switch {
 	case err == nil && p.last.Stored > 0 && p.last.WithUnionID == 0:
 		// Not one follower with a unionid is the very failure this
@@ -150,17 +159,20 @@ func (p *syncPage) finished(err error) {
 		p.state.SetText(T("sync.state.quota"))
 		p.detail.SetText(Tf("sync.quota_detail", map[string]any{"When": qe.ResumeAt.Local().Format("2006-01-02 15:04")}))
 	case errors.Is(err, flow.ErrRevoked):
+		p.state.Importance = widget.DangerImportance
 		p.state.SetText(T("sync.state.revoked"))
 		p.detail.SetText(T("sync.revoked_detail"))
 		p.startB.Hide()
 		p.rescanB.Show()
 	case errors.Is(err, flow.ErrNotPermitted):
+		p.state.Importance = widget.DangerImportance
 		p.state.SetText(T("sync.state.not_permitted"))
 		p.detail.SetText(T("sync.not_permitted_detail"))
 	case errors.Is(err, context.Canceled):
 		p.state.SetText(T("sync.state.stopped"))
 		p.detail.SetText(T("sync.stopped_detail"))
 	default:
+		p.state.Importance = widget.DangerImportance
 		p.state.SetText(T("sync.state.failed"))
 		p.detail.SetText(errorText(err))
 	}
