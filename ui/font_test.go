@@ -46,12 +46,12 @@ func TestBundledFontCoversEveryTranslation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var m map[string]string
+		var m map[string]any
 		if err := json.Unmarshal(b, &m); err != nil {
 			t.Fatal(e.Name(), err)
 		}
 		for k, v := range m {
-			for _, r := range k + v {
+			for _, r := range k + fmt.Sprint(v) {
 				if unicode.IsControl(r) || unicode.IsSpace(r) {
 					continue
 				}
