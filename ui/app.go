@@ -357,7 +357,7 @@ func (a *App) showBusy(text string) {
 func (a *App) showFatal(title string, err error) {
 	msg := widget.NewLabel(title + "\n" + errorText(err))
 	msg.Wrapping = fyne.TextWrapWord
-	a.body.Objects = []fyne.CanvasObject{container.NewCenter(msg)}
+	a.body.Objects = []fyne.CanvasObject{container.NewVBox(msg, staffDetails(err))}
 	a.body.Refresh()
 }
 

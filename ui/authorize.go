@@ -279,7 +279,7 @@ func (p *authorizePage) simulate() {
 		do(func() {
 			p.phoneBtn.Enable()
 			if err != nil {
-				p.detail.SetText(T("auth.phone_failed") + " " + err.Error())
+				p.detail.SetText(T("auth.phone_failed") + " " + errorText(err))
 			}
 		})
 	}()

@@ -216,5 +216,18 @@ func errorText(err error) string {
 	if errors.Is(err, context.Canceled) {
 		return T("error.cancelled")
 	}
-	return T("error.unknown") + "（" + err.Error() + "）"
+	// The raw text is for staff only: see staffDetails.
+	return T("error.unknown")
+}
+
+// staffDetails is the raw technical text behind a closed toggle: the admin
+// reads the sentence above it, customer-success staff can open it.
+func staffDetails(err error) fyne.CanvasObject {
+	if err == nil {
+		return container.NewStack()
+	}
+	raw := widget.NewLabel(err.Error())
+	raw.Wrapping = fyne.TextWrapWord
+	raw.SizeName = theme.SizeNameCaptionText
+	return widget.NewAccordion(widget.NewAccordionItem(T("details.staff"), raw))
 }

@@ -27,6 +27,7 @@ type syncPage struct {
 	startB  *widget.Button
 	cancelB *widget.Button
 	rescanB *widget.Button
+	raw     *fyne.Container // the failure's technical text, for staff
 	cancel  context.CancelFunc
 	last    flow.SyncProgress
 }
@@ -56,9 +57,10 @@ func newSyncPage(a *App) *syncPage {
 	})
 	p.rescanB.Importance = widget.HighImportance
 	p.rescanB.Hide()
+	p.raw = container.NewStack()
 	intro := widget.NewLabel(T("sync.intro"))
 	intro.Wrapping = fyne.TextWrapWord
-	p.root = container.NewVBox(title(T("sync.title")), intro, p.barBox, p.state, p.counts, p.detail, container.NewHBox(p.startB, p.cancelB, p.rescanB))
+	p.root = container.NewVBox(title(T("sync.title")), intro, p.barBox, p.state, p.counts, p.detail, container.NewHBox(p.startB, p.cancelB, p.rescanB), p.raw)
 	return p
 }
 
@@ -138,6 +140,7 @@ func (p *syncPage) finished(err error) {
 	var qe *flow.QuotaError
 	p.state.Importance = widget.MediumImportance
 	p.barBox.Theme = appTheme{}
+	p.raw.Objects = nil
 	defer func() {
 		if p.state.Importance == widget.DangerImportance {
 			p.barBox.Theme = failTheme{}
@@ -175,5 +178,6 @@ func (p *syncPage) finished(err error) {
 		p.state.Importance = widget.DangerImportance
 		p.state.SetText(T("sync.state.failed"))
 		p.detail.SetText(errorText(err))
+		p.raw.Objects = []fyne.CanvasObject{staffDetails(err)}
 	}
 }
