@@ -144,15 +144,15 @@ func growthChart(days []flow.DayStat) fyne.CanvasObject {
 	if len(days) == 0 {
 		return widget.NewLabel(T("result.no_growth"))
 	}
-	lo, hi := days[0].Cumulate, days[0].Cumulate
+	var hi int
 	for _, d := range days {
-		lo, hi = min(lo, d.Cumulate), max(hi, d.Cumulate)
+		hi = max(hi, d.Cumulate)
 	}
-	// Start the axis a little below the lowest day so changes are visible.
-	floor := lo - max(1, (hi-lo)/4)
+	// The axis starts at zero: a chart cut off above zero makes 1.5 %
+	// growth look like fourfold.
 	bars := container.NewGridWithColumns(len(days))
 	for _, d := range days {
-		h := float32(d.Cumulate-floor) / float32(max(1, hi-floor))
+		h := float32(d.Cumulate) / float32(max(1, hi))
 		c := &barCell{bar: canvas.NewRectangle(green), frac: h}
 		c.ExtendBaseWidget(c)
 		bars.Add(c)
@@ -161,7 +161,10 @@ func growthChart(days []flow.DayStat) fyne.CanvasObject {
 	axis.SizeName = theme.SizeNameCaptionText
 	tall := canvas.NewRectangle(color.Transparent)
 	tall.SetMinSize(fyne.NewSize(0, 140))
-	box := container.NewStack(tall, bars)
+	top, zero := widget.NewLabel(fmt.Sprint(hi)), widget.NewLabel("0")
+	top.SizeName, zero.SizeName = theme.SizeNameCaptionText, theme.SizeNameCaptionText
+	yAxis := container.NewBorder(top, zero, nil, nil)
+	box := container.NewBorder(nil, nil, yAxis, nil, container.NewStack(tall, bars))
 	return container.NewVBox(box, axis)
 }
 
