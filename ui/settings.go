@@ -161,6 +161,9 @@ func (a *App) showSettingsPage(base string, problem error) {
 // checkConnector asks the connector's health with the token and keeps both
 // when it answers.
 func (a *App) checkConnector(base, token string) error {
+	if err := flow.CheckConnectorURL(base); err != nil {
+		return err
+	}
 	c, err := flow.NewConnClient(base, token, nil)
 	if err != nil {
 		return err
@@ -197,6 +200,8 @@ func errorText(err error) string {
 		return T("error.store.locked")
 	case errors.Is(err, flow.ErrStoreCorrupt), errors.Is(err, flow.ErrStoreTooNew):
 		return T("error.store.corrupt")
+	case errors.Is(err, flow.ErrInsecureURL):
+		return T("error.connector.insecure")
 	case errors.Is(err, flow.ErrKeychainUnavailable):
 		return T("error.keychain")
 	case errors.As(err, &ae):
