@@ -376,7 +376,10 @@ func (a *App) openURL(s string) {
 
 // selfReport records a self-check and re-evaluates the badges.
 func (a *App) selfReport(id, claim string) {
-	a.wiz.SelfReport(a.ctx, id, claim, "")
+	if err := a.wiz.SelfReport(a.ctx, id, claim, ""); err != nil {
+		dialog.ShowError(errors.New(errorText(err)), a.win)
+		return
+	}
 	if p, ok := a.current.(*accountsPage); ok {
 		p.recheck(false)
 	}

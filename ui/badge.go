@@ -28,8 +28,10 @@ type badge struct {
 	remedy   *widget.Label
 	note     *widget.Label
 	actions  *fyne.Container
-	selfPass *widget.Button
-	selfFail *widget.Button
+	// self is the admin's own finding, yes or no; choosing it again takes
+	// it back.
+	self     *widget.RadioGroup
+	selfBox  *fyne.Container
 	help     string
 }
 
@@ -81,13 +83,17 @@ func newBadge(id string, onSelf func(id, claim string), copyText func(string), w
 	b.reason.Wrapping = fyne.TextWrapWord
 	b.evidence, b.remedy, b.note = small(), small(), small()
 	b.remedy.Importance = widget.WarningImportance
-	b.selfPass = widget.NewButton(T("self.pass"), func() { onSelf(id, flow.StatusPass) })
-	b.selfFail = widget.NewButton(T("self.fail"), func() { onSelf(id, flow.StatusFail) })
-	helpBtn := widget.NewButtonWithIcon(T("help.copy"), theme.ContentCopyIcon(), func() { copyText(b.help) })
-	for _, btn := range []*widget.Button{b.selfPass, b.selfFail, helpBtn} {
-		btn.Importance = widget.LowImportance
+	yes, no := T("self.yes"), T("self.no")
+	b.self = widget.NewRadioGroup([]string{yes, no}, nil)
+	b.self.Horizontal = true
+	b.self.OnChanged = func(s string) {
+		claim := map[string]string{yes: flow.StatusPass, no: flow.StatusFail}[s] // "" removes it
+		onSelf(id, claim)
 	}
-	b.actions = wrapRow(helpBtn, b.selfPass, b.selfFail)
+	b.selfBox = container.NewHBox(widget.NewLabel(T("self.label")), b.self)
+	helpBtn := widget.NewButtonWithIcon(T("help.copy"), theme.ContentCopyIcon(), func() { copyText(b.help) })
+	helpBtn.Importance = widget.LowImportance
+	b.actions = wrapRow(helpBtn, b.selfBox)
 	if name, ok := remedyImages[id]; ok {
 		show := widget.NewButtonWithIcon(T("sketch.show"), theme.MediaPhotoIcon(), func() { showSketch(win, name) })
 		show.Importance = widget.LowImportance
@@ -153,10 +159,24 @@ func (b *badge) set(c flow.Check) {
 	// Self-checks make sense only for what WeChat cannot tell us yet.
 	canSelf := c.Status == flow.StatusUnknown || c.Evidence.Source == flow.SourceSelf
 	selfable := c.ID != flow.SDKOpenID && c.ID != flow.SDKUnionID
-	b.selfPass.Hidden = !(canSelf && selfable)
-	b.selfFail.Hidden = !(canSelf && selfable)
+	b.selfBox.Hidden = !(canSelf && selfable)
+	b.showSelf(c)
 	b.actions.Hidden = c.Status == flow.StatusPass
 	b.root.Refresh()
+}
+
+// showSelf marks the admin's recorded answer without recording it again.
+func (b *badge) showSelf(c flow.Check) {
+	sel := ""
+	if c.Evidence.Source == flow.SourceSelf {
+		sel = map[string]string{flow.StatusPass: T("self.yes"), flow.StatusFail: T("self.no")}[c.Status]
+	}
+	if b.self.Selected != sel {
+		on := b.self.OnChanged
+		b.self.OnChanged = nil
+		b.self.SetSelected(sel)
+		b.self.OnChanged = on
+	}
 }
 
 func evidenceText(e flow.Evidence) string {
