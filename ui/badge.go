@@ -30,9 +30,9 @@ type badge struct {
 	actions  *fyne.Container
 	// self is the admin's own finding, yes or no; choosing it again takes
 	// it back.
-	self     *widget.RadioGroup
-	selfBox  *fyne.Container
-	help     string
+	self    *widget.RadioGroup
+	selfBox *fyne.Container
+	help    string
 }
 
 // remedyImages names the sketch of the back office that goes with a check.
