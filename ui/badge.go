@@ -25,6 +25,8 @@ type badge struct {
 	title    *widget.Label
 	reason   *widget.Label
 	evidence *widget.Label
+	raw      *widget.Label     // the evidence's field and value, for staff
+	rawBox   *widget.Accordion
 	remedy   *widget.Label
 	note     *widget.Label
 	actions  *fyne.Container
@@ -100,7 +102,13 @@ func newBadge(id string, onSelf func(id, claim string), copyText func(string), w
 		b.actions.Objects = append([]fyne.CanvasObject{show}, b.actions.Objects...)
 	}
 	head := container.NewBorder(nil, nil, nil, container.NewCenter(chip), b.title)
-	body := container.NewVBox(head, b.reason, b.evidence, b.note, b.remedy, b.actions)
+	b.raw = small()
+	b.raw.Wrapping = fyne.TextWrapOff
+	// A closed accordion still asks its detail's width: a scroll keeps a
+	// long raw value from widening the window.
+	b.rawBox = widget.NewAccordion(widget.NewAccordionItem(T("details.staff"), container.NewHScroll(b.raw)))
+	b.rawBox.Hide()
+	body := container.NewVBox(head, b.reason, b.evidence, b.note, b.remedy, b.actions, b.rawBox)
 	bg := canvas.NewRectangle(color.NRGBA{R: 0xf6, G: 0xf7, B: 0xf9, A: 0xff})
 	bg.CornerRadius = 6
 	b.root = container.NewStack(bg, container.NewPadded(body))
@@ -120,6 +128,7 @@ func (b *badge) checking() {
 	b.setChip(T("status.checking"), colBusy)
 	b.reason.SetText(T("check.checking"))
 	b.evidence.Hide()
+	b.rawBox.Hide()
 	b.note.Hide()
 	b.remedy.Hide()
 	b.actions.Hide()
@@ -142,6 +151,10 @@ func (b *badge) set(c flow.Check) {
 	b.evidence.SetText(evidenceText(c.Evidence))
 	// With no evidence the reason line already says what is missing.
 	b.evidence.Hidden = c.Evidence.Source == flow.SourceNone
+	// The admin reads where the answer came from in words; the raw field
+	// and value (verify_type_info.id = -1) are for staff behind a toggle.
+	b.raw.SetText(rawEvidence(c.Evidence))
+	b.rawBox.Hidden = b.raw.Text == ""
 	note := ""
 	if c.Note != "" {
 		note = T(c.Note)
@@ -177,6 +190,13 @@ func (b *badge) showSelf(c flow.Check) {
 		b.self.SetSelected(sel)
 		b.self.OnChanged = on
 	}
+}
+
+func rawEvidence(e flow.Evidence) string {
+	if e.Field == "" && e.Value == "" {
+		return ""
+	}
+	return e.Field + " = " + e.Value
 }
 
 func evidenceText(e flow.Evidence) string {
