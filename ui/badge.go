@@ -25,7 +25,7 @@ type badge struct {
 	title    *widget.Label
 	reason   *widget.Label
 	evidence *widget.Label
-	raw      *widget.Label     // the evidence's field and value, for staff
+	raw      *widget.Label // the evidence's field and value, for staff
 	rawBox   *widget.Accordion
 	remedy   *widget.Label
 	note     *widget.Label
