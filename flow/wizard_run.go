@@ -165,6 +165,12 @@ type Report struct {
 		AppID  string `json:"appid"`
 		Name   string `json:"nick_name,omitempty"`
 	} `json:"authorization"`
+	// Accounts names the accounts the report is about.
+	Accounts struct {
+		OAAppID  string   `json:"oa_appid"`
+		OAName   string   `json:"oa_name,omitempty"`
+		MPAppIDs []string `json:"mp_appids,omitempty"`
+	} `json:"accounts"`
 	SDK struct {
 		Rows        int `json:"rows"`
 		WithOpenID  int `json:"with_openid"`
@@ -176,6 +182,8 @@ type Report struct {
 		Subscribed  int64   `json:"subscribed"`
 		WithUnionID int64   `json:"with_unionid"`
 		Seconds     float64 `json:"seconds"`
+		// At is when the followers were last synced.
+		At time.Time `json:"at,omitzero"`
 	} `json:"sync"`
 	Overlap struct {
 		Matched          int64   `json:"matched"`
@@ -193,6 +201,7 @@ func (w *Wizard) Report(ctx context.Context, checks []verdict.Check) (Report, er
 	var r Report
 	r.Checks, r.GeneratedAt = checks, w.clk.Now()
 	r.Authorization.Status, r.Authorization.AppID, r.Authorization.Name = "not_authorized", st.AuthorizedAs, st.AccountName
+	r.Accounts.OAAppID, r.Accounts.OAName, r.Accounts.MPAppIDs = st.OAAppID, st.AccountName, st.MPAppIDs
 	if st.Progress.Authorized {
 		r.Authorization.Status = "authorized"
 	}
@@ -215,6 +224,7 @@ func (w *Wizard) Report(ctx context.Context, checks []verdict.Check) (Report, er
 			end = run.FinishedAt
 		}
 		r.Sync.Seconds = end.Sub(run.StartedAt).Seconds()
+		r.Sync.At = end
 	}
 	if st.ImportID != 0 {
 		if o, err := w.db.Overlap(ctx, st.OAAppID, st.ImportID); err == nil {
