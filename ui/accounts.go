@@ -105,7 +105,12 @@ func (p *accountsPage) recheck(refresh bool) {
 					b.set(c)
 				}
 			}
+			// Before authorization a check changes nothing visible: say what
+			// was checked and what waits for the scan.
 			msg := ""
+			if !p.a.wiz.State().Progress.Authorized {
+				msg = Tf("accounts.checked_before_auth", map[string]any{"Unknown": unknownCount(res.Checks)})
+			}
 			if res.AccountErr != nil {
 				msg = T("accounts.connector_problem") + " " + errorText(res.AccountErr)
 			}
@@ -120,6 +125,16 @@ func (p *accountsPage) recheck(refresh bool) {
 			p.a.relayout()
 		})
 	}()
+}
+
+func unknownCount(cs []flow.Check) int {
+	n := 0
+	for _, c := range cs {
+		if c.Status == flow.StatusUnknown && isAccountCheck(c.ID) {
+			n++
+		}
+	}
+	return n
 }
 
 func appIDMessage(e *flow.AppIDError) string {

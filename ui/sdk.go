@@ -130,6 +130,8 @@ func (p *sdkPage) pick() {
 		p.importPath(path)
 	}, p.a.win)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv", ".txt", ".xlsx"}))
+	// Fyne's default is a cramped 510×370; this still fits 1024×640.
+	d.Resize(fyne.NewSize(900, 560))
 	d.Show()
 }
 
