@@ -213,6 +213,7 @@ func (a *App) connect(base, token string, demo flow.DemoStack) {
 		return
 	}
 	a.wiz = wiz
+	a.checks = nil // they belonged to the wizard before
 	if a.unwatch != nil {
 		a.unwatch()
 	}

@@ -62,3 +62,32 @@ func TestRestartAfterTheScanOffersANewScan(t *testing.T) {
 		t.Fatal("the sync is offered without an authorization")
 	}
 }
+
+// Switching the demo scenario forgets the old one entirely: its
+// self-reports, imported users and synced followers never show up as the
+// new scenario's results.
+func TestSwitchingScenarioStartsFromACleanSlate(t *testing.T) {
+	a := walkTo(t, LangZH, "ok")
+	waitFor(t, "the sync page", func() bool { _, ok := a.current.(*syncPage); return ok })
+	waitFor(t, "the sync's end", func() bool { return a.wiz.State().Progress.SyncEnded })
+	if err := a.wiz.SelfReport(a.ctx, "mp_verified", flow.StatusPass, ""); err != nil {
+		t.Fatal(err)
+	}
+	old := onUI(func() *flow.Wizard { return a.wiz })
+	onUIDo(func() { a.switchScenario("not-bound") })
+	waitFor(t, "the new scenario", func() bool { return a.wiz != old && a.current != nil })
+	waitFor(t, "step 1's checks", func() bool { return len(a.checks) > 0 })
+	st := a.wiz.State()
+	if st.Progress.Step != flow.StepAccounts || st.Progress.Authorized || st.ImportID != 0 {
+		t.Fatalf("after the switch: %+v", st)
+	}
+	rep, err := a.wiz.Report(a.ctx, nil)
+	if err != nil || rep.Sync.Followers != 0 || rep.SDK.Rows != 0 {
+		t.Fatalf("the old scenario's figures remain: %+v %+v (%v)", rep.Sync, rep.SDK, err)
+	}
+	for _, c := range onUI(func() []flow.Check { return a.checks }) {
+		if c.Evidence.Source == flow.SourceSelf || c.Status == flow.StatusPass && c.ID == "oa_bound" {
+			t.Errorf("%s still %s from the old scenario (%s)", c.ID, c.Status, c.Evidence.Source)
+		}
+	}
+}

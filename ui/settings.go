@@ -48,17 +48,9 @@ func (a *App) buildBanner() {
 			return
 		}
 		dialog.ShowConfirm(T("demo.switch.title"), T("demo.switch.body"), func(ok bool) {
-			if !ok {
-				return
+			if ok {
+				a.switchScenario(n)
 			}
-			// A new scenario starts from a clean slate, as a new customer
-			// would: nothing of the old one's checks, imports or followers.
-			if err := a.wiz.Reset(a.ctx); err != nil {
-				dialog.ShowError(errors.New(errorText(err)), a.win)
-				return
-			}
-			a.opts.Scenario = n
-			a.startDemo(n)
 		}, a.win)
 	}
 	bg := canvas.NewRectangle(color.NRGBA{R: 0xff, G: 0xf4, B: 0xd6, A: 0xff})
@@ -66,6 +58,18 @@ func (a *App) buildBanner() {
 	label := widget.NewLabelWithStyle(T("demo.banner"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	a.banner.Objects = []fyne.CanvasObject{container.NewStack(bg, container.NewHBox(label, fullWidth(sel, names)))}
 	a.relayout()
+}
+
+// switchScenario starts another demo scenario from a clean slate, as a new
+// customer would: nothing of the old one's checks, self-reports, imports,
+// followers or sync runs remains.
+func (a *App) switchScenario(n string) {
+	if err := a.wiz.Reset(a.ctx); err != nil {
+		dialog.ShowError(errors.New(errorText(err)), a.win)
+		return
+	}
+	a.opts.Scenario = n
+	a.startDemo(n)
 }
 
 // fullWidth gives a menu room for its longest choice: Fyne's Select is as
