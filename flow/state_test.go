@@ -137,3 +137,29 @@ func TestReconcileSendsBackToTheScanWhenTheAuthorizationIsGone(t *testing.T) {
 		t.Fatalf("lost %v, err %v, state %+v", lost, err, st)
 	}
 }
+
+// The settings the window keeps go through flow and survive a restart.
+func TestSettingsSavedThroughFlow(t *testing.T) {
+	ctx := context.Background()
+	_, db, path := newTestWizard(t)
+	if err := SaveLanguage(ctx, db, "en"); err != nil {
+		t.Fatal(err)
+	}
+	if err := SaveConnector(ctx, db, "https://connector.example.com"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db2, _ := store.Open(path)
+	defer db2.Close()
+	l, err1 := SavedLanguage(ctx, db2)
+	u, err2 := SavedConnector(ctx, db2)
+	if l != "en" || u != "https://connector.example.com" || err1 != nil || err2 != nil {
+		t.Fatalf("language %q, connector %q (%v, %v)", l, u, err1, err2)
+	}
+	if err := ForgetConnector(ctx, db2); err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := SavedConnector(ctx, db2); u != "" {
+		t.Fatalf("signed out, still %q", u)
+	}
+}

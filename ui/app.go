@@ -121,7 +121,10 @@ func (a *App) layout() fyne.CanvasObject {
 		if l == Lang() {
 			return
 		}
-		a.opts.DB.Put(a.ctx, "language", l)
+		if err := flow.SaveLanguage(a.ctx, a.opts.DB, l); err != nil {
+			dialog.ShowError(errors.New(errorText(err)), a.win)
+			return
+		}
 		a.langChanged()
 	}
 	settings := widget.NewButtonWithIcon(T("settings.button"), theme.SettingsIcon(), a.showSettings)
@@ -154,20 +157,23 @@ func (a *App) menu() *fyne.MainMenu {
 // startup decides between real mode (a saved connector and a token in the
 // keychain) and demo mode, without blocking the window.
 func (a *App) startup() {
-	var saved struct{ URL string }
-	ok, _ := a.opts.DB.Get(a.ctx, "connector", &saved)
+	savedURL, err := flow.SavedConnector(a.ctx, a.opts.DB)
+	if err != nil {
+		a.showFatal(T("store.failed"), err)
+		return
+	}
 	a.showBusy(T("startup.busy"))
-	if ok && saved.URL != "" && a.opts.Secrets != nil {
+	if savedURL != "" && a.opts.Secrets != nil {
 		go func() {
 			ctx, cancel := context.WithTimeout(a.ctx, time.Minute)
 			defer cancel()
-			r := <-flow.GetSecretAsync(ctx, a.opts.Secrets, flow.TokenKey(saved.URL))
+			r := <-flow.GetSecretAsync(ctx, a.opts.Secrets, flow.TokenKey(savedURL))
 			do(func() {
 				if r.Err != nil {
-					a.showSettingsPage(saved.URL, r.Err)
+					a.showSettingsPage(savedURL, r.Err)
 					return
 				}
-				a.connect(saved.URL, r.Value, nil)
+				a.connect(savedURL, r.Value, nil)
 			})
 		}()
 		return

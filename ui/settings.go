@@ -86,9 +86,8 @@ func fullWidth(sel *widget.Select, choices []string) fyne.CanvasObject {
 }
 
 func (a *App) showSettings() {
-	var saved struct{ URL string }
-	a.opts.DB.Get(a.ctx, "connector", &saved)
-	a.showSettingsPage(saved.URL, nil)
+	u, err := flow.SavedConnector(a.ctx, a.opts.DB)
+	a.showSettingsPage(u, err)
 }
 
 // showSettingsPage is real mode's connection form: the connector's address
@@ -149,7 +148,10 @@ func (a *App) showSettingsPage(base string, problem error) {
 		if base != "" && a.opts.Secrets != nil {
 			flow.ForgetToken(a.opts.Secrets, base)
 		}
-		a.opts.DB.Put(a.ctx, "connector", map[string]string{})
+		if err := flow.ForgetConnector(a.ctx, a.opts.DB); err != nil {
+			msg.SetText(errorText(err))
+			return
+		}
 		msg.SetText(T("settings.signedout"))
 	})
 	demoBtn := widget.NewButton(T("settings.demo"), func() { a.startDemo(a.opts.Scenario) })
@@ -183,7 +185,7 @@ func (a *App) checkConnector(base, token string) error {
 	if err := a.opts.Secrets.Set(flow.TokenKey(base), token); err != nil {
 		return err
 	}
-	return a.opts.DB.Put(a.ctx, "connector", map[string]string{"URL": base})
+	return flow.SaveConnector(a.ctx, a.opts.DB, base)
 }
 
 // errorText is one plain sentence for any error the window can meet, with

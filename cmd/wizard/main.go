@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 
+	"oawizard/flow"
 	"oawizard/flow/secret"
 	"oawizard/flow/store"
 	"oawizard/ui"
@@ -71,7 +72,10 @@ func run() int {
 			defer db.Close()
 			choice := *language
 			if choice == "" {
-				db.Get(ctx, "language", &choice)
+				if choice, err = flow.SavedLanguage(ctx, db); err != nil {
+					fmt.Fprintln(os.Stderr, "wizard:", err)
+					return exitError
+				}
 			}
 			ui.SetupLanguage(choice)
 			err = ui.Run(ui.Options{DB: db, StartDemo: demoStarter(*followers, slog.New(slog.NewTextHandler(io.Discard, nil))),
