@@ -1,18 +1,15 @@
 package ui
 
 import (
-	"path/filepath"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"oawizard/flow"
-	"oawizard/flow/store"
 )
 
 // fitSize is the smallest window the wizard must be usable in: a 1366×768
@@ -42,22 +39,7 @@ func settledMinSize(a *App) fyne.Size {
 func TestEveryPageFitsTheSmallestWindow(t *testing.T) {
 	for _, l := range []string{LangZH, LangEN} {
 		t.Run(l, func(t *testing.T) {
-			if _, err := SetupLanguage(l); err != nil {
-				t.Fatal(err)
-			}
-			fa := test.NewTempApp(t)
-			db, err := store.Open(filepath.Join(t.TempDir(), "wizard.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			var a *App
-			onUIDo(func() {
-				a = New(fa, Options{DB: db, StartDemo: testStarter, Scenarios: testScenarios(), Scenario: "not-bound"})
-				a.win.Resize(fitSize)
-			})
-			defer a.Close()
-			waitFor(t, "the demo to start", func() bool { return a.current != nil })
+			a, _ := openDemo(t, l, "not-bound")
 			for s := flow.StepAccounts; s <= flow.StepResult; s++ {
 				onUIDo(func() { a.show(s) })
 				fits(t, "step "+s.String(), settledMinSize(a))
@@ -92,13 +74,7 @@ func TestEveryPageFitsTheSmallestWindow(t *testing.T) {
 // The window opens at a size that fits the smallest screen, and at the size
 // the admin chose once they resized it.
 func TestTheWindowRemembersItsSize(t *testing.T) {
-	SetupLanguage(LangZH)
-	fa := test.NewTempApp(t)
-	db, err := store.Open(filepath.Join(t.TempDir(), "wizard.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	fa, db := testApp(t, LangZH)
 	open := func() *App {
 		return onUI(func() *App { return New(fa, Options{DB: db}) })
 	}

@@ -1,15 +1,11 @@
 package ui
 
 import (
-	"path/filepath"
 	"runtime"
 	"testing"
 	"time"
 
-	"fyne.io/fyne/v2/test"
-
 	"oawizard/flow"
-	"oawizard/flow/store"
 )
 
 // goroutinesSettle fails when more goroutines run than before a test long
@@ -33,13 +29,7 @@ func goroutinesSettle(t *testing.T, before int) {
 // Opening the QR screen again and again, and retrying, leaves no countdown
 // or authorization running once the window is closed.
 func TestQRScreenLeavesNoGoroutineBehind(t *testing.T) {
-	SetupLanguage(LangZH)
-	fa := test.NewTempApp(t)
-	db, err := store.Open(filepath.Join(t.TempDir(), "wizard.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	fa, db := testApp(t, LangZH)
 	before := runtime.NumGoroutine()
 	a := onUI(func() *App {
 		return New(fa, Options{DB: db, StartDemo: testStarter, Scenarios: testScenarios(), Scenario: "ok"})

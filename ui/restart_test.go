@@ -1,28 +1,17 @@
 package ui
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"fyne.io/fyne/v2/test"
-
 	"oawizard/flow"
-	"oawizard/flow/store"
 )
 
 // Restarting the wizard after the scan in demo mode starts a new simulated
 // WeChat that knows nothing of the old authorization: the wizard goes back to
 // the QR and says why, instead of failing the sync with a raw 403.
 func TestRestartAfterTheScanOffersANewScan(t *testing.T) {
-	SetupLanguage(LangZH)
-	fa := test.NewTempApp(t)
-	path := filepath.Join(t.TempDir(), "wizard.db")
-	db, err := store.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	fa, db := testApp(t, LangZH)
 	open := func() *App {
 		a := onUI(func() *App {
 			return New(fa, Options{DB: db, StartDemo: testStarter, Scenarios: testScenarios(), Scenario: "ok"})

@@ -1,15 +1,11 @@
 package ui
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
-
-	"oawizard/flow/store"
 )
 
 // shownText is every visible label's text in the window, joined.
@@ -77,22 +73,7 @@ func TestWalkThroughTheProblemScenarios(t *testing.T) {
 // steps 1 and 2 to the scan, which the simulated phone confirms.
 func walkTo(t *testing.T, l, scenario string) *App {
 	t.Helper()
-	if _, err := SetupLanguage(l); err != nil {
-		t.Fatal(err)
-	}
-	fa := test.NewTempApp(t)
-	db, err := store.Open(filepath.Join(t.TempDir(), "wizard.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	a := onUI(func() *App {
-		a := New(fa, Options{DB: db, StartDemo: testStarter, Scenarios: testScenarios(), Scenario: scenario})
-		a.win.Resize(fitSize)
-		return a
-	})
-	t.Cleanup(func() { onUIDo(a.Close) })
-	waitFor(t, "the demo to start", func() bool { return a.current != nil })
+	a, _ := openDemo(t, l, scenario)
 	acc := onUI(func() *accountsPage { return a.current.(*accountsPage) })
 	waitFor(t, "step 1's checks", func() bool { return len(a.checks) > 0 && acc.message.Text != "" })
 	// 检查 before the scan says what it checked and what waits for the scan.

@@ -94,7 +94,10 @@ func TestWalkThroughAllStepsInDemoMode(t *testing.T) {
 	}
 }
 
-func walk(t *testing.T, l string) {
+// testApp is Fyne's test app in language l with a results database in a
+// temporary folder, both closed when the test ends.
+func testApp(t *testing.T, l string) (fyne.App, *store.DB) {
+	t.Helper()
 	if _, err := SetupLanguage(l); err != nil {
 		t.Fatal(err)
 	}
@@ -103,14 +106,27 @@ func walk(t *testing.T, l string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	var a *App
-	onUIDo(func() {
-		a = New(fa, Options{DB: db, StartDemo: testStarter, Scenarios: testScenarios(), Scenario: "ok"})
+	t.Cleanup(func() { db.Close() })
+	return fa, db
+}
+
+// openDemo opens the wizard at 1024×640 on a demo scenario and waits for
+// its first page; the window closes when the test ends.
+func openDemo(t *testing.T, l, scenario string) (*App, *store.DB) {
+	t.Helper()
+	fa, db := testApp(t, l)
+	a := onUI(func() *App {
+		a := New(fa, Options{DB: db, StartDemo: testStarter, Scenarios: testScenarios(), Scenario: scenario})
 		a.win.Resize(fitSize)
+		return a
 	})
-	defer a.Close()
+	t.Cleanup(func() { onUIDo(a.Close) })
 	waitFor(t, "the demo to start", func() bool { return a.current != nil })
+	return a, db
+}
+
+func walk(t *testing.T, l string) {
+	a, db := openDemo(t, l, "ok")
 
 	// Step 1: the facts are unknown until authorization, never failed.
 	acc := onUI(func() *accountsPage { return a.current.(*accountsPage) })
