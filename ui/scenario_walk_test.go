@@ -6,6 +6,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
+
+	"oawizard/flow"
 )
 
 // shownText is every visible label's text in the window, joined.
@@ -51,6 +53,25 @@ func TestWalkThroughTheProblemScenarios(t *testing.T) {
 			}
 			shot(t, a, "notbound-5-result")
 		})
+		// WeChat's answer shows on the scan's page the moment it arrives: a
+		// failure with its fix (and no sync started by itself), and what
+		// only the mini-program's authorization can tell as unknown.
+		for scenario, want := range map[string]struct{ check, status, next string }{
+			"unverified":             {"oa_verified", flow.StatusFail, "auth.not_continuing"},
+			"different-open-account": {"same_open_account", flow.StatusUnknown, "auth.continuing"},
+		} {
+			t.Run(l+"/"+scenario, func(t *testing.T) {
+				a := walkTo(t, l, scenario)
+				auth := onUI(func() *authorizePage { return a.current.(*authorizePage) })
+				waitFor(t, "the re-check", func() bool { return strings.Contains(auth.after.Text, T(want.next)) })
+				txt := onUI(func() string { return auth.after.Text })
+				line := T("check."+want.check+".title") + "：" + statusWord(want.status)
+				if !strings.Contains(txt, line) || want.status == flow.StatusFail && !strings.Contains(txt, T("remedy."+want.check)) {
+					t.Fatalf("after the scan, no %q with its fix in %q", line, txt)
+				}
+				shot(t, a, scenario+"-3-rechecked")
+			})
+		}
 		t.Run(l+"/principal-mismatch", func(t *testing.T) {
 			a := walkTo(t, l, "principal-mismatch")
 			// Without the mini-program's authorization the principal stays
