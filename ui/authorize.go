@@ -213,7 +213,7 @@ func (p *authorizePage) event(ev flow.AuthEvent) {
 	case flow.AuthWrongAccount:
 		p.setState(T("auth.state.wrong"), Tf("auth.wrong_detail", map[string]any{"Expected": ev.Session.ExpectedAppID, "Got": ev.Session.AppID}))
 	case flow.AuthFailed:
-		p.setState(T("auth.state.failed"), Tf("auth.failed_detail", map[string]any{"Reason": ev.Session.Reason}))
+		p.setState(T("auth.state.failed"), failureReason(ev.Session.Reason))
 	case flow.AuthConnectionLost:
 		last := T("auth.never")
 		if !ev.LastOK.IsZero() {
@@ -278,7 +278,9 @@ func (p *authorizePage) simulate() {
 		err := demo.ScanAndConfirm(u)
 		do(func() {
 			p.phoneBtn.Enable()
-			if err != nil {
+			// A refused authorization already says why; the phone's own
+			// failure would only hide that.
+			if err != nil && p.state.Text != T("auth.state.failed") {
 				p.detail.SetText(T("auth.phone_failed") + " " + errorText(err))
 			}
 		})

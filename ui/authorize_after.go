@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 
@@ -127,4 +128,18 @@ func (p *authorizePage) stopAuto() {
 		p.auto()
 		p.auto = nil
 	}
+}
+
+// failureReason says in words why an authorization failed. The connector
+// reports WeChat's refusals as "wechat:<errcode>": those come from WeChat's
+// catalogue in the chosen language, never as the raw code.
+func failureReason(reason string) string {
+	if code, err := strconv.Atoi(strings.TrimPrefix(reason, "wechat:")); err == nil && strings.HasPrefix(reason, "wechat:") {
+		lang := flow.WeChatLangZH
+		if Lang() == LangEN {
+			lang = flow.WeChatLangEN
+		}
+		return flow.DescribeWeChat(&flow.WeChatAPIError{Code: code}, lang)
+	}
+	return T("auth.failed_detail")
 }

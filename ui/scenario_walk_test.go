@@ -72,6 +72,41 @@ func TestWalkThroughTheProblemScenarios(t *testing.T) {
 				shot(t, a, scenario+"-3-rechecked")
 			})
 		}
+		// Problems that show during the sync: said on the sync page, with
+		// only the next step that can work offered.
+		for scenario, want := range map[string]string{
+			"revoked-mid-sync": "sync.state.revoked", "quota-exceeded": "sync.state.quota", "flaky": "sync.state.done",
+		} {
+			t.Run(l+"/"+scenario, func(t *testing.T) {
+				a := walkTo(t, l, scenario)
+				waitFor(t, "the sync page", func() bool { _, ok := a.current.(*syncPage); return ok })
+				sp := onUI(func() *syncPage { return a.current.(*syncPage) })
+				waitFor(t, "the sync's end", func() bool {
+					return sp.cancel == nil && sp.state.Text != T("sync.state.checking_quota") && sp.startB.Text != T("sync.start")
+				})
+				if got := onUI(func() string { return sp.state.Text }); got != T(want) {
+					t.Fatalf("the sync ended with %q, want %q (%s)", got, T(want), onUI(func() string { return sp.detail.Text }))
+				}
+				if scenario == "revoked-mid-sync" && (onUI(sp.startB.Visible) || !onUI(sp.rescanB.Visible)) {
+					t.Fatal("a resume that cannot work is offered instead of the scan")
+				}
+				if strings.Contains(shownText(a), "http") {
+					t.Fatalf("raw technical text on the sync page:\n%s", shownText(a))
+				}
+				shot(t, a, scenario+"-4-sync")
+			})
+		}
+		// A misdeployed connector (61004): the scan's page says it is the
+		// vendor's configuration in the catalogue's words, never as "wechat:61004".
+		t.Run(l+"/ip-not-whitelisted", func(t *testing.T) {
+			a := walkTo(t, l, "ip-not-whitelisted")
+			auth := onUI(func() *authorizePage { return a.current.(*authorizePage) })
+			waitFor(t, "the failure", func() bool { return auth.state.Text == T("auth.state.failed") })
+			if got := onUI(func() string { return auth.detail.Text }); strings.Contains(got, "wechat:") || got != failureReason("wechat:61004") {
+				t.Fatalf("the admin reads %q", got)
+			}
+			shot(t, a, "ip-3-failed")
+		})
 		t.Run(l+"/principal-mismatch", func(t *testing.T) {
 			a := walkTo(t, l, "principal-mismatch")
 			// Without the mini-program's authorization the principal stays
