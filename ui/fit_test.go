@@ -47,6 +47,14 @@ func TestEveryPageFitsTheSmallestWindow(t *testing.T) {
 			}
 			onUIDo(a.showSettings)
 			fits(t, "settings", settledMinSize(a))
+			// The settings page is no step: none stays highlighted.
+			onUIDo(func() {
+				for _, o := range a.steps.Objects {
+					if b := o.(*widget.Button); b.Importance == widget.HighImportance {
+						t.Errorf("step %q stays highlighted on the settings page", b.Text)
+					}
+				}
+			})
 			dialogs := map[string]func(){
 				"sketch":      func() { showSketch(a.win, "bind") },
 				"about":       a.menu().Items[0].Items[0].Action,
