@@ -53,3 +53,14 @@ func TestValidateAccounts(t *testing.T) {
 		t.Errorf("bad mp: %v", err)
 	}
 }
+
+func TestConnectorURLMustBeHTTPSUnlessLoopback(t *testing.T) {
+	for u, ok := range map[string]bool{
+		"https://connector.example.com": true, "http://127.0.0.1:8080": true, "http://localhost:1": true,
+		"http://[::1]:9": true, "http://connector.example.com": false, "HTTP://10.0.0.5": false,
+	} {
+		if err := CheckConnectorURL(u); (err == nil) != ok {
+			t.Errorf("%s: %v", u, err)
+		}
+	}
+}

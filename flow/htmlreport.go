@@ -15,14 +15,19 @@ import (
 // masked and no secret. t translates message keys.
 func WriteHTML(w io.Writer, r Report, t func(string) string) error {
 	type badge struct {
-		Title, Status, Word, Evidence, Remedy string
+		Title, Status, Word, Evidence, Reason, Remedy string
 	}
 	var badges []badge
 	for _, c := range r.Checks {
 		b := badge{Title: t("check." + c.ID + ".title"), Status: c.Status, Word: t("status." + c.Status),
 			Evidence: maskEvidence(c.Evidence)}
+		// Every check that did not pass says why; an unknown also says how
+		// to make it known, so it is never read as a pass.
 		if c.Status != verdict.Pass {
-			b.Remedy = t(c.Remedy)
+			b.Reason, b.Remedy = t(c.Reason), t(c.Remedy)
+		}
+		if c.Status == verdict.Unknown {
+			b.Remedy = t("result.unknown_howto")
 		}
 		badges = append(badges, b)
 	}
@@ -32,6 +37,11 @@ func WriteHTML(w io.Writer, r Report, t func(string) string) error {
 		"SDKShare":   fmt.Sprintf("%.1f%%", r.Overlap.ShareOfSDK*100),
 		"FolShare":   fmt.Sprintf("%.1f%%", r.Overlap.ShareOfFollowers*100),
 		"When":       r.GeneratedAt.Format("2006-01-02 15:04"),
+		"MPs":        strings.Join(r.Accounts.MPAppIDs, ", "),
+		"SyncAt":     "",
+	}
+	if !r.Sync.At.IsZero() {
+		data["SyncAt"] = r.Sync.At.Local().Format("2006-01-02 15:04")
 	}
 	return reportTmpl.Execute(w, data)
 }
@@ -60,11 +70,11 @@ func svgChart(r Report) string {
 	if len(r.Growth) == 0 {
 		return ""
 	}
-	lo, hi := r.Growth[0].Cumulate, r.Growth[0].Cumulate
+	// Bars start at zero, as in the window: a cut-off axis exaggerates.
+	hi, floor := 0, 0
 	for _, d := range r.Growth {
-		lo, hi = min(lo, d.Cumulate), max(hi, d.Cumulate)
+		hi = max(hi, d.Cumulate)
 	}
-	floor := lo - max(1, (hi-lo)/4)
 	const W, H = 720, 160
 	bw := float64(W) / float64(len(r.Growth))
 	var b strings.Builder
@@ -87,6 +97,8 @@ var reportTmpl = template.Must(template.New("report").Parse(`<!doctype html>
 .pass{background:#1a9c4b}.fail{background:#d93a2b}.unknown{background:#8a8f98}
 .chip{color:#fff;border-radius:4px;padding:.1em .5em;margin-right:.5em}.ev{color:#666;font-size:.85em}.fix{color:#9a5b00}</style></head>
 <body><h1>{{call .T "report.title"}}</h1><p>{{call .T "report.generated"}} {{.When}}</p>
+<p>{{call .T "report.oa"}} {{if .R.Accounts.OAName}}{{.R.Accounts.OAName}} {{end}}({{.R.Accounts.OAAppID}}){{if .MPs}}<br>{{call .T "report.mp"}} {{.MPs}}{{end}}
+<br>{{call .T "report.synced_at"}} {{if .SyncAt}}{{.SyncAt}}{{else}}{{call .T "report.not_synced"}}{{end}}</p>
 <h2>{{call .T "result.title"}}</h2>
 <div class="stats">
 <div class="stat"><b>{{.R.Sync.Followers}}</b>{{call .T "result.followers"}}</div>
@@ -97,6 +109,6 @@ var reportTmpl = template.Must(template.New("report").Parse(`<!doctype html>
 <h2>{{call .T "result.chart"}}</h2>{{.Chart}}<p class="ev">{{call .T "result.chart_note"}}</p>
 <h2>{{call .T "report.checks"}}</h2>
 {{range .Badges}}<div class="badge"><span class="chip {{.Status}}">{{.Word}}</span><b>{{.Title}}</b>
-<div class="ev">{{.Evidence}}</div>{{if .Remedy}}<div class="fix">{{.Remedy}}</div>{{end}}</div>{{end}}
+{{if .Reason}}<div>{{.Reason}}</div>{{end}}<div class="ev">{{.Evidence}}</div>{{if .Remedy}}<div class="fix">{{.Remedy}}</div>{{end}}</div>{{end}}
 <p class="ev">{{call .T "report.privacy"}}</p></body></html>
 `))

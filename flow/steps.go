@@ -79,6 +79,30 @@ type Progress struct {
 	Authorized bool       `json:"authorized"`
 	SyncEnded  bool       `json:"sync_ended"` // done, or stopped with data kept
 	Overrides  []Override `json:"overrides"`
+	// Reached is the furthest step the admin got to: finished steps stay
+	// reachable after going back.
+	Reached Step `json:"reached"`
+}
+
+// ErrNotReached: the step list offers only steps already reached whose
+// conditions (authorization, a finished sync) still hold.
+var ErrNotReached = errors.New("flow: that step is not reached yet")
+
+// CanGoTo says whether the step list may jump to s.
+func (p *Progress) CanGoTo(s Step) bool {
+	if s < StepAccounts || s > max(p.Reached, p.Step) {
+		return false
+	}
+	return (s <= StepAuthorize || p.Authorized) && (s <= StepSync || p.SyncEnded)
+}
+
+// GoTo jumps to a step already reached.
+func (p *Progress) GoTo(s Step) error {
+	if !p.CanGoTo(s) {
+		return ErrNotReached
+	}
+	p.Step = s
+	return nil
 }
 
 // Blockers lists what stops leaving the current step: failed blocking
@@ -124,6 +148,7 @@ func (p *Progress) Next(gates []Gate) error {
 		return &BlockedError{Step: p.Step, Blockers: b}
 	}
 	p.Step++
+	p.Reached = max(p.Reached, p.Step)
 	return nil
 }
 

@@ -65,3 +65,37 @@ func TestAuthorizationCannotBeSkipped(t *testing.T) {
 		t.Fatalf("past the end: %v", err)
 	}
 }
+
+// Going back after finishing keeps the later steps reachable from the step
+// list, without accepting failed checks again; steps whose condition no
+// longer holds are not offered.
+func TestFinishedStepsStayReachable(t *testing.T) {
+	p := Progress{Step: StepAccounts}
+	fail := []Gate{{ID: "oa_bound", Status: StatusFail, Blocking: true}}
+	if err := p.ContinueAnyway(fail, "nav.consequence.accounts", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	p.Next(nil)
+	p.Authorized = true
+	p.Next(nil)
+	p.SyncEnded = true
+	p.Next(nil)
+	if p.Step != StepResult {
+		t.Fatalf("at %v", p.Step)
+	}
+	if err := p.GoTo(StepAccounts); err != nil {
+		t.Fatal(err)
+	}
+	for s := StepAccounts; s <= StepResult; s++ {
+		if !p.CanGoTo(s) {
+			t.Errorf("step %v not reachable after going back", s)
+		}
+	}
+	if err := p.GoTo(StepResult); err != nil || p.Step != StepResult {
+		t.Fatalf("back to the result: %v at %v", err, p.Step)
+	}
+	p.Authorized = false
+	if p.CanGoTo(StepSync) || p.CanGoTo(StepResult) || !p.CanGoTo(StepAuthorize) {
+		t.Fatal("steps past a lost authorization are offered")
+	}
+}

@@ -3,7 +3,6 @@ package flow
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"slices"
 	"sync"
 
@@ -22,6 +21,10 @@ type Wizard struct {
 	clk   clock.Clock
 	mu    sync.Mutex
 	state State
+	// watchers are told after every saved change; see Watch.
+	watchMu  sync.Mutex
+	watchers map[int]func(State)
+	nextID   int
 }
 
 // State is what the wizard remembers between runs. No secret is in it.
@@ -36,6 +39,9 @@ type State struct {
 	Missing      []int    `json:"missing"`
 	ImportID     int64    `json:"import_id"`
 	MPAuthorized bool     `json:"mp_authorized"`
+	// AuthLost: an authorization the wizard remembered no longer holds;
+	// step 3 asks for a new scan and says why.
+	AuthLost bool `json:"auth_lost"`
 }
 
 const stateKey = "wizard"
@@ -62,12 +68,70 @@ func (w *Wizard) State() State {
 	return s
 }
 
+// update changes the state and saves it under the lock, so saves land in
+// the order the changes were made and memory never runs ahead of the disk:
+// a change that cannot be saved is not made.
 func (w *Wizard) update(ctx context.Context, f func(*State)) error {
 	w.mu.Lock()
-	f(&w.state)
-	s := w.state
+	next := w.state
+	next.MPAppIDs = slices.Clone(next.MPAppIDs)
+	next.Progress.Overrides = slices.Clone(next.Progress.Overrides)
+	f(&next)
+	if err := w.db.Put(ctx, stateKey, next); err != nil {
+		w.mu.Unlock()
+		return err
+	}
+	w.state = next
 	w.mu.Unlock()
-	return w.db.Put(ctx, stateKey, s)
+	w.changed()
+	return nil
+}
+
+// Watch calls f after every change of the wizard's state, from the
+// goroutine that made it; the window re-reads State on its own goroutine.
+// The returned function stops the calls.
+func (w *Wizard) Watch(f func(State)) (stop func()) {
+	w.watchMu.Lock()
+	defer w.watchMu.Unlock()
+	if w.watchers == nil {
+		w.watchers = map[int]func(State){}
+	}
+	id := w.nextID
+	w.nextID++
+	w.watchers[id] = f
+	return func() {
+		w.watchMu.Lock()
+		defer w.watchMu.Unlock()
+		delete(w.watchers, id)
+	}
+}
+
+func (w *Wizard) changed() {
+	s := w.State()
+	w.watchMu.Lock()
+	fs := make([]func(State), 0, len(w.watchers))
+	for _, f := range w.watchers {
+		fs = append(fs, f)
+	}
+	w.watchMu.Unlock()
+	for _, f := range fs {
+		f(s)
+	}
+}
+
+// Reset forgets the whole setup: accounts, self-reports, imports, followers,
+// sync runs and progress. A new demo scenario starts from it, as a new
+// customer would.
+func (w *Wizard) Reset(ctx context.Context) error {
+	w.mu.Lock()
+	if err := w.db.ResetSetup(ctx, stateKey); err != nil {
+		w.mu.Unlock()
+		return err
+	}
+	w.state = State{Progress: Progress{Step: StepAccounts}}
+	w.mu.Unlock()
+	w.changed()
+	return nil
 }
 
 // Conn is the connector client.
@@ -100,6 +164,7 @@ func (w *Wizard) SetAccounts(ctx context.Context, oa string, mps []string) error
 		if s.OAAppID != oa {
 			// Another account: an earlier authorization says nothing about it.
 			s.SessionID, s.AuthorizedAs, s.Progress.Authorized, s.Progress.SyncEnded = "", "", false, false
+			s.Progress.Reached = min(s.Progress.Reached, StepAuthorize)
 		}
 		s.OAAppID, s.MPAppIDs = oa, clean
 	})
@@ -259,17 +324,7 @@ func (w *Wizard) ContinueAnyway(ctx context.Context, cs []verdict.Check, consequ
 
 // GoTo jumps to a step already reached (the step list is clickable).
 func (w *Wizard) GoTo(ctx context.Context, s Step) error {
-	return w.navigate(ctx, func(p *Progress) error {
-		for p.Step > s {
-			if err := p.Back(); err != nil {
-				return err
-			}
-		}
-		if p.Step < s {
-			return errors.New("flow: that step is not reached yet")
-		}
-		return nil
-	})
+	return w.navigate(ctx, func(p *Progress) error { return p.GoTo(s) })
 }
 
 func (w *Wizard) gates(s Step, cs []verdict.Check) []Gate {
@@ -280,17 +335,16 @@ func (w *Wizard) gates(s Step, cs []verdict.Check) []Gate {
 }
 
 func (w *Wizard) navigate(ctx context.Context, f func(*Progress) error) error {
-	w.mu.Lock()
-	p := w.state.Progress
-	p.Overrides = slices.Clone(p.Overrides)
-	err := f(&p)
-	if err == nil {
-		w.state.Progress = p
+	var moveErr error
+	err := w.update(ctx, func(s *State) {
+		p := s.Progress
+		p.Overrides = slices.Clone(p.Overrides)
+		if moveErr = f(&p); moveErr == nil {
+			s.Progress = p
+		}
+	})
+	if moveErr != nil {
+		return moveErr
 	}
-	s := w.state
-	w.mu.Unlock()
-	if err != nil {
-		return err
-	}
-	return w.db.Put(ctx, stateKey, s)
+	return err
 }

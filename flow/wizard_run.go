@@ -87,7 +87,7 @@ func (w *Wizard) Authorize(ctx context.Context, opt AuthorizeOptions, emit func(
 		return s, err
 	}
 	return s, w.update(ctx, func(x *State) {
-		x.Progress.Authorized = true
+		x.Progress.Authorized, x.AuthLost = true, false
 		x.AuthorizedAs, x.AccountName, x.Granted, x.Missing = s.AppID, s.NickName, s.Granted, s.Missing
 	})
 }
@@ -128,11 +128,17 @@ func (w *Wizard) Sync(ctx context.Context, opt SyncOptions) (*syncer.Result, err
 	res, err := syncer.Run(ctx, api, w.db, st.OAAppID, syncer.Options{Workers: opt.Workers, Progress: opt.Progress, Quota: opt.Quota, Clock: w.clk})
 	var qe *syncer.QuotaError
 	ended := err == nil || errors.As(err, &qe)
+	// Only the fields the sync decides change: a step the admin moved to
+	// meanwhile stays. A state that cannot be saved is reported, not dropped.
 	if ended {
-		w.update(ctx, func(x *State) { x.Progress.SyncEnded = true })
+		if uerr := w.update(context.WithoutCancel(ctx), func(x *State) { x.Progress.SyncEnded = true }); uerr != nil {
+			return res, errors.Join(err, uerr)
+		}
 	}
 	if errors.Is(err, syncer.ErrRevoked) {
-		w.update(ctx, func(x *State) { x.Progress.Authorized = false })
+		if uerr := w.update(context.WithoutCancel(ctx), func(x *State) { x.Progress.Authorized = false }); uerr != nil {
+			return res, errors.Join(err, uerr)
+		}
 	}
 	if err == nil && opt.GrowthDays >= 0 {
 		days := opt.GrowthDays
@@ -160,6 +166,12 @@ type Report struct {
 		AppID  string `json:"appid"`
 		Name   string `json:"nick_name,omitempty"`
 	} `json:"authorization"`
+	// Accounts names the accounts the report is about.
+	Accounts struct {
+		OAAppID  string   `json:"oa_appid"`
+		OAName   string   `json:"oa_name,omitempty"`
+		MPAppIDs []string `json:"mp_appids,omitempty"`
+	} `json:"accounts"`
 	SDK struct {
 		Rows        int `json:"rows"`
 		WithOpenID  int `json:"with_openid"`
@@ -171,6 +183,8 @@ type Report struct {
 		Subscribed  int64   `json:"subscribed"`
 		WithUnionID int64   `json:"with_unionid"`
 		Seconds     float64 `json:"seconds"`
+		// At is when the followers were last synced.
+		At time.Time `json:"at,omitzero"`
 	} `json:"sync"`
 	Overlap struct {
 		Matched          int64   `json:"matched"`
@@ -188,6 +202,7 @@ func (w *Wizard) Report(ctx context.Context, checks []verdict.Check) (Report, er
 	var r Report
 	r.Checks, r.GeneratedAt = checks, w.clk.Now()
 	r.Authorization.Status, r.Authorization.AppID, r.Authorization.Name = "not_authorized", st.AuthorizedAs, st.AccountName
+	r.Accounts.OAAppID, r.Accounts.OAName, r.Accounts.MPAppIDs = st.OAAppID, st.AccountName, st.MPAppIDs
 	if st.Progress.Authorized {
 		r.Authorization.Status = "authorized"
 	}
@@ -210,6 +225,7 @@ func (w *Wizard) Report(ctx context.Context, checks []verdict.Check) (Report, er
 			end = run.FinishedAt
 		}
 		r.Sync.Seconds = end.Sub(run.StartedAt).Seconds()
+		r.Sync.At = end
 	}
 	if st.ImportID != 0 {
 		if o, err := w.db.Overlap(ctx, st.OAAppID, st.ImportID); err == nil {

@@ -74,3 +74,23 @@ func TestHTMLReportIsSelfContainedAndMasked(t *testing.T) {
 		}
 	}
 }
+
+// The report names the accounts and when they were synced, and says why
+// each unknown check is unknown and how to make it known.
+func TestHTMLReportNamesAccountsSyncTimeAndUnknowns(t *testing.T) {
+	r := Report{GeneratedAt: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC),
+		Checks: []verdict.Check{{ID: verdict.SamePrincipal, Status: verdict.Unknown, Reason: "check.same_principal.unknown", Remedy: "remedy.same_principal"}}}
+	r.Accounts.OAAppID, r.Accounts.OAName, r.Accounts.MPAppIDs = "wx5a3c9e1f7b2d4806", "青禾生活馆", []string{"wx8d4e2b6a1c9f3705"}
+	r.Sync.At = time.Date(2026, 11, 25, 9, 30, 0, 0, time.Local)
+	var b bytes.Buffer
+	if err := WriteHTML(&b, r, func(k string) string { return "[" + k + "]" }); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{"青禾生活馆", "wx5a3c9e1f7b2d4806", "wx8d4e2b6a1c9f3705", "2026-11-25 09:30",
+		"[check.same_principal.unknown]", "[result.unknown_howto]"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+}

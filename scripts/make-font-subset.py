@@ -3,9 +3,11 @@
 (Apache-2.0): ASCII, Latin-1, the GB2312 hanzi (6,763 characters, which
 cover nearly every company and account name) and the punctuation, arrows
 and symbols the interface uses. Run by hand after apt-get install
-fonts-droid-fallback python3-fonttools; the output is committed."""
+fonts-droid-fallback fonts-dejavu-core python3-fonttools; the output is committed."""
+import os
 import sys
-from fontTools import subset
+import tempfile
+from fontTools import merge, subset
 
 SRC = "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"
 OUT = sys.argv[1] if len(sys.argv) > 1 else "assets/fonts/cjk-subset.ttf"
@@ -21,6 +23,7 @@ for lo, hi in [(0x2000, 0x206F), (0x2190, 0x21FF), (0x2200, 0x22FF), (0x2460, 0x
                (0x25A0, 0x25FF), (0x2600, 0x26FF), (0x2700, 0x27BF), (0x3000, 0x303F), (0xFF00, 0xFFEF)]:
     chars.update(range(lo, hi + 1))
 
+SYMBOLS_SRC = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 opts = subset.Options()
 opts.layout_features = ["*"]
 opts.name_IDs = ["*"]
@@ -29,5 +32,27 @@ font = subset.load_font(SRC, opts)
 sub = subset.Subsetter(opts)
 sub.populate(unicodes=sorted(chars))
 sub.subset(font)
-subset.save_font(font, OUT, opts)
+# Droid Sans Fallback has no ✓ ✗ → and a few more symbols the interface
+# uses; they come from DejaVu Sans (Bitstream Vera licence), scaled to the
+# same em and merged in, so no machine shows them as boxes or �.
+have = set(font.getBestCmap())
+wanted = {c for c in chars if c >= 0x2000} - have
+sym = subset.load_font(SYMBOLS_SRC, opts)
+sym_sub = subset.Subsetter(opts)
+sym_sub.populate(unicodes=sorted(wanted & set(sym.getBestCmap())))
+sym_sub.subset(sym)
+from fontTools.ttLib.scaleUpem import scale_upem
+scale_upem(sym, font["head"].unitsPerEm)
+with tempfile.TemporaryDirectory() as d:
+    a, b = os.path.join(d, "a.ttf"), os.path.join(d, "b.ttf")
+    # Only the outlines, metrics and names are merged: the symbols need no
+    # layout tables, and the merger cannot combine all of them.
+    core = {"head", "hhea", "maxp", "OS/2", "hmtx", "cmap", "loca", "glyf", "name", "post", "fpgm", "prep", "cvt ", "gasp"}
+    for f in (font, sym):
+        for tbl in [t for t in f.keys() if t not in core and t != "GlyphOrder"]:
+            del f[tbl]
+    font.save(a)
+    sym.save(b)
+    merged = merge.Merger().merge([a, b])
+    merged.save(OUT)
 print(OUT, len(chars), "code points")

@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"oawizard/flow"
-	"oawizard/flow/verdict"
 )
 
 // accountsPage is step 1: the two AppIDs and the six account badges.
@@ -47,7 +46,7 @@ func newAccountsPage(a *App) *accountsPage {
 		container.NewVBox(widget.NewLabel(T("accounts.oa")), p.oa, p.oaErr),
 		container.NewVBox(widget.NewLabel(T("accounts.mp")), p.mp, p.mpErr))
 	grid := container.NewGridWithColumns(2)
-	for _, id := range verdict.AccountChecks {
+	for _, id := range flow.AccountChecks {
 		b := newBadge(id, a.selfReport, a.copyText, a.win)
 		p.badges[id] = b
 		grid.Add(b.root)
@@ -106,7 +105,12 @@ func (p *accountsPage) recheck(refresh bool) {
 					b.set(c)
 				}
 			}
+			// Before authorization a check changes nothing visible: say what
+			// was checked and what waits for the scan.
 			msg := ""
+			if !p.a.wiz.State().Progress.Authorized {
+				msg = Tf("accounts.checked_before_auth", map[string]any{"Unknown": unknownCount(res.Checks)})
+			}
 			if res.AccountErr != nil {
 				msg = T("accounts.connector_problem") + " " + errorText(res.AccountErr)
 			}
@@ -121,6 +125,16 @@ func (p *accountsPage) recheck(refresh bool) {
 			p.a.relayout()
 		})
 	}()
+}
+
+func unknownCount(cs []flow.Check) int {
+	n := 0
+	for _, c := range cs {
+		if c.Status == flow.StatusUnknown && isAccountCheck(c.ID) {
+			n++
+		}
+	}
+	return n
 }
 
 func appIDMessage(e *flow.AppIDError) string {

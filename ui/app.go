@@ -19,19 +19,15 @@ import (
 
 	"oawizard/assets"
 	"oawizard/flow"
-	"oawizard/flow/connclient"
-	"oawizard/flow/secret"
-	"oawizard/flow/store"
-	"oawizard/flow/verdict"
 )
 
 // Options configure the window.
 type Options struct {
-	DB        *store.DB
+	DB        *flow.DB
 	StartDemo flow.DemoStarter
 	Scenarios []flow.ScenarioInfo
-	Scenario  string       // demo scenario at start
-	Secrets   secret.Store // the OS keychain
+	Scenario  string        // demo scenario at start
+	Secrets   flow.Keychain // the OS keychain
 	Version   string
 }
 
@@ -44,8 +40,8 @@ type App struct {
 	cancel  context.CancelFunc
 	wiz     *flow.Wizard
 	demo    flow.DemoStack
-	conn    *connclient.Client
-	checks  []verdict.Check
+	conn    *flow.ConnClient
+	checks  []flow.Check
 	body    *fyne.Container
 	steps   *fyne.Container
 	banner  *fyne.Container
@@ -53,6 +49,8 @@ type App struct {
 	status  *widget.Label
 	pages   map[flow.Step]page
 	current page
+	shownAt flow.Step // the step whose page is shown
+	unwatch func()    // stops the wizard's change notices
 }
 
 // page is one screen of the wizard.
@@ -79,7 +77,7 @@ func New(fa fyne.App, opts Options) *App {
 	a := &App{opts: opts, fa: fa, pages: map[flow.Step]page{}}
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 	a.win = fa.NewWindow(T("app.title"))
-	a.win.Resize(fyne.NewSize(1280, 800))
+	a.restoreSize()
 	a.status = widget.NewLabel("")
 	a.body = container.NewStack()
 	a.steps = container.NewVBox()
@@ -97,6 +95,9 @@ func (a *App) Window() fyne.Window { return a.win }
 // Close stops background work and the demo stack.
 func (a *App) Close() {
 	a.cancel()
+	if a.unwatch != nil {
+		a.unwatch()
+	}
 	if a.demo != nil {
 		a.demo.Close()
 	}
@@ -120,11 +121,14 @@ func (a *App) layout() fyne.CanvasObject {
 		if l == Lang() {
 			return
 		}
-		a.opts.DB.Put(a.ctx, "language", l)
-		dialog.ShowInformation(T("lang.changed.title"), T("lang.changed.body"), a.win)
+		if err := flow.SaveLanguage(a.ctx, a.opts.DB, l); err != nil {
+			dialog.ShowError(errors.New(errorText(err)), a.win)
+			return
+		}
+		a.langChanged()
 	}
 	settings := widget.NewButtonWithIcon(T("settings.button"), theme.SettingsIcon(), a.showSettings)
-	header := container.NewBorder(nil, nil, container.NewPadded(title), container.NewHBox(a.banner, langSel, settings))
+	header := container.NewBorder(nil, nil, container.NewPadded(title), container.NewHBox(langSel, settings))
 	why := widget.NewLabel(T("app.why"))
 	why.Wrapping = fyne.TextWrapWord
 	why.SizeName = theme.SizeNameCaptionText
@@ -132,7 +136,15 @@ func (a *App) layout() fyne.CanvasObject {
 	split := container.NewHSplit(container.NewPadded(left), container.NewPadded(a.body))
 	split.Offset = 0.18
 	footer := container.NewBorder(nil, nil, a.status, a.nav)
-	return container.NewBorder(container.NewVBox(header, widget.NewSeparator()), container.NewVBox(widget.NewSeparator(), footer), nil, nil, split)
+	// The demo banner has a row of its own so the scenario's name is never
+	// cut short to make room for the header's buttons.
+	return container.NewBorder(container.NewVBox(header, a.banner, widget.NewSeparator()), container.NewVBox(widget.NewSeparator(), footer), nil, nil, split)
+}
+
+// langChanged says the new language applies at the next start: Fyne reads
+// its translations once.
+func (a *App) langChanged() {
+	dialog.ShowInformation(T("lang.changed.title"), T("lang.changed.body"), a.win)
 }
 
 func (a *App) menu() *fyne.MainMenu {
@@ -145,20 +157,23 @@ func (a *App) menu() *fyne.MainMenu {
 // startup decides between real mode (a saved connector and a token in the
 // keychain) and demo mode, without blocking the window.
 func (a *App) startup() {
-	var saved struct{ URL string }
-	ok, _ := a.opts.DB.Get(a.ctx, "connector", &saved)
+	savedURL, err := flow.SavedConnector(a.ctx, a.opts.DB)
+	if err != nil {
+		a.showFatal(T("store.failed"), err)
+		return
+	}
 	a.showBusy(T("startup.busy"))
-	if ok && saved.URL != "" && a.opts.Secrets != nil {
+	if savedURL != "" && a.opts.Secrets != nil {
 		go func() {
 			ctx, cancel := context.WithTimeout(a.ctx, time.Minute)
 			defer cancel()
-			r := <-secret.GetAsync(ctx, a.opts.Secrets, secret.TokenKey(saved.URL))
+			r := <-flow.GetSecretAsync(ctx, a.opts.Secrets, flow.TokenKey(savedURL))
 			do(func() {
 				if r.Err != nil {
-					a.showSettingsPage(saved.URL, r.Err)
+					a.showSettingsPage(savedURL, r.Err)
 					return
 				}
-				a.connect(saved.URL, r.Value, nil)
+				a.connect(savedURL, r.Value, nil)
 			})
 		}()
 		return
@@ -192,7 +207,7 @@ func (a *App) startDemo(scenario string) {
 
 // connect builds the wizard on a connector and shows where it stood.
 func (a *App) connect(base, token string, demo flow.DemoStack) {
-	conn, err := connclient.New(base, token, nil)
+	conn, err := flow.NewConnClient(base, token, nil)
 	if err != nil {
 		a.showSettingsPage(base, err)
 		return
@@ -204,11 +219,28 @@ func (a *App) connect(base, token string, demo flow.DemoStack) {
 		return
 	}
 	a.wiz = wiz
+	a.checks = nil // they belonged to the wizard before
+	if a.unwatch != nil {
+		a.unwatch()
+	}
+	// The wizard says when its state changed (a sync ended, an authorization
+	// was lost); the step list and buttons follow on the UI goroutine.
+	a.unwatch = wiz.Watch(func(flow.State) {
+		go do(func() {
+			if a.wiz == wiz && a.current != nil {
+				a.refreshSteps(a.shownAt)
+				a.refreshNav()
+			}
+		})
+	})
 	if demo != nil {
 		sc := demo.Scenario()
 		st := wiz.State()
 		if st.OAAppID == "" {
-			wiz.SetAccounts(a.ctx, sc.OAAppID, []string{sc.MPAppID})
+			if err := wiz.SetAccounts(a.ctx, sc.OAAppID, []string{sc.MPAppID}); err != nil {
+				a.showFatal(T("store.failed"), err)
+				return
+			}
 		}
 	}
 	a.buildBanner()
@@ -219,7 +251,18 @@ func (a *App) connect(base, token string, demo flow.DemoStack) {
 		flow.StepSync:      newSyncPage(a),
 		flow.StepResult:    newResultPage(a),
 	}
-	a.show(wiz.State().Progress.Step)
+	// A remembered authorization may be gone (a restarted demo, a revoked
+	// account): check before showing where the wizard stood.
+	go func() {
+		ctx, cancel := context.WithTimeout(a.ctx, 20*time.Second)
+		defer cancel()
+		wiz.Reconcile(ctx) // unreachable now: the pages say so when they ask
+		do(func() {
+			if a.wiz == wiz {
+				a.show(wiz.State().Progress.Step)
+			}
+		})
+	}()
 }
 
 // show makes step s the current page.
@@ -228,7 +271,7 @@ func (a *App) show(s flow.Step) {
 		a.current.leave()
 	}
 	p := a.pages[s]
-	a.current = p
+	a.current, a.shownAt = p, s
 	a.body.Objects = []fyne.CanvasObject{p.view()}
 	a.body.Refresh()
 	a.refreshSteps(s)
@@ -238,7 +281,7 @@ func (a *App) show(s flow.Step) {
 
 func (a *App) refreshSteps(cur flow.Step) {
 	a.steps.Objects = nil
-	reached := a.wiz.State().Progress.Step
+	prog := a.wiz.State().Progress
 	for s := flow.StepAccounts; s <= flow.StepResult; s++ {
 		s := s
 		b := widget.NewButton(fmt.Sprintf("%d  %s", int(s), T("step."+s.String())), func() {
@@ -250,7 +293,7 @@ func (a *App) refreshSteps(cur flow.Step) {
 		switch {
 		case s == cur:
 			b.Importance = widget.HighImportance
-		case s > reached:
+		case !prog.CanGoTo(s):
 			b.Disable()
 		default:
 			b.Importance = widget.LowImportance
@@ -321,7 +364,7 @@ func (a *App) showBusy(text string) {
 func (a *App) showFatal(title string, err error) {
 	msg := widget.NewLabel(title + "\n" + errorText(err))
 	msg.Wrapping = fyne.TextWrapWord
-	a.body.Objects = []fyne.CanvasObject{container.NewCenter(msg)}
+	a.body.Objects = []fyne.CanvasObject{container.NewVBox(msg, staffDetails(err))}
 	a.body.Refresh()
 }
 
@@ -340,7 +383,10 @@ func (a *App) openURL(s string) {
 
 // selfReport records a self-check and re-evaluates the badges.
 func (a *App) selfReport(id, claim string) {
-	a.wiz.SelfReport(a.ctx, id, claim, "")
+	if err := a.wiz.SelfReport(a.ctx, id, claim, ""); err != nil {
+		dialog.ShowError(errors.New(errorText(err)), a.win)
+		return
+	}
 	if p, ok := a.current.(*accountsPage); ok {
 		p.recheck(false)
 	}

@@ -15,7 +15,6 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 
 	"oawizard/flow"
-	"oawizard/flow/connclient"
 )
 
 // qrSide is the QR's size on screen: large enough to scan from a shared
@@ -40,10 +39,13 @@ type authorizePage struct {
 	retry     *widget.Button
 	mpBtn     *widget.Button
 	mpNote    *widget.Label
+	title     *widget.Label
+	howto     *widget.Label
+	after     *widget.Label // what WeChat's answer changed, and what happens next
+	auto      context.CancelFunc
 	forMP     bool // the current QR authorizes the mini-program
-	session   connclient.Session
+	session   flow.Session
 	cancel    context.CancelFunc
-	ticker    *time.Ticker
 }
 
 func newAuthorizePage(a *App) *authorizePage {
@@ -72,20 +74,24 @@ func newAuthorizePage(a *App) *authorizePage {
 	p.phoneBtn.Importance = widget.WarningImportance
 	p.retry = widget.NewButtonWithIcon(T("auth.restart"), theme.ViewRefreshIcon(), func() { p.start() })
 	p.retry.Hide()
-	p.mpBtn = widget.NewButtonWithIcon(T("auth.mp"), theme.ContentAddIcon(), func() { p.forMP = true; p.start() })
+	p.mpBtn = widget.NewButtonWithIcon(T("auth.mp"), theme.ContentAddIcon(), func() { p.stopAuto(); p.forMP = true; p.start() })
 	p.mpBtn.Hide()
 	buttons := container.NewHBox(p.copyBtn, p.openBtn)
 	if a.demo != nil {
 		buttons.Add(p.phoneBtn)
 	}
 	p.left = container.NewVBox(p.qrBox, p.code, p.countdown, container.NewCenter(buttons))
-	steps := widget.NewLabel(T("auth.howto"))
-	steps.Wrapping = fyne.TextWrapWord
+	p.howto = widget.NewLabel(T("auth.howto"))
+	p.howto.Wrapping = fyne.TextWrapWord
+	p.after = widget.NewLabel("")
+	p.after.Wrapping = fyne.TextWrapWord
+	p.after.Hide()
 	p.mpNote = widget.NewLabel(T("auth.mp_note"))
 	p.mpNote.Wrapping = fyne.TextWrapWord
 	p.mpNote.Hide()
-	right := container.NewVBox(title(T("auth.title")), p.state, p.detail, p.retry, widget.NewSeparator(), steps, p.mpNote, p.mpBtn)
-	p.root = container.NewBorder(nil, nil, container.NewPadded(p.left), nil, container.NewPadded(right))
+	p.title = title(T("auth.title")).(*widget.Label)
+	right := container.NewVBox(p.title, p.state, p.detail, p.retry, p.after, widget.NewSeparator(), p.howto, p.mpNote, p.mpBtn)
+	p.root = container.NewBorder(nil, nil, container.NewPadded(p.left), nil, container.NewVScroll(container.NewPadded(right)))
 	return p
 }
 
@@ -97,8 +103,9 @@ func (p *authorizePage) shown() {
 	p.mpNote.Hidden = p.mpBtn.Hidden
 	if st.Progress.Authorized {
 		p.setState(Tf("auth.state.authorized", map[string]any{"Name": st.AccountName}), "")
-		p.detail.SetText(p.missingText(st.Missing) + T("auth.next"))
+		p.detail.SetText(p.missingText(st.Missing))
 		p.left.Hide()
+		p.howto.Hide()
 		return
 	}
 	p.forMP = false
@@ -106,12 +113,11 @@ func (p *authorizePage) shown() {
 }
 
 func (p *authorizePage) leave() {
+	// Cancelling ends both the authorization and the countdown's loop.
+	p.stopAuto()
 	if p.cancel != nil {
 		p.cancel()
 		p.cancel = nil
-	}
-	if p.ticker != nil {
-		p.ticker.Stop()
 	}
 }
 
@@ -120,17 +126,30 @@ func (p *authorizePage) start() {
 	p.leave()
 	p.retry.Hide()
 	p.left.Show()
+	p.howto.Show()
+	p.after.Hide()
 	p.setState(T("auth.state.preparing"), "")
 	ctx, cancel := context.WithCancel(p.a.ctx)
 	p.cancel = cancel
-	p.ticker = time.NewTicker(time.Second)
-	go func(t *time.Ticker) {
-		for range t.C {
-			do(p.tick)
+	go func() {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				do(p.tick)
+			}
 		}
-	}(p.ticker)
+	}()
+	// The mini-program's scan is worded for the mini-program.
+	p.title.SetText(T("auth.title"))
+	p.howto.SetText(T("auth.howto"))
 	authorize := p.a.wiz.Authorize
 	if p.forMP {
+		p.title.SetText(T("auth.title_mp"))
+		p.howto.SetText(T("auth.howto_mp"))
 		authorize = p.a.wiz.AuthorizeMiniProgram
 		p.mpBtn.Hide()
 		p.mpNote.Hide()
@@ -154,8 +173,9 @@ func (p *authorizePage) start() {
 			p.mpBtn.Hidden = st.MPAuthorized || len(st.MPAppIDs) == 0
 			p.mpNote.Hidden = p.mpBtn.Hidden
 			p.a.relayout()
-			// Authorization gives real facts: every badge is checked again.
-			go p.a.wiz.Check(p.a.ctx, true)
+			// Authorization gives real facts: every badge is checked again
+			// at once, and the page shows what changed.
+			p.recheckAfterScan()
 		})
 	}()
 }
@@ -180,16 +200,20 @@ func (p *authorizePage) event(ev flow.AuthEvent) {
 		if ev.Cancelled {
 			line, detail = T("auth.state.cancelled"), T("auth.cancelled_detail")
 		}
+		if detail == "" && p.a.wiz != nil && p.a.wiz.State().AuthLost {
+			detail = T("auth.lost_again")
+		}
 		p.setState(line, detail)
 	case flow.AuthScanned:
 		p.setState(T("auth.state.scanned"), "")
 	case flow.AuthAuthorized:
 		p.left.Hide()
+		p.howto.Hide()
 		p.setState(Tf("auth.state.authorized", map[string]any{"Name": ev.Session.NickName}), p.missingText(ev.Session.Missing)+T("auth.next"))
 	case flow.AuthWrongAccount:
 		p.setState(T("auth.state.wrong"), Tf("auth.wrong_detail", map[string]any{"Expected": ev.Session.ExpectedAppID, "Got": ev.Session.AppID}))
 	case flow.AuthFailed:
-		p.setState(T("auth.state.failed"), Tf("auth.failed_detail", map[string]any{"Reason": ev.Session.Reason}))
+		p.setState(T("auth.state.failed"), failureReason(ev.Session.Reason))
 	case flow.AuthConnectionLost:
 		last := T("auth.never")
 		if !ev.LastOK.IsZero() {
@@ -243,17 +267,21 @@ func (p *authorizePage) drawQR(u string) {
 
 // simulate is the demo's 模拟手机扫码: a simulated phone scans and confirms.
 func (p *authorizePage) simulate() {
-	u := p.session.QRURL
-	if u == "" || p.a.demo == nil {
+	// The demo is read here, on the UI goroutine: a scenario switch may
+	// replace it while the phone is at work.
+	u, demo := p.session.QRURL, p.a.demo
+	if u == "" || demo == nil {
 		return
 	}
 	p.phoneBtn.Disable()
 	go func() {
-		err := p.a.demo.ScanAndConfirm(u)
+		err := demo.ScanAndConfirm(u)
 		do(func() {
 			p.phoneBtn.Enable()
-			if err != nil {
-				p.detail.SetText(T("auth.phone_failed") + " " + err.Error())
+			// A refused authorization already says why; the phone's own
+			// failure would only hide that.
+			if err != nil && p.state.Text != T("auth.state.failed") {
+				p.detail.SetText(T("auth.phone_failed") + " " + errorText(err))
 			}
 		})
 	}()

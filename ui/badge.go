@@ -11,7 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"oawizard/assets"
-	"oawizard/flow/verdict"
+	"oawizard/flow"
 )
 
 // badge shows one check: a status chip with a symbol and a word (never
@@ -25,12 +25,16 @@ type badge struct {
 	title    *widget.Label
 	reason   *widget.Label
 	evidence *widget.Label
+	raw      *widget.Label // the evidence's field and value, for staff
+	rawBox   *widget.Accordion
 	remedy   *widget.Label
 	note     *widget.Label
 	actions  *fyne.Container
-	selfPass *widget.Button
-	selfFail *widget.Button
-	help     string
+	// self is the admin's own finding, yes or no; choosing it again takes
+	// it back.
+	self    *widget.RadioGroup
+	selfBox *fyne.Container
+	help    string
 }
 
 // remedyImages names the sketch of the back office that goes with a check.
@@ -70,6 +74,7 @@ func newBadge(id string, onSelf func(id, claim string), copyText func(string), w
 	b.chip.TextSize = 13
 	chip := container.NewStack(b.chipBg, container.NewPadded(b.chip))
 	b.title = widget.NewLabelWithStyle(T("check."+id+".title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	b.title.Wrapping = fyne.TextWrapWord
 	small := func() *widget.Label {
 		l := widget.NewLabel("")
 		l.Wrapping = fyne.TextWrapWord
@@ -80,20 +85,30 @@ func newBadge(id string, onSelf func(id, claim string), copyText func(string), w
 	b.reason.Wrapping = fyne.TextWrapWord
 	b.evidence, b.remedy, b.note = small(), small(), small()
 	b.remedy.Importance = widget.WarningImportance
-	b.selfPass = widget.NewButton(T("self.pass"), func() { onSelf(id, verdict.Pass) })
-	b.selfFail = widget.NewButton(T("self.fail"), func() { onSelf(id, verdict.Fail) })
-	helpBtn := widget.NewButtonWithIcon(T("help.copy"), theme.ContentCopyIcon(), func() { copyText(b.help) })
-	for _, btn := range []*widget.Button{b.selfPass, b.selfFail, helpBtn} {
-		btn.Importance = widget.LowImportance
+	yes, no := T("self.yes"), T("self.no")
+	b.self = widget.NewRadioGroup([]string{yes, no}, nil)
+	b.self.Horizontal = true
+	b.self.OnChanged = func(s string) {
+		claim := map[string]string{yes: flow.StatusPass, no: flow.StatusFail}[s] // "" removes it
+		onSelf(id, claim)
 	}
-	b.actions = container.NewHBox(helpBtn, b.selfPass, b.selfFail)
+	b.selfBox = container.NewHBox(widget.NewLabel(T("self.label")), b.self)
+	helpBtn := widget.NewButtonWithIcon(T("help.copy"), theme.ContentCopyIcon(), func() { copyText(b.help) })
+	helpBtn.Importance = widget.LowImportance
+	b.actions = wrapRow(helpBtn, b.selfBox)
 	if name, ok := remedyImages[id]; ok {
 		show := widget.NewButtonWithIcon(T("sketch.show"), theme.MediaPhotoIcon(), func() { showSketch(win, name) })
 		show.Importance = widget.LowImportance
 		b.actions.Objects = append([]fyne.CanvasObject{show}, b.actions.Objects...)
 	}
 	head := container.NewBorder(nil, nil, nil, container.NewCenter(chip), b.title)
-	body := container.NewVBox(head, b.reason, b.evidence, b.note, b.remedy, b.actions)
+	b.raw = small()
+	b.raw.Wrapping = fyne.TextWrapOff
+	// A closed accordion still asks its detail's width: a scroll keeps a
+	// long raw value from widening the window.
+	b.rawBox = widget.NewAccordion(widget.NewAccordionItem(T("details.staff"), container.NewHScroll(b.raw)))
+	b.rawBox.Hide()
+	body := container.NewVBox(head, b.reason, b.evidence, b.note, b.remedy, b.actions, b.rawBox)
 	bg := canvas.NewRectangle(color.NRGBA{R: 0xf6, G: 0xf7, B: 0xf9, A: 0xff})
 	bg.CornerRadius = 6
 	b.root = container.NewStack(bg, container.NewPadded(body))
@@ -113,28 +128,33 @@ func (b *badge) checking() {
 	b.setChip(T("status.checking"), colBusy)
 	b.reason.SetText(T("check.checking"))
 	b.evidence.Hide()
+	b.rawBox.Hide()
 	b.note.Hide()
 	b.remedy.Hide()
 	b.actions.Hide()
 }
 
 // set shows a verdict.
-func (b *badge) set(c verdict.Check) {
+func (b *badge) set(c flow.Check) {
 	switch c.Status {
-	case verdict.Pass:
+	case flow.StatusPass:
 		b.setChip(T("status.pass"), colPass)
-	case verdict.Fail:
+	case flow.StatusFail:
 		b.setChip(T("status.fail"), colFail)
 	default:
 		b.setChip(T("status.unknown"), colUnknown)
 	}
-	if c.Evidence.Source == verdict.SourceSelf {
+	if c.Evidence.Source == flow.SourceSelf {
 		b.setChip(b.chip.Text+" · "+T("status.self"), colSelf)
 	}
 	b.reason.SetText(T(c.Reason))
 	b.evidence.SetText(evidenceText(c.Evidence))
 	// With no evidence the reason line already says what is missing.
-	b.evidence.Hidden = c.Evidence.Source == verdict.SourceNone
+	b.evidence.Hidden = c.Evidence.Source == flow.SourceNone
+	// The admin reads where the answer came from in words; the raw field
+	// and value (verify_type_info.id = -1) are for staff behind a toggle.
+	b.raw.SetText(rawEvidence(c.Evidence))
+	b.rawBox.Hidden = b.raw.Text == ""
 	note := ""
 	if c.Note != "" {
 		note = T(c.Note)
@@ -147,18 +167,39 @@ func (b *badge) set(c verdict.Check) {
 	b.remedy.SetText(T(c.Remedy))
 	// The remedy is for what failed; an unknown offers the self-check
 	// and the help link instead, to keep six badges on one screen.
-	b.remedy.Hidden = c.Status != verdict.Fail
+	b.remedy.Hidden = c.Status != flow.StatusFail
 	b.help = c.Help
 	// Self-checks make sense only for what WeChat cannot tell us yet.
-	canSelf := c.Status == verdict.Unknown || c.Evidence.Source == verdict.SourceSelf
-	selfable := c.ID != verdict.SDKOpenID && c.ID != verdict.SDKUnionID
-	b.selfPass.Hidden = !(canSelf && selfable)
-	b.selfFail.Hidden = !(canSelf && selfable)
-	b.actions.Hidden = c.Status == verdict.Pass
+	canSelf := c.Status == flow.StatusUnknown || c.Evidence.Source == flow.SourceSelf
+	selfable := c.ID != flow.SDKOpenID && c.ID != flow.SDKUnionID
+	b.selfBox.Hidden = !(canSelf && selfable)
+	b.showSelf(c)
+	b.actions.Hidden = c.Status == flow.StatusPass
 	b.root.Refresh()
 }
 
-func evidenceText(e verdict.Evidence) string {
+// showSelf marks the admin's recorded answer without recording it again.
+func (b *badge) showSelf(c flow.Check) {
+	sel := ""
+	if c.Evidence.Source == flow.SourceSelf {
+		sel = map[string]string{flow.StatusPass: T("self.yes"), flow.StatusFail: T("self.no")}[c.Status]
+	}
+	if b.self.Selected != sel {
+		on := b.self.OnChanged
+		b.self.OnChanged = nil
+		b.self.SetSelected(sel)
+		b.self.OnChanged = on
+	}
+}
+
+func rawEvidence(e flow.Evidence) string {
+	if e.Field == "" && e.Value == "" {
+		return ""
+	}
+	return e.Field + " = " + e.Value
+}
+
+func evidenceText(e flow.Evidence) string {
 	at := ""
 	if !e.At.IsZero() {
 		at = e.At.Local().Format("2006-01-02 15:04")

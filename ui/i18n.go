@@ -69,18 +69,21 @@ func systemLanguage() string {
 }
 
 // mergedTranslations joins every <area>.<locale>.json into one object.
+// fyne.<locale>.json are Fyne's own strings (Open, Cancel, Yes/No, the file
+// dialog), copied from Fyne's module: registered with the wizard's under
+// the system locale, they follow the language chosen in the wizard.
 func mergedTranslations(locale string) ([]byte, error) {
 	files, err := assets.TranslationFiles(locale)
 	if err != nil || len(files) == 0 {
 		return nil, fmt.Errorf("ui: no translations for %s", locale)
 	}
-	all := map[string]string{}
+	all := map[string]json.RawMessage{} // Fyne's plurals are objects
 	for _, f := range files {
 		b, err := assets.Translations.ReadFile(f)
 		if err != nil {
 			return nil, err
 		}
-		m := map[string]string{}
+		m := map[string]json.RawMessage{}
 		if err := json.Unmarshal(b, &m); err != nil {
 			return nil, fmt.Errorf("ui: %s: %w", f, err)
 		}

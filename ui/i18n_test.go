@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2/lang"
+
 	"oawizard/flow"
 	"oawizard/flow/connclient"
 	"oawizard/flow/sdkimport"
@@ -80,6 +82,23 @@ func TestEveryKeyIsTranslated(t *testing.T) {
 			if strings.TrimSpace(texts[k]) == "" {
 				t.Errorf("%s: no text for %q", loc, k)
 			}
+		}
+	}
+}
+
+// Fyne's own buttons and dialogs speak the language chosen in the wizard,
+// whatever the system's.
+func TestFyneStringsFollowTheChosenLanguage(t *testing.T) {
+	defer SetupLanguage(LangZH)
+	for _, c := range []struct{ lang, cancel, yes string }{{LangZH, "取消", "是"}, {LangEN, "Cancel", "Yes"}} {
+		if _, err := SetupLanguage(c.lang); err != nil {
+			t.Fatal(err)
+		}
+		if got := lang.L("Cancel"); got != c.cancel {
+			t.Errorf("%s: Cancel is %q", c.lang, got)
+		}
+		if got := lang.L("Yes"); got != c.yes {
+			t.Errorf("%s: Yes is %q", c.lang, got)
 		}
 	}
 }

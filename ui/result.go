@@ -13,8 +13,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"oawizard/flow"
-	"oawizard/flow/store"
-	"oawizard/flow/verdict"
 )
 
 // resultPage shows what is now linked: followers, unionid coverage, the
@@ -75,7 +73,7 @@ func (p *resultPage) build(r flow.Report) fyne.CanvasObject {
 		stat(pct(r.Sync.WithUnionID, r.Sync.Followers), T("result.with_unionid")),
 		stat(fmt.Sprint(r.Overlap.Matched), Tf("result.matched", map[string]any{"OfSDK": pct(r.Overlap.Matched, sdkUnion), "OfFollowers": fmt.Sprintf("%.1f%%", r.Overlap.ShareOfFollowers*100)})),
 		stat(fmt.Sprint(r.Overlap.OpenIDOnly), T("result.openid_only")))
-	grid := container.NewGridWithColumns(4)
+	grid := container.NewGridWithColumns(2)
 	for _, c := range r.Checks {
 		grid.Add(miniBadge(c))
 	}
@@ -84,17 +82,51 @@ func (p *resultPage) build(r flow.Report) fyne.CanvasObject {
 	chartTitle := widget.NewLabelWithStyle(T("result.chart"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	note := widget.NewLabel(T("result.chart_note"))
 	note.SizeName = theme.SizeNameCaptionText
-	return container.NewVBox(container.NewBorder(nil, nil, nil, export, title(T("result.title"))), stats, widget.NewSeparator(),
-		chartTitle, growthChart(r.Growth), note, widget.NewSeparator(), grid)
+	box := container.NewVBox(container.NewBorder(nil, nil, nil, export, title(T("result.title"))))
+	if r.Sync.Followers > 0 && r.Sync.WithUnionID == 0 {
+		box.Add(problem(T("result.no_unionid")))
+	}
+	box.Add(stats)
+	box.Add(widget.NewSeparator())
+	box.Add(grid)
+	// Every ✗ and ? says why and what to do next, right under the summary.
+	for _, c := range r.Checks {
+		if c.Status != flow.StatusPass {
+			box.Add(problem(checkExplained(c)))
+		}
+	}
+	box.Objects = append(box.Objects, widget.NewSeparator(), chartTitle, growthChart(r.Growth), note)
+	return container.NewVScroll(box)
+}
+
+// problem is a wrapped warning line.
+func problem(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	l.Importance = widget.DangerImportance
+	return l
+}
+
+// checkExplained is a check that did not pass, in words: what it is, why,
+// and what to do; for an unknown, how to make it known.
+func checkExplained(c flow.Check) string {
+	s := statusWord(c.Status) + "  " + T("check."+c.ID+".title") + "：" + T(c.Reason)
+	if c.Status == flow.StatusUnknown {
+		return s + " " + T("result.unknown_howto")
+	}
+	if c.Remedy != "" {
+		s += " " + T(c.Remedy)
+	}
+	return s
 }
 
 // miniBadge is a compact badge for the summary.
-func miniBadge(c verdict.Check) fyne.CanvasObject {
+func miniBadge(c flow.Check) fyne.CanvasObject {
 	col, word := colUnknown, T("status.unknown")
 	switch c.Status {
-	case verdict.Pass:
+	case flow.StatusPass:
 		col, word = colPass, T("status.pass")
-	case verdict.Fail:
+	case flow.StatusFail:
 		col, word = colFail, T("status.fail")
 	}
 	chip := canvas.NewRectangle(col)
@@ -102,32 +134,37 @@ func miniBadge(c verdict.Check) fyne.CanvasObject {
 	t := canvas.NewText(word, color.White)
 	t.TextStyle.Bold = true
 	name := widget.NewLabel(T("check." + c.ID + ".title"))
-	name.Truncation = fyne.TextTruncateEllipsis
+	name.Wrapping = fyne.TextWrapWord
 	return container.NewBorder(nil, nil, container.NewStack(chip, container.NewPadded(t)), nil, name)
 }
 
 // growthChart draws the cumulative followers as bars with Fyne's own
 // canvas: no plotting dependency and it scales with the window.
-func growthChart(days []store.DayStat) fyne.CanvasObject {
+func growthChart(days []flow.DayStat) fyne.CanvasObject {
 	if len(days) == 0 {
 		return widget.NewLabel(T("result.no_growth"))
 	}
-	lo, hi := days[0].Cumulate, days[0].Cumulate
+	var hi int
 	for _, d := range days {
-		lo, hi = min(lo, d.Cumulate), max(hi, d.Cumulate)
+		hi = max(hi, d.Cumulate)
 	}
-	// Start the axis a little below the lowest day so changes are visible.
-	floor := lo - max(1, (hi-lo)/4)
+	// The axis starts at zero: a chart cut off above zero makes 1.5 %
+	// growth look like fourfold.
 	bars := container.NewGridWithColumns(len(days))
 	for _, d := range days {
-		h := float32(d.Cumulate-floor) / float32(max(1, hi-floor))
+		h := float32(d.Cumulate) / float32(max(1, hi))
 		c := &barCell{bar: canvas.NewRectangle(green), frac: h}
 		c.ExtendBaseWidget(c)
 		bars.Add(c)
 	}
 	axis := widget.NewLabel(fmt.Sprintf("%s  %d  →  %s  %d", days[0].Date, days[0].Cumulate, days[len(days)-1].Date, days[len(days)-1].Cumulate))
 	axis.SizeName = theme.SizeNameCaptionText
-	box := container.NewGridWrap(fyne.NewSize(900, 140), bars)
+	tall := canvas.NewRectangle(color.Transparent)
+	tall.SetMinSize(fyne.NewSize(0, 140))
+	top, zero := widget.NewLabel(fmt.Sprint(hi)), widget.NewLabel("0")
+	top.SizeName, zero.SizeName = theme.SizeNameCaptionText, theme.SizeNameCaptionText
+	yAxis := container.NewBorder(top, zero, nil, nil)
+	box := container.NewBorder(nil, nil, yAxis, nil, container.NewStack(tall, bars))
 	return container.NewVBox(box, axis)
 }
 

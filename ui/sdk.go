@@ -17,8 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"oawizard/assets"
-	"oawizard/flow/sdkimport"
-	"oawizard/flow/verdict"
+	"oawizard/flow"
 )
 
 // sdkPage is step 2: the snippets for the engineer, then the proof from
@@ -59,7 +58,7 @@ func newSDKPage(a *App) *sdkPage {
 	save := widget.NewButtonWithIcon(T("sdk.save_brief"), theme.DocumentSaveIcon(), p.saveBrief)
 	pick := widget.NewButtonWithIcon(T("sdk.pick"), theme.FolderOpenIcon(), p.pick)
 	pick.Importance = widget.HighImportance
-	row := container.NewHBox(pick, save)
+	row := wrapRow(pick, save)
 	if a.demo != nil {
 		row.Add(widget.NewButton(T("sdk.demo_export"), p.importDemo))
 	}
@@ -72,13 +71,14 @@ func newSDKPage(a *App) *sdkPage {
 	p.samples.Importance = widget.MediumImportance
 	p.counts.Wrapping = fyne.TextWrapWord
 	grid := container.NewGridWithColumns(2)
-	for _, id := range verdict.SDKChecks {
+	for _, id := range flow.SDKChecks {
 		b := newBadge(id, a.selfReport, a.copyText, a.win)
 		p.badges[id] = b
 		grid.Add(b.root)
 	}
 	drop := widget.NewLabel(T("sdk.drop"))
 	drop.SizeName = theme.SizeNameCaptionText
+	drop.Wrapping = fyne.TextWrapWord
 	left := container.NewBorder(title(T("sdk.title")), nil, nil, nil, container.NewVBox(intro, tabs))
 	right := container.NewVBox(title(T("sdk.verify")), row, drop, p.progress, p.file, p.message, grid, p.counts, p.samples)
 	p.root = container.NewGridWithColumns(2, left, container.NewVScroll(right))
@@ -131,6 +131,8 @@ func (p *sdkPage) pick() {
 		p.importPath(path)
 	}, p.a.win)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv", ".txt", ".xlsx"}))
+	// Fyne's default is a cramped 510×370; this still fits 1024×640.
+	d.Resize(fyne.NewSize(900, 560))
 	d.Show()
 }
 
@@ -162,7 +164,7 @@ func (p *sdkPage) importDemo() {
 	p.start(nil)
 }
 
-func (p *sdkPage) start(m *sdkimport.Mapping) {
+func (p *sdkPage) start(m *flow.ImportMapping) {
 	r, name, size, err := p.reopen()
 	if err != nil {
 		setHint(p.message, errorText(err))
@@ -173,22 +175,22 @@ func (p *sdkPage) start(m *sdkimport.Mapping) {
 
 // run imports off the UI thread with a progress bar; a file without a
 // recognisable header gets the manual column mapping.
-func (p *sdkPage) run(r io.ReadCloser, name string, size int64, m *sdkimport.Mapping) {
+func (p *sdkPage) run(r io.ReadCloser, name string, size int64, m *flow.ImportMapping) {
 	p.progress.Show()
 	p.progress.Start()
 	setHint(p.message, "")
 	setHint(p.file, Tf("sdk.importing", map[string]any{"Name": name}))
 	go func() {
 		defer r.Close()
-		stats, err := p.a.wiz.ImportSDK(p.a.ctx, r, name, size, sdkimport.Options{Mapping: m, Progress: importProgress(name, size, p.file)})
+		stats, err := p.a.wiz.ImportSDK(p.a.ctx, r, name, size, flow.ImportOptions{Mapping: m, Progress: importProgress(name, size, p.file)})
 		do(func() {
 			p.progress.Stop()
 			p.progress.Hide()
-			var ie *sdkimport.Error
+			var ie *flow.ImportError
 			if err != nil {
 				setHint(p.file, name)
 				setHint(p.message, errorText(err))
-				if errors.As(err, &ie) && ie.Kind == sdkimport.KindNoHeader && len(ie.Preview) > 0 {
+				if errors.As(err, &ie) && ie.Kind == flow.ImportNoHeader && len(ie.Preview) > 0 {
 					p.askMapping(ie.Preview)
 				}
 				p.a.relayout()
@@ -201,7 +203,7 @@ func (p *sdkPage) run(r io.ReadCloser, name string, size int64, m *sdkimport.Map
 	}()
 }
 
-func (p *sdkPage) showStats(s sdkimport.Stats, name string) {
+func (p *sdkPage) showStats(s flow.ImportStats, name string) {
 	setHint(p.file, Tf("sdk.file", map[string]any{"Name": name, "Format": s.Format}))
 	p.counts.SetText(Tf("sdk.counts", map[string]any{"Rows": s.Rows, "OpenID": s.WithOpenID, "UnionID": s.WithUnionID,
 		"Share": fmt.Sprintf("%.0f%%", s.UnionIDShare()*100), "Malformed": s.MalformedOpenID + s.MalformedUnionID,
@@ -243,7 +245,7 @@ func (p *sdkPage) askMapping(preview [][]string) {
 		if !ok || openSel.SelectedIndex() < 0 {
 			return
 		}
-		m := &sdkimport.Mapping{OpenID: openSel.SelectedIndex(), UnionID: unionSel.SelectedIndex() - 1, HeaderRow: 0}
+		m := &flow.ImportMapping{OpenID: openSel.SelectedIndex(), UnionID: unionSel.SelectedIndex() - 1, HeaderRow: 0}
 		if !hasHeader.Checked {
 			m.HeaderRow = -1
 		}

@@ -11,13 +11,10 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"oawizard/flow/connclient"
-	"oawizard/flow/sdkimport"
-	"oawizard/flow/secret"
-	"oawizard/flow/store"
-	"oawizard/wechat"
+	"oawizard/flow"
 )
 
 // buildBanner shows 演示模式 and the scenario menu in demo mode.
@@ -51,32 +48,62 @@ func (a *App) buildBanner() {
 			return
 		}
 		dialog.ShowConfirm(T("demo.switch.title"), T("demo.switch.body"), func(ok bool) {
-			if !ok {
-				return
+			if ok {
+				a.switchScenario(n)
 			}
-			// A new scenario starts from a clean slate, as a new customer would.
-			a.opts.DB.Put(a.ctx, "wizard", map[string]any{})
-			a.opts.Scenario = n
-			a.startDemo(n)
 		}, a.win)
 	}
 	bg := canvas.NewRectangle(color.NRGBA{R: 0xff, G: 0xf4, B: 0xd6, A: 0xff})
 	bg.CornerRadius = 4
 	label := widget.NewLabelWithStyle(T("demo.banner"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	a.banner.Objects = []fyne.CanvasObject{container.NewStack(bg, container.NewHBox(label, sel))}
+	a.banner.Objects = []fyne.CanvasObject{container.NewStack(bg, container.NewHBox(label, fullWidth(sel, names)))}
 	a.relayout()
 }
 
+// switchScenario starts another demo scenario from a clean slate, as a new
+// customer would: nothing of the old one's checks, self-reports, imports,
+// followers or sync runs remains.
+func (a *App) switchScenario(n string) {
+	if err := a.wiz.Reset(a.ctx); err != nil {
+		dialog.ShowError(errors.New(errorText(err)), a.win)
+		return
+	}
+	a.opts.Scenario = n
+	a.startDemo(n)
+}
+
+// fullWidth gives a menu room for its longest choice: Fyne's Select is as
+// wide as its placeholder and cuts the chosen text short.
+func fullWidth(sel *widget.Select, choices []string) fyne.CanvasObject {
+	var w float32
+	for _, c := range choices {
+		w = max(w, fyne.MeasureText(c, theme.TextSize(), fyne.TextStyle{}).Width)
+	}
+	pad := theme.InnerPadding()
+	spacer := canvas.NewRectangle(color.Transparent)
+	spacer.SetMinSize(fyne.NewSize(w+pad*4+theme.IconInlineSize(), 0))
+	return container.NewStack(spacer, sel)
+}
+
 func (a *App) showSettings() {
-	var saved struct{ URL string }
-	a.opts.DB.Get(a.ctx, "connector", &saved)
-	a.showSettingsPage(saved.URL, nil)
+	u, err := flow.SavedConnector(a.ctx, a.opts.DB)
+	a.showSettingsPage(u, err)
 }
 
 // showSettingsPage is real mode's connection form: the connector's address
 // and the project token, checked against the connector before they are kept
 // (the token in the keychain, never in a file).
 func (a *App) showSettingsPage(base string, problem error) {
+	// No step is current while the settings are shown.
+	if a.current != nil {
+		a.current.leave()
+	}
+	a.current, a.shownAt = nil, 0
+	if a.wiz != nil {
+		a.refreshSteps(0)
+	}
+	a.nav.Objects = nil
+	a.nav.Refresh()
 	urlEntry := widget.NewEntry()
 	urlEntry.SetPlaceHolder("https://connector.example.com")
 	urlEntry.SetText(base)
@@ -108,7 +135,8 @@ func (a *App) showSettingsPage(base string, problem error) {
 					return
 				}
 				if a.demo != nil {
-					a.demo.Close()
+					// Closing waits for the demo's servers: not on the UI goroutine.
+					go a.demo.Close()
 					a.demo = nil
 				}
 				a.connect(u, tok, nil)
@@ -118,9 +146,12 @@ func (a *App) showSettingsPage(base string, problem error) {
 	connectBtn.Importance = widget.HighImportance
 	signOut := widget.NewButton(T("settings.signout"), func() {
 		if base != "" && a.opts.Secrets != nil {
-			secret.Forget(a.opts.Secrets, base)
+			flow.ForgetToken(a.opts.Secrets, base)
 		}
-		a.opts.DB.Put(a.ctx, "connector", map[string]string{})
+		if err := flow.ForgetConnector(a.ctx, a.opts.DB); err != nil {
+			msg.SetText(errorText(err))
+			return
+		}
 		msg.SetText(T("settings.signedout"))
 	})
 	demoBtn := widget.NewButton(T("settings.demo"), func() { a.startDemo(a.opts.Scenario) })
@@ -136,7 +167,10 @@ func (a *App) showSettingsPage(base string, problem error) {
 // checkConnector asks the connector's health with the token and keeps both
 // when it answers.
 func (a *App) checkConnector(base, token string) error {
-	c, err := connclient.New(base, token, nil)
+	if err := flow.CheckConnectorURL(base); err != nil {
+		return err
+	}
+	c, err := flow.NewConnClient(base, token, nil)
 	if err != nil {
 		return err
 	}
@@ -146,42 +180,44 @@ func (a *App) checkConnector(base, token string) error {
 		return err
 	}
 	if a.opts.Secrets == nil {
-		return secret.ErrUnavailable
+		return flow.ErrKeychainUnavailable
 	}
-	if err := a.opts.Secrets.Set(secret.TokenKey(base), token); err != nil {
+	if err := a.opts.Secrets.Set(flow.TokenKey(base), token); err != nil {
 		return err
 	}
-	return a.opts.DB.Put(a.ctx, "connector", map[string]string{"URL": base})
+	return flow.SaveConnector(a.ctx, a.opts.DB, base)
 }
 
 // errorText is one plain sentence for any error the window can meet, with
 // what to do next.
 func errorText(err error) string {
-	var ie *sdkimport.Error
-	var ae *wechat.APIError
+	var ie *flow.ImportError
+	var ae *flow.WeChatAPIError
 	switch {
 	case err == nil:
 		return ""
 	case errors.As(err, &ie):
 		return T(ie.MessageKey())
-	case errors.Is(err, store.ErrReadOnly):
+	case errors.Is(err, flow.ErrStoreReadOnly):
 		return T("error.store.readonly")
-	case errors.Is(err, store.ErrDiskFull):
+	case errors.Is(err, flow.ErrStoreDiskFull):
 		return T("error.store.full")
-	case errors.Is(err, store.ErrLocked):
+	case errors.Is(err, flow.ErrStoreLocked):
 		return T("error.store.locked")
-	case errors.Is(err, store.ErrCorrupt), errors.Is(err, store.ErrTooNew):
+	case errors.Is(err, flow.ErrStoreCorrupt), errors.Is(err, flow.ErrStoreTooNew):
 		return T("error.store.corrupt")
-	case errors.Is(err, secret.ErrUnavailable):
+	case errors.Is(err, flow.ErrInsecureURL):
+		return T("error.connector.insecure")
+	case errors.Is(err, flow.ErrKeychainUnavailable):
 		return T("error.keychain")
 	case errors.As(err, &ae):
-		lang := wechat.LangZH
+		lang := flow.WeChatLangZH
 		if Lang() == LangEN {
-			lang = wechat.LangEN
+			lang = flow.WeChatLangEN
 		}
-		return wechat.Describe(ae, lang)
+		return flow.DescribeWeChat(ae, lang)
 	}
-	var ce *connclient.Error
+	var ce *flow.ConnError
 	if errors.As(err, &ce) {
 		if ce.WeChat != nil {
 			return errorText(ce.WeChat)
@@ -191,5 +227,18 @@ func errorText(err error) string {
 	if errors.Is(err, context.Canceled) {
 		return T("error.cancelled")
 	}
-	return T("error.unknown") + "（" + err.Error() + "）"
+	// The raw text is for staff only: see staffDetails.
+	return T("error.unknown")
+}
+
+// staffDetails is the raw technical text behind a closed toggle: the admin
+// reads the sentence above it, customer-success staff can open it.
+func staffDetails(err error) fyne.CanvasObject {
+	if err == nil {
+		return container.NewStack()
+	}
+	raw := widget.NewLabel(err.Error())
+	raw.Wrapping = fyne.TextWrapWord
+	raw.SizeName = theme.SizeNameCaptionText
+	return widget.NewAccordion(widget.NewAccordionItem(T("details.staff"), raw))
 }

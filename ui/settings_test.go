@@ -70,6 +70,7 @@ func TestConnectorSettingsAreCheckedAndTheTokenGoesToTheKeychain(t *testing.T) {
 		{"http://127.0.0.1:1", d.ProjectToken, T("error.connector.unreachable")},
 		{tlsSrv.URL, d.ProjectToken, T("error.connector.tls")},
 		{"not a url", d.ProjectToken, T("error.connector.bad_url")},
+		{"http://connector.example.com", d.ProjectToken, T("error.connector.insecure")},
 	}
 	seen := map[string]bool{}
 	for _, c := range cases {

@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"oawizard/flow"
-	"oawizard/flow/syncer"
 )
 
 // syncPage shows the follower sync: a progress bar with counts, rate and
@@ -21,17 +20,22 @@ type syncPage struct {
 	a       *App
 	root    fyne.CanvasObject
 	bar     *widget.ProgressBar
+	barBox  *container.ThemeOverride
 	counts  *widget.Label
 	state   *widget.Label
 	detail  *widget.Label
 	startB  *widget.Button
 	cancelB *widget.Button
+	rescanB *widget.Button
+	raw     *fyne.Container // the failure's technical text, for staff
 	cancel  context.CancelFunc
+	last    flow.SyncProgress
 }
 
 func newSyncPage(a *App) *syncPage {
 	p := &syncPage{a: a}
 	p.bar = widget.NewProgressBar()
+	p.barBox = container.NewThemeOverride(p.bar, appTheme{})
 	p.counts = widget.NewLabel("")
 	p.counts.Wrapping = fyne.TextWrapWord
 	p.state = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -45,9 +49,18 @@ func newSyncPage(a *App) *syncPage {
 		}
 	})
 	p.cancelB.Hide()
+	// When the authorization is gone a resume cannot work: offer the scan.
+	p.rescanB = widget.NewButtonWithIcon(T("sync.rescan"), theme.ViewRefreshIcon(), func() {
+		if a.wiz.GoTo(a.ctx, flow.StepAuthorize) == nil {
+			a.show(flow.StepAuthorize)
+		}
+	})
+	p.rescanB.Importance = widget.HighImportance
+	p.rescanB.Hide()
+	p.raw = container.NewStack()
 	intro := widget.NewLabel(T("sync.intro"))
 	intro.Wrapping = fyne.TextWrapWord
-	p.root = container.NewVBox(title(T("sync.title")), intro, p.bar, p.state, p.counts, p.detail, container.NewHBox(p.startB, p.cancelB))
+	p.root = container.NewVBox(title(T("sync.title")), intro, p.barBox, p.state, p.counts, p.detail, container.NewHBox(p.startB, p.cancelB, p.rescanB), p.raw)
 	return p
 }
 
@@ -72,12 +85,13 @@ func (p *syncPage) start() {
 	ctx, cancel := context.WithCancel(p.a.ctx)
 	p.cancel = cancel
 	p.startB.Hide()
+	p.rescanB.Hide()
 	p.cancelB.Show()
 	p.state.SetText(T("sync.state.checking_quota"))
 	p.detail.SetText("")
 	go func() {
-		res, err := p.a.wiz.Sync(ctx, flow.SyncOptions{Progress: func(pr syncer.Progress) { do(func() { p.progress(pr) }) },
-			Quota: func(q syncer.QuotaReport) bool {
+		res, err := p.a.wiz.Sync(ctx, flow.SyncOptions{Progress: func(pr flow.SyncProgress) { do(func() { p.progress(pr) }) },
+			Quota: func(q flow.QuotaReport) bool {
 				do(func() {
 					if q.Known {
 						p.detail.SetText(Tf("sync.quota", map[string]any{"Needed": q.Needed, "Remain": q.Remain}))
@@ -101,7 +115,7 @@ func (p *syncPage) start() {
 	}()
 }
 
-func (p *syncPage) progress(pr syncer.Progress) {
+func (p *syncPage) progress(pr flow.SyncProgress) {
 	if pr.Total > 0 {
 		p.bar.SetValue(float64(pr.Stored) / float64(pr.Total))
 	}
@@ -109,6 +123,10 @@ func (p *syncPage) progress(pr syncer.Progress) {
 	eta := "—"
 	if pr.ETA > 0 {
 		eta = pr.ETA.Round(time.Second).String()
+	}
+	p.last = pr
+	if p.cancel == nil {
+		eta = "—" // nothing is running: no time left to estimate
 	}
 	p.counts.SetText(Tf("sync.counts", map[string]any{"Stored": pr.Stored, "Total": pr.Total, "Union": pr.WithUnionID,
 		"Unsub": pr.Unsubscribed, "Rate": fmt.Sprintf("%.0f", pr.Rate), "ETA": eta, "Retries": pr.Retries}))
@@ -119,25 +137,47 @@ func (p *syncPage) progress(pr syncer.Progress) {
 
 // finished says how the run ended and what to do next.
 func (p *syncPage) finished(err error) {
-	var qe *syncer.QuotaError
+	var qe *flow.QuotaError
+	p.state.Importance = widget.MediumImportance
+	p.barBox.Theme = appTheme{}
+	p.raw.Objects = nil
+	defer func() {
+		if p.state.Importance == widget.DangerImportance {
+			p.barBox.Theme = failTheme{}
+		}
+		p.barBox.Refresh()
+	}()
 	switch {
+	case err == nil && p.last.Stored > 0 && p.last.WithUnionID == 0:
+		// Not one follower with a unionid is the very failure this
+		// wizard exists to find: never shown as a plain success.
+		p.state.Importance = widget.DangerImportance
+		p.state.SetText(T("sync.state.no_unionid"))
+		p.detail.SetText(T("sync.no_unionid_detail"))
+		p.startB.SetText(T("sync.again"))
 	case err == nil:
 		p.state.SetText(T("sync.state.done"))
 		p.startB.SetText(T("sync.again"))
 	case errors.As(err, &qe):
 		p.state.SetText(T("sync.state.quota"))
 		p.detail.SetText(Tf("sync.quota_detail", map[string]any{"When": qe.ResumeAt.Local().Format("2006-01-02 15:04")}))
-	case errors.Is(err, syncer.ErrRevoked):
+	case errors.Is(err, flow.ErrRevoked):
+		p.state.Importance = widget.DangerImportance
 		p.state.SetText(T("sync.state.revoked"))
 		p.detail.SetText(T("sync.revoked_detail"))
-	case errors.Is(err, syncer.ErrNotPermitted):
+		p.startB.Hide()
+		p.rescanB.Show()
+	case errors.Is(err, flow.ErrNotPermitted):
+		p.state.Importance = widget.DangerImportance
 		p.state.SetText(T("sync.state.not_permitted"))
 		p.detail.SetText(T("sync.not_permitted_detail"))
 	case errors.Is(err, context.Canceled):
 		p.state.SetText(T("sync.state.stopped"))
 		p.detail.SetText(T("sync.stopped_detail"))
 	default:
+		p.state.Importance = widget.DangerImportance
 		p.state.SetText(T("sync.state.failed"))
 		p.detail.SetText(errorText(err))
+		p.raw.Objects = []fyne.CanvasObject{staffDetails(err)}
 	}
 }

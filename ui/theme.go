@@ -53,3 +53,14 @@ var (
 	colBusy    = color.NRGBA{R: 0x2f, G: 0x7d, B: 0xd6, A: 0xff}
 	colSelf    = color.NRGBA{R: 0xc7, G: 0x8a, B: 0x00, A: 0xff}
 )
+
+// failTheme paints the primary colour red: a progress bar of a sync that
+// failed must not look like success.
+type failTheme struct{ appTheme }
+
+func (t failTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	if n == theme.ColorNamePrimary {
+		return colFail
+	}
+	return t.appTheme.Color(n, v)
+}

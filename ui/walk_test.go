@@ -2,9 +2,9 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"image"
 	"image/png"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,42 +15,19 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
-	"oawizard/connector"
+	"oawizard/demostack"
 	"oawizard/flow"
 	"oawizard/flow/store"
 	"oawizard/flow/verdict"
-	"oawizard/wechat/wechatsim"
 )
 
 // The walk-through runs the real demo stack (simulated WeChat and a
 // connector on loopback); the window is Fyne's test window.
 
-type testDemo struct{ d *connector.Demo }
+// testStarter is the demo stack the wizard itself runs.
+var testStarter = demostack.Starter(demostack.Options{})
 
-func (s testDemo) URL() string   { return s.d.URL }
-func (s testDemo) Token() string { return s.d.ProjectToken }
-func (s testDemo) Close() error  { return s.d.Close() }
-func (s testDemo) Scenario() flow.ScenarioInfo {
-	i := s.d.Scenario
-	return flow.ScenarioInfo{Name: i.Name, Title: i.Title, TitleEN: i.TitleEN, OAAppID: i.OAAppID, MPAppID: i.MPAppID}
-}
-func (s testDemo) ScanAndConfirm(u string, withheld ...int) error {
-	page, err := s.d.Phone().Open(u)
-	if err != nil {
-		return err
-	}
-	_, err = page.Confirm(wechatsim.Untick(withheld...))
-	return err
-}
-func (s testDemo) WriteSDKExport(w io.Writer) error { return s.d.Sim.WriteSDKExport(w, 47000, 5000) }
-
-func testStarter(ctx context.Context, scenario string) (flow.DemoStack, error) {
-	d, err := connector.StartDemo(ctx, connector.DemoOptions{Scenario: scenario})
-	if err != nil {
-		return nil, err
-	}
-	return testDemo{d}, nil
-}
+func testScenarios() []flow.ScenarioInfo { return demostack.Scenarios() }
 
 // uiMu stands in for Fyne's single UI goroutine, which the test driver
 // does not have.
@@ -85,19 +62,30 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Fatalf("timed out waiting for %s", what)
 }
 
-// shot saves the window as PNG when OAWIZARD_SHOTS names a folder.
+// shot checks the window fits the smallest screen and, when OAWIZARD_SHOTS
+// names a folder, saves it as PNG at 1024×640 and at 1366×768.
 func shot(t *testing.T, a *App, name string) {
+	t.Helper()
+	fits(t, name, onUI(func() fyne.Size { return a.win.Content().MinSize() }))
+	nothingCutShort(t, name, a)
 	dir := os.Getenv("OAWIZARD_SHOTS")
 	if dir == "" {
 		return
 	}
-	img := onUI(func() image.Image { return a.win.Canvas().Capture() })
-	f, err := os.Create(filepath.Join(dir, Lang()+"-"+name+".png"))
-	if err != nil {
-		t.Fatal(err)
+	for _, size := range []fyne.Size{fyne.NewSize(1366, 768), fitSize} {
+		img := onUI(func() image.Image { a.win.Resize(size); return a.win.Canvas().Capture() })
+		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("%s-%s-%.0f.png", Lang(), name, size.Width)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = png.Encode(f, img)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
-	defer f.Close()
-	png.Encode(f, img)
 }
 
 func TestWalkThroughAllStepsInDemoMode(t *testing.T) {
@@ -106,7 +94,10 @@ func TestWalkThroughAllStepsInDemoMode(t *testing.T) {
 	}
 }
 
-func walk(t *testing.T, l string) {
+// testApp is Fyne's test app in language l with a results database in a
+// temporary folder, both closed when the test ends.
+func testApp(t *testing.T, l string) (fyne.App, *store.DB) {
+	t.Helper()
 	if _, err := SetupLanguage(l); err != nil {
 		t.Fatal(err)
 	}
@@ -115,18 +106,27 @@ func walk(t *testing.T, l string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	var a *App
-	onUIDo(func() {
-		var scs []flow.ScenarioInfo
-		for _, i := range wechatsim.ScenarioInfos() {
-			scs = append(scs, flow.ScenarioInfo{Name: i.Name, Title: i.Title, TitleEN: i.TitleEN})
-		}
-		a = New(fa, Options{DB: db, StartDemo: testStarter, Scenarios: scs, Scenario: "ok"})
-		a.win.Resize(fyne.NewSize(1280, 800))
+	t.Cleanup(func() { db.Close() })
+	return fa, db
+}
+
+// openDemo opens the wizard at 1024×640 on a demo scenario and waits for
+// its first page; the window closes when the test ends.
+func openDemo(t *testing.T, l, scenario string) (*App, *store.DB) {
+	t.Helper()
+	fa, db := testApp(t, l)
+	a := onUI(func() *App {
+		a := New(fa, Options{DB: db, StartDemo: testStarter, Scenarios: testScenarios(), Scenario: scenario})
+		a.win.Resize(fitSize)
+		return a
 	})
-	defer a.Close()
+	t.Cleanup(func() { onUIDo(a.Close) })
 	waitFor(t, "the demo to start", func() bool { return a.current != nil })
+	return a, db
+}
+
+func walk(t *testing.T, l string) {
+	a, db := openDemo(t, l, "ok")
 
 	// Step 1: the facts are unknown until authorization, never failed.
 	acc := onUI(func() *accountsPage { return a.current.(*accountsPage) })
@@ -164,13 +164,22 @@ func walk(t *testing.T, l string) {
 	waitFor(t, "the mini-program button", func() bool { return auth.mpBtn.Visible() })
 	onUIDo(func() { test.Tap(auth.mpBtn) })
 	waitFor(t, "the mini-program's QR", func() bool { return auth.state.Text == T("auth.state.waiting") })
+	if got := onUI(func() string { return auth.title.Text + auth.howto.Text }); got != T("auth.title_mp")+T("auth.howto_mp") {
+		t.Fatalf("the mini-program's scan is worded %q", got)
+	}
 	onUIDo(auth.simulate)
 	waitFor(t, "the mini-program's authorization", func() bool {
 		return strings.HasPrefix(auth.state.Text, Tf("auth.state.authorized", map[string]any{"Name": ""}))
 	})
-	onUIDo(a.next)
+	// The page re-checks with WeChat's answer, shows it, and goes on by itself.
+	waitFor(t, "the re-check's answer", func() bool { return strings.Contains(auth.after.Text, T("auth.continuing_plain")) })
+	if txt := onUI(func() string { return auth.after.Text }); !strings.Contains(txt, T("check.oa_bound.title")+"："+T("status.pass")) {
+		t.Fatalf("after the scan the page says %q", txt)
+	}
+	shot(t, a, "3-rechecked")
 
-	// Step 4: the sync runs to the end by itself.
+	// Step 4: the sync starts by itself and runs to the end.
+	waitFor(t, "the sync page", func() bool { _, ok := a.current.(*syncPage); return ok })
 	sp := onUI(func() *syncPage { return a.current.(*syncPage) })
 	waitFor(t, "the sync", func() bool {
 		return sp.state.Text == T("sync.state.done") && sp.cancel == nil && a.wiz.State().Progress.SyncEnded

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 
 	_ "oawizard/cmd/wizard/internal/clocale" // before Fyne reads the locale
+	"oawizard/flow"
 	"oawizard/flow/secret"
 	"oawizard/flow/store"
 	"oawizard/ui"
@@ -79,7 +80,10 @@ func run() int {
 			defer db.Close()
 			choice := *language
 			if choice == "" {
-				db.Get(ctx, "language", &choice)
+				if choice, err = flow.SavedLanguage(ctx, db); err != nil {
+					fmt.Fprintln(os.Stderr, "wizard:", err)
+					return exitError
+				}
 			}
 			ui.SetupLanguage(choice)
 			err = ui.Run(ui.Options{DB: db, StartDemo: demoStarter(*followers, slog.New(slog.NewTextHandler(io.Discard, nil))),
@@ -101,20 +105,4 @@ func dbPath(dir string) (string, error) {
 		return "", err
 	}
 	return filepath.Join(dir, "wizard.db"), nil
-}
-
-// writeDemoExport writes what an analytics platform would export for the
-// scenario's mini-program: 5,000 users, 3,000 of whom follow the OA.
-func writeDemoExport(scenario string, followers int, path string) error {
-	sim := wechatsim.New(wechatsim.Options{Scenario: scenario, Followers: followers, PushInterval: -1})
-	defer sim.Close()
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := sim.WriteSDKExport(f, max(0, sim.Scenario().Followers-3000), 5000); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

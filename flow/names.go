@@ -1,0 +1,98 @@
+package flow
+
+import (
+	"oawizard/flow/connclient"
+	"oawizard/flow/sdkimport"
+	"oawizard/flow/secret"
+	"oawizard/flow/store"
+	"oawizard/flow/syncer"
+	"oawizard/flow/verdict"
+	"oawizard/wechat"
+)
+
+// The names the window uses from the packages beneath flow. The window is a
+// view of flow's state and imports flow only; these keep it from reaching
+// past flow into the store, the keychain, the sync or WeChat itself.
+
+// Checks and their verdicts.
+type (
+	Check    = verdict.Check
+	Evidence = verdict.Evidence
+)
+
+const (
+	SourceSelf = verdict.SourceSelf
+	SourceNone = verdict.SourceNone
+	SDKOpenID  = verdict.SDKOpenID
+	SDKUnionID = verdict.SDKUnionID
+)
+
+var (
+	SDKChecks     = verdict.SDKChecks
+	AccountChecks = verdict.AccountChecks
+)
+
+// The results database.
+type (
+	DB      = store.DB
+	DayStat = store.DayStat
+)
+
+var (
+	ErrStoreReadOnly = store.ErrReadOnly
+	ErrStoreDiskFull = store.ErrDiskFull
+	ErrStoreLocked   = store.ErrLocked
+	ErrStoreCorrupt  = store.ErrCorrupt
+	ErrStoreTooNew   = store.ErrTooNew
+)
+
+// The keychain.
+type Keychain = secret.Store
+
+var (
+	ErrKeychainUnavailable = secret.ErrUnavailable
+	TokenKey               = secret.TokenKey
+	GetSecretAsync         = secret.GetAsync
+	ForgetToken            = secret.Forget
+)
+
+// The connector.
+type (
+	ConnClient = connclient.Client
+	Session    = connclient.Session
+	ConnError  = connclient.Error
+)
+
+var NewConnClient = connclient.New
+
+// The sync.
+type (
+	SyncProgress = syncer.Progress
+	QuotaReport  = syncer.QuotaReport
+	QuotaError   = syncer.QuotaError
+)
+
+var (
+	ErrRevoked      = syncer.ErrRevoked
+	ErrNotPermitted = syncer.ErrNotPermitted
+)
+
+// The analytics export.
+type (
+	ImportMapping = sdkimport.Mapping
+	ImportError   = sdkimport.Error
+	ImportStats   = sdkimport.Stats
+	ImportOptions = sdkimport.Options
+)
+
+const ImportNoHeader = sdkimport.KindNoHeader
+
+// WeChat's own error catalogue.
+type WeChatAPIError = wechat.APIError
+
+const (
+	WeChatLangZH = wechat.LangZH
+	WeChatLangEN = wechat.LangEN
+)
+
+var DescribeWeChat = wechat.Describe

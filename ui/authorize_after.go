@@ -1,0 +1,145 @@
+package ui
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"oawizard/flow"
+)
+
+// autoContinue is how long the page shows what the scan changed before the
+// wizard goes on to the sync by itself.
+var autoContinue = 5 * time.Second
+
+// recheckAfterScan re-reads every badge from WeChat, shows on this page what
+// the answer changed, and goes on to the sync by itself, or says why not.
+func (p *authorizePage) recheckAfterScan() {
+	before := map[string]string{}
+	for _, c := range p.a.checks {
+		before[c.ID] = c.Status
+	}
+	p.after.SetText(T("auth.rechecking"))
+	p.after.Show()
+	wiz, ctx := p.a.wiz, p.a.ctx
+	go func() {
+		res, err := wiz.Check(ctx, true)
+		do(func() {
+			if p.a.current != page(p) || p.a.wiz != wiz {
+				return
+			}
+			if err == nil && res.AccountErr != nil {
+				err = res.AccountErr
+			}
+			if err != nil {
+				p.after.SetText(T("auth.recheck_failed") + "\n" + errorText(err))
+				p.a.relayout()
+				return
+			}
+			p.a.checks = res.Checks
+			lines, failed := changedChecks(before, res.Checks)
+			text := strings.Join(lines, "\n")
+			if failed {
+				text += "\n\n" + T("auth.not_continuing")
+			} else {
+				if p.mpBtn.Visible() {
+					text += "\n\n" + T("auth.continuing")
+				} else {
+					text += "\n\n" + T("auth.continuing_plain")
+				}
+				p.continueSoon()
+			}
+			p.after.SetText(strings.TrimSpace(text))
+			p.a.relayout()
+		})
+	}()
+}
+
+// changedChecks is one line per account check: its verdict now, and for
+// what did not pass, why and the fix. failed reports a check WeChat has
+// now answered with a failure.
+func changedChecks(before map[string]string, cs []flow.Check) (lines []string, failed bool) {
+	for _, c := range cs {
+		if !isAccountCheck(c.ID) {
+			continue
+		}
+		line := T("check."+c.ID+".title") + "：" + statusWord(c.Status)
+		if before[c.ID] != "" && before[c.ID] != c.Status {
+			line += T("auth.changed")
+		}
+		switch c.Status {
+		case flow.StatusFail:
+			failed = true
+			line += "\n    " + T(c.Reason) + " " + T(c.Remedy)
+		case flow.StatusUnknown:
+			line += "\n    " + T(c.Reason)
+		}
+		lines = append(lines, line)
+	}
+	return lines, failed
+}
+
+func isAccountCheck(id string) bool {
+	for _, a := range flow.AccountChecks {
+		if a == id {
+			return true
+		}
+	}
+	return false
+}
+
+func statusWord(s string) string {
+	switch s {
+	case flow.StatusPass:
+		return T("status.pass")
+	case flow.StatusFail:
+		return T("status.fail")
+	}
+	return T("status.unknown")
+}
+
+// continueSoon goes on to the sync after autoContinue, unless the admin
+// leaves the page or starts the mini-program's scan first.
+func (p *authorizePage) continueSoon() {
+	p.stopAuto()
+	ctx, cancel := context.WithCancel(p.a.ctx)
+	p.auto = cancel
+	go func() {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(autoContinue):
+		}
+		do(func() {
+			if ctx.Err() != nil || p.a.current != page(p) {
+				return
+			}
+			p.auto = nil
+			if p.a.wiz.Next(p.a.ctx, p.a.checks) == nil {
+				p.a.show(p.a.wiz.State().Progress.Step)
+			}
+		})
+	}()
+}
+
+func (p *authorizePage) stopAuto() {
+	if p.auto != nil {
+		p.auto()
+		p.auto = nil
+	}
+}
+
+// failureReason says in words why an authorization failed. The connector
+// reports WeChat's refusals as "wechat:<errcode>": those come from WeChat's
+// catalogue in the chosen language, never as the raw code.
+func failureReason(reason string) string {
+	if code, err := strconv.Atoi(strings.TrimPrefix(reason, "wechat:")); err == nil && strings.HasPrefix(reason, "wechat:") {
+		lang := flow.WeChatLangZH
+		if Lang() == LangEN {
+			lang = flow.WeChatLangEN
+		}
+		return flow.DescribeWeChat(&flow.WeChatAPIError{Code: code}, lang)
+	}
+	return T("auth.failed_detail")
+}

@@ -1,0 +1,140 @@
+package ui
+
+import (
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"oawizard/flow"
+)
+
+// fitSize is the smallest window the wizard must be usable in: a 1366×768
+// laptop at 125 % scaling, less the taskbar and the title bar.
+var fitSize = fyne.NewSize(1024, 640)
+
+func fits(t *testing.T, what string, s fyne.Size) {
+	t.Helper()
+	if s.Width > fitSize.Width || s.Height > fitSize.Height {
+		t.Errorf("%s needs %v×%v, more than %v×%v", what, s.Width, s.Height, fitSize.Width, fitSize.Height)
+	}
+}
+
+// settledMinSize is the largest minimum size the window's content asks for
+// while a page fills in from its background work.
+func settledMinSize(a *App) fyne.Size {
+	var max fyne.Size
+	for range 20 {
+		max = max.Max(onUI(func() fyne.Size { return a.win.Content().MinSize() }))
+		time.Sleep(50 * time.Millisecond)
+	}
+	return max
+}
+
+// Every step, the settings page and the dialogs fit 1024×640 in both
+// languages: the window's minimum size is what stops it from shrinking.
+func TestEveryPageFitsTheSmallestWindow(t *testing.T) {
+	for _, l := range []string{LangZH, LangEN} {
+		t.Run(l, func(t *testing.T) {
+			a, _ := openDemo(t, l, "not-bound")
+			for s := flow.StepAccounts; s <= flow.StepResult; s++ {
+				onUIDo(func() { a.show(s) })
+				fits(t, "step "+s.String(), settledMinSize(a))
+				nothingCutShort(t, "step "+s.String(), a)
+			}
+			onUIDo(a.showSettings)
+			fits(t, "settings", settledMinSize(a))
+			// The settings page is no step: none stays highlighted.
+			onUIDo(func() {
+				for _, o := range a.steps.Objects {
+					if b := o.(*widget.Button); b.Importance == widget.HighImportance {
+						t.Errorf("step %q stays highlighted on the settings page", b.Text)
+					}
+				}
+			})
+			dialogs := map[string]func(){
+				"sketch":      func() { showSketch(a.win, "bind") },
+				"about":       a.menu().Items[0].Items[0].Action,
+				"file open":   (&sdkPage{a: a}).pick,
+				"file save":   func() { a.exportReport(flow.Report{}) },
+				"lang change": func() { a.langChanged() },
+			}
+			for name, open := range dialogs {
+				onUIDo(open)
+				fits(t, name+" dialog", onUI(func() fyne.Size {
+					top := a.win.Canvas().Overlays().Top()
+					if top == nil {
+						t.Fatalf("%s: no dialog", name)
+					}
+					s := top.MinSize()
+					top.Hide()
+					a.win.Canvas().Overlays().Remove(top)
+					return s
+				}))
+			}
+		})
+	}
+}
+
+// The window opens at a size that fits the smallest screen, and at the size
+// the admin chose once they resized it.
+func TestTheWindowRemembersItsSize(t *testing.T) {
+	fa, db := testApp(t, LangZH)
+	open := func() *App {
+		return onUI(func() *App { return New(fa, Options{DB: db}) })
+	}
+	a := open()
+	if got := onUI(func() fyne.Size { return a.win.Canvas().Size() }); got != startSize {
+		t.Fatalf("first start: %v, want %v", got, startSize)
+	}
+	onUIDo(func() { a.win.Resize(fyne.NewSize(1200, 700)); a.saveSize() })
+	a.Close()
+	b := open()
+	defer b.Close()
+	if got := onUI(func() fyne.Size { return b.win.Canvas().Size() }); got != fyne.NewSize(1200, 700) {
+		t.Fatalf("second start: %v, want the size chosen", got)
+	}
+}
+
+// eachObject visits every object in the tree under o.
+func eachObject(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
+	if o == nil {
+		return
+	}
+	f(o)
+	switch x := o.(type) {
+	case *fyne.Container:
+		for _, c := range x.Objects {
+			eachObject(c, f)
+		}
+	case *container.Split:
+		eachObject(x.Leading, f)
+		eachObject(x.Trailing, f)
+	case *container.Scroll:
+		eachObject(x.Content, f)
+	}
+}
+
+// nothingCutShort fails when a text the admin must read is cut with "…":
+// a label set to truncate, or a menu narrower than its chosen entry.
+func nothingCutShort(t *testing.T, what string, a *App) {
+	t.Helper()
+	onUIDo(func() {
+		eachObject(a.win.Content(), func(o fyne.CanvasObject) {
+			switch x := o.(type) {
+			case *widget.Label:
+				if x.Truncation != fyne.TextTruncateOff && x.Visible() {
+					t.Errorf("%s: %q may be cut short", what, x.Text)
+				}
+			case *widget.Select:
+				need := fyne.MeasureText(x.Selected, theme.TextSize(), fyne.TextStyle{}).Width + theme.InnerPadding()*3 + theme.IconInlineSize()
+				if x.Visible() && x.Size().Width < need {
+					t.Errorf("%s: menu shows %q in %v px, needs %v", what, x.Selected, x.Size().Width, need)
+				}
+			}
+		})
+	})
+}

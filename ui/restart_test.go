@@ -1,0 +1,82 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"oawizard/flow"
+)
+
+// Restarting the wizard after the scan in demo mode starts a new simulated
+// WeChat that knows nothing of the old authorization: the wizard goes back to
+// the QR and says why, instead of failing the sync with a raw 403.
+func TestRestartAfterTheScanOffersANewScan(t *testing.T) {
+	fa, db := testApp(t, LangZH)
+	open := func() *App {
+		a := onUI(func() *App {
+			return New(fa, Options{DB: db, StartDemo: testStarter, Scenarios: testScenarios(), Scenario: "ok"})
+		})
+		waitFor(t, "the demo to start", func() bool { return a.current != nil })
+		return a
+	}
+	a := open()
+	onUIDo(func() { a.wiz.GoTo(a.ctx, flow.StepAccounts) })
+	if err := a.wiz.Next(a.ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.wiz.Next(a.ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	onUIDo(func() { a.show(flow.StepAuthorize) })
+	auth := onUI(func() *authorizePage { return a.current.(*authorizePage) })
+	waitFor(t, "the QR code", func() bool { return auth.state.Text == T("auth.state.waiting") })
+	onUIDo(auth.simulate)
+	waitFor(t, "authorization", func() bool { return a.wiz.State().Progress.Authorized })
+	if err := a.wiz.Next(a.ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	onUIDo(a.Close)
+
+	b := open()
+	defer onUIDo(b.Close)
+	waitFor(t, "step 3 again", func() bool {
+		p, ok := b.current.(*authorizePage)
+		return ok && p.state.Text == T("auth.state.waiting")
+	})
+	p := onUI(func() *authorizePage { return b.current.(*authorizePage) })
+	if got := onUI(func() string { return p.detail.Text }); !strings.Contains(got, T("auth.lost_again")) {
+		t.Fatalf("step 3 after a restart says %q", got)
+	}
+	if prog := b.wiz.State().Progress; prog.CanGoTo(flow.StepSync) {
+		t.Fatal("the sync is offered without an authorization")
+	}
+}
+
+// Switching the demo scenario forgets the old one entirely: its
+// self-reports, imported users and synced followers never show up as the
+// new scenario's results.
+func TestSwitchingScenarioStartsFromACleanSlate(t *testing.T) {
+	a := walkTo(t, LangZH, "ok")
+	waitFor(t, "the sync page", func() bool { _, ok := a.current.(*syncPage); return ok })
+	waitFor(t, "the sync's end", func() bool { return a.wiz.State().Progress.SyncEnded })
+	if err := a.wiz.SelfReport(a.ctx, "mp_verified", flow.StatusPass, ""); err != nil {
+		t.Fatal(err)
+	}
+	old := onUI(func() *flow.Wizard { return a.wiz })
+	onUIDo(func() { a.switchScenario("not-bound") })
+	waitFor(t, "the new scenario", func() bool { return a.wiz != old && a.current != nil })
+	waitFor(t, "step 1's checks", func() bool { return len(a.checks) > 0 })
+	st := a.wiz.State()
+	if st.Progress.Step != flow.StepAccounts || st.Progress.Authorized || st.ImportID != 0 {
+		t.Fatalf("after the switch: %+v", st)
+	}
+	rep, err := a.wiz.Report(a.ctx, nil)
+	if err != nil || rep.Sync.Followers != 0 || rep.SDK.Rows != 0 {
+		t.Fatalf("the old scenario's figures remain: %+v %+v (%v)", rep.Sync, rep.SDK, err)
+	}
+	for _, c := range onUI(func() []flow.Check { return a.checks }) {
+		if c.Evidence.Source == flow.SourceSelf || c.Status == flow.StatusPass && c.ID == "oa_bound" {
+			t.Errorf("%s still %s from the old scenario (%s)", c.ID, c.Status, c.Evidence.Source)
+		}
+	}
+}

@@ -1,0 +1,148 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+
+	"oawizard/flow"
+)
+
+// shownText is every visible label's text in the window, joined.
+func shownText(a *App) string {
+	var b strings.Builder
+	onUIDo(func() {
+		eachObject(a.win.Content(), func(o fyne.CanvasObject) {
+			if l, ok := o.(*widget.Label); ok && l.Visible() {
+				b.WriteString(l.Text + "\n")
+			}
+		})
+	})
+	return b.String()
+}
+
+// The scenarios where something is wrong, walked as an admin would at
+// 1024×640: each problem is said where it shows, with its fix.
+func TestWalkThroughTheProblemScenarios(t *testing.T) {
+	for _, l := range []string{LangZH, LangEN} {
+		t.Run(l+"/not-bound", func(t *testing.T) {
+			a := walkTo(t, l, "not-bound")
+			auth := onUI(func() *authorizePage { return a.current.(*authorizePage) })
+			// WeChat's answer is shown on the scan's page, and the wizard
+			// says why it did not go on by itself.
+			waitFor(t, "the re-check", func() bool { return strings.Contains(auth.after.Text, T("auth.not_continuing")) })
+			if txt := onUI(func() string { return auth.after.Text }); !strings.Contains(txt, T("check.oa_bound.title")+"："+T("status.fail")) {
+				t.Fatalf("after the scan: %q", txt)
+			}
+			shot(t, a, "notbound-3-rechecked")
+			onUIDo(a.next)
+			sp := onUI(func() *syncPage { return a.current.(*syncPage) })
+			// Zero unionids is a failure, never a green "done".
+			waitFor(t, "the sync's end", func() bool { return sp.cancel == nil && sp.state.Text == T("sync.state.no_unionid") })
+			if _, red := onUI(func() fyne.Theme { return sp.barBox.Theme }).(failTheme); !red {
+				t.Fatal("the bar of a sync without unionids is green")
+			}
+			shot(t, a, "notbound-4-sync")
+			onUIDo(a.next)
+			res := onUI(func() *resultPage { return a.current.(*resultPage) })
+			waitFor(t, "the result", func() bool { return len(res.report.Checks) > 0 })
+			if txt := shownText(a); !strings.Contains(txt, T("result.no_unionid")) || !strings.Contains(txt, T("remedy.oa_bound")) {
+				t.Fatalf("the result page does not say the unionids are missing and how to fix it:\n%s", txt)
+			}
+			shot(t, a, "notbound-5-result")
+		})
+		// WeChat's answer shows on the scan's page the moment it arrives: a
+		// failure with its fix (and no sync started by itself), and what
+		// only the mini-program's authorization can tell as unknown.
+		for scenario, want := range map[string]struct{ check, status, next string }{
+			"unverified":             {"oa_verified", flow.StatusFail, "auth.not_continuing"},
+			"different-open-account": {"same_open_account", flow.StatusUnknown, "auth.continuing"},
+		} {
+			t.Run(l+"/"+scenario, func(t *testing.T) {
+				a := walkTo(t, l, scenario)
+				auth := onUI(func() *authorizePage { return a.current.(*authorizePage) })
+				waitFor(t, "the re-check", func() bool { return strings.Contains(auth.after.Text, T(want.next)) })
+				txt := onUI(func() string { return auth.after.Text })
+				line := T("check."+want.check+".title") + "：" + statusWord(want.status)
+				if !strings.Contains(txt, line) || want.status == flow.StatusFail && !strings.Contains(txt, T("remedy."+want.check)) {
+					t.Fatalf("after the scan, no %q with its fix in %q", line, txt)
+				}
+				shot(t, a, scenario+"-3-rechecked")
+			})
+		}
+		// Problems that show during the sync: said on the sync page, with
+		// only the next step that can work offered.
+		for scenario, want := range map[string]string{
+			"revoked-mid-sync": "sync.state.revoked", "quota-exceeded": "sync.state.quota", "flaky": "sync.state.done",
+		} {
+			t.Run(l+"/"+scenario, func(t *testing.T) {
+				a := walkTo(t, l, scenario)
+				waitFor(t, "the sync page", func() bool { _, ok := a.current.(*syncPage); return ok })
+				sp := onUI(func() *syncPage { return a.current.(*syncPage) })
+				waitFor(t, "the sync's end", func() bool {
+					return sp.cancel == nil && sp.state.Text != T("sync.state.checking_quota") && sp.startB.Text != T("sync.start")
+				})
+				if got := onUI(func() string { return sp.state.Text }); got != T(want) {
+					t.Fatalf("the sync ended with %q, want %q (%s)", got, T(want), onUI(func() string { return sp.detail.Text }))
+				}
+				if scenario == "revoked-mid-sync" && (onUI(sp.startB.Visible) || !onUI(sp.rescanB.Visible)) {
+					t.Fatal("a resume that cannot work is offered instead of the scan")
+				}
+				if strings.Contains(shownText(a), "http") {
+					t.Fatalf("raw technical text on the sync page:\n%s", shownText(a))
+				}
+				shot(t, a, scenario+"-4-sync")
+			})
+		}
+		// A misdeployed connector (61004): the scan's page says it is the
+		// vendor's configuration in the catalogue's words, never as "wechat:61004".
+		t.Run(l+"/ip-not-whitelisted", func(t *testing.T) {
+			a := walkTo(t, l, "ip-not-whitelisted")
+			auth := onUI(func() *authorizePage { return a.current.(*authorizePage) })
+			waitFor(t, "the failure", func() bool { return auth.state.Text == T("auth.state.failed") })
+			if got := onUI(func() string { return auth.detail.Text }); strings.Contains(got, "wechat:") || got != failureReason("wechat:61004") {
+				t.Fatalf("the admin reads %q", got)
+			}
+			shot(t, a, "ip-3-failed")
+		})
+		t.Run(l+"/principal-mismatch", func(t *testing.T) {
+			a := walkTo(t, l, "principal-mismatch")
+			// Without the mini-program's authorization the principal stays
+			// unknown: the sync goes on, and the result says what is unknown.
+			waitFor(t, "the sync page", func() bool { _, ok := a.current.(*syncPage); return ok })
+			sp := onUI(func() *syncPage { return a.current.(*syncPage) })
+			waitFor(t, "the sync's end", func() bool { return sp.cancel == nil && a.wiz.State().Progress.SyncEnded })
+			onUIDo(a.next)
+			res := onUI(func() *resultPage { return a.current.(*resultPage) })
+			waitFor(t, "the result", func() bool { return len(res.report.Checks) > 0 })
+			if txt := shownText(a); !strings.Contains(txt, T("result.unknown_howto")) {
+				t.Fatalf("the result page looks like all passed:\n%s", txt)
+			}
+			shot(t, a, "mismatch-5-result")
+		})
+	}
+}
+
+// walkTo opens the wizard on a demo scenario at 1024×640 and goes through
+// steps 1 and 2 to the scan, which the simulated phone confirms.
+func walkTo(t *testing.T, l, scenario string) *App {
+	t.Helper()
+	a, _ := openDemo(t, l, scenario)
+	acc := onUI(func() *accountsPage { return a.current.(*accountsPage) })
+	waitFor(t, "step 1's checks", func() bool { return len(a.checks) > 0 && acc.message.Text != "" })
+	// 检查 before the scan says what it checked and what waits for the scan.
+	if got := onUI(func() string { return acc.message.Text }); !strings.HasPrefix(got, Tf("accounts.checked_before_auth", map[string]any{"Unknown": 6})[:12]) {
+		t.Fatalf("step 1 says %q", got)
+	}
+	onUIDo(a.next)
+	sdk := onUI(func() *sdkPage { return a.current.(*sdkPage) })
+	onUIDo(sdk.importDemo)
+	waitFor(t, "the SDK badges", func() bool { return sdk.badges["sdk_unionid"].chip.Text == T("status.pass") })
+	onUIDo(a.next)
+	auth := onUI(func() *authorizePage { return a.current.(*authorizePage) })
+	waitFor(t, "the QR code", func() bool { return auth.state.Text == T("auth.state.waiting") })
+	onUIDo(auth.simulate)
+	return a
+}
