@@ -5,9 +5,12 @@ package demostack
 
 import (
 	"context"
+	"errors"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
+	"path/filepath"
 
 	"oawizard/connector"
 	"oawizard/flow"
@@ -18,6 +21,10 @@ import (
 type Options struct {
 	Followers int          // 0 = the scenario's count
 	Logger    *slog.Logger // nil = discard
+	// Dir is the wizard's data folder: the demo connector's database
+	// lives there, beside wizard.db, so nothing is left in the system's
+	// temp folder. "" = a temporary folder removed on Close (tests).
+	Dir string
 }
 
 // SDKUsers and SharedUsers shape the sample analytics export: 5,000
@@ -33,7 +40,21 @@ type Stack struct{ d *connector.Demo }
 
 // Start starts the demo stack for a scenario.
 func Start(ctx context.Context, scenario string, opt Options) (*Stack, error) {
-	d, err := connector.StartDemo(ctx, connector.DemoOptions{Scenario: scenario, Followers: opt.Followers, Logger: opt.Logger})
+	var path string
+	if opt.Dir != "" {
+		// The simulated WeChat lives in memory and starts afresh, so the
+		// last run's connector state describes authorizations it no longer
+		// knows: start from an empty database too. The wizard then sees
+		// its saved authorization is gone and offers a new scan.
+		path = filepath.Join(opt.Dir, "demo-connector.db")
+		for _, f := range []string{path, path + "-wal", path + "-shm"} {
+			if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return nil, err
+			}
+		}
+	}
+	d, err := connector.StartDemo(ctx, connector.DemoOptions{Scenario: scenario, Followers: opt.Followers, Logger: opt.Logger,
+		StorePath: path})
 	if err != nil {
 		return nil, err
 	}

@@ -11,8 +11,8 @@ import (
 
 func scenarios() []flow.ScenarioInfo { return demostack.Scenarios() }
 
-func demoStarter(followers int, logger *slog.Logger) flow.DemoStarter {
-	return demostack.Starter(demostack.Options{Followers: followers, Logger: logger})
+func demoStarter(followers int, dir string, logger *slog.Logger) flow.DemoStarter {
+	return demostack.Starter(demostack.Options{Followers: followers, Dir: dir, Logger: logger})
 }
 
 func writeDemoExport(scenario string, followers int, path string) error {

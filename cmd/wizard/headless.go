@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"oawizard/connector"
+	"oawizard/demostack"
 	"oawizard/flow"
 	"oawizard/flow/connclient"
 	"oawizard/flow/sdkimport"
@@ -94,12 +94,12 @@ func runHeadless(ctx context.Context, opt headlessOptions, stdout, stderr io.Wri
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fail("data", err)
 	}
-	demo, err := connector.StartDemo(ctx, connector.DemoOptions{Scenario: opt.Scenario, Followers: opt.Followers,
-		StorePath: filepath.Join(dir, "connector.db")})
+	stack, err := demostack.Start(ctx, opt.Scenario, demostack.Options{Followers: opt.Followers, Dir: dir})
 	if err != nil {
 		return fail("demo", err)
 	}
-	defer demo.Close()
+	defer stack.Close()
+	demo := stack.Demo()
 	db, err := store.Open(filepath.Join(dir, "wizard.db"))
 	if err != nil {
 		return fail("store", err)
@@ -195,31 +195,7 @@ func runHeadless(ctx context.Context, opt headlessOptions, stdout, stderr io.Wri
 		}
 		_ = res
 	}
-	checked, err := w.Check(ctx, false)
-	if err != nil {
-		return fail("checks", err)
-	}
-	base, err := w.Report(ctx, checked.Checks)
-	if err != nil {
-		return fail("report", err)
-	}
-	rep.Report = base
-	rep.Sync.Followers, rep.Sync.WithUnionID = base.Sync.Followers, base.Sync.WithUnionID
-	if rep.Sync.Status == "" {
-		rep.Sync.Status = "skipped"
-	}
-	for _, c := range checked.Checks {
-		rep.Checks = append(rep.Checks, headlessCheck{ID: c.ID, Status: c.Status, Evidence: c.Evidence})
-	}
-	enc := json.NewEncoder(stdout)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(rep); err != nil {
-		return exitError
-	}
-	if verdict.AllPass(checked.Checks) && rep.Authorization.Status == "authorized" && rep.Sync.Status == "done" {
-		return exitAllPass
-	}
-	return exitFailed
+	return finishReport(ctx, w, &rep, stdout, fail)
 }
 
 func syncStatus(err error) string {

@@ -183,7 +183,7 @@ func runHeadlessReal(ctx context.Context, opt realOptions, stdout, stderr io.Wri
 	if rep.Authorization.Status == "authorized" {
 		syncReal(ctx, w, opt, out, &rep)
 	}
-	return finishReal(ctx, w, &rep, stdout, fail)
+	return finishReport(ctx, w, &rep, stdout, fail)
 }
 
 // importReal reads the analytics export of step 2.
@@ -275,9 +275,9 @@ func syncReal(ctx context.Context, w *flow.Wizard, opt realOptions, out *lineWri
 	}
 }
 
-// finishReal prints the report on stdout and says by the exit code whether
+// finishReport checks once more, prints the report on stdout and says by the exit code whether
 // everything passed.
-func finishReal(ctx context.Context, w *flow.Wizard, rep *headlessReport, stdout io.Writer, fail func(string, error) int) int {
+func finishReport(ctx context.Context, w *flow.Wizard, rep *headlessReport, stdout io.Writer, fail func(string, error) int) int {
 	checked, err := w.Check(ctx, false)
 	if err != nil {
 		return fail("checks", err)

@@ -86,7 +86,7 @@ func run() int {
 				}
 			}
 			ui.SetupLanguage(choice)
-			err = ui.Run(ui.Options{DB: db, StartDemo: demoStarter(*followers, slog.New(slog.NewTextHandler(io.Discard, nil))),
+			err = ui.Run(ui.Options{DB: db, StartDemo: demoStarter(*followers, filepath.Dir(path), slog.New(slog.NewTextHandler(io.Discard, nil))),
 				Scenarios: scenarios(), Scenario: *scenario, Secrets: secret.Keyring(secret.Service), Version: version.String()})
 		}
 	}
