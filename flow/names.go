@@ -61,6 +61,7 @@ type (
 	ConnClient = connclient.Client
 	Session    = connclient.Session
 	ConnError  = connclient.Error
+	ConnState  = connclient.ConnState
 )
 
 var NewConnClient = connclient.New

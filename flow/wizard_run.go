@@ -115,6 +115,12 @@ type SyncOptions struct {
 	// GrowthDays of datacube figures to fetch after the followers; 0 = 30,
 	// negative = none.
 	GrowthDays int
+	// Outage bounds how long the sync waits for an unreachable connector
+	// before it gives up; the zero value waits up to 10 minutes.
+	Outage connclient.Backoff
+	// Connection, if set, hears when the connector stops answering and
+	// when it answers again (the sync waits meanwhile, then resumes).
+	Connection func(ConnState)
 }
 
 // Sync copies the followers through the relay, then the growth figures.
@@ -125,7 +131,17 @@ func (w *Wizard) Sync(ctx context.Context, opt SyncOptions) (*syncer.Result, err
 		return nil, errors.New("flow: authorize the Official Account first")
 	}
 	api := w.conn.SyncAPI(st.OAAppID)
-	res, err := syncer.Run(ctx, api, w.db, st.OAAppID, syncer.Options{Workers: opt.Workers, Progress: opt.Progress, Quota: opt.Quota, Clock: w.clk})
+	if opt.Connection != nil {
+		defer w.conn.Watch(opt.Connection)()
+	}
+	// An outage of the vendor's server costs time, not work: the sync
+	// waits for it and resumes from its checkpoint by itself.
+	var res *syncer.Result
+	err := w.conn.Retry(ctx, opt.Outage, func(ctx context.Context) error {
+		var err error
+		res, err = syncer.Run(ctx, api, w.db, st.OAAppID, syncer.Options{Workers: opt.Workers, Progress: opt.Progress, Quota: opt.Quota, Clock: w.clk})
+		return err
+	})
 	var qe *syncer.QuotaError
 	ended := err == nil || errors.As(err, &qe)
 	// Only the fields the sync decides change: a step the admin moved to

@@ -30,6 +30,8 @@ type syncPage struct {
 	raw     *fyne.Container // the failure's technical text, for staff
 	cancel  context.CancelFunc
 	last    flow.SyncProgress
+	// reconnecting: the detail line says the server is being reached again.
+	reconnecting bool
 }
 
 func newSyncPage(a *App) *syncPage {
@@ -91,6 +93,7 @@ func (p *syncPage) start() {
 	p.detail.SetText("")
 	go func() {
 		res, err := p.a.wiz.Sync(ctx, flow.SyncOptions{Progress: func(pr flow.SyncProgress) { do(func() { p.progress(pr) }) },
+			Connection: func(cs flow.ConnState) { do(func() { p.connection(cs) }) },
 			Quota: func(q flow.QuotaReport) bool {
 				do(func() {
 					if q.Known {
@@ -133,6 +136,25 @@ func (p *syncPage) progress(pr flow.SyncProgress) {
 	if pr.Waiting != "" {
 		p.detail.SetText(T("sync.waiting_minute"))
 	}
+}
+
+// connection says while the vendor's server does not answer that the sync
+// waits for it, and since when it last answered; the line goes as soon as
+// the server answers again.
+func (p *syncPage) connection(cs flow.ConnState) {
+	if !cs.Reconnecting {
+		if p.reconnecting {
+			p.detail.SetText("")
+		}
+		p.reconnecting = false
+		return
+	}
+	p.reconnecting = true
+	last := T("sync.reconnecting.never")
+	if !cs.LastOK.IsZero() {
+		last = cs.LastOK.Local().Format("15:04:05")
+	}
+	p.detail.SetText(Tf("sync.reconnecting", map[string]any{"Last": last}))
 }
 
 // finished says how the run ended and what to do next.

@@ -255,20 +255,16 @@ func authorizeReal(ctx context.Context, w *flow.Wizard, opt realOptions, out *li
 	}
 }
 
-// syncReal copies the followers, reporting progress as JSON lines. When
-// the connector cannot be reached the sync waits for it and resumes from
-// its checkpoint, so an outage of the vendor's server costs time, not work.
+// syncReal copies the followers, reporting progress as JSON lines; the
+// sync itself rides out an outage of the connector (flow.SyncOptions.Outage).
 func syncReal(ctx context.Context, w *flow.Wizard, opt realOptions, out *lineWriter, rep *headlessReport) {
 	if _, err := w.Check(ctx, true); err != nil {
 		out.emit(map[string]any{"event": "checks", "error": err.Error()})
 	}
 	start := time.Now()
-	err := w.Conn().Retry(ctx, opt.Outage, func(ctx context.Context) error {
-		_, err := w.Sync(ctx, flow.SyncOptions{Workers: opt.Workers, Progress: func(p syncer.Progress) {
-			out.emit(map[string]any{"event": "sync", "progress": p})
-		}})
-		return err
-	})
+	_, err := w.Sync(ctx, flow.SyncOptions{Workers: opt.Workers, Outage: opt.Outage, Progress: func(p syncer.Progress) {
+		out.emit(map[string]any{"event": "sync", "progress": p})
+	}})
 	rep.Sync.Seconds, rep.Sync.Status = time.Since(start).Seconds(), "done"
 	if err != nil {
 		rep.Sync.Status, rep.Sync.Message = syncStatus(err), err.Error()
