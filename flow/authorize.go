@@ -85,7 +85,13 @@ func Authorize(ctx context.Context, c *connclient.Client, appid string, opt Auth
 	}
 	failures := 0
 	for {
-		got, err := c.WaitAuthorization(ctx, s.ID, s.Version, opt.Wait)
+		wait := opt.Wait
+		if failures > 0 {
+			// Back from a loss, ask for the status at once: a long-poll
+			// would keep "connection lost" up until it ended.
+			wait = 0
+		}
+		got, err := c.WaitAuthorization(ctx, s.ID, s.Version, wait)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()

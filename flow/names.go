@@ -64,7 +64,12 @@ type (
 	ConnState  = connclient.ConnState
 )
 
-var NewConnClient = connclient.New
+var (
+	NewConnClient = connclient.New
+	// ErrTokenRevoked: the connector no longer accepts the project token;
+	// the fix is in Settings.
+	ErrTokenRevoked = connclient.ErrTokenRevoked
+)
 
 // The sync.
 type (

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"image/color"
 	"strings"
@@ -37,6 +38,7 @@ type authorizePage struct {
 	openBtn   *widget.Button
 	phoneBtn  *widget.Button
 	retry     *widget.Button
+	settings  *widget.Button // when the connector refuses the project token
 	mpBtn     *widget.Button
 	mpNote    *widget.Label
 	title     *widget.Label
@@ -68,8 +70,21 @@ func newAuthorizePage(a *App) *authorizePage {
 	p.state.Wrapping = fyne.TextWrapWord
 	p.detail = widget.NewLabel("")
 	p.detail.Wrapping = fyne.TextWrapWord
-	p.copyBtn = widget.NewButtonWithIcon(T("auth.copy"), theme.ContentCopyIcon(), func() { a.copyText(p.session.QRURL) })
-	p.openBtn = widget.NewButtonWithIcon(T("auth.open"), theme.ComputerIcon(), func() { a.openURL(p.session.PCURL) })
+	// Both buttons stay disabled while there is no code: copying nothing
+	// and saying "copied" would be untrue.
+	p.copyBtn = widget.NewButtonWithIcon(T("auth.copy"), theme.ContentCopyIcon(), func() {
+		if p.session.QRURL != "" {
+			a.copyText(p.session.QRURL)
+		}
+	})
+	p.openBtn = widget.NewButtonWithIcon(T("auth.open"), theme.ComputerIcon(), func() {
+		if p.session.PCURL != "" {
+			a.openURL(p.session.PCURL)
+		}
+	})
+	p.settings = widget.NewButtonWithIcon(T("auth.open_settings"), theme.SettingsIcon(), a.showSettings)
+	p.settings.Hide()
+	p.linkButtons()
 	p.phoneBtn = widget.NewButtonWithIcon(T("auth.simulate"), theme.MailSendIcon(), p.simulate)
 	p.phoneBtn.Importance = widget.WarningImportance
 	p.retry = widget.NewButtonWithIcon(T("auth.restart"), theme.ViewRefreshIcon(), func() { p.start() })
@@ -90,7 +105,7 @@ func newAuthorizePage(a *App) *authorizePage {
 	p.mpNote.Wrapping = fyne.TextWrapWord
 	p.mpNote.Hide()
 	p.title = title(T("auth.title")).(*widget.Label)
-	right := container.NewVBox(p.title, p.state, p.detail, p.retry, p.after, widget.NewSeparator(), p.howto, p.mpNote, p.mpBtn)
+	right := container.NewVBox(p.title, p.state, p.detail, p.retry, p.settings, p.after, widget.NewSeparator(), p.howto, p.mpNote, p.mpBtn)
 	p.root = container.NewBorder(nil, nil, container.NewPadded(p.left), nil, container.NewVScroll(container.NewPadded(right)))
 	return p
 }
@@ -125,6 +140,14 @@ func (p *authorizePage) leave() {
 func (p *authorizePage) start() {
 	p.leave()
 	p.retry.Hide()
+	p.settings.Hide()
+	// No code is shown until the connector has made one.
+	p.session = flow.Session{}
+	p.qr.Image = nil
+	p.qr.Refresh()
+	p.code.Text = ""
+	p.code.Refresh()
+	p.linkButtons()
 	p.left.Show()
 	p.howto.Show()
 	p.after.Hide()
@@ -161,10 +184,7 @@ func (p *authorizePage) start() {
 				return
 			}
 			if err != nil {
-				p.retry.Show()
-				if s == nil {
-					p.setState(T("auth.state.failed"), errorText(err))
-				}
+				p.stopped(s, err)
 				return
 			}
 			p.a.refreshNav()
@@ -189,6 +209,7 @@ func (p *authorizePage) event(ev flow.AuthEvent) {
 		p.session = ev.Session
 		p.code.Text = spaced(ev.Session.Code)
 		p.code.Refresh()
+		p.linkButtons()
 	}
 	switch ev.State {
 	case flow.AuthWaiting:
@@ -219,9 +240,42 @@ func (p *authorizePage) event(ev flow.AuthEvent) {
 		if !ev.LastOK.IsZero() {
 			last = ev.LastOK.Local().Format("15:04:05")
 		}
-		p.setState(T("auth.state.lost"), Tf("auth.lost_detail", map[string]any{"Last": last}))
+		key := "auth.lost_detail"
+		if p.session.QRURL == "" {
+			key = "auth.lost_detail_noqr"
+		}
+		p.setState(T("auth.state.lost"), Tf(key, map[string]any{"Last": last}))
 	}
 	p.a.relayout()
+}
+
+// stopped says why the authorization cannot go on and offers the way on:
+// Settings when the connector refuses the token (scanning again cannot
+// help), else a fresh start.
+func (p *authorizePage) stopped(s *flow.Session, err error) {
+	if errors.Is(err, flow.ErrTokenRevoked) {
+		p.stopAuto()
+		p.left.Hide()
+		p.setState(T("auth.state.token_revoked"), T("auth.token_revoked_detail"))
+		p.settings.Show()
+		p.a.relayout()
+		return
+	}
+	p.retry.Show()
+	if s == nil {
+		p.setState(T("auth.state.failed"), errorText(err))
+	}
+}
+
+// linkButtons lets the admin copy or open the link only once there is one.
+func (p *authorizePage) linkButtons() {
+	if p.session.QRURL == "" {
+		p.copyBtn.Disable()
+		p.openBtn.Disable()
+		return
+	}
+	p.copyBtn.Enable()
+	p.openBtn.Enable()
 }
 
 func (p *authorizePage) missingText(missing []int) string {
