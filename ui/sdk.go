@@ -204,7 +204,7 @@ func (p *sdkPage) run(r io.ReadCloser, name string, size int64, m *flow.ImportMa
 }
 
 func (p *sdkPage) showStats(s flow.ImportStats, name string) {
-	setHint(p.file, Tf("sdk.file", map[string]any{"Name": name, "Format": s.Format}))
+	setHint(p.file, Tf("sdk.file", map[string]any{"Name": name, "Format": formatName(s.Format)}))
 	p.counts.SetText(Tf("sdk.counts", map[string]any{"Rows": s.Rows, "OpenID": s.WithOpenID, "UnionID": s.WithUnionID,
 		"Share": fmt.Sprintf("%.0f%%", s.UnionIDShare()*100), "Malformed": s.MalformedOpenID + s.MalformedUnionID,
 		"Duplicates": s.DuplicateOpenID, "Blank": s.Blank}))
@@ -291,4 +291,13 @@ func importProgress(name string, size int64, label *widget.Label) func(int64, in
 		text := Tf("sdk.importing_progress", map[string]any{"Name": name, "Rows": rows, "Percent": pct, "Rate": rate})
 		do(func() { setHint(label, text) })
 	}
+}
+
+// formatName says in words what kind of file was read; a kind without words
+// (none today) is shown as the reader named it.
+func formatName(f string) string {
+	if w := T("sdk.format." + f); w != "sdk.format."+f {
+		return w
+	}
+	return f
 }
