@@ -62,3 +62,22 @@ func TestRevokedTokenOffersSettings(t *testing.T) {
 		t.Fatalf("state %q", p.state.Text)
 	}
 }
+
+// While the vendor's server is away the sync page says so, with when it
+// last answered, and the line goes with the server's first answer.
+func TestSyncPageSaysItIsReconnecting(t *testing.T) {
+	if _, err := SetupLanguage(LangZH); err != nil {
+		t.Fatal(err)
+	}
+	test.NewTempApp(t)
+	p := newSyncPage(&App{})
+	last := time.Date(2026, 11, 25, 10, 4, 5, 0, time.Local)
+	p.connection(flow.ConnState{Reconnecting: true, Since: last.Add(time.Minute), LastOK: last})
+	if want := Tf("sync.reconnecting", map[string]any{"Last": "10:04:05"}); p.detail.Text != want {
+		t.Fatalf("while away: %q, want %q", p.detail.Text, want)
+	}
+	p.connection(flow.ConnState{LastOK: last.Add(2 * time.Minute)})
+	if p.detail.Text != "" {
+		t.Fatalf("after the first answer the page still says %q", p.detail.Text)
+	}
+}
