@@ -122,6 +122,25 @@ func (p *sdkPage) refreshChecks() {
 }
 
 func (p *sdkPage) pick() {
+	if hasNativeOpen {
+		go func() {
+			path, err := nativeOpen()
+			do(func() {
+				switch {
+				case err != nil:
+					p.pickInWindow() // the system's dialog failed: ours still works
+				case path != "":
+					p.importPath(path)
+				}
+			})
+		}()
+		return
+	}
+	p.pickInWindow()
+}
+
+// pickInWindow is Fyne's file dialog, made roomy: Linux's, and the fallback.
+func (p *sdkPage) pickInWindow() {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil || r == nil {
 			return
