@@ -7,6 +7,7 @@
 //	connector status                     ticket age, token expiries, authorizers, open sessions
 //	connector decrypt [flags] < body.xml decrypt a captured push, or say why it fails
 //	connector migrate                    bring the database schema up to date
+//	connector migrate -from sqlite:PATH -to postgres://...   move onto PostgreSQL
 //	connector -version
 package main
 
@@ -22,6 +23,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -50,6 +52,8 @@ const usage = `usage:
   connector status                     ticket age, token expiries, authorizers, open sessions
   connector decrypt [flags] < body     decrypt a captured push body, or say why it fails
   connector migrate                    bring the database schema up to date
+  connector migrate -from sqlite:PATH -to postgres://...
+                                       copy a SQLite store into an empty PostgreSQL database
   connector -version
 
 Secrets come from the environment (CONNECTOR_APPSECRET, CONNECTOR_TOKEN,
@@ -88,10 +92,15 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
 		fs.SetOutput(stderr)
 		db := dbFlag(fs)
+		from := fs.String("from", "", "copy everything from this store (sqlite:PATH) ...")
+		to := fs.String("to", "", "... into this empty PostgreSQL database (postgres://...)")
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
-		st, err := connector.OpenStore(*db)
+		if *from != "" || *to != "" {
+			return copyStore(*from, *to, stdout)
+		}
+		st, err := connector.OpenDB(context.Background(), *db)
 		if err != nil {
 			return err
 		}
@@ -134,7 +143,7 @@ func envFloat(k string, def float64) float64 {
 }
 
 func dbFlag(fs *flag.FlagSet) *string {
-	return fs.String("db", envOr("CONNECTOR_DB", "connector.db"), "SQLite database file (env CONNECTOR_DB)")
+	return fs.String("db", envOr("CONNECTOR_DB", "connector.db"), "SQLite database file, or postgres://user:password@host/db for several instances (env CONNECTOR_DB)")
 }
 
 func serve(args []string, stdout, stderr io.Writer) error {
@@ -192,7 +201,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	if *retention <= 0 {
 		return errors.New("-retention must be positive, e.g. 720h")
 	}
-	st, err := connector.OpenStore(*db)
+	st, err := connector.OpenDB(context.Background(), *db)
 	if err != nil {
 		return err
 	}
@@ -274,7 +283,7 @@ func tokenCmd(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	st, err := connector.OpenStore(*db)
+	st, err := connector.OpenDB(context.Background(), *db)
 	if err != nil {
 		return err
 	}
@@ -321,7 +330,7 @@ func status(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	st, err := connector.OpenStore(*db)
+	st, err := connector.OpenDB(context.Background(), *db)
 	if err != nil {
 		return err
 	}
@@ -370,4 +379,40 @@ func decrypt(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	_, err = stdout.Write(append(plain, '\n'))
 	return err
+}
+
+// copyStore moves a single-machine deployment onto PostgreSQL.
+func copyStore(from, to string, stdout io.Writer) error {
+	if !strings.HasPrefix(from, "sqlite:") || !connector.IsPostgresURL(to) {
+		return errors.New("migrate: use -from sqlite:PATH -to postgres://user:password@host/database")
+	}
+	path := strings.TrimPrefix(from, "sqlite:")
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("migrate: the SQLite store %s cannot be read: %w", path, err)
+	}
+	ctx := context.Background()
+	src, err := connector.OpenStore(path)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := connector.OpenPGStore(ctx, to)
+	if err != nil {
+		return err
+	}
+	defer dst.Close()
+	counts, err := connector.CopyToPostgres(ctx, src, dst)
+	if err != nil {
+		return err
+	}
+	names := make([]string, 0, len(counts))
+	for k := range counts {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		fmt.Fprintf(stdout, "%s: %d\n", k, counts[k])
+	}
+	fmt.Fprintln(stdout, "copied; point every instance's -db (CONNECTOR_DB) at the PostgreSQL address and keep the same store key")
+	return nil
 }
