@@ -224,3 +224,40 @@ func OpenDB(ctx context.Context, addr string) (DB, error) {
 	}
 	return OpenStore(strings.TrimPrefix(addr, "sqlite:"))
 }
+
+// WatchSessions listens on one dedicated connection (outside the pool, so
+// queries never wait behind it) and reconnects after a loss.
+func (s *PGStore) WatchSessions(ctx context.Context, changed func(id string)) {
+	backoff := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		if s.listen(ctx, changed) {
+			backoff = 100 * time.Millisecond
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 5*time.Second)
+	}
+}
+
+// listen reports whether it got as far as listening.
+func (s *PGStore) listen(ctx context.Context, changed func(id string)) bool {
+	conn, err := pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig.Copy())
+	if err != nil {
+		return false
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, `LISTEN `+sessionsChannel); err != nil {
+		return false
+	}
+	// Whatever changed while nobody listened is found by looking again.
+	changed("")
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return true
+		}
+		changed(n.Payload)
+	}
+}

@@ -29,6 +29,7 @@ type Server struct {
 	pre     preAuthCache
 	health  healthCache
 	watch   *watcher
+	recheck time.Duration // how often a long-poll reads its session unwoken
 	access  accessCache
 	bg      sync.WaitGroup // follow-up work of pushes
 	loops   sync.WaitGroup // maintenance
@@ -59,6 +60,12 @@ func New(cfg Config, st Store) (*Server, error) {
 		seal: newSealer(cfg.Secrets.StoreKey), clk: cfg.Clock, log: cfg.Logger, cache: map[string]cachedToken{}}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.handler = s.routes()
+	s.recheck = time.Second
+	if f, ok := st.(sessionFeed); ok {
+		s.recheck = feedRecheck
+		s.loops.Add(1)
+		go s.followSessions(f)
+	}
 	if cfg.MaintainEvery > 0 {
 		s.loops.Add(1)
 		go s.maintain()

@@ -176,9 +176,10 @@ func (s *Server) handleGetSession(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusOK, s.view(x))
 			return
 		}
-		// Another replica may change the session without waking us, and
-		// expiry is a matter of time passing: look again every second.
-		tick := time.NewTimer(time.Second)
+		// Another instance may change the session without waking us (a
+		// store without a change feed), and expiry is a matter of time
+		// passing: look again now and then.
+		tick := time.NewTimer(s.recheckAfter(x))
 		select {
 		case <-changed:
 		case <-tick.C:
