@@ -158,6 +158,8 @@ func (s *Server) handleGetSession(w http.ResponseWriter, r *http.Request) {
 	wait = min(max(wait, 0), 60*time.Second)
 	deadline := time.NewTimer(wait)
 	defer deadline.Stop()
+	s.metrics.waiting.Inc()
+	defer s.metrics.waiting.Dec()
 	for {
 		changed, release := s.watch.wait(id)
 		x, err := s.loadSession(r.Context(), id)

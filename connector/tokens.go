@@ -48,6 +48,8 @@ type tokens struct {
 	mu     sync.Mutex
 	cache  map[string]cachedToken
 	onLost func(appid string) // called when an account needs re-authorization
+	// refreshed is told of every refresh from WeChat (metrics).
+	refreshed func(key string, err error)
 }
 
 func componentKey(appid string) string  { return "component:" + appid }
@@ -81,6 +83,9 @@ func (m *tokens) get(ctx context.Context, key string, fetch func(context.Context
 				return nil
 			}
 			got, exp, err := fetch(ctx)
+			if m.refreshed != nil {
+				m.refreshed(key, err)
+			}
 			if err != nil {
 				return err
 			}
