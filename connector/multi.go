@@ -71,3 +71,35 @@ func (m *tokens) lockToken(ctx context.Context, key string, fn func(context.Cont
 	}
 	return fn(ctx)
 }
+
+// fleet is a store that knows how many instances share it.
+type fleet interface {
+	// Heartbeat records that instance id is alive at now and returns how
+	// many instances were alive within the last `within`.
+	Heartbeat(ctx context.Context, id string, now time.Time, within time.Duration) (int, error)
+}
+
+// shareLimits keeps the per-token rate limit fleet-wide: each instance
+// allows its share of the configured rate. It is approximate: it assumes
+// the load balancer spreads each token's requests evenly, and an instance
+// that dies keeps its share until its heartbeat is three periods old.
+func (s *Server) shareLimits(f fleet) {
+	defer s.loops.Done()
+	id := randomID(8)
+	every := s.cfg.HeartbeatEvery
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		ctx, cancel := context.WithTimeout(s.ctx, healthStoreTimeout)
+		n, err := f.Heartbeat(ctx, id, time.Now(), 3*every)
+		cancel()
+		if err == nil {
+			s.limits.share(n)
+		}
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

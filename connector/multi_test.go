@@ -29,7 +29,7 @@ type pair struct {
 	hc    *http.Client
 }
 
-func startPair(t *testing.T) *pair {
+func startPair(t *testing.T, tweak ...func(*Config)) *pair {
 	t.Helper()
 	db := pgtest.Schema(t)
 	ctx := context.Background()
@@ -56,10 +56,14 @@ func startPair(t *testing.T) *pair {
 		if err != nil {
 			t.Fatal(err)
 		}
-		srv, err := New(Config{PublicURL: p.url[i], APIBase: "http://" + sim.Addr(), OpenBase: sim.URL, MPBase: sim.URL, ComponentAppID: comp.AppID,
+		cfg := Config{PublicURL: p.url[i], APIBase: "http://" + sim.Addr(), OpenBase: sim.URL, MPBase: sim.URL, ComponentAppID: comp.AppID,
 			Secrets:        Secrets{AppSecret: comp.Secret, Token: comp.Token, EncodingAESKey: comp.EncodingAESKey, StoreKey: key},
 			PermissionSets: []int{2, 3}, Logger: slog.New(slog.DiscardHandler), RateLimit: -1,
-			HTTPClient: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}}, st)
+			HTTPClient: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}}
+		for _, f := range tweak {
+			f(&cfg)
+		}
+		srv, err := New(cfg, st)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -246,5 +250,34 @@ func TestReplayedPushIsRefusedByEitherInstance(t *testing.T) {
 		if a, b := <-codes, <-codes; a+b != 200+http.StatusConflict {
 			t.Fatalf("the same push at both instances at once: %d %d", a, b)
 		}
+	}
+}
+
+func TestRateLimitIsSharedAcrossInstances(t *testing.T) {
+	p := startPair(t, func(c *Config) { c.RateLimit, c.RateBurst, c.HeartbeatEvery = 0.01, 10, 50*time.Millisecond })
+	// Both instances have reported themselves: each allows half.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		shared := true
+		for _, srv := range p.srv {
+			srv.limits.mu.Lock()
+			shared = shared && srv.limits.burst == 5
+			srv.limits.mu.Unlock()
+		}
+		if shared {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the instances did not share the limit out")
+		}
+	}
+	allowed := 0
+	for i := range 30 {
+		if code, _ := p.call(i%2, "GET", "/v1/health", nil); code != http.StatusTooManyRequests {
+			allowed++
+		}
+	}
+	// A burst of 10 for the token, whichever instance each request reached.
+	if allowed != 10 {
+		t.Fatalf("%d of 30 requests were allowed across two instances, want the burst of 10", allowed)
 	}
 }

@@ -36,6 +36,7 @@ var pgMigrations = []string{
 	 CREATE TABLE project_tokens (id TEXT PRIMARY KEY, project TEXT NOT NULL, hash TEXT NOT NULL UNIQUE,
 	   created_at BIGINT NOT NULL, revoked_at BIGINT NOT NULL DEFAULT 0);
 	 CREATE TABLE project_accounts (project TEXT NOT NULL, appid TEXT NOT NULL, linked_at BIGINT NOT NULL, PRIMARY KEY (project, appid));`,
+	`CREATE TABLE instances (id TEXT PRIMARY KEY, seen_at BIGINT NOT NULL);`,
 }
 
 // sessionsChannel carries the id of every session changed, so that each
@@ -260,4 +261,20 @@ func (s *PGStore) listen(ctx context.Context, changed func(id string)) bool {
 		}
 		changed(n.Payload)
 	}
+}
+
+// Heartbeat also forgets instances silent for long, so the table stays the
+// size of the fleet.
+func (s *PGStore) Heartbeat(ctx context.Context, id string, now time.Time, within time.Duration) (int, error) {
+	var n int
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO instances VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at`, id, unix(now)); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM instances WHERE seen_at < $1`, unix(now.Add(-10*within))); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, `SELECT COUNT(*) FROM instances WHERE seen_at >= $1`, unix(now.Add(-within))).Scan(&n)
+	})
+	return n, err
 }

@@ -70,6 +70,10 @@ func New(cfg Config, st Store) (*Server, error) {
 		s.loops.Add(1)
 		go s.followSessions(f)
 	}
+	if f, ok := st.(fleet); ok {
+		s.loops.Add(1)
+		go s.shareLimits(f)
+	}
 	if cfg.MaintainEvery > 0 {
 		s.loops.Add(1)
 		go s.maintain()
