@@ -169,3 +169,14 @@ func (r *recorder) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 func (r *recorder) WriteHeader(c int) { r.code = c }
+
+func TestMaintenanceStopsWhenThePostgresStoreIsClosed(t *testing.T) {
+	p := startPair(t)
+	p.st[0].Close()
+	if p.srv[0].maintainOnce(context.Background()) {
+		t.Fatal("maintenance would go on, logging a warning a minute, on a closed store")
+	}
+	if !p.srv[1].maintainOnce(context.Background()) {
+		t.Fatal("maintenance stopped on an open store")
+	}
+}
