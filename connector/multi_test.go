@@ -20,7 +20,7 @@ import (
 // pair is two connector instances on one PostgreSQL database, each on its
 // own loopback port, and the simulator pushing to the first.
 type pair struct {
-	t     *testing.T
+	t     testing.TB
 	sim   *wechatsim.Server
 	srv   [2]*Server
 	st    [2]*PGStore
@@ -29,7 +29,7 @@ type pair struct {
 	hc    *http.Client
 }
 
-func startPair(t *testing.T, tweak ...func(*Config)) *pair {
+func startPair(t testing.TB, tweak ...func(*Config)) *pair {
 	t.Helper()
 	db := pgtest.Schema(t)
 	ctx := context.Background()
@@ -158,16 +158,17 @@ func TestLongPollOnOneInstanceWakesForAChangeOnTheOther(t *testing.T) {
 	}
 }
 
-func TestTokenRefreshIsSingleFlightAcrossInstances(t *testing.T) {
-	p := startPair(t)
-	oa := p.sim.Scenario().OAAppID
+// authorize runs the phone through a session created on instance 0 and
+// waits for it on instance 1.
+func (p *pair) authorize(oa string) {
+	p.t.Helper()
 	s := p.session(0, "POST", "/v1/authorizations", map[string]string{"appid": oa})
 	page, err := p.sim.NewPhone(oa).Open(p.url[0] + "/a/" + s.Code)
 	if err != nil {
-		t.Fatal(err)
+		p.t.Fatal(err)
 	}
 	if _, err := page.Confirm(); err != nil {
-		t.Fatal(err)
+		p.t.Fatal(err)
 	}
 	for v := s; v.Status != StatusAuthorized; {
 		v = p.session(1, "GET", "/v1/authorizations/"+s.ID+"?wait=5s&since="+itoa(v.Version), nil)
@@ -175,6 +176,12 @@ func TestTokenRefreshIsSingleFlightAcrossInstances(t *testing.T) {
 	for _, srv := range p.srv {
 		srv.bg.Wait()
 	}
+}
+
+func TestTokenRefreshIsSingleFlightAcrossInstances(t *testing.T) {
+	p := startPair(t)
+	oa := p.sim.Scenario().OAAppID
+	p.authorize(oa)
 	// Both tokens expire at once on both instances.
 	ctx := context.Background()
 	for _, key := range []string{componentKey(wechatsim.DemoComponent().AppID), authorizerKey(oa)} {

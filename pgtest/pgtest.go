@@ -20,7 +20,7 @@ import (
 // test skips, unless PostgreSQL is installed (then the cluster was merely
 // not started) or OAWIZARD_REQUIRE_POSTGRES=1: a silent skip would hide the
 // multi-instance tests from CI.
-func Schema(t *testing.T) string {
+func Schema(t testing.TB) string {
 	t.Helper()
 	base := os.Getenv("OAWIZARD_TEST_POSTGRES")
 	if base == "" {
