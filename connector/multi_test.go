@@ -25,6 +25,7 @@ type pair struct {
 	srv   [2]*Server
 	st    [2]*PGStore
 	url   [2]string
+	hs    [2]*http.Server
 	token string
 	hc    *http.Client
 }
@@ -70,7 +71,7 @@ func startPair(t testing.TB, tweak ...func(*Config)) *pair {
 		hs := &http.Server{Handler: srv.Handler()}
 		go hs.Serve(ls[i])
 		t.Cleanup(func() { hs.Close(); srv.Close(); st.Close() })
-		p.srv[i], p.st[i] = srv, st
+		p.srv[i], p.st[i], p.hs[i] = srv, st, hs
 	}
 	sim.Start()
 	for deadline := time.Now().Add(10 * time.Second); ; {
@@ -90,6 +91,15 @@ func startPair(t testing.TB, tweak ...func(*Config)) *pair {
 
 // call makes an authenticated request to instance i.
 func (p *pair) call(i int, method, path string, body any) (int, []byte) {
+	code, data, err := p.try(i, method, path, body)
+	if err != nil {
+		p.t.Error(err)
+	}
+	return code, data
+}
+
+// try is call for a request that may fail (an instance going down).
+func (p *pair) try(i int, method, path string, body any) (int, []byte, error) {
 	var rd io.Reader
 	if body != nil {
 		b, _ := json.Marshal(body)
@@ -99,12 +109,11 @@ func (p *pair) call(i int, method, path string, body any) (int, []byte) {
 	req.Header.Set("Authorization", "Bearer "+p.token)
 	resp, err := p.hc.Do(req)
 	if err != nil {
-		p.t.Error(err)
-		return 0, nil
+		return 0, nil, err
 	}
 	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, data
+	data, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, data, err
 }
 
 func (p *pair) session(i int, method, path string, body any) sessionView {

@@ -7,11 +7,13 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"oawizard/pgtest"
+	"oawizard/wechat/wechatsim"
 )
 
 // dbProxy stands between a store and PostgreSQL on loopback, so a test can
@@ -178,5 +180,84 @@ func TestMaintenanceStopsWhenThePostgresStoreIsClosed(t *testing.T) {
 	}
 	if !p.srv[1].maintainOnce(context.Background()) {
 		t.Fatal("maintenance stopped on an open store")
+	}
+}
+
+// TestKilledInstanceLosesNothing stops one instance abruptly under load (its
+// connections, to clients and to the database, cut at once, as kill -9
+// would): whatever it acknowledged is in the database, the other instance
+// serves all of it, and a wizard whose long-poll died polls the other.
+func TestKilledInstanceLosesNothing(t *testing.T) {
+	p := startPair(t)
+	comp := p.srv[0].cfg.ComponentAppID
+	key := p.sim.Scenario().OAAppID
+	var mu sync.Mutex
+	var sessions, nonces []string
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := 0; ; n++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				i := (w + n) % 2
+				if code, data, _ := p.try(i, "POST", "/v1/authorizations", map[string]string{"appid": key}); code == http.StatusCreated {
+					var v sessionView
+					json.Unmarshal(data, &v)
+					mu.Lock()
+					sessions = append(sessions, v.ID)
+					mu.Unlock()
+				}
+				nonce := "k" + itoa(int64(w*100000+n))
+				q, body := sealedPush(t, ticketXML(comp, "ticket@@@"+nonce), time.Now(), nonce, wechatsim.DemoComponent().EncodingAESKey, comp)
+				if resp, err := http.Post(p.url[i]+"/wechat/events?"+q.Encode(), "text/xml", strings.NewReader(body)); err == nil {
+					resp.Body.Close()
+					if resp.StatusCode == 200 {
+						mu.Lock()
+						nonces = append(nonces, nonce+":"+q.Get("timestamp")) // as the push handler keys it
+						mu.Unlock()
+					}
+				}
+			}
+		}()
+	}
+	// A wizard long-polls a session on the instance about to die.
+	s := p.session(0, "POST", "/v1/authorizations", map[string]string{"appid": key})
+	polled := make(chan int, 1)
+	go func() {
+		code, _, _ := p.try(0, "GET", "/v1/authorizations/"+s.ID+"?wait=30s&since="+itoa(s.Version), nil)
+		polled <- code
+	}()
+	time.Sleep(300 * time.Millisecond)
+	p.hs[0].Close()
+	p.st[0].Close()
+	time.Sleep(200 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+	if code := <-polled; code == 200 {
+		t.Fatal("the long-poll on the killed instance answered")
+	}
+	// The wizard polls again, through the other instance.
+	if v := p.session(1, "GET", "/v1/authorizations/"+s.ID+"?wait=0s", nil); v.ID != s.ID {
+		t.Fatalf("session after failover: %+v", v)
+	}
+	t.Logf("%d sessions and %d pushes acknowledged around the kill", len(sessions), len(nonces))
+	if len(sessions) == 0 || len(nonces) == 0 {
+		t.Fatalf("no load: %d sessions %d pushes", len(sessions), len(nonces))
+	}
+	for _, id := range sessions {
+		if v := p.session(1, "GET", "/v1/authorizations/"+id+"?wait=0s", nil); v.ID != id {
+			t.Fatalf("acknowledged session %s lost", id)
+		}
+	}
+	for _, n := range nonces {
+		if fresh, err := p.st[1].ApplyPush(context.Background(), n, time.Now(), PushEffect{}); err != nil || fresh {
+			t.Fatalf("acknowledged push %s lost (%v)", n, err)
+		}
 	}
 }
