@@ -23,7 +23,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -171,6 +170,11 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 
 	if *simulate != "" {
+		if connector.IsPostgresURL(*db) {
+			// The demo's store is a throwaway SQLite file; a shared
+			// database must not receive the simulator's accounts.
+			return errors.New("-simulate keeps its state in a SQLite file: give -db a file path, not a PostgreSQL address")
+		}
 		d, err := connector.StartDemo(ctx, connector.DemoOptions{Scenario: *simulate, StorePath: *db, Logger: logger, Listen: *listen,
 			SimListen: *simListen, PublicURL: *public, ProjectToken: os.Getenv(envDemoToken), Followers: *simFollowers})
 		if err != nil {
@@ -379,40 +383,4 @@ func decrypt(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	_, err = stdout.Write(append(plain, '\n'))
 	return err
-}
-
-// copyStore moves a single-machine deployment onto PostgreSQL.
-func copyStore(from, to string, stdout io.Writer) error {
-	if !strings.HasPrefix(from, "sqlite:") || !connector.IsPostgresURL(to) {
-		return errors.New("migrate: use -from sqlite:PATH -to postgres://user:password@host/database")
-	}
-	path := strings.TrimPrefix(from, "sqlite:")
-	if _, err := os.Stat(path); err != nil {
-		return fmt.Errorf("migrate: the SQLite store %s cannot be read: %w", path, err)
-	}
-	ctx := context.Background()
-	src, err := connector.OpenStore(path)
-	if err != nil {
-		return err
-	}
-	defer src.Close()
-	dst, err := connector.OpenPGStore(ctx, to)
-	if err != nil {
-		return err
-	}
-	defer dst.Close()
-	counts, err := connector.CopyToPostgres(ctx, src, dst)
-	if err != nil {
-		return err
-	}
-	names := make([]string, 0, len(counts))
-	for k := range counts {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
-		fmt.Fprintf(stdout, "%s: %d\n", k, counts[k])
-	}
-	fmt.Fprintln(stdout, "copied; point every instance's -db (CONNECTOR_DB) at the PostgreSQL address and keep the same store key")
-	return nil
 }

@@ -98,3 +98,10 @@ func TestMigrateCopiesSQLiteIntoEmptyPostgresOnce(t *testing.T) {
 		t.Fatalf("a second run was not refused: %v", err)
 	}
 }
+
+func TestSimulateRefusesAPostgresDatabase(t *testing.T) {
+	_, err := runCmd(t, "", "serve", "-simulate", "ok", "-db", "postgres://u@127.0.0.1:1/x")
+	if err == nil || !strings.Contains(err.Error(), "SQLite") {
+		t.Fatalf("the demo took a PostgreSQL address: %v", err)
+	}
+}
