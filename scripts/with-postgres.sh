@@ -64,14 +64,14 @@ for _ in 1 2 3 4 5 6 7 8; do
 	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then continue; fi
 	if "${as_owner[@]}" "$bindir/pg_ctl" -D "$tmp/data" -l "$tmp/server.log" -w -t 60 \
 		-o "-c listen_addresses=127.0.0.1 -p $port -k $tmp -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
-		start >/dev/null; then
+		start >/dev/null 2>>"$tmp/pg_ctl.log"; then
 		started=1
 		break
 	fi
 done
 if [ -z "$started" ]; then
 	echo "with-postgres: the cluster did not start:" >&2
-	cat "$tmp/server.log" >&2 || true
+	cat "$tmp/pg_ctl.log" "$tmp/server.log" >&2 || true
 	exit 1
 fi
 
