@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -295,5 +296,27 @@ func TestRateLimitIsSharedAcrossInstances(t *testing.T) {
 	// A burst of 10 for the token, whichever instance each request reached.
 	if allowed != 10 {
 		t.Fatalf("%d of 30 requests were allowed across two instances, want the burst of 10", allowed)
+	}
+}
+
+func TestAFailedTokenDoesNotDeleteTheOtherInstancesNewerOne(t *testing.T) {
+	p := startPair(t)
+	ctx, tok := context.Background(), p.srv[0].tok
+	key := authorizerKey(p.sim.Scenario().OAAppID)
+	exp := time.Now().Add(time.Hour)
+	tok.put(key, "old-token", exp)
+	// Instance 1 refreshed meanwhile and stored its token.
+	p.st[1].SaveToken(ctx, key, tok.seal.seal("new-token", key), exp)
+	tok.invalidate(ctx, key, "old-token")
+	if _, ok := tok.cached(key); ok {
+		t.Fatal("the failed token is still cached")
+	}
+	if v, ok := tok.stored(ctx, key); !ok || v != "new-token" {
+		t.Fatalf("the other instance's token was deleted: %q", v)
+	}
+	// The failed token itself is deleted when it is the stored one.
+	tok.invalidate(ctx, key, "new-token")
+	if _, _, err := p.st[0].Token(ctx, key); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("a failed stored token was kept: %v", err)
 	}
 }

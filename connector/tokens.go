@@ -145,9 +145,17 @@ func (m *tokens) invalidate(ctx context.Context, key, failed string) {
 		delete(m.cache, key)
 	}
 	m.mu.Unlock()
-	if drop {
-		m.st.DeleteToken(ctx, key)
+	if !drop {
+		return
 	}
+	// Another instance may have stored a newer token meanwhile; deleting
+	// it would send every instance to WeChat for yet another one.
+	if sealed, _, err := m.st.Token(ctx, key); err == nil {
+		if v, err := m.seal.open(sealed, key); err == nil && v != failed {
+			return
+		}
+	}
+	m.st.DeleteToken(ctx, key)
 }
 
 // component returns a component_access_token.
