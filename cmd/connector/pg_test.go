@@ -25,6 +25,9 @@ func TestTokenCommandsOnPostgres(t *testing.T) {
 	if list, err := runCmd(t, "", "token", "list", "-db", db); err != nil || !strings.Contains(list, "acme") {
 		t.Fatalf("list: %q %v", list, err)
 	}
+	if out, err := runCmd(t, "", "status", "-db", db); err != nil || !strings.Contains(out, `"store": "ok"`) {
+		t.Fatalf("status: %q %v", out, err)
+	}
 }
 
 func TestMigrateCopiesSQLiteIntoEmptyPostgresOnce(t *testing.T) {
