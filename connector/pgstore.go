@@ -52,7 +52,18 @@ const migrateLockKey = 0x6f6177697a617264 // "oawizard"
 // make token refreshes single-flight across them.
 type PGStore struct {
 	pool *pgxpool.Pool
+	// Token locks are held on connections of their own: a lock holder
+	// reads and writes through pool meanwhile, so locks drawn from pool
+	// could take every connection their holders wait for. Component
+	// locks, taken inside authorizer locks, have their own again.
+	authLocks, compLocks *pgxpool.Pool
 }
+
+// Connections per instance: queries, authorizer token locks, component
+// token locks (one component; two leaves room for a lock being released),
+// plus the listener's one. PostgreSQL's max_connections must cover 20 per
+// instance.
+const pgConns, pgAuthLocks, pgCompLocks = 9, 8, 2
 
 // IsPostgresURL tells a PostgreSQL address from a SQLite file path.
 func IsPostgresURL(s string) bool {
@@ -67,16 +78,20 @@ func OpenPGStore(ctx context.Context, url string) (*PGStore, error) {
 		// pgx's message may repeat the address, password included.
 		return nil, errors.New("connector: the PostgreSQL address is not valid (postgres://user:password@host:port/database)")
 	}
-	if cfg.MaxConns < 8 {
-		cfg.MaxConns = 8
+	s := &PGStore{}
+	for _, p := range []struct {
+		pool **pgxpool.Pool
+		max  int32
+	}{{&s.pool, pgConns}, {&s.authLocks, pgAuthLocks}, {&s.compLocks, pgCompLocks}} {
+		c := cfg.Copy()
+		c.MaxConns, c.MinConns = p.max, 0
+		if *p.pool, err = pgxpool.NewWithConfig(ctx, c); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("connector: opening store: %w", err)
+		}
 	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("connector: opening store: %w", err)
-	}
-	s := &PGStore{pool: pool}
 	if err := s.migrate(ctx); err != nil {
-		pool.Close()
+		s.Close()
 		return nil, err
 	}
 	return s, nil
@@ -116,7 +131,14 @@ func (s *PGStore) SchemaVersion(ctx context.Context) (int, error) {
 	return v, err
 }
 
-func (s *PGStore) Close() error { s.pool.Close(); return nil }
+func (s *PGStore) Close() error {
+	for _, p := range []*pgxpool.Pool{s.pool, s.authLocks, s.compLocks} {
+		if p != nil {
+			p.Close()
+		}
+	}
+	return nil
+}
 
 func (s *PGStore) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
 
@@ -202,7 +224,11 @@ func (s *PGStore) DeleteToken(ctx context.Context, key string) error {
 func (s *PGStore) WithTokenLock(ctx context.Context, key string, fn func(context.Context) error) error {
 	h := fnv.New64a()
 	h.Write([]byte("token:" + key))
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	locks := s.authLocks
+	if strings.HasPrefix(key, componentKey("")) {
+		locks = s.compLocks
+	}
+	return pgx.BeginFunc(ctx, locks, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(h.Sum64())); err != nil {
 			return err
 		}
