@@ -3,7 +3,8 @@
 # connector's PostgreSQL store and multi-instance tests. The cluster lives in
 # a temporary folder, listens on 127.0.0.1 on a free port with a random
 # password, and is stopped and removed when the command ends. The command
-# sees its address in OAWIZARD_TEST_POSTGRES.
+# sees its address in OAWIZARD_TEST_POSTGRES (already set: that database is
+# used and no cluster is started; tests create a schema each in it).
 #
 # Without PostgreSQL's binaries the command runs without the variable, and
 # the tests that need it skip (or fail under OAWIZARD_REQUIRE_POSTGRES=1).
@@ -13,6 +14,11 @@ set -euo pipefail
 if [ $# -eq 0 ]; then
 	echo "usage: $0 command [args...]" >&2
 	exit 2
+fi
+
+# A database given by the caller (a developer's own server) is used as is.
+if [ -n "${OAWIZARD_TEST_POSTGRES:-}" ]; then
+	exec "$@"
 fi
 
 bindir=""
