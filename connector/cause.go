@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"syscall"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
 
 	"oawizard/wechat"
@@ -47,6 +48,10 @@ func causeOf(err error) Cause {
 	switch {
 	case err == nil:
 		return Cause{Reason: ReasonOK, Message: "WeChat accepts this server"}
+	case storeFailure(err):
+		// Before the network cases: PostgreSQL's connection errors are
+		// network errors too, but not WeChat's.
+		return Cause{Reason: ReasonStoreUnavailable, Message: "the connector's database cannot be used"}
 	case errors.Is(err, context.Canceled):
 		return Cause{Reason: ReasonClientGone, Message: "the client closed the connection before the answer"}
 	case errors.Is(err, ErrWaitingForTicket):
@@ -76,9 +81,12 @@ func causeOf(err error) Cause {
 	if errors.As(err, &he) {
 		return Cause{Reason: ReasonWeChatError, Message: "WeChat answered HTTP " + strconv.Itoa(he.Status)}
 	}
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		return Cause{Reason: ReasonStoreUnavailable, Message: "the connector's database cannot be used"}
-	}
 	return Cause{Reason: ReasonInternal, Message: "the connector could not complete the call"}
+}
+
+func storeFailure(err error) bool {
+	var se *sqlite.Error
+	var pe *pgconn.PgError
+	var ce *pgconn.ConnectError
+	return errors.As(err, &se) || errors.As(err, &pe) || errors.As(err, &ce)
 }

@@ -153,6 +153,10 @@ type Config struct {
 	// MaintainEvery is how often old rows are deleted and the database's
 	// log is shrunk; default 1 min, negative = never (tests).
 	MaintainEvery time.Duration
+	// HeartbeatEvery is how often an instance sharing its database with
+	// others reports itself alive, to share out the rate limit; default
+	// 10 s. One silent for three periods no longer counts.
+	HeartbeatEvery time.Duration
 }
 
 // DefaultRetention is how long sessions are kept by default.
@@ -214,6 +218,9 @@ func (c *Config) setDefaults() error {
 	}
 	if c.Retention < 0 {
 		return errors.New("connector: the retention period cannot be negative")
+	}
+	if c.HeartbeatEvery <= 0 {
+		c.HeartbeatEvery = 10 * time.Second
 	}
 	if c.MaintainEvery == 0 {
 		c.MaintainEvery = time.Minute

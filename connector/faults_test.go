@@ -248,6 +248,9 @@ func TestLostRefreshTokenIsRecoveredFromTheList(t *testing.T) {
 	st := startStack(t, "ok", nil)
 	oa := st.d.Scenario.OAAppID
 	st.authorize(oa)
+	// The facts read after the authorization fetches a token too; once
+	// it is done, the relay below is the only one to need the list.
+	st.d.Connector.bg.Wait()
 	ctx := context.Background()
 	a, _ := st.d.Store.Authorizer(ctx, oa)
 	a.RefreshSealed = nil

@@ -142,8 +142,14 @@ func (s *Server) wechatState(ctx context.Context) WeChatState {
 	return st
 }
 
+// healthStoreTimeout bounds the store's part of /healthz: a load balancer
+// must hear 503 from an instance whose database hangs, not wait with it.
+const healthStoreTimeout = 2 * time.Second
+
 func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
-	st := ReadStatus(r.Context(), s.st, s.cfg.ComponentAppID, s.cfg.Clock.Now(), false)
+	ctx, cancel := context.WithTimeout(r.Context(), healthStoreTimeout)
+	st := ReadStatus(ctx, s.st, s.cfg.ComponentAppID, s.cfg.Clock.Now(), false)
+	cancel()
 	st.Demo = s.cfg.Demo
 	code := http.StatusOK
 	if st.Store != "ok" {

@@ -16,6 +16,8 @@ type limiter struct {
 	rate    float64
 	burst   float64
 	buckets map[string]*bucket
+	// The configured rate and burst, shared out by share.
+	full, fullBurst float64
 }
 
 type bucket struct {
@@ -24,7 +26,22 @@ type bucket struct {
 }
 
 func newLimiter(rate float64, burst int) *limiter {
-	return &limiter{rate: rate, burst: float64(burst), buckets: map[string]*bucket{}}
+	return &limiter{rate: rate, burst: float64(burst), full: rate, fullBurst: float64(burst), buckets: map[string]*bucket{}}
+}
+
+// share makes this limiter one of n that together allow the configured
+// rate: each instance behind a load balancer that spreads requests evenly
+// sees about 1/n of a token's requests.
+func (l *limiter) share(n int) {
+	if n < 1 {
+		n = 1
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.full < 0 {
+		return
+	}
+	l.rate, l.burst = l.full/float64(n), max(1, l.fullBurst/float64(n))
 }
 
 // maxBuckets bounds the limiter's memory: past it, buckets that have
@@ -32,11 +49,11 @@ func newLimiter(rate float64, burst int) *limiter {
 const maxBuckets = 10000
 
 func (l *limiter) allow(key string) (time.Duration, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	if l.rate < 0 {
 		return 0, true
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	now := time.Now()
 	if len(l.buckets) >= maxBuckets {
 		full := time.Duration(l.burst / l.rate * float64(time.Second))

@@ -44,7 +44,8 @@ func (s *Server) maintainOnce(ctx context.Context) bool {
 	// check refuses once it is MaxPushAge old (either way of the clock).
 	sessions, nonces, err := s.st.Prune(ctx, now.Add(-s.cfg.Retention), now.Add(-2*s.cfg.MaxPushAge-time.Minute))
 	if err != nil {
-		if errors.Is(err, sql.ErrConnDone) || strings.Contains(err.Error(), "database is closed") {
+		if errors.Is(err, sql.ErrConnDone) || strings.Contains(err.Error(), "database is closed") ||
+			strings.Contains(err.Error(), "closed pool") {
 			return false
 		}
 		if ctx.Err() == nil {

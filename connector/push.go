@@ -69,6 +69,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	fresh, err := s.st.ApplyPush(r.Context(), nonce+":"+ts, now, effect)
 	if err != nil {
+		s.metrics.storeErrs.Inc()
 		s.log.Error("push not stored", "request_id", infoOf(r).id, "err", err.Error())
 		http.Error(w, "store unavailable", http.StatusServiceUnavailable)
 		return

@@ -29,6 +29,8 @@ type Server struct {
 	pre     preAuthCache
 	health  healthCache
 	watch   *watcher
+	metrics *metrics
+	recheck time.Duration // how often a long-poll reads its session unwoken
 	access  accessCache
 	bg      sync.WaitGroup // follow-up work of pushes
 	loops   sync.WaitGroup // maintenance
@@ -42,7 +44,7 @@ func New(cfg Config, st Store) (*Server, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, st: st, log: cfg.Logger, wc: wechat.NewClient(cfg.APIBase, cfg.HTTPClient),
+	s := &Server{cfg: cfg, st: st, log: cfg.Logger,
 		limits: newLimiter(cfg.RateLimit, cfg.RateBurst), public: newLimiter(cfg.PublicRateLimit, cfg.PublicRateBurst), watch: newWatcher(),
 		access: accessCache{tokens: map[string]cached[ProjectToken]{}, links: map[string]cached[[]string]{}}}
 	for _, k := range []string{cfg.Secrets.EncodingAESKey, cfg.Secrets.PrevEncodingAESKey} {
@@ -55,10 +57,23 @@ func New(cfg Config, st Store) (*Server, error) {
 		}
 		s.crypts = append(s.crypts, mc)
 	}
+	s.metrics = newMetrics(s)
+	s.cfg.HTTPClient = s.metrics.instrument(cfg.HTTPClient)
+	s.wc = wechat.NewClient(cfg.APIBase, s.cfg.HTTPClient)
 	s.tok = &tokens{comp: cfg.ComponentAppID, secret: cfg.Secrets.AppSecret, st: st, wc: s.wc,
-		seal: newSealer(cfg.Secrets.StoreKey), clk: cfg.Clock, log: cfg.Logger, cache: map[string]cachedToken{}}
+		seal: newSealer(cfg.Secrets.StoreKey), clk: cfg.Clock, log: cfg.Logger, cache: map[string]cachedToken{}, refreshed: s.metrics.refreshed}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.handler = s.routes()
+	s.recheck = time.Second
+	if f, ok := st.(sessionFeed); ok {
+		s.recheck = feedRecheck
+		s.loops.Add(1)
+		go s.followSessions(f)
+	}
+	if f, ok := st.(fleet); ok {
+		s.loops.Add(1)
+		go s.shareLimits(f)
+	}
 	if cfg.MaintainEvery > 0 {
 		s.loops.Add(1)
 		go s.maintain()
@@ -84,6 +99,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /wechat/callback", s.perClient(s.handleCallback))
 	mux.Handle("GET /a/{code}", s.perClient(s.handleLanding))
 	mux.HandleFunc("GET /healthz", s.handleHealthz)
+	mux.HandleFunc("GET /metrics", s.handleMetrics)
 	mux.Handle("GET /v1/health", s.auth(s.handleHealth))
 	mux.Handle("POST /v1/authorizations", s.auth(s.handleCreateSession))
 	mux.Handle("GET /v1/authorizations/{id}", s.auth(s.handleGetSession))
@@ -140,8 +156,10 @@ func (s *Server) logged(next http.Handler) http.Handler {
 		w.Header().Set("X-Request-Id", ri.id)
 		rec := &statusRecorder{ResponseWriter: w, status: 200}
 		start := time.Now()
-		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), requestIDKey, ri)))
-		if r.URL.Path == "/healthz" {
+		req := r.WithContext(context.WithValue(r.Context(), requestIDKey, ri))
+		next.ServeHTTP(rec, req)
+		s.metrics.observe(req.Pattern, rec.status, time.Since(start))
+		if r.URL.Path == "/healthz" || r.URL.Path == "/metrics" {
 			return
 		}
 		s.log.Info("request", "request_id", ri.id, "method", r.Method, "path", r.URL.Path, "status", rec.status,
@@ -303,6 +321,9 @@ func (s *Server) writeFailure(w http.ResponseWriter, r *http.Request, err error)
 		w.WriteHeader(statusClientClosed)
 	default:
 		c := causeOf(err)
+		if c.Reason == ReasonStoreUnavailable {
+			s.metrics.storeErrs.Inc()
+		}
 		s.log.Error("request failed", "request_id", infoOf(r).id, "path", r.URL.Path, "reason", c.Reason, "err", err.Error())
 		msg := c.Message
 		if c.Reason == ReasonUnreachable {

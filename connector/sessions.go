@@ -158,6 +158,8 @@ func (s *Server) handleGetSession(w http.ResponseWriter, r *http.Request) {
 	wait = min(max(wait, 0), 60*time.Second)
 	deadline := time.NewTimer(wait)
 	defer deadline.Stop()
+	s.metrics.waiting.Inc()
+	defer s.metrics.waiting.Dec()
 	for {
 		changed, release := s.watch.wait(id)
 		x, err := s.loadSession(r.Context(), id)
@@ -176,9 +178,10 @@ func (s *Server) handleGetSession(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusOK, s.view(x))
 			return
 		}
-		// Another replica may change the session without waking us, and
-		// expiry is a matter of time passing: look again every second.
-		tick := time.NewTimer(time.Second)
+		// Another instance may change the session without waking us (a
+		// store without a change feed), and expiry is a matter of time
+		// passing: look again now and then.
+		tick := time.NewTimer(s.recheckAfter(x))
 		select {
 		case <-changed:
 		case <-tick.C:

@@ -7,9 +7,9 @@ import (
 )
 
 // Store keeps the connector's state: tickets, tokens (sealed), authorizers,
-// sessions and project tokens. SQLite implements it for a single replica;
-// several replicas need a shared SQL database behind the same interface and
-// a single refresher (see the deployment guide).
+// sessions and project tokens. SQLite implements it for a single instance,
+// PostgreSQL for several sharing one database; the latter also offers the
+// optional abilities in multi.go (change feed, token lock, heartbeat).
 type Store interface {
 	// The ticket is sealed by the caller like the tokens: with it and the
 	// AppSecret anyone can mint component tokens.

@@ -17,6 +17,8 @@ func storeSuite(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("code claimed once for one session", func(t *testing.T) { suiteClaimOnce(t, open(t)) })
 	t.Run("nonce and effect in one transaction", func(t *testing.T) { suitePushInOneTransaction(t, open(t)) })
 	t.Run("retention", func(t *testing.T) { suiteRetention(t, open(t)) })
+	t.Run("sessions change by version", func(t *testing.T) { suiteSessions(t, open(t)) })
+	t.Run("tokens authorizers and projects", func(t *testing.T) { suiteRows(t, open(t)) })
 }
 
 var suiteNow = time.Now().UTC().Truncate(time.Millisecond)

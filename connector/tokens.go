@@ -48,6 +48,8 @@ type tokens struct {
 	mu     sync.Mutex
 	cache  map[string]cachedToken
 	onLost func(appid string) // called when an account needs re-authorization
+	// refreshed is told of every refresh from WeChat (metrics).
+	refreshed func(key string, err error)
 }
 
 func componentKey(appid string) string  { return "component:" + appid }
@@ -65,30 +67,56 @@ func (m *tokens) get(ctx context.Context, key string, fetch func(context.Context
 			return v, nil
 		}
 		// A token stored before a restart is still good until it expires.
-		if sealed, exp, err := m.st.Token(ctx, key); err == nil && m.clk.Now().Before(exp.Add(-refreshMargin)) {
-			if v, err := m.seal.open(sealed, key); err == nil {
-				m.put(key, v, exp)
-				return v, nil
-			}
+		if v, ok := m.stored(ctx, key); ok {
+			return v, nil
 		}
 		// The flight outlives a caller that gives up, so the others
 		// waiting on it still get their token.
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		defer cancel()
-		v, exp, err := fetch(fctx)
-		if err != nil {
-			return "", err
-		}
-		m.put(key, v, exp)
-		if err := m.st.SaveToken(fctx, key, m.seal.seal(v, key), exp); err != nil {
-			m.log.Warn("token not persisted", "key", key, "err", err.Error())
-		}
-		return v, nil
+		var v string
+		err := m.lockToken(fctx, key, func(ctx context.Context) error {
+			// Another instance may have refreshed it while this one
+			// waited for the lock: WeChat's tokens replace each other.
+			if got, ok := m.stored(ctx, key); ok {
+				v = got
+				return nil
+			}
+			got, exp, err := fetch(ctx)
+			if m.refreshed != nil {
+				m.refreshed(key, err)
+			}
+			if err != nil {
+				return err
+			}
+			v = got
+			m.put(key, v, exp)
+			// Saved before the lock goes, so the next holder finds it.
+			if err := m.st.SaveToken(ctx, key, m.seal.seal(v, key), exp); err != nil {
+				m.log.Warn("token not persisted", "key", key, "err", err.Error())
+			}
+			return nil
+		})
+		return v, err
 	})
 	if err != nil {
 		return "", err
 	}
 	return v.(string), nil
+}
+
+// stored reads a token another run or instance saved, if still good.
+func (m *tokens) stored(ctx context.Context, key string) (string, bool) {
+	sealed, exp, err := m.st.Token(ctx, key)
+	if err != nil || !m.clk.Now().Before(exp.Add(-refreshMargin)) {
+		return "", false
+	}
+	v, err := m.seal.open(sealed, key)
+	if err != nil {
+		return "", false
+	}
+	m.put(key, v, exp)
+	return v, true
 }
 
 func (m *tokens) cached(key string) (string, bool) {
@@ -117,9 +145,17 @@ func (m *tokens) invalidate(ctx context.Context, key, failed string) {
 		delete(m.cache, key)
 	}
 	m.mu.Unlock()
-	if drop {
-		m.st.DeleteToken(ctx, key)
+	if !drop {
+		return
 	}
+	// Another instance may have stored a newer token meanwhile; deleting
+	// it would send every instance to WeChat for yet another one.
+	if sealed, _, err := m.st.Token(ctx, key); err == nil {
+		if v, err := m.seal.open(sealed, key); err == nil && v != failed {
+			return
+		}
+	}
+	m.st.DeleteToken(ctx, key)
 }
 
 // component returns a component_access_token.

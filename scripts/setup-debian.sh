@@ -3,12 +3,14 @@
 # cgo headers for Fyne's OpenGL driver, Xvfb and ImageMagick for screenshots,
 # gnome-keyring and a D-Bus session for the real Secret Service the keychain
 # tests use, mingw-w64 with osslsigncode and NSIS for the signed Windows build
-# and its installer, and Wine (64-bit only) with jq to run them in the test.
+# and its installer, Wine (64-bit only) with jq to run them in the test, and
+# PostgreSQL for the connector's shared-database tests (a throwaway cluster
+# per run, see with-postgres.sh; the packaged cluster need not run).
 # Go itself is expected at /usr/local/go or on PATH.
 set -euo pipefail
 pkgs=(xvfb xorg-dev libgl1-mesa-dev gnome-keyring dbus-x11 imagemagick x11-utils
 	gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 osslsigncode file openssl
-	nsis wine wine64 jq procps)
+	nsis wine wine64 jq procps postgresql)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -14,8 +14,8 @@ if [ -n "$unformatted" ]; then
 fi
 go vet ./...
 
-echo "== go test (race, real keychain)"
-scripts/with-keyring.sh env OAWIZARD_REQUIRE_KEYRING=1 go test -race -count=1 -timeout 30m ./...
+echo "== go test (race, real keychain, throwaway PostgreSQL)"
+scripts/with-keyring.sh scripts/with-postgres.sh env OAWIZARD_REQUIRE_KEYRING=1 OAWIZARD_REQUIRE_POSTGRES=1 go test -race -count=1 -timeout 30m ./...
 
 echo "== fuzz (short)"
 # Each fuzz target runs only once it exists, so the list can name targets

@@ -7,6 +7,7 @@
 //	connector status                     ticket age, token expiries, authorizers, open sessions
 //	connector decrypt [flags] < body.xml decrypt a captured push, or say why it fails
 //	connector migrate                    bring the database schema up to date
+//	connector migrate -from sqlite:PATH -to postgres://...   move onto PostgreSQL
 //	connector -version
 package main
 
@@ -50,6 +51,8 @@ const usage = `usage:
   connector status                     ticket age, token expiries, authorizers, open sessions
   connector decrypt [flags] < body     decrypt a captured push body, or say why it fails
   connector migrate                    bring the database schema up to date
+  connector migrate -from sqlite:PATH -to postgres://...
+                                       copy a SQLite store into an empty PostgreSQL database
   connector -version
 
 Secrets come from the environment (CONNECTOR_APPSECRET, CONNECTOR_TOKEN,
@@ -88,10 +91,15 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
 		fs.SetOutput(stderr)
 		db := dbFlag(fs)
+		from := fs.String("from", "", "copy everything from this store (sqlite:PATH) ...")
+		to := fs.String("to", "", "... into this empty PostgreSQL database (postgres://...)")
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
-		st, err := connector.OpenStore(*db)
+		if *from != "" || *to != "" {
+			return copyStore(*from, *to, stdout)
+		}
+		st, err := connector.OpenDB(context.Background(), *db)
 		if err != nil {
 			return err
 		}
@@ -134,7 +142,7 @@ func envFloat(k string, def float64) float64 {
 }
 
 func dbFlag(fs *flag.FlagSet) *string {
-	return fs.String("db", envOr("CONNECTOR_DB", "connector.db"), "SQLite database file (env CONNECTOR_DB)")
+	return fs.String("db", envOr("CONNECTOR_DB", "connector.db"), "SQLite database file, or postgres://user:password@host/db for several instances (env CONNECTOR_DB)")
 }
 
 func serve(args []string, stdout, stderr io.Writer) error {
@@ -162,6 +170,11 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 
 	if *simulate != "" {
+		if connector.IsPostgresURL(*db) {
+			// The demo's store is a throwaway SQLite file; a shared
+			// database must not receive the simulator's accounts.
+			return errors.New("-simulate keeps its state in a SQLite file: give -db a file path, not a PostgreSQL address")
+		}
 		d, err := connector.StartDemo(ctx, connector.DemoOptions{Scenario: *simulate, StorePath: *db, Logger: logger, Listen: *listen,
 			SimListen: *simListen, PublicURL: *public, ProjectToken: os.Getenv(envDemoToken), Followers: *simFollowers})
 		if err != nil {
@@ -192,7 +205,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	if *retention <= 0 {
 		return errors.New("-retention must be positive, e.g. 720h")
 	}
-	st, err := connector.OpenStore(*db)
+	st, err := connector.OpenDB(context.Background(), *db)
 	if err != nil {
 		return err
 	}
@@ -274,7 +287,7 @@ func tokenCmd(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	st, err := connector.OpenStore(*db)
+	st, err := connector.OpenDB(context.Background(), *db)
 	if err != nil {
 		return err
 	}
@@ -321,7 +334,7 @@ func status(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	st, err := connector.OpenStore(*db)
+	st, err := connector.OpenDB(context.Background(), *db)
 	if err != nil {
 		return err
 	}
