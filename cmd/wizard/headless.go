@@ -167,19 +167,7 @@ func runHeadless(ctx context.Context, opt headlessOptions, stdout, stderr io.Wri
 		}
 	}
 	cancel()
-	rep.Authorization.Status = "authorized"
-	if session != nil {
-		rep.Authorization.AppID = session.AppID
-	}
-	if err != nil {
-		rep.Authorization.Status = "failed"
-		if session != nil {
-			rep.Authorization.Status, rep.Authorization.Reason = session.Status, session.Reason
-		}
-		if errors.Is(err, context.DeadlineExceeded) {
-			rep.Authorization.Status = "timeout"
-		}
-	}
+	rep.recordAuthorization(session, err)
 	if err == nil {
 		if _, err := w.Check(ctx, true); err != nil {
 			return fail("checks", err)
@@ -196,6 +184,27 @@ func runHeadless(ctx context.Context, opt headlessOptions, stdout, stderr io.Wri
 		_ = res
 	}
 	return finishReport(ctx, w, &rep, stdout, fail)
+}
+
+// recordAuthorization puts how the authorization ended into the report.
+func (rep *headlessReport) recordAuthorization(session *flow.Session, err error) {
+	rep.Authorization.Status = "authorized"
+	if session != nil {
+		rep.Authorization.AppID = session.AppID
+	}
+	if err == nil {
+		return
+	}
+	rep.Authorization.Status = "failed"
+	if session != nil {
+		rep.Authorization.Status, rep.Authorization.Reason = session.Status, session.Reason
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		rep.Authorization.Status = "timeout"
+	}
+	if rep.Authorization.Reason == "" {
+		rep.Authorization.Reason = err.Error()
+	}
 }
 
 func syncStatus(err error) string {

@@ -229,21 +229,8 @@ func authorizeReal(ctx context.Context, w *flow.Wizard, opt realOptions, out *li
 	actx, cancel := context.WithTimeout(ctx, opt.AuthTimeout)
 	session, err := w.Authorize(actx, flow.AuthorizeOptions{}, show("authorization"))
 	cancel()
-	rep.Authorization.Status = "authorized"
-	if session != nil {
-		rep.Authorization.AppID = session.AppID
-	}
+	rep.recordAuthorization(session, err)
 	if err != nil {
-		rep.Authorization.Status = "failed"
-		if session != nil {
-			rep.Authorization.Status, rep.Authorization.Reason = session.Status, session.Reason
-		}
-		if errors.Is(err, context.DeadlineExceeded) {
-			rep.Authorization.Status = "timeout"
-		}
-		if rep.Authorization.Reason == "" {
-			rep.Authorization.Reason = err.Error()
-		}
 		return
 	}
 	if len(opt.MPAppIDs) > 0 {
