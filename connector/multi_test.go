@@ -33,7 +33,12 @@ type pair struct {
 
 func startPair(t testing.TB, tweak ...func(*Config)) *pair {
 	t.Helper()
-	db := pgtest.Schema(t)
+	return startPairOn(t, pgtest.Schema(t), tweak...)
+}
+
+// startPairOn is startPair on a given database.
+func startPairOn(t testing.TB, db string, tweak ...func(*Config)) *pair {
+	t.Helper()
 	ctx := context.Background()
 	p := &pair{t: t, hc: &http.Client{Timeout: 70 * time.Second}}
 	var ls [2]net.Listener

@@ -4,7 +4,9 @@
 # a temporary folder, listens on 127.0.0.1 on a free port with a random
 # password, and is stopped and removed when the command ends. The command
 # sees its address in OAWIZARD_TEST_POSTGRES (already set: that database is
-# used and no cluster is started; tests create a schema each in it).
+# used and no cluster is started; tests create a schema each in it), and the
+# binaries' folder in OAWIZARD_TEST_PGBIN, for the tests that restart a
+# cluster of their own (never this shared one).
 #
 # Without PostgreSQL's binaries the command runs without the variable, and
 # the tests that need it skip (or fail under OAWIZARD_REQUIRE_POSTGRES=1).
@@ -81,6 +83,7 @@ if [ -z "$started" ]; then
 	exit 1
 fi
 
+export OAWIZARD_TEST_PGBIN="$bindir"
 export PGPASSWORD="$password"
 "$bindir/createdb" -h 127.0.0.1 -p "$port" -U postgres oawizard_test
 unset PGPASSWORD
