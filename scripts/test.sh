@@ -15,7 +15,11 @@ fi
 go vet ./...
 
 echo "== go test (race, real keychain, throwaway PostgreSQL)"
-scripts/with-keyring.sh scripts/with-postgres.sh env OAWIZARD_REQUIRE_KEYRING=1 OAWIZARD_REQUIRE_POSTGRES=1 go test -race -count=1 -timeout 30m ./...
+# The connector binary is built once: the process-fault tests run it, and
+# so does the real-mode step below.
+bindir=$(mktemp -d)
+go build -o "$bindir/connector" ./cmd/connector
+scripts/with-keyring.sh scripts/with-postgres.sh env OAWIZARD_REQUIRE_KEYRING=1 OAWIZARD_REQUIRE_POSTGRES=1 OAWIZARD_BIN_DIR="$bindir" go test -race -count=1 -timeout 30m ./...
 
 echo "== fuzz (short)"
 # Each fuzz target runs only once it exists, so the list can name targets
@@ -33,8 +37,6 @@ for f in FuzzDecrypt FuzzParseComponentEvent FuzzParseEnvelope; do
 done
 
 echo "== real mode: built connector and wizard as two processes over HTTP"
-bindir=$(mktemp -d)
-go build -o "$bindir/connector" ./cmd/connector
 go build -o "$bindir/wizard" ./cmd/wizard
 go vet -tags e2e ./e2e
 OAWIZARD_BIN_DIR="$bindir" go test -tags e2e -count=1 ./e2e
