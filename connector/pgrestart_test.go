@@ -23,6 +23,60 @@ func TestInstancesRecoverFromAPostgresRestart(t *testing.T) {
 	oa := p.sim.Scenario().OAAppID
 	before := p.session(0, "POST", "/v1/authorizations", map[string]string{"appid": oa})
 
+	restartProbingHealthz(t, p, cl)
+
+	// What was stored before is served by both; new sessions are made.
+	for i := range p.url {
+		if v := p.session(i, "GET", "/v1/authorizations/"+before.ID+"?wait=0s", nil); v.ID != before.ID {
+			t.Fatalf("instance %d lost the session: %+v", i, v)
+		}
+	}
+	s := p.session(1, "POST", "/v1/authorizations", map[string]string{"appid": oa})
+	// A push reaches either instance and is stored.
+	comp := wechatsim.DemoComponent()
+	q, body := sealedPush(t, ticketXML(comp.AppID, "ticket@@@after-restart"), time.Now(), "after-restart", comp.EncodingAESKey, comp.AppID)
+	resp, err := http.Post(p.url[1]+"/wechat/events?"+q.Encode(), "text/xml", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("push after the restart: %d", resp.StatusCode)
+	}
+	if fresh, err := p.st[0].ApplyPush(t.Context(), "after-restart:"+q.Get("timestamp"), time.Now(), PushEffect{}); err != nil || fresh {
+		t.Fatalf("the acknowledged push is not in the database (%v)", err)
+	}
+	// The listeners reconnected: a long-poll on instance 1 hears a change
+	// made through instance 0 within a second, not after feedRecheck.
+	answered := make(chan sessionView, 1)
+	go func() {
+		code, data, err := p.try(1, "GET", "/v1/authorizations/"+s.ID+"?wait=30s&since="+itoa(s.Version), nil)
+		var v sessionView
+		if err == nil && code == http.StatusOK {
+			json.Unmarshal(data, &v)
+		}
+		answered <- v
+	}()
+	time.Sleep(200 * time.Millisecond)
+	if _, err := p.srv[0].updateSession(t.Context(), s.ID, func(x *Session) bool { x.Visits++; return true }); err != nil {
+		t.Fatal(err)
+	}
+	changed := time.Now()
+	select {
+	case v := <-answered:
+		if v.Version != s.Version+1 || time.Since(changed) > time.Second {
+			t.Fatalf("long-poll answered version %d after %v", v.Version, time.Since(changed))
+		}
+	case <-time.After(feedRecheck / 2):
+		t.Fatal("a change on one instance did not reach the other's long-poll after the restart")
+	}
+}
+
+// restartProbingHealthz restarts the cluster while probing both instances'
+// /healthz, and waits until both are healthy again: every probe must have
+// answered within 4 s, with 200 or 503.
+func restartProbingHealthz(t *testing.T, p *pair, cl *pgtest.Cluster) {
+	t.Helper()
 	type probe struct {
 		code int
 		took time.Duration
@@ -92,50 +146,4 @@ func TestInstancesRecoverFromAPostgresRestart(t *testing.T) {
 		}
 	}
 	t.Logf("%d of %d /healthz probes answered 503 during the restart", down, len(probes))
-
-	// What was stored before is served by both; new sessions are made.
-	for i := range p.url {
-		if v := p.session(i, "GET", "/v1/authorizations/"+before.ID+"?wait=0s", nil); v.ID != before.ID {
-			t.Fatalf("instance %d lost the session: %+v", i, v)
-		}
-	}
-	s := p.session(1, "POST", "/v1/authorizations", map[string]string{"appid": oa})
-	// A push reaches either instance and is stored.
-	comp := wechatsim.DemoComponent()
-	q, body := sealedPush(t, ticketXML(comp.AppID, "ticket@@@after-restart"), time.Now(), "after-restart", comp.EncodingAESKey, comp.AppID)
-	resp, err := http.Post(p.url[1]+"/wechat/events?"+q.Encode(), "text/xml", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("push after the restart: %d", resp.StatusCode)
-	}
-	if fresh, err := p.st[0].ApplyPush(t.Context(), "after-restart:"+q.Get("timestamp"), time.Now(), PushEffect{}); err != nil || fresh {
-		t.Fatalf("the acknowledged push is not in the database (%v)", err)
-	}
-	// The listeners reconnected: a long-poll on instance 1 hears a change
-	// made through instance 0 within a second, not after feedRecheck.
-	answered := make(chan sessionView, 1)
-	go func() {
-		code, data, err := p.try(1, "GET", "/v1/authorizations/"+s.ID+"?wait=30s&since="+itoa(s.Version), nil)
-		var v sessionView
-		if err == nil && code == http.StatusOK {
-			json.Unmarshal(data, &v)
-		}
-		answered <- v
-	}()
-	time.Sleep(200 * time.Millisecond)
-	if _, err := p.srv[0].updateSession(t.Context(), s.ID, func(x *Session) bool { x.Visits++; return true }); err != nil {
-		t.Fatal(err)
-	}
-	changed := time.Now()
-	select {
-	case v := <-answered:
-		if v.Version != s.Version+1 || time.Since(changed) > time.Second {
-			t.Fatalf("long-poll answered version %d after %v", v.Version, time.Since(changed))
-		}
-	case <-time.After(feedRecheck / 2):
-		t.Fatal("a change on one instance did not reach the other's long-poll after the restart")
-	}
 }

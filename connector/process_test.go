@@ -90,156 +90,189 @@ func freeAddr(t *testing.T) string {
 	return l.Addr().String()
 }
 
-// TestKilledConnectorProcessLosesNothing runs two real `connector serve`
-// processes on one PostgreSQL database behind a round-robin balancer, the
-// simulator pushing through the balancer, and kill -9s one under load:
-// every session and push it acknowledged is served by the survivor, which
-// keeps serving, and a wizard whose long-poll died finds its session again
-// through the balancer.
-func TestKilledConnectorProcessLosesNothing(t *testing.T) {
+// procFleet is real `connector serve` processes on one PostgreSQL database
+// behind a round-robin balancer, the simulator pushing through it.
+type procFleet struct {
+	t     *testing.T
+	front string
+	addrs []string
+	procs []*exec.Cmd
+	sim   *wechatsim.Server
+	comp  wechatsim.Component
+	st    *PGStore
+	token string
+	hc    *http.Client
+}
+
+func startProcFleet(t *testing.T, n int) *procFleet {
 	db := pgtest.Schema(t)
 	bin := connectorBinary(t)
-	addrs := []string{freeAddr(t), freeAddr(t)}
-	rr := startRoundRobin(t, addrs...)
-	front := "http://" + rr.l.Addr().String()
-	comp := wechatsim.DemoComponent()
-	comp.PushURL, comp.AuthDomain = front+"/wechat/events", "127.0.0.1"
-	sim, err := wechatsim.Prepare(wechatsim.Options{Scenario: "ok", Components: []wechatsim.Component{comp}, Followers: 2500, PublicHost: "127.0.0.1"})
+	f := &procFleet{t: t, comp: wechatsim.DemoComponent(),
+		hc: &http.Client{Timeout: 40 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}}
+	for range n {
+		f.addrs = append(f.addrs, freeAddr(t))
+	}
+	rr := startRoundRobin(t, f.addrs...)
+	f.front = "http://" + rr.l.Addr().String()
+	f.comp.PushURL, f.comp.AuthDomain = f.front+"/wechat/events", "127.0.0.1"
+	sim, err := wechatsim.Prepare(wechatsim.Options{Scenario: "ok", Components: []wechatsim.Component{f.comp}, Followers: 2500, PublicHost: "127.0.0.1"})
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.sim = sim
 	t.Cleanup(sim.Close)
-	env := append(os.Environ(), EnvAppSecret+"="+comp.Secret, EnvToken+"="+comp.Token,
-		EnvAESKey+"="+comp.EncodingAESKey, EnvStoreKey+"="+randomID(24))
-	var procs []*exec.Cmd
-	for _, a := range addrs {
-		cmd := exec.Command(bin, "serve", "-db", db, "-listen", a, "-public-url", front,
-			"-api-base", "http://"+sim.Addr(), "-component-appid", comp.AppID)
+	env := append(os.Environ(), EnvAppSecret+"="+f.comp.Secret, EnvToken+"="+f.comp.Token,
+		EnvAESKey+"="+f.comp.EncodingAESKey, EnvStoreKey+"="+randomID(24))
+	for _, a := range f.addrs {
+		cmd := exec.Command(bin, "serve", "-db", db, "-listen", a, "-public-url", f.front,
+			"-api-base", "http://"+sim.Addr(), "-component-appid", f.comp.AppID)
 		cmd.Env = env
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		procs = append(procs, cmd)
+		f.procs = append(f.procs, cmd)
 	}
 	ctx := context.Background()
-	st, err := OpenPGStore(ctx, db)
-	if err != nil {
+	if f.st, err = OpenPGStore(ctx, db); err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
-	for _, a := range addrs {
-		for deadline := time.Now().Add(20 * time.Second); ; {
-			if c, err := net.Dial("tcp", a); err == nil {
+	t.Cleanup(func() { f.st.Close() })
+	for _, a := range f.addrs {
+		waitUntil(t, "connector on "+a+" to listen", func() bool {
+			c, err := net.Dial("tcp", a)
+			if err == nil {
 				c.Close()
-				break
 			}
-			if time.Now().After(deadline) {
-				t.Fatalf("connector on %s did not start", a)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+			return err == nil
+		})
 	}
 	sim.Start()
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		if _, _, err := st.Ticket(ctx, comp.AppID); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("no ticket arrived through the balancer")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	token, err := CreateProjectToken(ctx, st, "acme", time.Now())
-	if err != nil {
+	waitUntil(t, "a ticket through the balancer", func() bool {
+		_, _, err := f.st.Ticket(ctx, f.comp.AppID)
+		return err == nil
+	})
+	if f.token, err = CreateProjectToken(ctx, f.st, "acme", time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	hc := &http.Client{Timeout: 40 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
-	call := func(base, method, path string, body any) (int, []byte, error) {
-		var rd io.Reader
-		if body != nil {
-			b, _ := json.Marshal(body)
-			rd = strings.NewReader(string(b))
-		}
-		req, _ := http.NewRequest(method, base+path, rd)
-		req.Header.Set("Authorization", "Bearer "+token)
-		resp, err := hc.Do(req)
-		if err != nil {
-			return 0, nil, err
-		}
-		defer resp.Body.Close()
-		data, err := io.ReadAll(resp.Body)
-		return resp.StatusCode, data, err
-	}
-	// get reads as a wizard does, waiting out the per-token rate limit.
-	get := func(base, path string) (int, []byte, error) {
-		for {
-			code, data, err := call(base, "GET", path, nil)
-			if code != http.StatusTooManyRequests {
-				return code, data, err
-			}
-			time.Sleep(50 * time.Millisecond)
+	return f
+}
+
+func waitUntil(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); !ok(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("waited 20 s for " + what)
 		}
 	}
-	oa := sim.Scenario().OAAppID
-	var mu sync.Mutex
-	var sessions, nonces []string
-	var afterKill atomic.Int64
-	var killed atomic.Bool
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for w := range 4 {
-		wg.Add(1)
+}
+
+// call makes an authenticated request to base (the balancer or a process).
+func (f *procFleet) call(base, method, path string, body any) (int, []byte, error) {
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = strings.NewReader(string(b))
+	}
+	req, _ := http.NewRequest(method, base+path, rd)
+	req.Header.Set("Authorization", "Bearer "+f.token)
+	resp, err := f.hc.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, data, err
+}
+
+// get reads as a wizard does, waiting out the per-token rate limit.
+func (f *procFleet) get(base, path string) (int, []byte, error) {
+	for {
+		code, data, err := f.call(base, "GET", path, nil)
+		if code != http.StatusTooManyRequests {
+			return code, data, err
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// load creates sessions and sends pushes through the balancer until stop,
+// recording what was acknowledged (and how much after killed was set).
+type procLoad struct {
+	mu               sync.Mutex
+	sessions, nonces []string
+	afterKill        atomic.Int64
+	killed           atomic.Bool
+	stop             chan struct{}
+	wg               sync.WaitGroup
+}
+
+func (f *procFleet) startLoad(workers int) *procLoad {
+	l := &procLoad{stop: make(chan struct{})}
+	oa := f.sim.Scenario().OAAppID
+	for w := range workers {
+		l.wg.Add(1)
 		go func() {
-			defer wg.Done()
+			defer l.wg.Done()
 			for n := 0; ; n++ {
 				select {
-				case <-stop:
+				case <-l.stop:
 					return
 				case <-time.After(25 * time.Millisecond): // under the token's rate limit
 				}
-				if code, data, _ := call(front, "POST", "/v1/authorizations", map[string]string{"appid": oa}); code == http.StatusCreated {
+				if code, data, _ := f.call(f.front, "POST", "/v1/authorizations", map[string]string{"appid": oa}); code == http.StatusCreated {
 					var v sessionView
 					json.Unmarshal(data, &v)
-					mu.Lock()
-					sessions = append(sessions, v.ID)
-					mu.Unlock()
-					if killed.Load() {
-						afterKill.Add(1)
+					l.mu.Lock()
+					l.sessions = append(l.sessions, v.ID)
+					l.mu.Unlock()
+					if l.killed.Load() {
+						l.afterKill.Add(1)
 					}
 				}
 				nonce := "p" + itoa(int64(w*100000+n))
-				q, body := sealedPush(t, ticketXML(comp.AppID, "ticket@@@"+nonce), time.Now(), nonce, comp.EncodingAESKey, comp.AppID)
-				if resp, err := hc.Post(front+"/wechat/events?"+q.Encode(), "text/xml", strings.NewReader(body)); err == nil {
+				q, body := sealedPush(f.t, ticketXML(f.comp.AppID, "ticket@@@"+nonce), time.Now(), nonce, f.comp.EncodingAESKey, f.comp.AppID)
+				if resp, err := f.hc.Post(f.front+"/wechat/events?"+q.Encode(), "text/xml", strings.NewReader(body)); err == nil {
 					resp.Body.Close()
 					if resp.StatusCode == 200 {
-						mu.Lock()
-						nonces = append(nonces, nonce+":"+q.Get("timestamp"))
-						mu.Unlock()
+						l.mu.Lock()
+						l.nonces = append(l.nonces, nonce+":"+q.Get("timestamp")) // as the push handler keys it
+						l.mu.Unlock()
 					}
 				}
 			}
 		}()
 	}
+	return l
+}
+
+// TestKilledConnectorProcessLosesNothing kill -9s one of two real
+// connector processes under load: every session and push it acknowledged
+// is served by the survivor, which keeps serving, and a wizard whose
+// long-poll died finds its session again through the balancer.
+func TestKilledConnectorProcessLosesNothing(t *testing.T) {
+	f := startProcFleet(t, 2)
+	l := f.startLoad(4)
 	// A wizard long-polls a session on the process about to die.
-	code, data, err := call("http://"+addrs[0], "POST", "/v1/authorizations", map[string]string{"appid": oa})
+	victim := "http://" + f.addrs[0]
+	code, data, err := f.call(victim, "POST", "/v1/authorizations", map[string]string{"appid": f.sim.Scenario().OAAppID})
 	var s sessionView
 	if err != nil || code != http.StatusCreated || json.Unmarshal(data, &s) != nil {
 		t.Fatalf("session on the first process: %d %s %v", code, data, err)
 	}
 	polled := make(chan error, 1)
 	go func() {
-		_, _, err := call("http://"+addrs[0], "GET", "/v1/authorizations/"+s.ID+"?wait=30s&since="+itoa(s.Version), nil)
+		_, _, err := f.call(victim, "GET", "/v1/authorizations/"+s.ID+"?wait=30s&since="+itoa(s.Version), nil)
 		polled <- err
 	}()
 	time.Sleep(500 * time.Millisecond)
-	if err := procs[0].Process.Kill(); err != nil {
+	if err := f.procs[0].Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
-	killed.Store(true)
+	l.killed.Store(true)
 	time.Sleep(700 * time.Millisecond)
-	close(stop)
-	wg.Wait()
+	close(l.stop)
+	l.wg.Wait()
 	select {
 	case err := <-polled:
 		if err == nil {
@@ -249,23 +282,22 @@ func TestKilledConnectorProcessLosesNothing(t *testing.T) {
 		t.Fatal("the long-poll on the killed process neither answered nor failed")
 	}
 	// The wizard polls again through the balancer: the survivor answers.
-	code, data, err = get(front, "/v1/authorizations/"+s.ID+"?wait=0s")
+	code, data, err = f.get(f.front, "/v1/authorizations/"+s.ID+"?wait=0s")
 	var v sessionView
 	if err != nil || code != http.StatusOK || json.Unmarshal(data, &v) != nil || v.ID != s.ID || v.Status != s.Status {
 		t.Fatalf("session after failover: %d %s %v", code, data, err)
 	}
-	t.Logf("%d sessions (%d after the kill) and %d pushes acknowledged", len(sessions), afterKill.Load(), len(nonces))
-	if len(sessions) == 0 || len(nonces) == 0 || afterKill.Load() == 0 {
-		t.Fatalf("no load, or the survivor stopped serving: %d sessions (%d after the kill), %d pushes", len(sessions), afterKill.Load(), len(nonces))
+	t.Logf("%d sessions (%d after the kill) and %d pushes acknowledged", len(l.sessions), l.afterKill.Load(), len(l.nonces))
+	if len(l.sessions) == 0 || len(l.nonces) == 0 || l.afterKill.Load() == 0 {
+		t.Fatal("no load, or the survivor stopped serving")
 	}
-	for _, id := range sessions {
-		code, data, err := get(front, "/v1/authorizations/"+id+"?wait=0s")
-		if err != nil || code != http.StatusOK {
+	for _, id := range l.sessions {
+		if code, data, err := f.get(f.front, "/v1/authorizations/"+id+"?wait=0s"); err != nil || code != http.StatusOK {
 			t.Fatalf("acknowledged session %s lost: %d %s %v", id, code, data, err)
 		}
 	}
-	for _, n := range nonces {
-		if fresh, err := st.ApplyPush(ctx, n, time.Now(), PushEffect{}); err != nil || fresh {
+	for _, n := range l.nonces {
+		if fresh, err := f.st.ApplyPush(context.Background(), n, time.Now(), PushEffect{}); err != nil || fresh {
 			t.Fatalf("acknowledged push %s lost (%v)", n, err)
 		}
 	}
