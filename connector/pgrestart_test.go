@@ -146,4 +146,7 @@ func restartProbingHealthz(t *testing.T, p *pair, cl *pgtest.Cluster) {
 		}
 	}
 	t.Logf("%d of %d /healthz probes answered 503 during the restart", down, len(probes))
+	if down == 0 {
+		t.Fatal("/healthz never reported the store's outage during the restart")
+	}
 }
