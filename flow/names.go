@@ -102,3 +102,6 @@ const (
 )
 
 var DescribeWeChat = wechat.Describe
+
+// WeChatCodes lists every code the catalogue explains.
+var WeChatCodes = wechat.Codes
