@@ -23,6 +23,7 @@ type (
 const (
 	SourceSelf = verdict.SourceSelf
 	SourceNone = verdict.SourceNone
+	SourceData = verdict.SourceData
 	SDKOpenID  = verdict.SDKOpenID
 	SDKUnionID = verdict.SDKUnionID
 )
