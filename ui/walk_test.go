@@ -68,6 +68,7 @@ func shot(t *testing.T, a *App, name string) {
 	t.Helper()
 	fits(t, name, onUI(func() fyne.Size { return a.win.Content().MinSize() }))
 	nothingCutShort(t, name, a)
+	sideStays(t, name, a)
 	dir := os.Getenv("OAWIZARD_SHOTS")
 	if dir == "" {
 		return
@@ -85,6 +86,31 @@ func shot(t *testing.T, a *App, name string) {
 		if err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// sideWidths is the step list's width at 1024×640 per language, as first
+// seen on any page of any walk.
+var sideWidths sync.Map
+
+// sideStays fails when the step list is not exactly as wide as its longest
+// label, at 1366×768 as at 1024×640, and as on the other pages in this
+// language: a percentage or a page's width must not move it.
+func sideStays(t *testing.T, name string, a *App) {
+	t.Helper()
+	var wide, w float32
+	onUIDo(func() {
+		// A resize lays out the whole window as a move to another page does.
+		a.win.Resize(fyne.NewSize(1366, 768))
+		wide = a.side.Size().Width
+		a.win.Resize(fitSize)
+		w = a.side.Size().Width
+	})
+	if want := stepsWidth(); w != want || wide != want {
+		t.Errorf("%s: the step list is %.0f wide at 1024 and %.0f at 1366; its longest label needs %.0f", name, w, wide, want)
+	}
+	if first, seen := sideWidths.LoadOrStore(Lang(), w); seen && first.(float32) != w {
+		t.Errorf("%s: the step list is %.0f wide here, %.0f on another page", name, w, first)
 	}
 }
 
