@@ -38,9 +38,9 @@ var rawWeChat = regexp.MustCompile(`错误码|errcode|error code|请求编号|re
 // authorization page and wherever an error is shown, is in words in both
 // languages; the code is only in the staff's toggle.
 func TestEveryWeChatErrorReadsInWords(t *testing.T) {
-	defer SetupLanguage(LangZH)
+	defer onUIDo(func() { SetupLanguage(LangZH) })
 	for _, l := range []string{LangZH, LangEN} {
-		SetupLanguage(l)
+		onUIDo(func() { SetupLanguage(l) })
 		for _, c := range append(flow.WeChatCodes(), 99999) {
 			code := strconv.Itoa(c)
 			err := fmt.Errorf("sync: %w", &flow.WeChatAPIError{Code: c, Msg: "access clientip is not registered", RID: "66aa-bb"})

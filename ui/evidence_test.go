@@ -29,9 +29,9 @@ var details = regexp.MustCompile(`(?s)<details>.*?</details>`)
 // and in the HTML report; the raw field and value only behind the staff's
 // toggle.
 func TestEvidenceReadsInWordsEverywhere(t *testing.T) {
-	defer SetupLanguage(LangZH)
+	defer onUIDo(func() { SetupLanguage(LangZH) })
 	for _, l := range []string{LangZH, LangEN} {
-		SetupLanguage(l)
+		onUIDo(func() { SetupLanguage(l) })
 		for _, c := range evidenceKinds {
 			b := newBadge(c.ID, func(string, string) {}, func(string) {}, nil)
 			b.set(c)

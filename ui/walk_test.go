@@ -98,15 +98,16 @@ var sideWidths sync.Map
 // language: a percentage or a page's width must not move it.
 func sideStays(t *testing.T, name string, a *App) {
 	t.Helper()
-	var wide, w float32
+	var wide, w, want float32
 	onUIDo(func() {
+		want = stepsWidth()
 		// A resize lays out the whole window as a move to another page does.
 		a.win.Resize(fyne.NewSize(1366, 768))
 		wide = a.side.Size().Width
 		a.win.Resize(fitSize)
 		w = a.side.Size().Width
 	})
-	if want := stepsWidth(); w != want || wide != want {
+	if w != want || wide != want {
 		t.Errorf("%s: the step list is %.0f wide at 1024 and %.0f at 1366; its longest label needs %.0f", name, w, wide, want)
 	}
 	if first, seen := sideWidths.LoadOrStore(Lang(), w); seen && first.(float32) != w {
@@ -124,7 +125,9 @@ func TestWalkThroughAllStepsInDemoMode(t *testing.T) {
 // temporary folder, both closed when the test ends.
 func testApp(t *testing.T, l string) (fyne.App, *store.DB) {
 	t.Helper()
-	if _, err := SetupLanguage(l); err != nil {
+	// Under the UI lock: a page's goroutine from the previous test may
+	// still be reading the texts as its last act.
+	if err := onUI(func() error { _, err := SetupLanguage(l); return err }); err != nil {
 		t.Fatal(err)
 	}
 	fa := test.NewTempApp(t)
