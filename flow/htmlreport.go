@@ -12,15 +12,17 @@ import (
 
 // WriteHTML writes the report for the onboarding call as one self-contained
 // HTML file: no scripts, no external files, the chart as inline SVG, ids
-// masked and no secret. t translates message keys.
-func WriteHTML(w io.Writer, r Report, t func(string) string) error {
+// masked and no secret. tf translates message keys. Evidence reads in
+// words; the raw field and value wait in a closed details element for staff.
+func WriteHTML(w io.Writer, r Report, tf Texts) error {
+	t := func(k string) string { return tf(k, nil) }
 	type badge struct {
-		Title, Status, Word, Evidence, Reason, Remedy string
+		Title, Status, Word, Evidence, Raw, Reason, Remedy string
 	}
 	var badges []badge
 	for _, c := range r.Checks {
 		b := badge{Title: t("check." + c.ID + ".title"), Status: c.Status, Word: t("status." + c.Status),
-			Evidence: maskEvidence(c.Evidence)}
+			Evidence: EvidenceText(c, tf), Raw: maskEvidence(c.Evidence)}
 		// Every check that did not pass says why; an unknown also says how
 		// to make it known, so it is never read as a pass.
 		if c.Status != verdict.Pass {
@@ -60,10 +62,10 @@ func maskEvidence(e verdict.Evidence) string {
 	if strings.HasPrefix(v, "o") && len(v) >= 20 {
 		v = sdkimport.Mask(v)
 	}
-	if v == "" {
-		return e.Source
+	if e.Field == "" && v == "" {
+		return ""
 	}
-	return e.Source + " · " + e.Field + " = " + v
+	return e.Field + " = " + v
 }
 
 func svgChart(r Report) string {
@@ -109,6 +111,6 @@ var reportTmpl = template.Must(template.New("report").Parse(`<!doctype html>
 <h2>{{call .T "result.chart"}}</h2>{{.Chart}}<p class="ev">{{call .T "result.chart_note"}}</p>
 <h2>{{call .T "report.checks"}}</h2>
 {{range .Badges}}<div class="badge"><span class="chip {{.Status}}">{{.Word}}</span><b>{{.Title}}</b>
-{{if .Reason}}<div>{{.Reason}}</div>{{end}}<div class="ev">{{.Evidence}}</div>{{if .Remedy}}<div class="fix">{{.Remedy}}</div>{{end}}</div>{{end}}
+{{if .Reason}}<div>{{.Reason}}</div>{{end}}<div class="ev">{{.Evidence}}{{if .Raw}}<details><summary>{{call $.T "details.staff"}}</summary>{{.Raw}}</details>{{end}}</div>{{if .Remedy}}<div class="fix">{{.Remedy}}</div>{{end}}</div>{{end}}
 <p class="ev">{{call .T "report.privacy"}}</p></body></html>
 `))

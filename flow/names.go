@@ -23,6 +23,7 @@ type (
 const (
 	SourceSelf = verdict.SourceSelf
 	SourceNone = verdict.SourceNone
+	SourceData = verdict.SourceData
 	SDKOpenID  = verdict.SDKOpenID
 	SDKUnionID = verdict.SDKUnionID
 )
@@ -102,3 +103,6 @@ const (
 )
 
 var DescribeWeChat = wechat.Describe
+
+// WeChatCodes lists every code the catalogue explains.
+var WeChatCodes = wechat.Codes

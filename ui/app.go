@@ -5,7 +5,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/url"
 	"time"
 
@@ -44,6 +43,7 @@ type App struct {
 	checks  []flow.Check
 	body    *fyne.Container
 	steps   *fyne.Container
+	side    *fyne.Container // the step list at its fixed width
 	banner  *fyne.Container
 	nav     *fyne.Container
 	status  *widget.Label
@@ -132,13 +132,10 @@ func (a *App) layout() fyne.CanvasObject {
 	why := widget.NewLabel(T("app.why"))
 	why.Wrapping = fyne.TextWrapWord
 	why.SizeName = theme.SizeNameCaptionText
-	left := container.NewBorder(nil, why, nil, nil, container.NewPadded(a.steps))
-	split := container.NewHSplit(container.NewPadded(left), container.NewPadded(a.body))
-	split.Offset = 0.18
 	footer := container.NewBorder(nil, nil, a.status, a.nav)
 	// The demo banner has a row of its own so the scenario's name is never
 	// cut short to make room for the header's buttons.
-	return container.NewBorder(container.NewVBox(header, a.banner, widget.NewSeparator()), container.NewVBox(widget.NewSeparator(), footer), nil, nil, split)
+	return container.NewBorder(container.NewVBox(header, a.banner, widget.NewSeparator()), container.NewVBox(widget.NewSeparator(), footer), a.sidebar(why), nil, container.NewPadded(a.body))
 }
 
 // langChanged says the new language applies at the next start: Fyne reads
@@ -284,7 +281,7 @@ func (a *App) refreshSteps(cur flow.Step) {
 	prog := a.wiz.State().Progress
 	for s := flow.StepAccounts; s <= flow.StepResult; s++ {
 		s := s
-		b := widget.NewButton(fmt.Sprintf("%d  %s", int(s), T("step."+s.String())), func() {
+		b := widget.NewButton(stepLabel(s), func() {
 			if err := a.wiz.GoTo(a.ctx, s); err == nil {
 				a.show(s)
 			}

@@ -148,12 +148,12 @@ func (b *badge) set(c flow.Check) {
 		b.setChip(b.chip.Text+" · "+T("status.self"), colSelf)
 	}
 	b.reason.SetText(T(c.Reason))
-	b.evidence.SetText(evidenceText(c.Evidence))
+	b.evidence.SetText(flow.EvidenceText(c, Tf))
 	// With no evidence the reason line already says what is missing.
 	b.evidence.Hidden = c.Evidence.Source == flow.SourceNone
 	// The admin reads where the answer came from in words; the raw field
 	// and value (verify_type_info.id = -1) are for staff behind a toggle.
-	b.raw.SetText(rawEvidence(c.Evidence))
+	b.raw.SetText(flow.EvidenceRaw(c.Evidence))
 	b.rawBox.Hidden = b.raw.Text == ""
 	note := ""
 	if c.Note != "" {
@@ -190,19 +190,4 @@ func (b *badge) showSelf(c flow.Check) {
 		b.self.SetSelected(sel)
 		b.self.OnChanged = on
 	}
-}
-
-func rawEvidence(e flow.Evidence) string {
-	if e.Field == "" && e.Value == "" {
-		return ""
-	}
-	return e.Field + " = " + e.Value
-}
-
-func evidenceText(e flow.Evidence) string {
-	at := ""
-	if !e.At.IsZero() {
-		at = e.At.Local().Format("2006-01-02 15:04")
-	}
-	return Tf("evidence."+e.Source, map[string]any{"Field": e.Field, "Value": e.Value, "Time": at})
 }

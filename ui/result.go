@@ -196,7 +196,7 @@ func (a *App) exportReport(r flow.Report) {
 			return
 		}
 		defer w.Close()
-		if err := flow.WriteHTML(w, r, T); err != nil {
+		if err := flow.WriteHTML(w, r, Tf); err != nil {
 			dialog.ShowError(errors.New(errorText(err)), a.win)
 			return
 		}

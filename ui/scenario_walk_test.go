@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -21,6 +22,18 @@ func shownText(a *App) string {
 		})
 	})
 	return b.String()
+}
+
+// rawField matches evidence as a field and value (with_openid = 5000/5000)
+// or a format's code name: for staff, never in what the admin reads.
+var rawField = regexp.MustCompile(`with_openid|with_unionid|verify_type_info|open/get|matched_unionids|open_appid|principal_name|have_open|csv-utf|\w = \S`)
+
+// noRawEvidence fails when a visible text shows raw evidence.
+func noRawEvidence(t *testing.T, what string, a *App) {
+	t.Helper()
+	if txt := shownText(a); rawField.MatchString(txt) {
+		t.Fatalf("%s shows raw evidence %q:\n%s", what, rawField.FindString(txt), txt)
+	}
 }
 
 // The scenarios where something is wrong, walked as an admin would at
@@ -51,6 +64,7 @@ func TestWalkThroughTheProblemScenarios(t *testing.T) {
 			if txt := shownText(a); !strings.Contains(txt, T("result.no_unionid")) || !strings.Contains(txt, T("remedy.oa_bound")) {
 				t.Fatalf("the result page does not say the unionids are missing and how to fix it:\n%s", txt)
 			}
+			noRawEvidence(t, "the result page", a)
 			shot(t, a, "notbound-5-result")
 		})
 		// WeChat's answer shows on the scan's page the moment it arrives: a
@@ -136,10 +150,16 @@ func walkTo(t *testing.T, l, scenario string) *App {
 	if got := onUI(func() string { return acc.message.Text }); !strings.HasPrefix(got, Tf("accounts.checked_before_auth", map[string]any{"Unknown": 6})[:12]) {
 		t.Fatalf("step 1 says %q", got)
 	}
+	noRawEvidence(t, "step 1", a)
 	onUIDo(a.next)
 	sdk := onUI(func() *sdkPage { return a.current.(*sdkPage) })
 	onUIDo(sdk.importDemo)
 	waitFor(t, "the SDK badges", func() bool { return sdk.badges["sdk_unionid"].chip.Text == T("status.pass") })
+	// The badges give the counts in words; field = value is for staff.
+	noRawEvidence(t, "step 2", a)
+	if ev := onUI(func() string { return sdk.badges["sdk_openid"].evidence.Text }); !strings.Contains(ev, "5000") || !strings.Contains(ev, "openid") {
+		t.Fatalf("step 2's openid badge says %q", ev)
+	}
 	onUIDo(a.next)
 	auth := onUI(func() *authorizePage { return a.current.(*authorizePage) })
 	waitFor(t, "the QR code", func() bool { return auth.state.Text == T("auth.state.waiting") })

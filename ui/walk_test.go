@@ -68,6 +68,7 @@ func shot(t *testing.T, a *App, name string) {
 	t.Helper()
 	fits(t, name, onUI(func() fyne.Size { return a.win.Content().MinSize() }))
 	nothingCutShort(t, name, a)
+	sideStays(t, name, a)
 	dir := os.Getenv("OAWIZARD_SHOTS")
 	if dir == "" {
 		return
@@ -88,6 +89,32 @@ func shot(t *testing.T, a *App, name string) {
 	}
 }
 
+// sideWidths is the step list's width at 1024×640 per language, as first
+// seen on any page of any walk.
+var sideWidths sync.Map
+
+// sideStays fails when the step list is not exactly as wide as its longest
+// label, at 1366×768 as at 1024×640, and as on the other pages in this
+// language: a percentage or a page's width must not move it.
+func sideStays(t *testing.T, name string, a *App) {
+	t.Helper()
+	var wide, w, want float32
+	onUIDo(func() {
+		want = stepsWidth()
+		// A resize lays out the whole window as a move to another page does.
+		a.win.Resize(fyne.NewSize(1366, 768))
+		wide = a.side.Size().Width
+		a.win.Resize(fitSize)
+		w = a.side.Size().Width
+	})
+	if w != want || wide != want {
+		t.Errorf("%s: the step list is %.0f wide at 1024 and %.0f at 1366; its longest label needs %.0f", name, w, wide, want)
+	}
+	if first, seen := sideWidths.LoadOrStore(Lang(), w); seen && first.(float32) != w {
+		t.Errorf("%s: the step list is %.0f wide here, %.0f on another page", name, w, first)
+	}
+}
+
 func TestWalkThroughAllStepsInDemoMode(t *testing.T) {
 	for _, l := range []string{LangZH, LangEN} {
 		t.Run(l, func(t *testing.T) { walk(t, l) })
@@ -98,7 +125,9 @@ func TestWalkThroughAllStepsInDemoMode(t *testing.T) {
 // temporary folder, both closed when the test ends.
 func testApp(t *testing.T, l string) (fyne.App, *store.DB) {
 	t.Helper()
-	if _, err := SetupLanguage(l); err != nil {
+	// Under the UI lock: a page's goroutine from the previous test may
+	// still be reading the texts as its last act.
+	if err := onUI(func() error { _, err := SetupLanguage(l); return err }); err != nil {
 		t.Fatal(err)
 	}
 	fa := test.NewTempApp(t)

@@ -2,9 +2,9 @@ package wechat
 
 import (
 	"errors"
-	"fmt"
 	"net"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -68,10 +68,10 @@ func Explain(code int, errmsg, rid string, lang Lang) Advice {
 		a.Owner = OwnerVendor
 		if lang == LangEN {
 			a.Meaning = "WeChat returned an error we don't recognise."
-			a.Remedy = fmt.Sprintf("Send this to your customer-success contact: error code %d, request id %s.", code, orNone(a.RID, lang))
+			a.Remedy = "Contact your customer-success contact; they can read the specifics under the details for staff."
 		} else {
 			a.Meaning = "微信返回了一个未收录的错误。"
-			a.Remedy = fmt.Sprintf("请把以下信息发给你的客户成功经理：错误码 %d，请求编号 %s。", code, orNone(a.RID, lang))
+			a.Remedy = "请联系你的客户成功经理，他们能在“技术细节”里看到具体原因。"
 		}
 		return a
 	}
@@ -82,13 +82,27 @@ func Explain(code int, errmsg, rid string, lang Lang) Advice {
 	}
 	if code == 40164 || code == 61004 {
 		a.IP = ipFrom(errmsg)
-		ip := a.IP
-		if ip == "" {
-			ip = map[Lang]string{LangZH: "（微信未给出）", LangEN: "(not given by WeChat)"}[langOr(lang)]
+		// Without an address from WeChat the sentence names whose address
+		// it is, never an empty gap.
+		if a.IP != "" {
+			a.Remedy = strings.ReplaceAll(a.Remedy, "{ip}", "IP "+a.IP)
+		} else {
+			words := unnamedIP[code][langOr(lang)]
+			if langOr(lang) == LangZH {
+				// The space sets off a Latin address from the Chinese
+				// around it; words need none.
+				a.Remedy = strings.NewReplacer(" {ip} ", words, " {ip}", words, "{ip} ", words).Replace(a.Remedy)
+			}
+			a.Remedy = strings.ReplaceAll(a.Remedy, "{ip}", words)
 		}
-		a.Remedy = strings.ReplaceAll(a.Remedy, "{ip}", ip)
 	}
 	return a
+}
+
+// unnamedIP names the address when WeChat's answer does not carry it.
+var unnamedIP = map[int]map[Lang]string{
+	40164: {LangZH: "服务商服务器的 IP（客户成功经理可以告诉你）", LangEN: "the vendor server's IP (your customer-success contact can tell you which)"},
+	61004: {LangZH: "其服务器的 IP", LangEN: "its server's IP"},
 }
 
 func langOr(l Lang) Lang {
@@ -96,16 +110,6 @@ func langOr(l Lang) Lang {
 		return LangEN
 	}
 	return LangZH
-}
-
-func orNone(s string, lang Lang) string {
-	if s != "" {
-		return s
-	}
-	if lang == LangEN {
-		return "none"
-	}
-	return "无"
 }
 
 // ipRE finds the caller address in "requestIP: 1.2.3.4" and "invalid ip
@@ -127,15 +131,17 @@ func ipFrom(msg string) string {
 // Advice explains the error in lang.
 func (e *APIError) Advice(lang Lang) Advice { return Explain(e.Code, e.Msg, e.RID, lang) }
 
-// Describe is one user-facing paragraph for any error.
+// Describe is one user-facing paragraph for any error: meaning and remedy
+// in words. WeChat's code and request id are for staff, who read them in
+// the error itself (Error), never in the admin's sentence.
 func Describe(err error, lang Lang) string {
 	var ae *APIError
 	if errors.As(err, &ae) {
 		a := ae.Advice(lang)
 		if lang == LangEN {
-			return fmt.Sprintf("%s %s (error code %d, request id %s)", a.Meaning, a.Remedy, a.Code, orNone(a.RID, lang))
+			return a.Meaning + " " + a.Remedy
 		}
-		return fmt.Sprintf("%s%s（错误码 %d，请求编号 %s）", a.Meaning, a.Remedy, a.Code, orNone(a.RID, lang))
+		return a.Meaning + a.Remedy
 	}
 	if err == nil {
 		return ""
@@ -144,4 +150,15 @@ func Describe(err error, lang Lang) string {
 		return "Could not get an answer from WeChat. Check the network connection and try again; if it keeps failing, contact your customer-success contact."
 	}
 	return "没有收到微信的回应。请检查网络后重试；如果一直失败，请联系你的客户成功经理。"
+}
+
+// Codes lists every code the catalogue explains, so callers can show each
+// one as the admin would read it.
+func Codes() []int {
+	out := make([]int, 0, len(catalog))
+	for c := range catalog {
+		out = append(out, c)
+	}
+	slices.Sort(out)
+	return out
 }
