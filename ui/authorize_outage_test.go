@@ -11,15 +11,16 @@ import (
 	"oawizard/flow"
 )
 
-func outagePage(t *testing.T) *authorizePage {
+// qrPage is the QR screen alone in a test window, in language l.
+func qrPage(t *testing.T, l string, size fyne.Size) *authorizePage {
 	t.Helper()
-	if _, err := SetupLanguage(LangZH); err != nil {
+	if _, err := SetupLanguage(l); err != nil {
 		t.Fatal(err)
 	}
 	test.NewTempApp(t).Settings().SetTheme(appTheme{})
 	a := &App{}
 	a.win = test.NewTempWindow(t, nil)
-	a.win.Resize(fyne.NewSize(1024, 640))
+	a.win.Resize(size)
 	p := newAuthorizePage(a)
 	a.win.SetContent(p.view())
 	return p
@@ -29,7 +30,7 @@ func outagePage(t *testing.T) *authorizePage {
 // page says the code will appear by itself, and there is nothing to copy or
 // open until there is a link.
 func TestQRScreenWithoutACodeOffersNothingToCopy(t *testing.T) {
-	p := outagePage(t)
+	p := qrPage(t, LangZH, fyne.NewSize(1024, 640))
 	last := time.Date(2026, 11, 25, 10, 4, 5, 0, time.Local)
 	p.event(flow.AuthEvent{State: flow.AuthConnectionLost, LastOK: last})
 	if !p.copyBtn.Disabled() || !p.openBtn.Disabled() {
@@ -53,7 +54,7 @@ func TestQRScreenWithoutACodeOffersNothingToCopy(t *testing.T) {
 // A project token the connector refuses cannot be fixed by scanning: the QR
 // and its countdown go, and the page offers Settings, where the fix is.
 func TestRevokedTokenOffersSettings(t *testing.T) {
-	p := outagePage(t)
+	p := qrPage(t, LangZH, fyne.NewSize(1024, 640))
 	p.stopped(nil, fmt.Errorf("authorize: %w", flow.ErrTokenRevoked))
 	if p.left.Visible() || !p.settings.Visible() || p.retry.Visible() {
 		t.Fatalf("QR side shown %v, settings %v, restart %v", p.left.Visible(), p.settings.Visible(), p.retry.Visible())

@@ -16,15 +16,8 @@ import (
 // kept as a markup master in testdata/ (review changes to them like code).
 func TestAuthorizeScreenStates(t *testing.T) {
 	for _, l := range []string{LangZH, LangEN} {
-		if _, err := SetupLanguage(l); err != nil {
-			t.Fatal(err)
-		}
-		test.NewTempApp(t).Settings().SetTheme(appTheme{})
-		a := &App{}
-		a.win = test.NewTempWindow(t, nil)
-		a.win.Resize(fyne.NewSize(1000, 640))
-		p := newAuthorizePage(a)
-		a.win.SetContent(p.view())
+		p := qrPage(t, l, fyne.NewSize(1000, 640))
+		a := p.a
 		s := connclient.Session{ID: "s_1", Code: "K7M4Q2", QRURL: "https://connector.example.com/a/K7M4Q2",
 			PCURL: "https://connector.example.com/a/K7M4Q2?pc=1", ExpectedAppID: "wx5a3c9e1f7b2d4806",
 			ExpiresAt: time.Now().Add(10 * time.Minute)}
