@@ -186,6 +186,36 @@ func runHeadless(ctx context.Context, opt headlessOptions, stdout, stderr io.Wri
 	return finishReport(ctx, w, &rep, stdout, fail)
 }
 
+// finishReport, for both modes, checks once more, prints the report on
+// stdout and says by the exit code whether everything passed.
+func finishReport(ctx context.Context, w *flow.Wizard, rep *headlessReport, stdout io.Writer, fail func(string, error) int) int {
+	checked, err := w.Check(ctx, false)
+	if err != nil {
+		return fail("checks", err)
+	}
+	base, err := w.Report(ctx, checked.Checks)
+	if err != nil {
+		return fail("report", err)
+	}
+	rep.Report = base
+	rep.Sync.Followers, rep.Sync.WithUnionID = base.Sync.Followers, base.Sync.WithUnionID
+	if rep.Sync.Status == "" {
+		rep.Sync.Status = "skipped"
+	}
+	for _, c := range checked.Checks {
+		rep.Checks = append(rep.Checks, headlessCheck{ID: c.ID, Status: c.Status, Evidence: c.Evidence})
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(rep); err != nil {
+		return exitError
+	}
+	if verdict.AllPass(checked.Checks) && rep.Authorization.Status == "authorized" && rep.Sync.Status == "done" {
+		return exitAllPass
+	}
+	return exitFailed
+}
+
 // recordAuthorization puts how the authorization ended into the report.
 func (rep *headlessReport) recordAuthorization(session *flow.Session, err error) {
 	rep.Authorization.Status = "authorized"

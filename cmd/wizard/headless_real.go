@@ -20,7 +20,6 @@ import (
 	"oawizard/flow/secret"
 	"oawizard/flow/store"
 	"oawizard/flow/syncer"
-	"oawizard/flow/verdict"
 )
 
 // Headless real mode: the same walk as the demo, against a connector given
@@ -256,34 +255,4 @@ func syncReal(ctx context.Context, w *flow.Wizard, opt realOptions, out *lineWri
 	if err != nil {
 		rep.Sync.Status, rep.Sync.Message = syncStatus(err), err.Error()
 	}
-}
-
-// finishReport checks once more, prints the report on stdout and says by the exit code whether
-// everything passed.
-func finishReport(ctx context.Context, w *flow.Wizard, rep *headlessReport, stdout io.Writer, fail func(string, error) int) int {
-	checked, err := w.Check(ctx, false)
-	if err != nil {
-		return fail("checks", err)
-	}
-	base, err := w.Report(ctx, checked.Checks)
-	if err != nil {
-		return fail("report", err)
-	}
-	rep.Report = base
-	rep.Sync.Followers, rep.Sync.WithUnionID = base.Sync.Followers, base.Sync.WithUnionID
-	if rep.Sync.Status == "" {
-		rep.Sync.Status = "skipped"
-	}
-	for _, c := range checked.Checks {
-		rep.Checks = append(rep.Checks, headlessCheck{ID: c.ID, Status: c.Status, Evidence: c.Evidence})
-	}
-	enc := json.NewEncoder(stdout)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(rep); err != nil {
-		return exitError
-	}
-	if verdict.AllPass(checked.Checks) && rep.Authorization.Status == "authorized" && rep.Sync.Status == "done" {
-		return exitAllPass
-	}
-	return exitFailed
 }
