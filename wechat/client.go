@@ -95,17 +95,66 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 
 // DoRaw sends a request and returns the body of a 200 answer unchecked.
 func (c *Client) DoRaw(ctx context.Context, method, path string, query url.Values, body any) ([]byte, error) {
+	resp, err := c.send(ctx, method, path, query, body)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	data, err := ReadBody(nil, resp.Body, resp.ContentLength, maxResponse)
+	if err != nil {
+		return nil, fmt.Errorf("wechat: %s: reading answer: %w", path, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, newHTTPError(resp.StatusCode, string(data))
+	}
+	return data, nil
+}
+
+// DoText is DoRaw with the answer read straight into a string, for
+// decoders that keep parts of it: they slice the string instead of copying
+// each part, and the answer is never held twice.
+func (c *Client) DoText(ctx context.Context, method, path string, query url.Values, body any) (string, error) {
+	resp, err := c.send(ctx, method, path, query, body)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	text, err := ReadText(resp.Body, resp.ContentLength, maxResponse)
+	if err != nil {
+		return "", fmt.Errorf("wechat: %s: reading answer: %w", path, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return "", newHTTPError(resp.StatusCode, text)
+	}
+	return text, nil
+}
+
+func newHTTPError(status int, body string) *HTTPError {
+	if len(body) > 512 {
+		body = body[:512]
+	}
+	return &HTTPError{Status: status, Body: body}
+}
+
+// send makes one request; the caller reads and closes the answer's body.
+func (c *Client) send(ctx context.Context, method, path string, query url.Values, body any) (*http.Response, error) {
 	u := c.base + path
 	if len(query) > 0 {
 		u += "?" + query.Encode()
 	}
 	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
+	switch b := body.(type) {
+	case nil:
+	case json.RawMessage:
+		// Already encoded by the caller; marshalling it again would only
+		// re-validate and copy it.
+		rd = bytes.NewReader(b)
+	default:
+		enc, err := json.Marshal(body)
 		if err != nil {
 			return nil, fmt.Errorf("wechat: %s: encoding request: %w", path, err)
 		}
-		rd = bytes.NewReader(b)
+		rd = bytes.NewReader(enc)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u, rd)
 	if err != nil {
@@ -124,22 +173,7 @@ func (c *Client) DoRaw(ctx context.Context, method, path string, query url.Value
 		}
 		return nil, fmt.Errorf("wechat: %s: %w", path, unwrapURLError(err))
 	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
-	if err != nil {
-		return nil, fmt.Errorf("wechat: %s: reading answer: %w", path, err)
-	}
-	if len(data) > maxResponse {
-		return nil, fmt.Errorf("wechat: %s: answer larger than %d bytes", path, maxResponse)
-	}
-	if resp.StatusCode != http.StatusOK {
-		snippet := string(data)
-		if len(snippet) > 512 {
-			snippet = snippet[:512]
-		}
-		return nil, &HTTPError{Status: resp.StatusCode, Body: snippet}
-	}
-	return data, nil
+	return resp, nil
 }
 
 // notWeChat is a failure of the hop in between, such as the connector's

@@ -1,6 +1,7 @@
 package connclient
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
 	"testing"
@@ -23,7 +24,7 @@ func TestLeanBatchGetDecoderAgreesWithEncodingJSON(t *testing.T) {
 			UserInfoList []wechat.UserInfo `json:"user_info_list"`
 		}
 		werr := json.Unmarshal([]byte(a), &want)
-		got, ok := decodeUserInfos([]byte(a), 2)
+		got, ok := decodeUserInfos(a, 2)
 		if !ok {
 			continue
 		}
@@ -43,10 +44,63 @@ func TestLeanBatchGetDecoderAgreesWithEncodingJSON(t *testing.T) {
 			t.Errorf("%s:\n got  %+v\n want %+v", a, got, want.UserInfoList)
 		}
 	}
-	if _, ok := decodeUserInfos([]byte(answers[0]), 2); !ok {
+	if _, ok := decodeUserInfos(answers[0], 2); !ok {
 		t.Fatal("the simulator's own answer was declined")
 	}
-	if _, ok := decodeUserInfos([]byte(answers[3]), 1); ok {
+	if _, ok := decodeUserInfos(answers[3], 1); ok {
 		t.Fatal("an escaped string was not left to encoding/json")
+	}
+}
+
+// The user/get decoder reads what encoding/json reads, or declines.
+func TestLeanUserGetDecoderAgreesWithEncodingJSON(t *testing.T) {
+	answers := []string{
+		`{"total":3,"count":2,"data":{"openid":["oA1","oA2"]},"next_openid":"oA2"}`,
+		` { "next_openid" : "" , "data" : { "openid" : [ ] } , "count" : 0 , "total" : 0 } `,
+		`{"total":0,"count":0,"next_openid":""}`,
+		`{"total":1,"count":1,"data":{"openid":["o\u0041"]},"next_openid":"x"}`, // escape: declined
+		`{"total":1.5,"count":1,"data":{"openid":["oA"]},"next_openid":""}`,      // not an int: declined
+		`{"total":1,"count":1,"data":{"openid":["oA"]},"next_openid":"","x":1}`, // other keys: declined
+		`{"total":1,"count":1,"data":{"openid":["oA",]},"next_openid":""}`,      // bad JSON
+		`{"total":1,"count":1,"data":{"openid":["oA"]},"next_openid":""} x`,
+	}
+	accepted := 0
+	for _, a := range answers {
+		var want wechat.UserList
+		werr := json.Unmarshal([]byte(a), &want)
+		got, ok := decodeUserList(a)
+		if !ok {
+			continue
+		}
+		accepted++
+		if werr != nil {
+			t.Errorf("%s: lean decoder accepted what encoding/json refuses (%v)", a, werr)
+			continue
+		}
+		if len(want.Data.OpenID) == 0 {
+			want.Data.OpenID = got.Data.OpenID[:0:0]
+			if got.Data.OpenID == nil {
+				want.Data.OpenID = nil
+			}
+		}
+		if !reflect.DeepEqual(*got, want) {
+			t.Errorf("%s:\n got  %+v\n want %+v", a, *got, want)
+		}
+	}
+	if accepted != 3 {
+		t.Errorf("accepted %d of the first three plain answers and none of the rest, want exactly those 3", accepted)
+	}
+}
+
+// Openids need no escaping and go out as they are; anything else is
+// encoded by encoding/json, so the body is always valid JSON.
+func TestWriteQuotedIsJSON(t *testing.T) {
+	for _, s := range []string{"oA1b2C3d4-_", "", `a"b`, `a\b`, "a\nb", "<&>", "中文", "\x7f"} {
+		var b bytes.Buffer
+		writeQuoted(&b, s)
+		var back string
+		if err := json.Unmarshal(b.Bytes(), &back); err != nil || back != s {
+			t.Errorf("%q written as %s, read back %q (%v)", s, b.String(), back, err)
+		}
 	}
 }

@@ -260,26 +260,25 @@ func (s *Server) handleBatchGet(r *http.Request) (any, *apiErr) {
 	if e := userAPIAllowed(t, a); e != nil {
 		return nil, e
 	}
-	var req struct {
-		UserList []struct {
-			OpenID string `json:"openid"`
-			Lang   string `json:"lang"`
-		} `json:"user_list"`
-	}
-	if e := decodeBody(r, &req); e != nil {
+	data, e := readBody(r)
+	if e != nil {
 		return nil, e
 	}
-	if len(req.UserList) == 0 || len(req.UserList) > 100 {
+	ids, e := userListOpenIDs(data)
+	if e != nil {
+		return nil, e
+	}
+	if len(ids) == 0 || len(ids) > 100 {
 		return nil, errf(40032, "invalid openid list size")
 	}
 	if e := s.spend(a, "/cgi-bin/user/info/batchget"); e != nil {
 		return nil, e
 	}
 	k := keysFor(a.AppID)
-	out := make(rawJSON, 0, 32+len(req.UserList)*300)
+	out := newAnswer(32 + len(ids)*300)
 	out = append(out, `{"user_info_list":[`...)
-	for j, u := range req.UserList {
-		i, ok := openIDIndex(a.AppID, u.OpenID, a.Followers)
+	for j, id := range ids {
+		i, ok := openIDIndex(a.AppID, id, a.Followers)
 		if !ok {
 			return nil, errf(40003, "invalid openid")
 		}

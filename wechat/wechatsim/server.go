@@ -15,7 +15,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	mrand "math/rand/v2"
 	"net"
 	"net/http"
@@ -352,12 +351,9 @@ var (
 
 // decodeBody reads a JSON body the way WeChat does: empty is 44002, not JSON 47001.
 func decodeBody(r *http.Request, v any) *apiErr {
-	data, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err != nil {
-		return errSystem()
-	}
-	if len(strings.TrimSpace(string(data))) == 0 {
-		return errEmptyPost()
+	data, e := readBody(r)
+	if e != nil {
+		return e
 	}
 	if err := json.Unmarshal(data, v); err != nil {
 		return errDataFormat()
