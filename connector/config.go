@@ -193,7 +193,12 @@ func (c *Config) setDefaults() error {
 	}
 	c.Clock = clock.Or(c.Clock)
 	if c.HTTPClient == nil {
-		c.HTTPClient = &http.Client{Timeout: 20 * time.Second}
+		// The default transport keeps two idle connections per host: with
+		// several syncs relayed at once, every other call to WeChat would
+		// open a new TLS connection.
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 64
+		c.HTTPClient = &http.Client{Timeout: 20 * time.Second, Transport: t}
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))

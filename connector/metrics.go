@@ -114,8 +114,12 @@ func (c wechatCounter) RoundTrip(req *http.Request) (*http.Response, error) {
 	n, _ := io.ReadFull(resp.Body, head)
 	head = head[:n]
 	code := "0"
-	if g := errcodeRE.FindSubmatch(head); g != nil {
-		code = string(g[1])
+	// Most answers with data carry no errcode: the regexp runs only on
+	// those that do.
+	if bytes.Contains(head, []byte(`"errcode"`)) {
+		if g := errcodeRE.FindSubmatch(head); g != nil {
+			code = string(g[1])
+		}
 	}
 	c.m.wechat.WithLabelValues(code).Inc()
 	resp.Body = struct {

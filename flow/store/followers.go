@@ -73,7 +73,10 @@ func (d *DB) WritePage(ctx context.Context, appid string, rows []syncer.Follower
 	now := time.Now().Unix()
 	// In key order the page's rows land on neighbouring tree pages one
 	// after another instead of all over the table.
-	slices.SortFunc(rows, func(a, b syncer.Follower) int { return strings.Compare(a.OpenID, b.OpenID) })
+	byOpenID := func(a, b syncer.Follower) int { return strings.Compare(a.OpenID, b.OpenID) }
+	if !slices.IsSortedFunc(rows, byOpenID) {
+		slices.SortFunc(rows, byOpenID)
+	}
 	return d.tx(ctx, func(t *sql.Tx) error {
 		if err := upsertFollowers(ctx, t, appid, rows, now); err != nil {
 			return err
