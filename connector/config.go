@@ -198,6 +198,7 @@ func (c *Config) setDefaults() error {
 		// open a new TLS connection.
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.MaxIdleConnsPerHost = 64
+		t.WriteBufferSize = 16 << 10 // a batchget request (about 6 KB) in one write
 		c.HTTPClient = &http.Client{Timeout: 20 * time.Second, Transport: t}
 	}
 	if c.Logger == nil {

@@ -100,7 +100,8 @@ func StartDemo(ctx context.Context, opts DemoOptions) (*Demo, error) {
 		// binding; a real deployment asks for it only when configured.
 		PermissionSets: []int{2, 3, 24},
 		Clock:          opts.Clock, Logger: logger, RateLimit: -1, Demo: true,
-		HTTPClient: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: time.Minute}},
+		HTTPClient: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: time.Minute,
+			WriteBufferSize: 16 << 10}},
 	}, d.Store)
 	if err != nil {
 		d.closeParts(l)

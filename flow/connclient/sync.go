@@ -115,4 +115,3 @@ func writeQuoted(b *bytes.Buffer, s string) {
 	b.WriteString(s)
 	b.WriteByte('"')
 }
-

@@ -59,7 +59,7 @@ func TestLeanUserGetDecoderAgreesWithEncodingJSON(t *testing.T) {
 		` { "next_openid" : "" , "data" : { "openid" : [ ] } , "count" : 0 , "total" : 0 } `,
 		`{"total":0,"count":0,"next_openid":""}`,
 		`{"total":1,"count":1,"data":{"openid":["o\u0041"]},"next_openid":"x"}`, // escape: declined
-		`{"total":1.5,"count":1,"data":{"openid":["oA"]},"next_openid":""}`,      // not an int: declined
+		`{"total":1.5,"count":1,"data":{"openid":["oA"]},"next_openid":""}`,     // not an int: declined
 		`{"total":1,"count":1,"data":{"openid":["oA"]},"next_openid":"","x":1}`, // other keys: declined
 		`{"total":1,"count":1,"data":{"openid":["oA",]},"next_openid":""}`,      // bad JSON
 		`{"total":1,"count":1,"data":{"openid":["oA"]},"next_openid":""} x`,
