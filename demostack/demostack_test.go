@@ -220,10 +220,10 @@ func TestKeptStateThatCannotBeUsedGivesAFreshStart(t *testing.T) {
 	}{
 		{"another scenario", "not-bound", func(*testing.T, string, flow.Keychain, []byte) {}, flow.DemoFreshStateLost},
 		{"damaged state", "ok", func(t *testing.T, dir string, _ flow.Keychain, _ []byte) {
-			write(t, filepath.Join(dir, stateFile), []byte("{\"version\":1,"))
+			write(t, filepath.Join(dir, StateFile), []byte("{\"version\":1,"))
 		}, flow.DemoFreshStateLost},
 		{"state removed", "ok", func(t *testing.T, dir string, _ flow.Keychain, _ []byte) {
-			os.Remove(filepath.Join(dir, stateFile))
+			os.Remove(filepath.Join(dir, StateFile))
 		}, flow.DemoFreshStateLost},
 		{"key gone from the keychain", "ok", func(t *testing.T, dir string, kc flow.Keychain, _ []byte) {
 			if err := Forget(kc, dir); err != nil {
@@ -231,14 +231,14 @@ func TestKeptStateThatCannotBeUsedGivesAFreshStart(t *testing.T) {
 			}
 		}, flow.DemoFreshStateLost},
 		{"a simulator state older than the store", "ok", func(t *testing.T, dir string, _ flow.Keychain, before []byte) {
-			write(t, filepath.Join(dir, stateFile), before)
+			write(t, filepath.Join(dir, StateFile), before)
 		}, flow.DemoFreshRefused},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
 			opt := Options{Followers: 300, Keychain: testKeychain(t, dir)}
 			first := startRun(t, dir, "ok", opt)
-			before, err := os.ReadFile(filepath.Join(dir, stateFile))
+			before, err := os.ReadFile(filepath.Join(dir, StateFile))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -270,7 +270,7 @@ func TestWithoutAKeychainEachStartIsFresh(t *testing.T) {
 	t.Setenv("TMPDIR", tmp)
 	for i, kc := range []flow.Keychain{nil, noKeychain{}} {
 		r := startRun(t, dir, "ok", Options{Followers: 10, Keychain: kc})
-		if _, err := os.Stat(filepath.Join(dir, storeFile)); err != nil {
+		if _, err := os.Stat(filepath.Join(dir, StoreFile)); err != nil {
 			t.Fatalf("start %d: %v", i, err)
 		}
 		if i == 0 {
@@ -283,7 +283,7 @@ func TestWithoutAKeychainEachStartIsFresh(t *testing.T) {
 				t.Fatalf("a restarted demo kept %d project tokens (%v); want a fresh database", len(tokens), err)
 			}
 		}
-		if _, err := os.Stat(filepath.Join(dir, stateFile)); err == nil {
+		if _, err := os.Stat(filepath.Join(dir, StateFile)); err == nil {
 			t.Fatalf("start %d kept the simulator's state without a key to go with it", i)
 		}
 		r.close()

@@ -22,9 +22,13 @@ import (
 // a file). The demo project's token is derived from that key, so the same
 // token reaches the same authorizations after a restart.
 
+// The files a demo keeps in the data folder.
 const (
-	storeFile = "demo-connector.db"
-	stateFile = "demo-wechat-state.json"
+	StoreFile = "demo-connector.db"      // the connector's database
+	StateFile = "demo-wechat-state.json" // the simulated WeChat's state
+)
+
+const (
 	// keychainWait bounds a keychain that shows a prompt nobody answers:
 	// the demo then starts without keeping anything, rather than never.
 	keychainWait = time.Minute
@@ -41,7 +45,7 @@ type kept struct {
 // one, needed to open the store, is gone) or one of the two files missing.
 // A scenario the state does not match is found later, by the simulator.
 func openKept(ctx context.Context, opt Options) (kept, error) {
-	k := kept{store: filepath.Join(opt.Dir, storeFile), state: filepath.Join(opt.Dir, stateFile)}
+	k := kept{store: filepath.Join(opt.Dir, StoreFile), state: filepath.Join(opt.Dir, StateFile)}
 	had, both := exists(k.store) || exists(k.state), exists(k.store) && exists(k.state)
 	key, created, err := storeKey(ctx, opt.Keychain, opt.Dir)
 	switch {
@@ -65,7 +69,7 @@ func openKept(ctx context.Context, opt Options) (kept, error) {
 // journal files and any temporary file a crashed save left behind.
 func (k kept) remove() error {
 	files := []string{k.store, k.store + "-wal", k.store + "-shm", k.state}
-	tmp, _ := filepath.Glob(filepath.Join(filepath.Dir(k.state), "."+stateFile+".*"))
+	tmp, _ := filepath.Glob(filepath.Join(filepath.Dir(k.state), "."+StateFile+".*"))
 	for _, f := range append(files, tmp...) {
 		if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
