@@ -100,21 +100,8 @@ func StartDemo(ctx context.Context, opts DemoOptions) (*Demo, error) {
 			return nil, err
 		}
 	}
-	path := opts.StorePath
-	if path == "" {
-		if d.tempDir, err = os.MkdirTemp("", "oawizard-demo-"); err != nil {
-			l.Close()
-			d.Sim.Close()
-			return nil, err
-		}
-		path = filepath.Join(d.tempDir, "connector.db")
-	}
-	if d.Store, err = OpenStore(path); err != nil {
+	if err := d.openStore(opts.StorePath); err != nil {
 		d.closeParts(l)
-		if d.Restored {
-			// The state beside it is of no use without the store.
-			err = fmt.Errorf("%w: %w", ErrDemoState, err)
-		}
 		return nil, err
 	}
 	storeKey := opts.StoreKey
@@ -167,6 +154,23 @@ func (d *Demo) keepState(ctx context.Context, opts DemoOptions, logger *slog.Log
 	}
 	var err error
 	d.saver, err = startSaver(d.Sim, opts.StatePath, logger)
+	return err
+}
+
+// openStore opens the demo's store: the file given, else a temporary one.
+func (d *Demo) openStore(path string) error {
+	if path == "" {
+		var err error
+		if d.tempDir, err = os.MkdirTemp("", "oawizard-demo-"); err != nil {
+			return err
+		}
+		path = filepath.Join(d.tempDir, "connector.db")
+	}
+	var err error
+	if d.Store, err = OpenStore(path); err != nil && d.Restored {
+		// The simulator's state is of no use without the store beside it.
+		return fmt.Errorf("%w: %w", ErrDemoState, err)
+	}
 	return err
 }
 

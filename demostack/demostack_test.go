@@ -222,6 +222,9 @@ func TestKeptStateThatCannotBeUsedGivesAFreshStart(t *testing.T) {
 		{"damaged state", "ok", func(t *testing.T, dir string, _ flow.Keychain, _ []byte) {
 			write(t, filepath.Join(dir, StateFile), []byte("{\"version\":1,"))
 		}, flow.DemoFreshStateLost},
+		{"damaged database", "ok", func(t *testing.T, dir string, _ flow.Keychain, _ []byte) {
+			write(t, filepath.Join(dir, StoreFile), []byte("not a database, whatever it once was"))
+		}, flow.DemoFreshStateLost},
 		{"state removed", "ok", func(t *testing.T, dir string, _ flow.Keychain, _ []byte) {
 			os.Remove(filepath.Join(dir, StateFile))
 		}, flow.DemoFreshStateLost},
