@@ -25,7 +25,11 @@ func keptKeychain(t *testing.T, dir string) flow.Keychain {
 		return &memKeychain{m: map[string]string{}}
 	}
 	kc.Delete("probe")
-	t.Cleanup(func() { demostack.Forget(kc, dir) })
+	t.Cleanup(func() {
+		if err := demostack.Forget(kc, dir); err != nil {
+			t.Error(err)
+		}
+	})
 	return kc
 }
 

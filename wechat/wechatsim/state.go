@@ -96,8 +96,9 @@ func (a *authorization) refreshMatches(tok string) bool {
 
 // issuedRefreshToken is the refresh token api_query_auth hands out. A
 // restored authorization whose token nobody presented yet knows only its
-// hash, so a new scan gets a new token, as a re-authorization does.
-// Callers hold s.mu.
+// hash, so a new scan gets a new token; callers keep whatever
+// api_query_auth hands back (reference §1.7), so nothing is lost but the
+// old token. Callers hold s.mu.
 func (a *authorization) issuedRefreshToken() string {
 	if a.refreshToken == "" {
 		a.refreshToken, a.refreshHash = "refreshtoken@@@"+randomString(43), ""

@@ -88,6 +88,27 @@ func TestStateKeepsAuthorizationsWithHashedTokensOnly(t *testing.T) {
 	}
 }
 
+// A restored simulator knows a refresh token only by its hash; a new scan
+// before anyone presented it still hands out a usable one.
+func TestRestoredAuthorizationScannedAgainGetsAUsableRefreshToken(t *testing.T) {
+	e := newEnv(t, "ok")
+	e.authorize(e.componentToken())
+	s2, c2, err := e.restarted("ok", 25001)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.s, e.c = s2, c2
+	ctok := e.componentToken()
+	qa, _ := e.authorize(ctok)
+	rt := qa.AuthorizationInfo.AuthorizerRefreshToken
+	if rt == "" {
+		t.Fatal("api_query_auth after a restart handed out no refresh token")
+	}
+	if _, err := c2.AuthorizerToken(e.ctx, ctok, e.cmp.AppID, DemoOAAppID, rt); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // State from another scenario, follower count or layout is refused and
 // changes nothing; so is a restore once the simulator serves.
 func TestStateFromAnotherWorldIsRefused(t *testing.T) {
