@@ -29,8 +29,14 @@ type Demo struct {
 	SimURL       string // the simulator's base URL (its authorization pages)
 	ProjectToken string
 	Scenario     wechatsim.ScenarioInfo
+	// Restored: the simulator continued from the state at StatePath.
+	Restored bool
+	// Refused lists the accounts whose kept authorization the restored
+	// simulator no longer honours; they need a new scan.
+	Refused []string
 
 	http    *http.Server
+	saver   *stateSaver
 	tempDir string
 }
 
@@ -53,6 +59,15 @@ type DemoOptions struct {
 	// ProjectToken, when set, is the demo project's token (kept across
 	// restarts); otherwise a new one replaces the previous demo token.
 	ProjectToken string
+	// StoreKey seals the tokens in the store. A restart continues only
+	// with the same key, so the caller keeps it out of files (the wizard:
+	// in the OS keychain); "" = a new key each start.
+	StoreKey string
+	// StatePath is where the simulator's state is kept, beside the store:
+	// loaded at start, saved when it changes and at Close. "" = the
+	// simulator starts afresh. A state that cannot be used fails StartDemo
+	// with ErrDemoState.
+	StatePath string
 }
 
 // StartDemo starts the simulator and a connector and waits until the first
@@ -79,23 +94,24 @@ func StartDemo(ctx context.Context, opts DemoOptions) (*Demo, error) {
 		l.Close()
 		return nil, err
 	}
-	path := opts.StorePath
-	if path == "" {
-		if d.tempDir, err = os.MkdirTemp("", "oawizard-demo-"); err != nil {
-			l.Close()
-			d.Sim.Close()
+	if opts.StatePath != "" {
+		if err := d.restoreSim(opts.StatePath); err != nil {
+			d.closeParts(l)
 			return nil, err
 		}
-		path = filepath.Join(d.tempDir, "connector.db")
 	}
-	if d.Store, err = OpenStore(path); err != nil {
+	if err := d.openStore(opts.StorePath); err != nil {
 		d.closeParts(l)
 		return nil, err
+	}
+	storeKey := opts.StoreKey
+	if storeKey == "" {
+		storeKey = randomID(24)
 	}
 	d.Connector, err = New(Config{
 		PublicURL: d.URL, APIBase: "http://" + loopbackAddr(d.Sim.Addr()), OpenBase: d.Sim.URL, MPBase: d.Sim.URL,
 		ComponentAppID: comp.AppID,
-		Secrets:        Secrets{AppSecret: comp.Secret, Token: comp.Token, EncodingAESKey: comp.EncodingAESKey, StoreKey: randomID(24)},
+		Secrets:        Secrets{AppSecret: comp.Secret, Token: comp.Token, EncodingAESKey: comp.EncodingAESKey, StoreKey: storeKey},
 		// The demo also asks for 开放平台账号管理 so open/get can show the
 		// binding; a real deployment asks for it only when configured.
 		PermissionSets: []int{2, 3, 24},
@@ -119,7 +135,44 @@ func StartDemo(ctx context.Context, opts DemoOptions) (*Demo, error) {
 		d.Close()
 		return nil, err
 	}
+	if err := d.keepState(ctx, opts, logger); err != nil {
+		d.Close()
+		return nil, err
+	}
 	return d, nil
+}
+
+// keepState checks a restored demo's authorizations and starts saving the
+// simulator's state.
+func (d *Demo) keepState(ctx context.Context, opts DemoOptions, logger *slog.Logger) error {
+	if d.Restored {
+		if err := d.checkKept(ctx, logger); err != nil {
+			return err
+		}
+	}
+	if opts.StatePath == "" {
+		return nil
+	}
+	var err error
+	d.saver, err = startSaver(d.Sim, opts.StatePath, logger)
+	return err
+}
+
+// openStore opens the demo's store: the file given, else a temporary one.
+func (d *Demo) openStore(path string) error {
+	if path == "" {
+		var err error
+		if d.tempDir, err = os.MkdirTemp("", "oawizard-demo-"); err != nil {
+			return err
+		}
+		path = filepath.Join(d.tempDir, "connector.db")
+	}
+	var err error
+	if d.Store, err = OpenStore(path); err != nil && d.Restored {
+		// The simulator's state is of no use without the store beside it.
+		return fmt.Errorf("%w: %w", ErrDemoState, err)
+	}
+	return err
 }
 
 // advertisedURL is the connector's address for phones and browsers: the
@@ -285,12 +338,19 @@ func (d *Demo) Phone() *wechatsim.Phone {
 	return d.Sim.NewPhone(d.Scenario.OAAppID, d.Scenario.MPAppID)
 }
 
-func (d *Demo) closeParts(l net.Listener) {
+// closeParts stops the simulator, saves its final state and closes the
+// store; it reports a state that could not be saved.
+func (d *Demo) closeParts(l net.Listener) error {
 	if l != nil {
 		l.Close()
 	}
 	if d.Sim != nil {
 		d.Sim.Close()
+	}
+	var err error
+	if d.saver != nil {
+		err = d.saver.close()
+		d.saver = nil
 	}
 	if d.Store != nil {
 		d.Store.Close()
@@ -298,18 +358,25 @@ func (d *Demo) closeParts(l net.Listener) {
 	if d.tempDir != "" {
 		os.RemoveAll(d.tempDir)
 	}
+	return err
 }
 
-// Close stops everything and removes a temporary store.
+// Close stops everything, saves the simulator's state where it is kept and
+// removes a temporary store.
 func (d *Demo) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
 	if d.http != nil {
-		d.http.Shutdown(ctx)
+		// Requests in flight get a moment to finish. A connection a client
+		// opened but never used counts as busy for five seconds, which
+		// held every close (and so every restart) that long: what is left
+		// after the moment is cut.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		if d.http.Shutdown(ctx) != nil {
+			d.http.Close()
+		}
+		cancel()
 	}
 	if d.Connector != nil {
 		d.Connector.Close()
 	}
-	d.closeParts(nil)
-	return nil
+	return d.closeParts(nil)
 }

@@ -110,6 +110,11 @@ func (s *Server) serveAccount(w http.ResponseWriter, r *http.Request, refresh bo
 		s.writeFailure(w, r, err)
 		return
 	}
+	if a.Status == AuthorizerRevoked || a.Status == AuthorizerNeedsReauth {
+		// The facts read while it held stay true; whether it still holds
+		// is the status, which changed after they were read.
+		v.Authorized, v.NeedsReauthorization = false, true
+	}
 	writeJSON(w, http.StatusOK, v)
 }
 

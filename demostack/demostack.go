@@ -7,10 +7,8 @@ import (
 	"context"
 	"errors"
 	"io"
-	"io/fs"
 	"log/slog"
 	"os"
-	"path/filepath"
 
 	"oawizard/connector"
 	"oawizard/flow"
@@ -21,10 +19,15 @@ import (
 type Options struct {
 	Followers int          // 0 = the scenario's count
 	Logger    *slog.Logger // nil = discard
-	// Dir is the wizard's data folder: the demo connector's database
-	// lives there, beside wizard.db, so nothing is left in the system's
-	// temp folder. "" = a temporary folder removed on Close (tests).
+	// Dir is the wizard's data folder: the demo connector's database and
+	// the simulator's state live there, beside wizard.db, so nothing is
+	// left in the system's temp folder and a restart continues. "" = a
+	// temporary folder removed on Close (tests).
 	Dir string
+	// Keychain keeps the key that seals the demo's database, which must
+	// never be in a file. nil, or a keychain that does not answer, makes
+	// every start in Dir a fresh one, as a restart cannot open the store.
+	Keychain flow.Keychain
 }
 
 // SDKUsers and SharedUsers shape the sample analytics export: 5,000
@@ -36,29 +39,46 @@ const (
 )
 
 // Stack is a running demo: the simulator and a connector on loopback.
-type Stack struct{ d *connector.Demo }
+type Stack struct {
+	d     *connector.Demo
+	fresh string // why kept state was not continued from (flow.DemoFresh…)
+}
 
-// Start starts the demo stack for a scenario.
+// Start starts the demo stack for a scenario. In Dir it continues from what
+// the last run kept when that run was of the same scenario; otherwise it
+// removes what was kept and starts afresh, and FreshStart says why.
 func Start(ctx context.Context, scenario string, opt Options) (*Stack, error) {
-	var path string
-	if opt.Dir != "" {
-		// The simulated WeChat lives in memory and starts afresh, so the
-		// last run's connector state describes authorizations it no longer
-		// knows: start from an empty database too. The wizard then sees
-		// its saved authorization is gone and offers a new scan.
-		path = filepath.Join(opt.Dir, "demo-connector.db")
-		for _, f := range []string{path, path + "-wal", path + "-shm"} {
-			if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return nil, err
-			}
+	base := connector.DemoOptions{Scenario: scenario, Followers: opt.Followers, Logger: opt.Logger}
+	if opt.Dir == "" {
+		d, err := connector.StartDemo(ctx, base)
+		if err != nil {
+			return nil, err
 		}
+		return &Stack{d: d}, nil
 	}
-	d, err := connector.StartDemo(ctx, connector.DemoOptions{Scenario: scenario, Followers: opt.Followers, Logger: opt.Logger,
-		StorePath: path})
+	k, err := openKept(ctx, opt)
 	if err != nil {
 		return nil, err
 	}
-	return &Stack{d}, nil
+	base.StorePath = k.store
+	if k.key != "" {
+		base.StoreKey, base.StatePath, base.ProjectToken = k.key, k.state, projectToken(k.key)
+	}
+	d, err := connector.StartDemo(ctx, base)
+	if errors.Is(err, connector.ErrDemoState) {
+		// Another scenario, a damaged file: begin again, as a first run.
+		logger(opt).Info("the demo starts afresh", "reason", err.Error())
+		if k.fresh, err = flow.DemoFreshStateLost, k.remove(); err == nil {
+			d, err = connector.StartDemo(ctx, base)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(d.Refused) > 0 {
+		k.fresh = flow.DemoFreshRefused
+	}
+	return &Stack{d: d, fresh: k.fresh}, nil
 }
 
 // Starter is Start as the window wants it.
@@ -76,6 +96,8 @@ func (s *Stack) Token() string { return s.d.ProjectToken }
 func (s *Stack) Close() error  { return s.d.Close() }
 
 func (s *Stack) Scenario() flow.ScenarioInfo { return info(s.d.Scenario) }
+
+func (s *Stack) FreshStart() string { return s.fresh }
 
 // ScanAndConfirm is the 模拟手机扫码 button: a phone opens the QR URL and taps
 // 授权, leaving the withheld permission sets unticked.

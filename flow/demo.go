@@ -23,8 +23,25 @@ type DemoStack interface {
 	ScanAndConfirm(qrURL string, withheld ...int) error
 	// WriteSDKExport writes a sample analytics export for the scenario.
 	WriteSDKExport(w io.Writer) error
+	// FreshStart says why the demo could not continue from what an earlier
+	// run kept (one of the DemoFresh reasons), or "" when it continued or
+	// nothing was kept. The window names the reason beside its new scan.
+	FreshStart() string
 	Close() error
 }
+
+// Why a restarted demo starts afresh.
+const (
+	// DemoFreshNoKeychain: the key that seals the demo's store cannot be
+	// kept without the system keychain, so nothing carries over.
+	DemoFreshNoKeychain = "no_keychain"
+	// DemoFreshStateLost: what the last run kept is missing, damaged, or
+	// belongs to another scenario.
+	DemoFreshStateLost = "state_lost"
+	// DemoFreshRefused: the simulated WeChat no longer honours a kept
+	// authorization.
+	DemoFreshRefused = "refused"
+)
 
 // DemoStarter starts a demo stack for a scenario.
 type DemoStarter func(ctx context.Context, scenario string) (DemoStack, error)

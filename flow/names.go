@@ -52,6 +52,7 @@ type Keychain = secret.Store
 
 var (
 	ErrKeychainUnavailable = secret.ErrUnavailable
+	ErrKeychainNotFound    = secret.ErrNotFound
 	TokenKey               = secret.TokenKey
 	GetSecretAsync         = secret.GetAsync
 	ForgetToken            = secret.Forget

@@ -222,7 +222,7 @@ func (p *authorizePage) event(ev flow.AuthEvent) {
 			line, detail = T("auth.state.cancelled"), T("auth.cancelled_detail")
 		}
 		if detail == "" && p.a.wiz != nil && p.a.wiz.State().AuthLost {
-			detail = T("auth.lost_again")
+			detail = p.a.lostText()
 		}
 		p.setState(line, detail)
 	case flow.AuthScanned:

@@ -1,31 +1,59 @@
 package ui
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"oawizard/demostack"
 	"oawizard/flow"
+	"oawizard/flow/secret"
 )
 
-// Restarting the wizard after the scan in demo mode starts a new simulated
-// WeChat that knows nothing of the old authorization: the wizard goes back to
-// the QR and says why, instead of failing the sync with a raw 403.
-func TestRestartAfterTheScanOffersANewScan(t *testing.T) {
+// keptKeychain is the system keychain when this machine has one (CI
+// requires it); elsewhere one in memory stands in, so the restart is tested
+// on every machine. The demo folder's key is removed when the test ends.
+func keptKeychain(t *testing.T, dir string) flow.Keychain {
+	t.Helper()
+	kc := secret.Keyring(secret.Service + "-test")
+	if err := kc.Set("probe", "x"); err != nil {
+		if os.Getenv("OAWIZARD_REQUIRE_KEYRING") != "" {
+			t.Fatalf("the keychain is required here but failed: %v", err)
+		}
+		t.Logf("no system keychain (%v): one in memory stands in; run under scripts/with-keyring.sh", err)
+		return &memKeychain{m: map[string]string{}}
+	}
+	kc.Delete("probe")
+	t.Cleanup(func() {
+		if err := demostack.Forget(kc, dir); err != nil {
+			t.Error(err)
+		}
+	})
+	return kc
+}
+
+// scanThenRestart authorizes in a window whose demo lives in a data
+// folder, as the wizard's does, closes it after moving on to the sync,
+// calls between (the time the wizard is closed) and opens it again.
+func scanThenRestart(t *testing.T, between func(dir string)) *App {
+	t.Helper()
 	fa, db := testApp(t, LangZH)
+	dir := t.TempDir()
+	start := demostack.Starter(demostack.Options{Dir: dir, Followers: 2500, Keychain: keptKeychain(t, dir)})
 	open := func() *App {
 		a := onUI(func() *App {
-			return New(fa, Options{DB: db, StartDemo: testStarter, Scenarios: testScenarios(), Scenario: "ok"})
+			return New(fa, Options{DB: db, StartDemo: start, Scenarios: testScenarios(), Scenario: "ok"})
 		})
 		waitFor(t, "the demo to start", func() bool { return a.current != nil })
 		return a
 	}
 	a := open()
 	onUIDo(func() { a.wiz.GoTo(a.ctx, flow.StepAccounts) })
-	if err := a.wiz.Next(a.ctx, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := a.wiz.Next(a.ctx, nil); err != nil {
-		t.Fatal(err)
+	for range 2 {
+		if err := a.wiz.Next(a.ctx, nil); err != nil {
+			t.Fatal(err)
+		}
 	}
 	onUIDo(func() { a.show(flow.StepAuthorize) })
 	auth := onUI(func() *authorizePage { return a.current.(*authorizePage) })
@@ -36,15 +64,43 @@ func TestRestartAfterTheScanOffersANewScan(t *testing.T) {
 		t.Fatal(err)
 	}
 	onUIDo(a.Close)
-
+	between(dir)
 	b := open()
-	defer onUIDo(b.Close)
+	t.Cleanup(func() { onUIDo(b.Close) })
+	return b
+}
+
+// Restarting the wizard after the scan in demo mode continues: the demo
+// kept its state in the data folder, so step 3 stays authorized and the
+// sync, offered at once, works.
+func TestRestartAfterTheScanContinues(t *testing.T) {
+	b := scanThenRestart(t, func(string) {})
+	waitFor(t, "the sync page", func() bool { _, ok := b.current.(*syncPage); return ok })
+	if st := b.wiz.State(); !st.Progress.Authorized || st.AuthLost || !st.Progress.CanGoTo(flow.StepSync) {
+		t.Fatalf("after a restart: %+v", st)
+	}
+	waitFor(t, "the sync's end", func() bool { return b.wiz.State().Progress.SyncEnded })
+	rep, err := b.wiz.Report(b.ctx, nil)
+	if err != nil || rep.Sync.Followers != 2500 {
+		t.Fatalf("the sync after a restart stored %d followers (%v)", rep.Sync.Followers, err)
+	}
+}
+
+// When the demo cannot continue (here its simulated WeChat's state was
+// removed while the wizard was closed), the wizard goes back to the QR and
+// says why, instead of failing the sync with a raw 403.
+func TestRestartWithoutTheKeptStateOffersANewScan(t *testing.T) {
+	b := scanThenRestart(t, func(dir string) {
+		if err := os.Remove(filepath.Join(dir, demostack.StateFile)); err != nil {
+			t.Fatal(err)
+		}
+	})
 	waitFor(t, "step 3 again", func() bool {
 		p, ok := b.current.(*authorizePage)
 		return ok && p.state.Text == T("auth.state.waiting")
 	})
 	p := onUI(func() *authorizePage { return b.current.(*authorizePage) })
-	if got := onUI(func() string { return p.detail.Text }); !strings.Contains(got, T("auth.lost_again")) {
+	if got := onUI(func() string { return p.detail.Text }); !strings.Contains(got, T("auth.lost_demo_state")) {
 		t.Fatalf("step 3 after a restart says %q", got)
 	}
 	if prog := b.wiz.State().Progress; prog.CanGoTo(flow.StepSync) {

@@ -11,8 +11,10 @@ import (
 
 func scenarios() []flow.ScenarioInfo { return demostack.Scenarios() }
 
-func demoStarter(followers int, dir string, logger *slog.Logger) flow.DemoStarter {
-	return demostack.Starter(demostack.Options{Followers: followers, Dir: dir, Logger: logger})
+// demoStarter keeps the demo in the data folder; the keychain holds the key
+// to its database, so a restart continues where the last run stopped.
+func demoStarter(followers int, dir string, keychain flow.Keychain, logger *slog.Logger) flow.DemoStarter {
+	return demostack.Starter(demostack.Options{Followers: followers, Dir: dir, Keychain: keychain, Logger: logger})
 }
 
 func writeDemoExport(scenario string, followers int, path string) error {

@@ -86,8 +86,9 @@ func run() int {
 				}
 			}
 			ui.SetupLanguage(choice)
-			err = ui.Run(ui.Options{DB: db, StartDemo: demoStarter(*followers, filepath.Dir(path), slog.New(slog.NewTextHandler(io.Discard, nil))),
-				Scenarios: scenarios(), Scenario: *scenario, Secrets: secret.Keyring(secret.Service), Version: version.String()})
+			keychain := secret.Keyring(secret.Service)
+			err = ui.Run(ui.Options{DB: db, StartDemo: demoStarter(*followers, filepath.Dir(path), keychain, slog.New(slog.NewTextHandler(io.Discard, nil))),
+				Scenarios: scenarios(), Scenario: *scenario, Secrets: keychain, Version: version.String()})
 		}
 	}
 	if err != nil {

@@ -40,6 +40,8 @@ type component struct {
 	Component
 	tickets    map[string]time.Time // ticket → when pushed
 	lastTicket string
+	// restoredTickets are the saved state's tickets, by hash (state.go).
+	restoredTickets map[string]time.Time
 }
 
 type authKey struct{ component, authorizer string }
@@ -48,6 +50,7 @@ type authKey struct{ component, authorizer string }
 type authorization struct {
 	funcIDs      []int
 	refreshToken string
+	refreshHash  string // a restored authorization knows only its token's hash (state.go)
 	authTime     time.Time
 	revoked      bool
 }
@@ -87,7 +90,7 @@ func (s *Server) handleComponentToken(r *http.Request) (any, *apiErr) {
 	case req.Secret != c.Secret:
 		return nil, errf(40125, "invalid appsecret")
 	}
-	at, ok := c.tickets[req.Ticket]
+	at, ok := c.ticketPushedAt(req.Ticket)
 	switch {
 	case req.Ticket == "" || !ok:
 		return nil, errf(61006, "component ticket is invalid")
@@ -203,7 +206,7 @@ func (s *Server) handleQueryAuth(r *http.Request) (any, *apiErr) {
 		"authorizer_appid":         ac.authorizer,
 		"authorizer_access_token":  t.value,
 		"expires_in":               int(TokenLifetime / time.Second),
-		"authorizer_refresh_token": a.refreshToken,
+		"authorizer_refresh_token": a.issuedRefreshToken(),
 		"func_info":                funcInfo(a.funcIDs),
 	}}, nil
 }
@@ -219,7 +222,7 @@ func (s *Server) handleAuthorizerToken(r *http.Request) (any, *apiErr) {
 	if req.AuthorizerAppID == "" || s.accounts[req.AuthorizerAppID] == nil {
 		return nil, errInvalidAppID()
 	}
-	if a == nil || a.revoked || req.RefreshToken == "" || req.RefreshToken != a.refreshToken {
+	if a == nil || a.revoked || !a.refreshMatches(req.RefreshToken) {
 		return nil, errf(61023, "refresh_token is invalid")
 	}
 	t := s.mint(kindAuthorizer, req.AuthorizerAppID, c.AppID)
