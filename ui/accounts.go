@@ -112,14 +112,14 @@ func (p *accountsPage) recheck(refresh bool) {
 				msg = Tf("accounts.checked_before_auth", map[string]any{"Unknown": unknownCount(res.Checks)})
 			}
 			if res.AccountErr != nil {
-				msg = T("accounts.connector_problem") + " " + errorText(res.AccountErr)
+				msg = sentences(T("accounts.connector_problem"), errorText(res.AccountErr))
 			}
 			if len(res.SelfProvedWrong) > 0 {
 				var names []string
 				for _, id := range res.SelfProvedWrong {
 					names = append(names, T("check."+id+".title"))
 				}
-				msg += " " + Tf("accounts.self_wrong", map[string]any{"Checks": strings.Join(names, "、")})
+				msg = sentences(msg, Tf("accounts.self_wrong", map[string]any{"Checks": strings.Join(names, "、")}))
 			}
 			setHint(p.message, strings.TrimSpace(msg))
 			p.a.relayout()

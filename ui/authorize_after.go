@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"oawizard/flow"
 )
@@ -64,14 +65,14 @@ func changedChecks(before map[string]string, cs []flow.Check) (lines []string, f
 		if !isAccountCheck(c.ID) {
 			continue
 		}
-		line := T("check."+c.ID+".title") + "：" + statusWord(c.Status)
+		line := checkLine(c.ID, c.Status)
 		if before[c.ID] != "" && before[c.ID] != c.Status {
 			line += T("auth.changed")
 		}
 		switch c.Status {
 		case flow.StatusFail:
 			failed = true
-			line += "\n    " + T(c.Reason) + " " + T(c.Remedy)
+			line += "\n    " + sentences(T(c.Reason), T(c.Remedy))
 		case flow.StatusUnknown:
 			line += "\n    " + T(c.Reason)
 		}
@@ -87,6 +88,32 @@ func isAccountCheck(id string) bool {
 		}
 	}
 	return false
+}
+
+// checkLine is a check's name and verdict, punctuated for the language.
+func checkLine(id, status string) string {
+	return Tf("check.line", map[string]any{"Title": T("check." + id + ".title"), "Status": statusWord(status)})
+}
+
+// sentences runs sentences on as each language writes them: nothing after
+// full-width Chinese punctuation (。：）…), one space after anything else.
+func sentences(parts ...string) string {
+	var b strings.Builder
+	for _, s := range parts {
+		if s == "" {
+			continue
+		}
+		if b.Len() > 0 && !strings.ContainsRune("。！？；：，）”", lastRune(b.String())) {
+			b.WriteByte(' ')
+		}
+		b.WriteString(s)
+	}
+	return b.String()
+}
+
+func lastRune(s string) rune {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return r
 }
 
 func statusWord(s string) string {

@@ -46,7 +46,7 @@ func TestWalkThroughTheProblemScenarios(t *testing.T) {
 			// WeChat's answer is shown on the scan's page, and the wizard
 			// says why it did not go on by itself.
 			waitFor(t, "the re-check", func() bool { return strings.Contains(auth.after.Text, T("auth.not_continuing")) })
-			if txt := onUI(func() string { return auth.after.Text }); !strings.Contains(txt, T("check.oa_bound.title")+"："+T("status.fail")) {
+			if txt := onUI(func() string { return auth.after.Text }); !strings.Contains(txt, checkLine("oa_bound", flow.StatusFail)) {
 				t.Fatalf("after the scan: %q", txt)
 			}
 			shot(t, a, "notbound-3-rechecked")
@@ -79,7 +79,7 @@ func TestWalkThroughTheProblemScenarios(t *testing.T) {
 				auth := onUI(func() *authorizePage { return a.current.(*authorizePage) })
 				waitFor(t, "the re-check", func() bool { return strings.Contains(auth.after.Text, T(want.next)) })
 				txt := onUI(func() string { return auth.after.Text })
-				line := T("check."+want.check+".title") + "：" + statusWord(want.status)
+				line := checkLine(want.check, want.status)
 				if !strings.Contains(txt, line) || want.status == flow.StatusFail && !strings.Contains(txt, T("remedy."+want.check)) {
 					t.Fatalf("after the scan, no %q with its fix in %q", line, txt)
 				}

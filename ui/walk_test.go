@@ -202,7 +202,7 @@ func walk(t *testing.T, l string) {
 	})
 	// The page re-checks with WeChat's answer, shows it, and goes on by itself.
 	waitFor(t, "the re-check's answer", func() bool { return strings.Contains(auth.after.Text, T("auth.continuing_plain")) })
-	if txt := onUI(func() string { return auth.after.Text }); !strings.Contains(txt, T("check.oa_bound.title")+"："+T("status.pass")) {
+	if txt := onUI(func() string { return auth.after.Text }); !strings.Contains(txt, checkLine("oa_bound", flow.StatusPass)) {
 		t.Fatalf("after the scan the page says %q", txt)
 	}
 	shot(t, a, "3-rechecked")
