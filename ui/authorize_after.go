@@ -33,6 +33,9 @@ func (p *authorizePage) recheckAfterScan() {
 			if err == nil && res.AccountErr != nil {
 				err = res.AccountErr
 			}
+			// The re-check has answered: "next, the accounts are checked
+			// again" is done, and the lines below say what happens now.
+			p.detail.SetText(p.missingText(p.session.Missing))
 			if err != nil {
 				p.after.SetText(T("auth.recheck_failed") + "\n" + errorText(err))
 				p.a.relayout()
