@@ -107,10 +107,12 @@ func problem(text string) *widget.Label {
 	return l
 }
 
-// checkExplained is a check that did not pass, in words: what it is, why,
-// and what to do; for an unknown, how to make it known.
+// checkExplained is a check that did not pass, in words: what it is, why
+// (with the wizard's note: how the data showed it, a caveat), and what to
+// do; for an unknown, how to make it known.
 func checkExplained(c flow.Check) string {
 	s := Tf("check.explained", map[string]any{"Status": statusWord(c.Status), "Title": T("check." + c.ID + ".title"), "Reason": T(c.Reason)})
+	s = sentences(s, noteText(c))
 	if c.Status == flow.StatusUnknown {
 		return sentences(s, T("result.unknown_howto"))
 	}
