@@ -96,6 +96,7 @@ func (p *accountsPage) recheck(refresh bool) {
 		res, err := p.a.wiz.Check(p.a.ctx, refresh)
 		do(func() {
 			if err != nil {
+				p.message.Importance = widget.DangerImportance
 				setHint(p.message, errorText(err))
 				return
 			}
@@ -106,21 +107,26 @@ func (p *accountsPage) recheck(refresh bool) {
 				}
 			}
 			// Before authorization a check changes nothing visible: say what
-			// was checked and what waits for the scan.
-			msg := ""
+			// was checked and what waits for the scan, as information; only
+			// a problem is said in red.
+			msg, importance := "", widget.MediumImportance
 			if !p.a.wiz.State().Progress.Authorized {
 				msg = Tf("accounts.checked_before_auth", map[string]any{"Unknown": unknownCount(res.Checks)})
 			}
 			if res.AccountErr != nil {
-				msg = T("accounts.connector_problem") + " " + errorText(res.AccountErr)
+				msg, importance = sentences(T("accounts.connector_problem"), errorText(res.AccountErr)), widget.DangerImportance
 			}
 			if len(res.SelfProvedWrong) > 0 {
 				var names []string
 				for _, id := range res.SelfProvedWrong {
 					names = append(names, T("check."+id+".title"))
 				}
-				msg += " " + Tf("accounts.self_wrong", map[string]any{"Checks": strings.Join(names, "、")})
+				msg = sentences(msg, Tf("accounts.self_wrong", map[string]any{"Checks": strings.Join(names, "、")}))
+				if importance != widget.DangerImportance {
+					importance = widget.WarningImportance
+				}
 			}
+			p.message.Importance = importance
 			setHint(p.message, strings.TrimSpace(msg))
 			p.a.relayout()
 		})

@@ -28,6 +28,13 @@ type Options struct {
 	Scenario  string        // demo scenario at start
 	Secrets   flow.Keychain // the OS keychain
 	Version   string
+	Clock     Clock // nil = the wall clock; tests fix the day the window shows
+}
+
+// Clock is flow.NewWizard's clock, named here: ui reaches past flow to nothing.
+type Clock interface {
+	Now() time.Time
+	After(d time.Duration) <-chan time.Time
 }
 
 // App is the running wizard window.
@@ -210,7 +217,7 @@ func (a *App) connect(base, token string, demo flow.DemoStack) {
 		return
 	}
 	a.conn = conn
-	wiz, err := flow.NewWizard(a.ctx, a.opts.DB, conn, nil)
+	wiz, err := flow.NewWizard(a.ctx, a.opts.DB, conn, a.opts.Clock)
 	if err != nil {
 		a.showFatal(T("store.failed"), err)
 		return

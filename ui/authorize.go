@@ -230,7 +230,7 @@ func (p *authorizePage) event(ev flow.AuthEvent) {
 	case flow.AuthAuthorized:
 		p.left.Hide()
 		p.howto.Hide()
-		p.setState(Tf("auth.state.authorized", map[string]any{"Name": ev.Session.NickName}), p.missingText(ev.Session.Missing)+T("auth.next"))
+		p.setState(Tf("auth.state.authorized", map[string]any{"Name": ev.Session.NickName}), strings.TrimSpace(p.missingText(ev.Session.Missing)+"\n"+T("auth.next")))
 	case flow.AuthWrongAccount:
 		p.setState(T("auth.state.wrong"), Tf("auth.wrong_detail", map[string]any{"Expected": ev.Session.ExpectedAppID, "Got": ev.Session.AppID}))
 	case flow.AuthFailed:
@@ -283,10 +283,7 @@ func (p *authorizePage) missingText(missing []int) string {
 	for _, id := range missing {
 		out = append(out, T(fmt.Sprintf("perm.%d.missing", id)))
 	}
-	if len(out) == 0 {
-		return ""
-	}
-	return strings.Join(out, "\n") + "\n"
+	return strings.Join(out, "\n")
 }
 
 func (p *authorizePage) setState(line, detail string) {

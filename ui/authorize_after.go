@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"oawizard/flow"
 )
@@ -32,6 +33,9 @@ func (p *authorizePage) recheckAfterScan() {
 			if err == nil && res.AccountErr != nil {
 				err = res.AccountErr
 			}
+			// The re-check has answered: "next, the accounts are checked
+			// again" is done, and the lines below say what happens now.
+			p.detail.SetText(p.missingText(p.session.Missing))
 			if err != nil {
 				p.after.SetText(T("auth.recheck_failed") + "\n" + errorText(err))
 				p.a.relayout()
@@ -64,14 +68,14 @@ func changedChecks(before map[string]string, cs []flow.Check) (lines []string, f
 		if !isAccountCheck(c.ID) {
 			continue
 		}
-		line := T("check."+c.ID+".title") + "：" + statusWord(c.Status)
+		line := checkLine(c.ID, c.Status)
 		if before[c.ID] != "" && before[c.ID] != c.Status {
 			line += T("auth.changed")
 		}
 		switch c.Status {
 		case flow.StatusFail:
 			failed = true
-			line += "\n    " + T(c.Reason) + " " + T(c.Remedy)
+			line += "\n    " + sentences(T(c.Reason), noteText(c), T(c.Remedy))
 		case flow.StatusUnknown:
 			line += "\n    " + T(c.Reason)
 		}
@@ -87,6 +91,41 @@ func isAccountCheck(id string) bool {
 		}
 	}
 	return false
+}
+
+// checkLine is a check's name and verdict, punctuated for the language.
+func checkLine(id, status string) string {
+	return Tf("check.line", map[string]any{"Title": T("check." + id + ".title"), "Status": statusWord(status)})
+}
+
+// sentences runs sentences on as each language writes them: nothing after
+// full-width Chinese punctuation (。：）…), one space after anything else.
+func sentences(parts ...string) string {
+	var b strings.Builder
+	for _, s := range parts {
+		if s == "" {
+			continue
+		}
+		if b.Len() > 0 && !strings.ContainsRune("。！？；：，）”", lastRune(b.String())) {
+			b.WriteByte(' ')
+		}
+		b.WriteString(s)
+	}
+	return b.String()
+}
+
+// noteText is what the wizard adds to a verdict (how the data showed it, a
+// caveat), or nothing.
+func noteText(c flow.Check) string {
+	if c.Note == "" {
+		return ""
+	}
+	return T(c.Note)
+}
+
+func lastRune(s string) rune {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return r
 }
 
 func statusWord(s string) string {

@@ -107,15 +107,17 @@ func problem(text string) *widget.Label {
 	return l
 }
 
-// checkExplained is a check that did not pass, in words: what it is, why,
-// and what to do; for an unknown, how to make it known.
+// checkExplained is a check that did not pass, in words: what it is, why
+// (with the wizard's note: how the data showed it, a caveat), and what to
+// do; for an unknown, how to make it known.
 func checkExplained(c flow.Check) string {
-	s := statusWord(c.Status) + "  " + T("check."+c.ID+".title") + "：" + T(c.Reason)
+	s := Tf("check.explained", map[string]any{"Status": statusWord(c.Status), "Title": T("check." + c.ID + ".title"), "Reason": T(c.Reason)})
+	s = sentences(s, noteText(c))
 	if c.Status == flow.StatusUnknown {
-		return s + " " + T("result.unknown_howto")
+		return sentences(s, T("result.unknown_howto"))
 	}
 	if c.Remedy != "" {
-		s += " " + T(c.Remedy)
+		s = sentences(s, T(c.Remedy))
 	}
 	return s
 }

@@ -72,6 +72,7 @@ func (p *syncPage) shown() {
 	st := p.a.wiz.State()
 	if st.Progress.SyncEnded {
 		p.state.SetText(T("sync.state.done"))
+		p.detail.SetText(T("sync.done_detail"))
 		p.startB.SetText(T("sync.again"))
 		return
 	}
@@ -178,7 +179,9 @@ func (p *syncPage) finished(err error) {
 		p.detail.SetText(T("sync.no_unionid_detail"))
 		p.startB.SetText(T("sync.again"))
 	case err == nil:
+		// The quota line from before the run no longer holds: say what is next.
 		p.state.SetText(T("sync.state.done"))
+		p.detail.SetText(T("sync.done_detail"))
 		p.startB.SetText(T("sync.again"))
 	case errors.As(err, &qe):
 		p.state.SetText(T("sync.state.quota"))

@@ -145,7 +145,7 @@ func openDemo(t *testing.T, l, scenario string) (*App, *store.DB) {
 	t.Helper()
 	fa, db := testApp(t, l)
 	a := onUI(func() *App {
-		a := New(fa, Options{DB: db, StartDemo: testStarter, Scenarios: testScenarios(), Scenario: scenario})
+		a := New(fa, Options{DB: db, StartDemo: testStarter, Scenarios: testScenarios(), Scenario: scenario, Clock: walkClock{}})
 		a.win.Resize(fitSize)
 		return a
 	})
@@ -164,6 +164,7 @@ func walk(t *testing.T, l string) {
 		t.Fatalf("OA badge before authorization: %q", got)
 	}
 	shot(t, a, "1-accounts")
+	assertShows(t, a, master("ok", "accounts"), accountsRegion(acc))
 	onUIDo(a.next)
 
 	// Step 2: the demo export proves openid and unionid.
@@ -174,38 +175,10 @@ func walk(t *testing.T, l string) {
 		t.Fatalf("counts: %q", txt)
 	}
 	shot(t, a, "2-sdk")
+	assertShows(t, a, master("ok", "sdk"), sdkRegion(sdk))
 	onUIDo(a.next)
 
-	// Step 3: the QR is drawn, the simulated phone confirms.
-	auth := onUI(func() *authorizePage { return a.current.(*authorizePage) })
-	waitFor(t, "the QR code", func() bool { return auth.qr.Image != nil && auth.state.Text == T("auth.state.waiting") })
-	if code := onUI(func() string { return strings.ReplaceAll(auth.code.Text, " ", "") }); len(code) != 6 {
-		t.Fatalf("session code %q", code)
-	}
-	shot(t, a, "3-authorize")
-	onUIDo(auth.simulate)
-	waitFor(t, "authorization", func() bool {
-		return strings.HasPrefix(auth.state.Text, Tf("auth.state.authorized", map[string]any{"Name": ""}))
-	})
-	shot(t, a, "3-authorized")
-
-	// The optional second scan: the mini-program.
-	waitFor(t, "the mini-program button", func() bool { return auth.mpBtn.Visible() })
-	onUIDo(func() { test.Tap(auth.mpBtn) })
-	waitFor(t, "the mini-program's QR", func() bool { return auth.state.Text == T("auth.state.waiting") })
-	if got := onUI(func() string { return auth.title.Text + auth.howto.Text }); got != T("auth.title_mp")+T("auth.howto_mp") {
-		t.Fatalf("the mini-program's scan is worded %q", got)
-	}
-	onUIDo(auth.simulate)
-	waitFor(t, "the mini-program's authorization", func() bool {
-		return strings.HasPrefix(auth.state.Text, Tf("auth.state.authorized", map[string]any{"Name": ""}))
-	})
-	// The page re-checks with WeChat's answer, shows it, and goes on by itself.
-	waitFor(t, "the re-check's answer", func() bool { return strings.Contains(auth.after.Text, T("auth.continuing_plain")) })
-	if txt := onUI(func() string { return auth.after.Text }); !strings.Contains(txt, T("check.oa_bound.title")+"："+T("status.pass")) {
-		t.Fatalf("after the scan the page says %q", txt)
-	}
-	shot(t, a, "3-rechecked")
+	walkScans(t, a)
 
 	// Step 4: the sync starts by itself and runs to the end.
 	waitFor(t, "the sync page", func() bool { _, ok := a.current.(*syncPage); return ok })
@@ -214,6 +187,7 @@ func walk(t *testing.T, l string) {
 		return sp.state.Text == T("sync.state.done") && sp.cancel == nil && a.wiz.State().Progress.SyncEnded
 	})
 	shot(t, a, "4-sync")
+	assertShows(t, a, master("ok", "sync"), syncRegion(sp))
 	onUIDo(a.next)
 
 	// Step 5: every badge passes with data and API evidence where it can.
@@ -229,6 +203,7 @@ func walk(t *testing.T, l string) {
 		}
 	}
 	shot(t, a, "5-result")
+	assertShows(t, a, master("ok", "result"), resultRegion(res))
 
 	// The project token lives in the keychain (here: only in memory), never
 	// in the results database.
@@ -236,4 +211,45 @@ func walk(t *testing.T, l string) {
 	if found, err := db.ContainsString(context.Background(), token); err != nil || found {
 		t.Fatalf("the connector token is in the database (%v)", err)
 	}
+}
+
+// walkScans is step 3 of the walk: the QR is drawn, the simulated phone
+// confirms, then the optional second scan for the mini-program.
+func walkScans(t *testing.T, a *App) {
+	// Step 3: the QR is drawn, the simulated phone confirms.
+	auth := onUI(func() *authorizePage { return a.current.(*authorizePage) })
+	waitFor(t, "the QR code", func() bool { return auth.qr.Image != nil && auth.state.Text == T("auth.state.waiting") })
+	if code := onUI(func() string { return strings.ReplaceAll(auth.code.Text, " ", "") }); len(code) != 6 {
+		t.Fatalf("session code %q", code)
+	}
+	shot(t, a, "3-authorize")
+	assertShows(t, a, master("ok", "authorize"), authorizeRegion(auth))
+	onUIDo(auth.simulate)
+	waitFor(t, "authorization", func() bool {
+		return strings.HasPrefix(auth.state.Text, Tf("auth.state.authorized", map[string]any{"Name": ""}))
+	})
+	shot(t, a, "3-authorized")
+	// The master is taken once the re-check has answered: until then the
+	// page says it is checking again.
+	waitFor(t, "the re-check's answer", func() bool { return strings.Contains(auth.after.Text, T("auth.continuing")) })
+	assertShows(t, a, master("ok", "authorized"), authorizeRegion(auth))
+
+	// The optional second scan: the mini-program.
+	waitFor(t, "the mini-program button", func() bool { return auth.mpBtn.Visible() })
+	onUIDo(func() { test.Tap(auth.mpBtn) })
+	waitFor(t, "the mini-program's QR", func() bool { return auth.state.Text == T("auth.state.waiting") })
+	if got := onUI(func() string { return auth.title.Text + auth.howto.Text }); got != T("auth.title_mp")+T("auth.howto_mp") {
+		t.Fatalf("the mini-program's scan is worded %q", got)
+	}
+	onUIDo(auth.simulate)
+	waitFor(t, "the mini-program's authorization", func() bool {
+		return strings.HasPrefix(auth.state.Text, Tf("auth.state.authorized", map[string]any{"Name": ""}))
+	})
+	// The page re-checks with WeChat's answer, shows it, and goes on by itself.
+	waitFor(t, "the re-check's answer", func() bool { return strings.Contains(auth.after.Text, T("auth.continuing_plain")) })
+	if txt := onUI(func() string { return auth.after.Text }); !strings.Contains(txt, checkLine("oa_bound", flow.StatusPass)) {
+		t.Fatalf("after the scan the page says %q", txt)
+	}
+	shot(t, a, "3-rechecked")
+	assertShows(t, a, master("ok", "rechecked"), authorizeRegion(auth))
 }
