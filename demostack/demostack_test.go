@@ -10,60 +10,23 @@ import (
 	"time"
 
 	"oawizard/flow"
-	"oawizard/flow/secret"
+	"oawizard/flow/secret/secrettest"
 	"oawizard/flow/store"
 	"oawizard/flow/syncer"
 )
 
-// testKeychain is the system keychain when this machine has one (CI
-// requires it); elsewhere one in memory stands in, so the restart is tested
-// on every machine. The data folder's key is removed when the test ends.
+// testKeychain is the system keychain when this machine has one, else one
+// in memory, so the restart is tested on every machine. The data folder's
+// key is removed when the test ends.
 func testKeychain(t *testing.T, dir string) flow.Keychain {
 	t.Helper()
-	kc := secret.Keyring(secret.Service + "-test")
-	if err := kc.Set("probe", "x"); err != nil {
-		if os.Getenv("OAWIZARD_REQUIRE_KEYRING") != "" {
-			t.Fatalf("the keychain is required here but failed: %v", err)
-		}
-		t.Logf("no system keychain (%v): one in memory stands in; run under scripts/with-keyring.sh", err)
-		return &memKeychain{m: map[string]string{}}
-	}
-	kc.Delete("probe")
+	kc := secrettest.System(t)
 	t.Cleanup(func() {
 		if err := Forget(kc, dir); err != nil {
 			t.Error(err)
 		}
 	})
 	return kc
-}
-
-type memKeychain struct {
-	mu sync.Mutex
-	m  map[string]string
-}
-
-func (k *memKeychain) Get(key string) (string, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	v, ok := k.m[key]
-	if !ok {
-		return "", flow.ErrKeychainNotFound
-	}
-	return v, nil
-}
-
-func (k *memKeychain) Set(key, v string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.m[key] = v
-	return nil
-}
-
-func (k *memKeychain) Delete(key string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	delete(k.m, key)
-	return nil
 }
 
 // noKeychain is a machine without a Secret Service.

@@ -8,23 +8,15 @@ import (
 
 	"oawizard/demostack"
 	"oawizard/flow"
-	"oawizard/flow/secret"
+	"oawizard/flow/secret/secrettest"
 )
 
-// keptKeychain is the system keychain when this machine has one (CI
-// requires it); elsewhere one in memory stands in, so the restart is tested
-// on every machine. The demo folder's key is removed when the test ends.
+// keptKeychain is the system keychain when this machine has one, else one
+// in memory, so the restart is tested on every machine. The demo folder's
+// key is removed when the test ends.
 func keptKeychain(t *testing.T, dir string) flow.Keychain {
 	t.Helper()
-	kc := secret.Keyring(secret.Service + "-test")
-	if err := kc.Set("probe", "x"); err != nil {
-		if os.Getenv("OAWIZARD_REQUIRE_KEYRING") != "" {
-			t.Fatalf("the keychain is required here but failed: %v", err)
-		}
-		t.Logf("no system keychain (%v): one in memory stands in; run under scripts/with-keyring.sh", err)
-		return &memKeychain{m: map[string]string{}}
-	}
-	kc.Delete("probe")
+	kc := secrettest.System(t)
 	t.Cleanup(func() {
 		if err := demostack.Forget(kc, dir); err != nil {
 			t.Error(err)

@@ -6,43 +6,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
 
 	"oawizard/connector"
 	"oawizard/flow/secret"
+	"oawizard/flow/secret/secrettest"
 	"oawizard/flow/store"
 )
-
-// memKeychain stands in for the OS keychain inside this package's tests.
-type memKeychain struct {
-	mu sync.Mutex
-	m  map[string]string
-}
-
-func (k *memKeychain) Get(key string) (string, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	v, ok := k.m[key]
-	if !ok {
-		return "", secret.ErrNotFound
-	}
-	return v, nil
-}
-func (k *memKeychain) Set(key, v string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.m[key] = v
-	return nil
-}
-func (k *memKeychain) Delete(key string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	delete(k.m, key)
-	return nil
-}
 
 // Real mode: the connection is checked before anything is kept, and each
 // kind of failure has its own plain message.
@@ -56,7 +28,7 @@ func TestConnectorSettingsAreCheckedAndTheTokenGoesToTheKeychain(t *testing.T) {
 	defer d.Close()
 	db, _ := store.Open(filepath.Join(t.TempDir(), "w.db"))
 	defer db.Close()
-	keys := &memKeychain{m: map[string]string{}}
+	keys := secrettest.NewMemory()
 	a := &App{opts: Options{DB: db, Secrets: keys}}
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 	defer a.cancel()
@@ -83,7 +55,7 @@ func TestConnectorSettingsAreCheckedAndTheTokenGoesToTheKeychain(t *testing.T) {
 	if len(seen) != len(cases) {
 		t.Fatal("two kinds of failure share one message")
 	}
-	if len(keys.m) != 0 {
+	if keys.Len() != 0 {
 		t.Fatal("a failed check kept a token")
 	}
 	if err := a.checkConnector(d.URL, d.ProjectToken); err != nil {
@@ -95,7 +67,7 @@ func TestConnectorSettingsAreCheckedAndTheTokenGoesToTheKeychain(t *testing.T) {
 	if found, _ := db.ContainsString(context.Background(), d.ProjectToken); found {
 		t.Fatal("the token reached the database")
 	}
-	if err := secret.Forget(keys, d.URL); err != nil || len(keys.m) != 0 {
+	if err := secret.Forget(keys, d.URL); err != nil || keys.Len() != 0 {
 		t.Fatal("sign-out left the token")
 	}
 	// Without a keychain the token is not kept anywhere else.
