@@ -150,6 +150,9 @@ func (p *authorizePage) start() {
 	p.linkButtons()
 	p.left.Show()
 	p.howto.Show()
+	// The last scan's answer goes with it: a second scan (the
+	// mini-program's) must not show the first one's as its own.
+	p.after.SetText("")
 	p.after.Hide()
 	p.setState(T("auth.state.preparing"), "")
 	ctx, cancel := context.WithCancel(p.a.ctx)

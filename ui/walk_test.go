@@ -246,7 +246,9 @@ func walkScans(t *testing.T, a *App) {
 		return strings.HasPrefix(auth.state.Text, Tf("auth.state.authorized", map[string]any{"Name": ""}))
 	})
 	// The page re-checks with WeChat's answer, shows it, and goes on by itself.
-	waitFor(t, "the re-check's answer", func() bool { return strings.Contains(auth.after.Text, T("auth.continuing_plain")) })
+	waitFor(t, "the re-check's answer", func() bool {
+		return auth.after.Visible() && strings.HasSuffix(auth.after.Text, T("auth.continuing_plain"))
+	})
 	if txt := onUI(func() string { return auth.after.Text }); !strings.Contains(txt, checkLine("oa_bound", flow.StatusPass)) {
 		t.Fatalf("after the scan the page says %q", txt)
 	}
