@@ -117,7 +117,7 @@ func StartDemo(ctx context.Context, opts DemoOptions) (*Demo, error) {
 		PermissionSets: []int{2, 3, 24},
 		Clock:          opts.Clock, Logger: logger, RateLimit: -1, Demo: true,
 		HTTPClient: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: time.Minute,
-			WriteBufferSize: 16 << 10}},
+			WriteBufferSize: 16 << 10, ReadBufferSize: 64 << 10}},
 	}, d.Store)
 	if err != nil {
 		d.closeParts(l)

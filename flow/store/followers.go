@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -65,26 +64,6 @@ func (d *DB) BeginRun(ctx context.Context, appid string) (syncer.Checkpoint, err
 	}
 	cp.RunID, err = res.LastInsertId()
 	return cp, classify(err)
-}
-
-// WritePage stores rows (reordering them) and advances the checkpoint
-// atomically.
-func (d *DB) WritePage(ctx context.Context, appid string, rows []syncer.Follower, cp syncer.Checkpoint) error {
-	now := time.Now().Unix()
-	// In key order the page's rows land on neighbouring tree pages one
-	// after another instead of all over the table.
-	byOpenID := func(a, b syncer.Follower) int { return strings.Compare(a.OpenID, b.OpenID) }
-	if !slices.IsSortedFunc(rows, byOpenID) {
-		slices.SortFunc(rows, byOpenID)
-	}
-	return d.tx(ctx, func(t *sql.Tx) error {
-		if err := upsertFollowers(ctx, t, appid, rows, now); err != nil {
-			return err
-		}
-		_, err := t.ExecContext(ctx, `UPDATE sync_runs SET cursor = ?, pages = ?, batches = ?, rows = ?, with_unionid = ?, unsubscribed = ?, updated_at = ? WHERE id = ?`,
-			cp.Cursor, cp.Pages, cp.Batches, cp.Rows, cp.WithUnionID, cp.Unsubscribed, now, cp.RunID)
-		return err
-	})
 }
 
 // InsertFollowers upserts rows in one transaction without touching any
