@@ -66,35 +66,6 @@ func (d *DB) BeginRun(ctx context.Context, appid string) (syncer.Checkpoint, err
 	return cp, classify(err)
 }
 
-// InsertFollowers upserts rows in one transaction without touching any
-// run. It is the raw-insert yardstick the sync throughput is compared with.
-func (d *DB) InsertFollowers(ctx context.Context, appid string, rows []syncer.Follower) error {
-	now := time.Now().Unix()
-	return d.tx(ctx, func(t *sql.Tx) error { return upsertFollowers(ctx, t, appid, rows, now) })
-}
-
-// upsertFollowers makes a resumed run overwrite, never duplicate, rows.
-func upsertFollowers(ctx context.Context, t *sql.Tx, appid string, rows []syncer.Follower, now int64) error {
-	// A scene, shared by many rows, is boxed once: every conversion to any
-	// of a string allocates.
-	scenes := map[string]any{}
-	return execInChunks(ctx, t, len(rows), 5, upsertSQL(appid, now), func(args []any, from, to int) []any {
-		for _, r := range rows[from:to] {
-			sub := int64(0)
-			if r.Subscribed {
-				sub = 1
-			}
-			scene, ok := scenes[r.SubscribeScene]
-			if !ok {
-				scene = r.SubscribeScene
-				scenes[r.SubscribeScene] = scene
-			}
-			args = append(args, r.OpenID, r.UnionID, sub, r.SubscribeTime, scene)
-		}
-		return args
-	})
-}
-
 // execInChunks runs the statement sqlFor(n) over n rows upsertRows at a
 // time (prepared once; the shorter tail gets its own), args appending the
 // values of rows [from, to).

@@ -34,6 +34,26 @@ func (d *DB) WritePage(ctx context.Context, appid string, rows []syncer.Follower
 	if !slices.IsSortedFunc(rows, byOpenID) {
 		slices.SortFunc(rows, byOpenID)
 	}
+	return d.rawTx(ctx, func(c pageConn) error {
+		if err := writeRows(ctx, c, upsertSQL(appid, now), rows); err != nil {
+			return err
+		}
+		return execRaw(ctx, c, `UPDATE sync_runs SET cursor = ?, pages = ?, batches = ?, rows = ?, with_unionid = ?, unsubscribed = ?, updated_at = ? WHERE id = ?`,
+			[]driver.NamedValue{{Ordinal: 1, Value: cp.Cursor}, {Ordinal: 2, Value: int64(cp.Pages)}, {Ordinal: 3, Value: int64(cp.Batches)},
+				{Ordinal: 4, Value: cp.Rows}, {Ordinal: 5, Value: cp.WithUnionID}, {Ordinal: 6, Value: cp.Unsubscribed},
+				{Ordinal: 7, Value: now}, {Ordinal: 8, Value: cp.RunID}})
+	})
+}
+
+// InsertFollowers upserts rows in one transaction without touching any run.
+func (d *DB) InsertFollowers(ctx context.Context, appid string, rows []syncer.Follower) error {
+	now := time.Now().Unix()
+	return d.rawTx(ctx, func(c pageConn) error { return writeRows(ctx, c, upsertSQL(appid, now), rows) })
+}
+
+// rawTx runs f in a transaction on one of the pool's connections, through
+// the driver; f's error rolls it back.
+func (d *DB) rawTx(ctx context.Context, f func(pageConn) error) error {
 	conn, err := d.db.Conn(ctx)
 	if err != nil {
 		return classify(err)
@@ -48,15 +68,7 @@ func (d *DB) WritePage(ctx context.Context, appid string, rows []syncer.Follower
 		if err != nil {
 			return err
 		}
-		if err := writeRows(ctx, c, upsertSQL(appid, now), rows); err != nil {
-			tx.Rollback()
-			return err
-		}
-		err = execRaw(ctx, c, `UPDATE sync_runs SET cursor = ?, pages = ?, batches = ?, rows = ?, with_unionid = ?, unsubscribed = ?, updated_at = ? WHERE id = ?`,
-			[]driver.NamedValue{{Ordinal: 1, Value: cp.Cursor}, {Ordinal: 2, Value: int64(cp.Pages)}, {Ordinal: 3, Value: int64(cp.Batches)},
-				{Ordinal: 4, Value: cp.Rows}, {Ordinal: 5, Value: cp.WithUnionID}, {Ordinal: 6, Value: cp.Unsubscribed},
-				{Ordinal: 7, Value: now}, {Ordinal: 8, Value: cp.RunID}})
-		if err != nil {
+		if err := f(c); err != nil {
 			tx.Rollback()
 			return err
 		}
