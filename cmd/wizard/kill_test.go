@@ -35,9 +35,9 @@ func child(args string) *exec.Cmd {
 // next run resumes from the checkpoint and ends with exactly every follower,
 // each once.
 func TestKilledSyncResumesExactly(t *testing.T) {
-	const n = 120000
+	const n = 200000
 	dir := t.TempDir()
-	args := "-headless -scenario ok -followers 120000 -workers 4 -data " + dir
+	args := "-headless -scenario ok -followers 200000 -workers 4 -data " + dir
 
 	cmd := child(args)
 	stderr, _ := cmd.StderrPipe()
