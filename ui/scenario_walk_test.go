@@ -11,13 +11,21 @@ import (
 	"oawizard/flow"
 )
 
-// shownText is every visible label's text in the window, joined.
+// shownText is every visible label's and text block's text in the
+// window, joined.
 func shownText(a *App) string {
 	var b strings.Builder
 	onUIDo(func() {
 		eachObject(a.win.Content(), func(o fyne.CanvasObject) {
-			if l, ok := o.(*widget.Label); ok && l.Visible() {
-				b.WriteString(l.Text + "\n")
+			switch l := o.(type) {
+			case *widget.Label:
+				if l.Visible() {
+					b.WriteString(l.Text + "\n")
+				}
+			case *textBlock:
+				if l.Visible() {
+					b.WriteString(l.Text + "\n")
+				}
 			}
 		})
 	})

@@ -21,9 +21,9 @@ type syncPage struct {
 	root    fyne.CanvasObject
 	bar     *widget.ProgressBar
 	barBox  *container.ThemeOverride
-	counts  *widget.Label
-	state   *widget.Label
-	detail  *widget.Label
+	counts  *textBlock
+	state   *textBlock
+	detail  *textBlock
 	startB  *widget.Button
 	cancelB *widget.Button
 	rescanB *widget.Button
@@ -38,11 +38,9 @@ func newSyncPage(a *App) *syncPage {
 	p := &syncPage{a: a}
 	p.bar = widget.NewProgressBar()
 	p.barBox = container.NewThemeOverride(p.bar, appTheme{})
-	p.counts = widget.NewLabel("")
-	p.counts.Wrapping = fyne.TextWrapWord
-	p.state = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	p.detail = widget.NewLabel("")
-	p.detail.Wrapping = fyne.TextWrapWord
+	p.counts = newTextBlock("")
+	p.state = newTextBlockWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	p.detail = newTextBlock("")
 	p.startB = widget.NewButtonWithIcon(T("sync.start"), theme.MediaPlayIcon(), p.start)
 	p.startB.Importance = widget.HighImportance
 	p.cancelB = widget.NewButtonWithIcon(T("sync.cancel"), theme.CancelIcon(), func() {
@@ -60,8 +58,7 @@ func newSyncPage(a *App) *syncPage {
 	p.rescanB.Importance = widget.HighImportance
 	p.rescanB.Hide()
 	p.raw = container.NewStack()
-	intro := widget.NewLabel(T("sync.intro"))
-	intro.Wrapping = fyne.TextWrapWord
+	intro := newTextBlock(T("sync.intro"))
 	p.root = container.NewVBox(title(T("sync.title")), intro, p.barBox, p.state, p.counts, p.detail, container.NewHBox(p.startB, p.cancelB, p.rescanB), p.raw)
 	return p
 }
