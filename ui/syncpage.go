@@ -66,14 +66,37 @@ func newSyncPage(a *App) *syncPage {
 func (p *syncPage) view() fyne.CanvasObject { return p.root }
 
 func (p *syncPage) shown() {
-	st := p.a.wiz.State()
-	if st.Progress.SyncEnded {
-		p.state.SetText(T("sync.state.done"))
-		p.detail.SetText(T("sync.done_detail"))
-		p.startB.SetText(T("sync.again"))
+	if p.cancel != nil {
+		return // a run is going on: its progress is on the page
+	}
+	if !p.a.wiz.State().Progress.SyncEnded {
+		p.start()
 		return
 	}
-	p.start()
+	// Coming back after a run: say how the latest one ended, as the page
+	// said when it did (a sync without unionids is no plain "finished").
+	go func() {
+		end, ok, err := p.a.wiz.LastSync(p.a.ctx)
+		do(func() {
+			if p.cancel != nil {
+				return
+			}
+			if err != nil {
+				p.detail.SetText(errorText(err)) // how it ended cannot be read
+				return
+			}
+			if !ok {
+				p.finished(nil)
+				return
+			}
+			p.last = end.Progress
+			if end.Progress.Total > 0 {
+				p.bar.SetValue(float64(end.Progress.Stored) / float64(end.Progress.Total))
+			}
+			p.startB.SetText(T("sync.resume"))
+			p.finished(end.Err)
+		})
+	}()
 }
 
 func (p *syncPage) leave() {}
