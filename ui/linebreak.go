@@ -34,20 +34,20 @@ type atom struct {
 }
 
 // wrapText breaks text into paragraphs at "\n" and each paragraph into
-// lines at most max wide as measure tells. A max of zero or less means no
+// lines at most width wide as measure tells. A width of zero or less means no
 // width is known yet: each paragraph stays one line. spaced says the text
 // is in a language that puts spaces between words (English): the Chinese
 // in it is a back office's menu name the admin looks for, kept whole, and
 // lines break at spaces as an English reader expects.
-func wrapText(text string, max float32, spaced bool, measure func(string) float32) [][]string {
+func wrapText(text string, width float32, spaced bool, measure func(string) float32) [][]string {
 	paras := strings.Split(text, "\n")
 	out := make([][]string, len(paras))
 	for i, p := range paras {
-		if max <= 0 {
+		if width <= 0 {
 			out[i] = []string{strings.TrimRightFunc(p, unicode.IsSpace)}
 			continue
 		}
-		out[i] = wrapParagraph(p, max, spaced, measure)
+		out[i] = wrapParagraph(p, width, spaced, measure)
 	}
 	return out
 }
@@ -69,7 +69,7 @@ func widestUnit(text string, spaced bool, measure func(string) float32) float32 
 
 // wrapParagraph fills lines greedily, one unbreakable unit at a time. A
 // paragraph's indent stays.
-func wrapParagraph(p string, max float32, spaced bool, measure func(string) float32) []string {
+func wrapParagraph(p string, width float32, spaced bool, measure func(string) float32) []string {
 	atoms := splitAtoms(p, spaced)
 	if len(atoms) == 0 {
 		return []string{""}
@@ -78,11 +78,11 @@ func wrapParagraph(p string, max float32, spaced bool, measure func(string) floa
 	line, empty := atoms[0].space, true
 	for i := 0; i < len(atoms); {
 		j := unitEnd(atoms, i)
-		if end := pathEnd(atoms, i); end > j && !empty && measure(line) >= max*3/4 {
+		if end := pathEnd(atoms, i); end > j && !empty && measure(line) >= width*3/4 {
 			// A path that fits a line of its own starts one, unless that
 			// leaves much of this line empty.
 			path := joinAtoms(atoms[i:end])
-			if measure(line+sep(atoms[i])+path) > max && measure(path) <= max {
+			if measure(line+sep(atoms[i])+path) > width && measure(path) <= width {
 				lines, line, empty = append(lines, line), "", true
 			}
 		}
@@ -90,15 +90,15 @@ func wrapParagraph(p string, max float32, spaced bool, measure func(string) floa
 		switch {
 		case empty:
 			line += unit
-		case measure(line+sep(atoms[i])+unit) <= max:
+		case measure(line+sep(atoms[i])+unit) <= width:
 			line += sep(atoms[i]) + unit
 		default:
 			lines, line = append(lines, line), unit
 		}
 		empty = false
-		if measure(line) > max {
+		if measure(line) > width {
 			// Wider than a line on its own: only here is a unit cut.
-			cut := breakRunes(line, max, measure)
+			cut := breakRunes(line, width, measure)
 			lines, line = append(lines, cut[:len(cut)-1]...), cut[len(cut)-1]
 		}
 		i = j
@@ -158,13 +158,13 @@ func pathEnd(atoms []atom, i int) int {
 
 // breakRunes cuts a text wider than a line into lines by characters, at
 // least one character a line.
-func breakRunes(s string, max float32, measure func(string) float32) []string {
+func breakRunes(s string, width float32, measure func(string) float32) []string {
 	var lines []string
 	for s != "" {
 		n, w := 0, 0
 		for n < len(s) {
 			_, size := utf8.DecodeRuneInString(s[n:])
-			if w > 0 && measure(s[:n+size]) > max {
+			if w > 0 && measure(s[:n+size]) > width {
 				break
 			}
 			n += size

@@ -23,9 +23,12 @@ type textBlock struct {
 
 	rows int // lines at the last layout: a change needs the parent to lay out again
 
-	// The last wrap, kept: layouts ask for the minimum size often.
-	cacheKey wrapKey
-	cache    [][]string
+	// The last wrap and widest word, kept: layouts ask for the minimum
+	// size often.
+	cacheKey  wrapKey
+	cache     [][]string
+	widestKey wrapKey
+	widest    float32
 }
 
 type wrapKey struct {
@@ -104,6 +107,15 @@ func (t *textBlock) paragraphs(width float32) [][]string {
 	return t.cache
 }
 
+// widestWord is the width of the widest run no line may break in.
+func (t *textBlock) widestWord() float32 {
+	key := wrapKey{text: t.Text, spaced: spacedWords(), size: t.textSize(), style: t.TextStyle}
+	if key != t.widestKey {
+		t.widestKey, t.widest = key, widestUnit(key.text, key.spaced, t.width)
+	}
+	return t.widest
+}
+
 func (t *textBlock) countRows(paras [][]string) int {
 	n := 0
 	for _, p := range paras {
@@ -143,8 +155,7 @@ func (r *textBlockRenderer) Objects() []fyne.CanvasObject { return r.texts }
 func (r *textBlockRenderer) MinSize() fyne.Size {
 	t := r.t
 	pad := t.padding()
-	w := widestUnit(t.Text, spacedWords(), t.width)
-	return fyne.NewSize(w+2*pad, r.height(t.paragraphs(t.Size().Width))+2*pad)
+	return fyne.NewSize(t.widestWord()+2*pad, r.height(t.paragraphs(t.Size().Width))+2*pad)
 }
 
 // height stacks the lines as a Label does, one under the other, whether a
