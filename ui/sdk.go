@@ -30,7 +30,10 @@ type sdkPage struct {
 	samples  *textBlock
 	progress *widget.ProgressBarInfinite
 	message  *textBlock
-	file     *textBlock
+	// checkFailed: the message is a check's error, which the next check
+	// that succeeds takes back.
+	checkFailed bool
+	file        *textBlock
 	// reopen reads the last chosen file again, for a retry with a manual
 	// column mapping.
 	reopen func() (io.ReadCloser, string, int64, error)
@@ -106,7 +109,14 @@ func (p *sdkPage) refreshChecks() {
 	do(func() {
 		if err != nil {
 			setHint(p.message, errorText(err))
+			p.checkFailed = true
 			return
+		}
+		if p.checkFailed {
+			// A check that failed (the data file busy with the import,
+			// say) and then worked must not leave its error on screen.
+			setHint(p.message, "")
+			p.checkFailed = false
 		}
 		p.a.checks = res.Checks
 		for _, c := range res.Checks {
@@ -195,6 +205,7 @@ func (p *sdkPage) run(r io.ReadCloser, name string, size int64, m *flow.ImportMa
 	p.progress.Show()
 	p.progress.Start()
 	setHint(p.message, "")
+	p.checkFailed = false
 	setHint(p.file, Tf("sdk.importing", map[string]any{"Name": name}))
 	go func() {
 		defer r.Close()
