@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"oawizard/flow/connclient"
@@ -172,6 +174,54 @@ func (w *Wizard) Sync(ctx context.Context, opt SyncOptions) (*syncer.Result, err
 	}
 	return res, err
 }
+
+// SyncEnd is how a sync run ended.
+type SyncEnd struct {
+	Progress SyncProgress // what it stored; Total is set when it reached the end
+	// Err is what Sync returned: nil when the run reached the end, else a
+	// *QuotaError, ErrRevoked, ErrNotPermitted, context.Canceled (also for
+	// a run the app was closed during) or another failure.
+	Err error
+}
+
+// LastSync is how the account's latest sync run ended, so the sync page
+// says it again when the admin comes back; ok is false before any run.
+func (w *Wizard) LastSync(ctx context.Context) (end SyncEnd, ok bool, err error) {
+	st := w.State()
+	if st.OAAppID == "" {
+		return end, false, nil
+	}
+	run, ok, err := w.db.LastRun(ctx, st.OAAppID)
+	if !ok || err != nil {
+		return end, false, err
+	}
+	end.Progress = SyncProgress{Phase: "done", Stored: run.Rows, WithUnionID: run.WithUnionID, Unsubscribed: run.Unsubscribed}
+	switch run.Status {
+	case "done":
+		end.Progress.Total = int(run.Rows)
+	case "quota":
+		// The run's message carries the time the quota renews.
+		at, perr := time.Parse(time.RFC3339, run.Message[strings.LastIndex(run.Message, " ")+1:])
+		if perr != nil {
+			t := run.UpdatedAt.In(chinaTime)
+			at = time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, chinaTime)
+		}
+		end.Err = &QuotaError{ResumeAt: at, Err: errors.New(run.Message)}
+	case "revoked":
+		end.Err = fmt.Errorf("%w: %s", ErrRevoked, run.Message)
+	case "failed":
+		end.Err = errors.New(run.Message)
+		if strings.HasPrefix(run.Message, ErrNotPermitted.Error()) {
+			end.Err = fmt.Errorf("%w: %s", ErrNotPermitted, strings.TrimPrefix(run.Message, ErrNotPermitted.Error()+": "))
+		}
+	default: // stopped, or still marked running after the app was closed
+		end.Err = context.Canceled
+	}
+	return end, true, nil
+}
+
+// chinaTime is Beijing time, where WeChat's daily quotas renew.
+var chinaTime = time.FixedZone("CST", 8*3600)
 
 // Report is the outcome of the whole setup: the headless JSON, the result
 // page and the HTML report are made from it.

@@ -17,10 +17,10 @@ type accountsPage struct {
 	a       *App
 	root    fyne.CanvasObject
 	oa, mp  *widget.Entry
-	oaErr   *widget.Label
-	mpErr   *widget.Label
+	oaErr   *textBlock
+	mpErr   *textBlock
 	badges  map[string]*badge
-	message *widget.Label
+	message *textBlock
 }
 
 func newAccountsPage(a *App) *accountsPage {
@@ -147,9 +147,8 @@ func appIDMessage(e *flow.AppIDError) string {
 	return T("appid.error." + e.Reason())
 }
 
-func hint() *widget.Label {
-	l := widget.NewLabel("")
-	l.Wrapping = fyne.TextWrapWord
+func hint() *textBlock {
+	l := newTextBlock("")
 	l.SizeName = theme.SizeNameCaptionText
 	l.Importance = widget.DangerImportance
 	l.Hide()
@@ -157,15 +156,14 @@ func hint() *widget.Label {
 }
 
 // setHint shows a hint, or hides it when empty so it takes no room.
-func setHint(l *widget.Label, s string) {
+func setHint(l *textBlock, s string) {
 	l.SetText(s)
 	l.Hidden = s == ""
 	l.Refresh()
 }
 
 func title(s string) fyne.CanvasObject {
-	l := widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l := newTextBlockWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	l.SizeName = theme.SizeNameSubHeadingText
-	l.Wrapping = fyne.TextWrapWord
 	return l
 }

@@ -136,8 +136,7 @@ func (a *App) layout() fyne.CanvasObject {
 	}
 	settings := widget.NewButtonWithIcon(T("settings.button"), theme.SettingsIcon(), a.showSettings)
 	header := container.NewBorder(nil, nil, container.NewPadded(title), container.NewHBox(langSel, settings))
-	why := widget.NewLabel(T("app.why"))
-	why.Wrapping = fyne.TextWrapWord
+	why := newTextBlock(T("app.why"))
 	why.SizeName = theme.SizeNameCaptionText
 	footer := container.NewBorder(nil, nil, a.status, a.nav)
 	// The demo banner has a row of its own so the scenario's name is never
@@ -366,8 +365,7 @@ func (a *App) showBusy(text string) {
 }
 
 func (a *App) showFatal(title string, err error) {
-	msg := widget.NewLabel(title + "\n" + errorText(err))
-	msg.Wrapping = fyne.TextWrapWord
+	msg := newTextBlock(title + "\n" + errorText(err))
 	a.body.Objects = []fyne.CanvasObject{container.NewVBox(msg, staffDetails(err))}
 	a.body.Refresh()
 }

@@ -32,18 +32,18 @@ type authorizePage struct {
 	left      *fyne.Container
 	code      *canvas.Text
 	countdown *widget.Label
-	state     *widget.Label
-	detail    *widget.Label
+	state     *textBlock
+	detail    *textBlock
 	copyBtn   *widget.Button
 	openBtn   *widget.Button
 	phoneBtn  *widget.Button
 	retry     *widget.Button
 	settings  *widget.Button // when the connector refuses the project token
 	mpBtn     *widget.Button
-	mpNote    *widget.Label
-	title     *widget.Label
-	howto     *widget.Label
-	after     *widget.Label // what WeChat's answer changed, and what happens next
+	mpNote    *textBlock
+	title     *textBlock
+	howto     *textBlock
+	after     *textBlock // what WeChat's answer changed, and what happens next
 	auto      context.CancelFunc
 	forMP     bool // the current QR authorizes the mini-program
 	session   flow.Session
@@ -65,11 +65,9 @@ func newAuthorizePage(a *App) *authorizePage {
 	p.code.Alignment = fyne.TextAlignCenter
 	p.countdown = widget.NewLabel("")
 	p.countdown.Alignment = fyne.TextAlignCenter
-	p.state = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	p.state = newTextBlockWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	p.state.SizeName = theme.SizeNameSubHeadingText
-	p.state.Wrapping = fyne.TextWrapWord
-	p.detail = widget.NewLabel("")
-	p.detail.Wrapping = fyne.TextWrapWord
+	p.detail = newTextBlock("")
 	// Both buttons stay disabled while there is no code: copying nothing
 	// and saying "copied" would be untrue.
 	p.copyBtn = widget.NewButtonWithIcon(T("auth.copy"), theme.ContentCopyIcon(), func() {
@@ -96,15 +94,12 @@ func newAuthorizePage(a *App) *authorizePage {
 		buttons.Add(p.phoneBtn)
 	}
 	p.left = container.NewVBox(p.qrBox, p.code, p.countdown, container.NewCenter(buttons))
-	p.howto = widget.NewLabel(T("auth.howto"))
-	p.howto.Wrapping = fyne.TextWrapWord
-	p.after = widget.NewLabel("")
-	p.after.Wrapping = fyne.TextWrapWord
+	p.howto = newTextBlock(T("auth.howto"))
+	p.after = newTextBlock("")
 	p.after.Hide()
-	p.mpNote = widget.NewLabel(T("auth.mp_note"))
-	p.mpNote.Wrapping = fyne.TextWrapWord
+	p.mpNote = newTextBlock(T("auth.mp_note"))
 	p.mpNote.Hide()
-	p.title = title(T("auth.title")).(*widget.Label)
+	p.title = title(T("auth.title")).(*textBlock)
 	right := container.NewVBox(p.title, p.state, p.detail, p.retry, p.settings, p.after, widget.NewSeparator(), p.howto, p.mpNote, p.mpBtn)
 	p.root = container.NewBorder(nil, nil, container.NewPadded(p.left), nil, container.NewVScroll(container.NewPadded(right)))
 	return p

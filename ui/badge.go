@@ -22,13 +22,13 @@ type badge struct {
 	root     *fyne.Container
 	chipBg   *canvas.Rectangle
 	chip     *canvas.Text
-	title    *widget.Label
-	reason   *widget.Label
-	evidence *widget.Label
+	title    *textBlock
+	reason   *textBlock
+	evidence *textBlock
 	raw      *widget.Label // the evidence's field and value, for staff
 	rawBox   *widget.Accordion
-	remedy   *widget.Label
-	note     *widget.Label
+	remedy   *textBlock
+	note     *textBlock
 	actions  *fyne.Container
 	// self is the admin's own finding, yes or no; choosing it again takes
 	// it back.
@@ -73,16 +73,13 @@ func newBadge(id string, onSelf func(id, claim string), copyText func(string), w
 	b.chip.TextStyle.Bold = true
 	b.chip.TextSize = 13
 	chip := container.NewStack(b.chipBg, container.NewPadded(b.chip))
-	b.title = widget.NewLabelWithStyle(T("check."+id+".title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	b.title.Wrapping = fyne.TextWrapWord
-	small := func() *widget.Label {
-		l := widget.NewLabel("")
-		l.Wrapping = fyne.TextWrapWord
+	b.title = newTextBlockWithStyle(T("check."+id+".title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	small := func() *textBlock {
+		l := newTextBlock("")
 		l.SizeName = theme.SizeNameCaptionText
 		return l
 	}
-	b.reason = widget.NewLabel("")
-	b.reason.Wrapping = fyne.TextWrapWord
+	b.reason = newTextBlock("")
 	b.evidence, b.remedy, b.note = small(), small(), small()
 	b.remedy.Importance = widget.WarningImportance
 	yes, no := T("self.yes"), T("self.no")
@@ -102,8 +99,9 @@ func newBadge(id string, onSelf func(id, claim string), copyText func(string), w
 		b.actions.Objects = append([]fyne.CanvasObject{show}, b.actions.Objects...)
 	}
 	head := container.NewBorder(nil, nil, nil, container.NewCenter(chip), b.title)
-	b.raw = small()
-	b.raw.Wrapping = fyne.TextWrapOff
+	// Raw evidence is one technical line for staff, not a sentence.
+	b.raw = widget.NewLabel("")
+	b.raw.SizeName = theme.SizeNameCaptionText
 	// A closed accordion still asks its detail's width: a scroll keeps a
 	// long raw value from widening the window.
 	b.rawBox = widget.NewAccordion(widget.NewAccordionItem(T("details.staff"), container.NewHScroll(b.raw)))

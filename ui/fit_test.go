@@ -119,7 +119,8 @@ func eachObject(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
 }
 
 // nothingCutShort fails when a text the admin must read is cut with "…":
-// a label set to truncate, or a menu narrower than its chosen entry.
+// a label set to truncate, a text block narrower than its widest word or
+// lower than its lines, or a menu narrower than its chosen entry.
 func nothingCutShort(t *testing.T, what string, a *App) {
 	t.Helper()
 	onUIDo(func() {
@@ -128,6 +129,10 @@ func nothingCutShort(t *testing.T, what string, a *App) {
 			case *widget.Label:
 				if x.Truncation != fyne.TextTruncateOff && x.Visible() {
 					t.Errorf("%s: %q may be cut short", what, x.Text)
+				}
+			case *textBlock:
+				if x.Visible() && x.Text != "" && (x.Size().Width < x.MinSize().Width || x.Size().Height < x.MinSize().Height) {
+					t.Errorf("%s: %q has %v, needs %v", what, x.Text, x.Size(), x.MinSize())
 				}
 			case *widget.Select:
 				need := fyne.MeasureText(x.Selected, theme.TextSize(), fyne.TextStyle{}).Width + theme.InnerPadding()*3 + theme.IconInlineSize()

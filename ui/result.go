@@ -38,7 +38,7 @@ func (p *resultPage) shown() {
 		}
 		do(func() {
 			if err != nil {
-				p.root.Objects = []fyne.CanvasObject{widget.NewLabel(errorText(err))}
+				p.root.Objects = []fyne.CanvasObject{newTextBlock(errorText(err))}
 				p.root.Refresh()
 				return
 			}
@@ -62,8 +62,7 @@ func (p *resultPage) build(r flow.Report) fyne.CanvasObject {
 		v := canvas.NewText(value, theme.Color(theme.ColorNamePrimary))
 		v.TextSize = 26
 		v.TextStyle.Bold = true
-		l := widget.NewLabel(label)
-		l.Wrapping = fyne.TextWrapWord
+		l := newTextBlock(label)
 		l.SizeName = theme.SizeNameCaptionText
 		return container.NewVBox(v, l)
 	}
@@ -100,9 +99,8 @@ func (p *resultPage) build(r flow.Report) fyne.CanvasObject {
 }
 
 // problem is a wrapped warning line.
-func problem(text string) *widget.Label {
-	l := widget.NewLabel(text)
-	l.Wrapping = fyne.TextWrapWord
+func problem(text string) *textBlock {
+	l := newTextBlock(text)
 	l.Importance = widget.DangerImportance
 	return l
 }
@@ -135,8 +133,7 @@ func miniBadge(c flow.Check) fyne.CanvasObject {
 	chip.CornerRadius = 4
 	t := canvas.NewText(word, color.White)
 	t.TextStyle.Bold = true
-	name := widget.NewLabel(T("check." + c.ID + ".title"))
-	name.Wrapping = fyne.TextWrapWord
+	name := newTextBlock(T("check." + c.ID + ".title"))
 	return container.NewBorder(nil, nil, container.NewStack(chip, container.NewPadded(t)), nil, name)
 }
 

@@ -11,13 +11,21 @@ import (
 	"oawizard/flow"
 )
 
-// shownText is every visible label's text in the window, joined.
+// shownText is every visible label's and text block's text in the
+// window, joined.
 func shownText(a *App) string {
 	var b strings.Builder
 	onUIDo(func() {
 		eachObject(a.win.Content(), func(o fyne.CanvasObject) {
-			if l, ok := o.(*widget.Label); ok && l.Visible() {
-				b.WriteString(l.Text + "\n")
+			switch l := o.(type) {
+			case *widget.Label:
+				if l.Visible() {
+					b.WriteString(l.Text + "\n")
+				}
+			case *textBlock:
+				if l.Visible() {
+					b.WriteString(l.Text + "\n")
+				}
 			}
 		})
 	})
@@ -83,6 +91,39 @@ func walkNotBound(t *testing.T, l string) {
 	noRawEvidence(t, "the result page", a)
 	shot(t, a, "notbound-5-result")
 	assertShows(t, a, master("not-bound", "result"), resultRegion(res))
+	backToTheSync(t, a)
+}
+
+// backToTheSync goes from the result page back to the sync page of a run
+// that stored no unionid, in this window and as a window opened afresh
+// (a page that never saw the run): it still says so in red, never a plain
+// "finished", and starts no run by itself.
+func backToTheSync(t *testing.T, a *App) {
+	t.Helper()
+	for _, afresh := range []bool{false, true} {
+		sp := onUI(func() *syncPage {
+			if afresh {
+				a.pages[flow.StepSync] = newSyncPage(a)
+			}
+			if err := a.wiz.GoTo(a.ctx, flow.StepSync); err != nil {
+				t.Fatal(err)
+			}
+			a.show(flow.StepSync)
+			return a.current.(*syncPage)
+		})
+		waitFor(t, "how the sync ended", func() bool {
+			return sp.state.Text == T("sync.state.no_unionid") && sp.detail.Text == T("sync.no_unionid_detail")
+		})
+		onUIDo(func() {
+			if _, red := sp.barBox.Theme.(failTheme); !red || sp.state.Importance != widget.DangerImportance || sp.cancel != nil {
+				t.Errorf("back on the sync page (afresh %v): red bar %v, importance %v, running %v", afresh, red, sp.state.Importance, sp.cancel != nil)
+			}
+			if err := a.wiz.GoTo(a.ctx, flow.StepResult); err != nil {
+				t.Fatal(err)
+			}
+			a.show(flow.StepResult)
+		})
+	}
 }
 
 // walkRechecked: WeChat's answer shows on the scan's page the moment it

@@ -26,11 +26,14 @@ type sdkPage struct {
 	a        *App
 	root     fyne.CanvasObject
 	badges   map[string]*badge
-	counts   *widget.Label
-	samples  *widget.Label
+	counts   *textBlock
+	samples  *textBlock
 	progress *widget.ProgressBarInfinite
-	message  *widget.Label
-	file     *widget.Label
+	message  *textBlock
+	// checkFailed: the message is a check's error, which the next check
+	// that succeeds takes back.
+	checkFailed bool
+	file        *textBlock
 	// reopen reads the last chosen file again, for a retry with a manual
 	// column mapping.
 	reopen func() (io.ReadCloser, string, int64, error)
@@ -62,23 +65,20 @@ func newSDKPage(a *App) *sdkPage {
 	if a.demo != nil {
 		row.Add(widget.NewButton(T("sdk.demo_export"), p.importDemo))
 	}
-	intro := widget.NewLabel(T("sdk.intro"))
-	intro.Wrapping = fyne.TextWrapWord
+	intro := newTextBlock(T("sdk.intro"))
 	p.progress = widget.NewProgressBarInfinite()
 	p.progress.Hide()
-	p.file, p.counts, p.samples, p.message = hint(), widget.NewLabel(""), hint(), hint()
+	p.file, p.counts, p.samples, p.message = hint(), newTextBlock(""), hint(), hint()
 	p.file.Importance = widget.MediumImportance
 	p.samples.Importance = widget.MediumImportance
-	p.counts.Wrapping = fyne.TextWrapWord
 	grid := container.NewGridWithColumns(2)
 	for _, id := range flow.SDKChecks {
 		b := newBadge(id, a.selfReport, a.copyText, a.win)
 		p.badges[id] = b
 		grid.Add(b.root)
 	}
-	drop := widget.NewLabel(T("sdk.drop"))
+	drop := newTextBlock(T("sdk.drop"))
 	drop.SizeName = theme.SizeNameCaptionText
-	drop.Wrapping = fyne.TextWrapWord
 	left := container.NewBorder(title(T("sdk.title")), nil, nil, nil, container.NewVBox(intro, tabs))
 	right := container.NewVBox(title(T("sdk.verify")), row, drop, p.progress, p.file, p.message, grid, p.counts, p.samples)
 	p.root = container.NewGridWithColumns(2, left, container.NewVScroll(right))
@@ -109,7 +109,14 @@ func (p *sdkPage) refreshChecks() {
 	do(func() {
 		if err != nil {
 			setHint(p.message, errorText(err))
+			p.checkFailed = true
 			return
+		}
+		if p.checkFailed {
+			// A check that failed (the data file busy with the import,
+			// say) and then worked must not leave its error on screen.
+			setHint(p.message, "")
+			p.checkFailed = false
 		}
 		p.a.checks = res.Checks
 		for _, c := range res.Checks {
@@ -198,6 +205,7 @@ func (p *sdkPage) run(r io.ReadCloser, name string, size int64, m *flow.ImportMa
 	p.progress.Show()
 	p.progress.Start()
 	setHint(p.message, "")
+	p.checkFailed = false
 	setHint(p.file, Tf("sdk.importing", map[string]any{"Name": name}))
 	go func() {
 		defer r.Close()
@@ -293,7 +301,7 @@ func engineerBrief() string {
 
 // importProgress shows rows read, the share of the file and the row rate,
 // at most four times a second.
-func importProgress(name string, size int64, label *widget.Label) func(int64, int) {
+func importProgress(name string, size int64, label *textBlock) func(int64, int) {
 	start := time.Now()
 	var last time.Time
 	return func(read int64, rows int) {

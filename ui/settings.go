@@ -109,8 +109,7 @@ func (a *App) showSettingsPage(base string, problem error) {
 	urlEntry.SetText(base)
 	tokenEntry := widget.NewPasswordEntry()
 	tokenEntry.SetPlaceHolder(T("settings.token.placeholder"))
-	msg := widget.NewLabel("")
-	msg.Wrapping = fyne.TextWrapWord
+	msg := newTextBlock("")
 	if problem != nil {
 		msg.SetText(errorText(problem))
 	}
@@ -156,8 +155,7 @@ func (a *App) showSettingsPage(base string, problem error) {
 	})
 	demoBtn := widget.NewButton(T("settings.demo"), func() { a.startDemo(a.opts.Scenario) })
 	form := widget.NewForm(widget.NewFormItem(T("settings.url"), urlEntry), widget.NewFormItem(T("settings.token"), tokenEntry))
-	intro := widget.NewLabel(T("settings.intro"))
-	intro.Wrapping = fyne.TextWrapWord
+	intro := newTextBlock(T("settings.intro"))
 	box := container.NewVBox(widget.NewLabelWithStyle(T("settings.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		intro, form, container.NewHBox(connectBtn, act, signOut, demoBtn), msg)
 	a.body.Objects = []fyne.CanvasObject{container.NewPadded(box)}

@@ -21,9 +21,9 @@ type syncPage struct {
 	root    fyne.CanvasObject
 	bar     *widget.ProgressBar
 	barBox  *container.ThemeOverride
-	counts  *widget.Label
-	state   *widget.Label
-	detail  *widget.Label
+	counts  *textBlock
+	state   *textBlock
+	detail  *textBlock
 	startB  *widget.Button
 	cancelB *widget.Button
 	rescanB *widget.Button
@@ -38,11 +38,9 @@ func newSyncPage(a *App) *syncPage {
 	p := &syncPage{a: a}
 	p.bar = widget.NewProgressBar()
 	p.barBox = container.NewThemeOverride(p.bar, appTheme{})
-	p.counts = widget.NewLabel("")
-	p.counts.Wrapping = fyne.TextWrapWord
-	p.state = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	p.detail = widget.NewLabel("")
-	p.detail.Wrapping = fyne.TextWrapWord
+	p.counts = newTextBlock("")
+	p.state = newTextBlockWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	p.detail = newTextBlock("")
 	p.startB = widget.NewButtonWithIcon(T("sync.start"), theme.MediaPlayIcon(), p.start)
 	p.startB.Importance = widget.HighImportance
 	p.cancelB = widget.NewButtonWithIcon(T("sync.cancel"), theme.CancelIcon(), func() {
@@ -60,8 +58,7 @@ func newSyncPage(a *App) *syncPage {
 	p.rescanB.Importance = widget.HighImportance
 	p.rescanB.Hide()
 	p.raw = container.NewStack()
-	intro := widget.NewLabel(T("sync.intro"))
-	intro.Wrapping = fyne.TextWrapWord
+	intro := newTextBlock(T("sync.intro"))
 	p.root = container.NewVBox(title(T("sync.title")), intro, p.barBox, p.state, p.counts, p.detail, container.NewHBox(p.startB, p.cancelB, p.rescanB), p.raw)
 	return p
 }
@@ -69,14 +66,37 @@ func newSyncPage(a *App) *syncPage {
 func (p *syncPage) view() fyne.CanvasObject { return p.root }
 
 func (p *syncPage) shown() {
-	st := p.a.wiz.State()
-	if st.Progress.SyncEnded {
-		p.state.SetText(T("sync.state.done"))
-		p.detail.SetText(T("sync.done_detail"))
-		p.startB.SetText(T("sync.again"))
+	if p.cancel != nil {
+		return // a run is going on: its progress is on the page
+	}
+	if !p.a.wiz.State().Progress.SyncEnded {
+		p.start()
 		return
 	}
-	p.start()
+	// Coming back after a run: say how the latest one ended, as the page
+	// said when it did (a sync without unionids is no plain "finished").
+	go func() {
+		end, ok, err := p.a.wiz.LastSync(p.a.ctx)
+		do(func() {
+			if p.cancel != nil {
+				return
+			}
+			if err != nil {
+				p.detail.SetText(errorText(err)) // how it ended cannot be read
+				return
+			}
+			if !ok {
+				p.finished(nil)
+				return
+			}
+			p.last = end.Progress
+			if end.Progress.Total > 0 {
+				p.bar.SetValue(float64(end.Progress.Stored) / float64(end.Progress.Total))
+			}
+			p.startB.SetText(T("sync.resume"))
+			p.finished(end.Err)
+		})
+	}()
 }
 
 func (p *syncPage) leave() {}

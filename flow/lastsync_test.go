@@ -1,0 +1,66 @@
+package flow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"oawizard/flow/connclient"
+	"oawizard/flow/store"
+	"oawizard/flow/syncer"
+)
+
+// The latest run's end reads back as Sync returned it, so the sync page
+// can say it again after the admin moved on or closed the wizard.
+func TestLastSyncReadsHowTheRunEnded(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(filepath.Join(t.TempDir(), "w.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	conn, _ := connclient.New("http://127.0.0.1:1", "oaw_x", nil)
+	w, err := NewWizard(ctx, db, conn, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const appid = "wx5a3c9e1f7b2d4806"
+	if err := w.SetAccounts(ctx, appid, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := w.LastSync(ctx); ok || err != nil {
+		t.Fatalf("before any run: ok %v, %v", ok, err)
+	}
+	renew := time.Date(2025, 6, 3, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	quota := &syncer.QuotaError{Path: "user/info", ResumeAt: renew, Err: errors.New("45009")}
+	cases := []struct {
+		outcome syncer.Outcome
+		is      func(error) bool
+	}{
+		{syncer.Outcome{Status: "stopped", Message: "cancelled"}, func(e error) bool { return errors.Is(e, context.Canceled) }},
+		{syncer.Outcome{Status: "quota", ErrCode: 45009, Message: quota.Error()}, func(e error) bool {
+			var qe *QuotaError
+			return errors.As(e, &qe) && qe.ResumeAt.Equal(renew)
+		}},
+		{syncer.Outcome{Status: "revoked", Message: fmt.Errorf("%w: 48001", syncer.ErrRevoked).Error()}, func(e error) bool { return errors.Is(e, ErrRevoked) }},
+		{syncer.Outcome{Status: "failed", Message: fmt.Errorf("%w: 61016", syncer.ErrNotPermitted).Error()}, func(e error) bool { return errors.Is(e, ErrNotPermitted) }},
+		{syncer.Outcome{Status: "failed", Message: "disk full"}, func(e error) bool { return e != nil && e.Error() == "disk full" }},
+		{syncer.Outcome{Status: "done"}, func(e error) bool { return e == nil }},
+	}
+	for _, c := range cases {
+		cp, err := db.BeginRun(ctx, appid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.EndRun(ctx, cp.RunID, c.outcome); err != nil {
+			t.Fatal(err)
+		}
+		end, ok, err := w.LastSync(ctx)
+		if !ok || err != nil || !c.is(end.Err) {
+			t.Errorf("%s: ok %v, %v, ended with %v", c.outcome.Status, ok, err, end.Err)
+		}
+	}
+}

@@ -1,0 +1,266 @@
+package ui
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Line breaking as a Chinese reader expects it, and as an English reader
+// does: Fyne breaks only at spaces, so a Chinese sentence ran on until its
+// last space and lines began with "：" or "。".
+//
+// The text is cut into atoms: one per Chinese character (or full-width
+// mark), one per run of anything else (a Latin word, a number, a host such
+// as open.weixin.qq.com). A line may break between two atoms when a space
+// or a Chinese character is on either side, except before closing and after
+// opening punctuation. A menu path ("后台 → 设置与开发 → 基本配置")
+// breaks only after an arrow, and moves to the next line whole when it fits
+// there and the line it leaves is mostly full.
+
+// noLineStart may not begin a line; noLineEnd may not end one.
+const (
+	noLineStart = "，。、：；！？）】」』〕〗》〉”’…,.;:!?)]}%％·"
+	noLineEnd   = "（【「『〔〖《〈“‘([{"
+)
+
+// atom is a piece of text no line breaks inside, unless the piece alone is
+// wider than a line.
+type atom struct {
+	text  string
+	space string // the spaces before it: shown between, dropped at a break
+	brk   bool   // a line may break before it
+	word  bool   // part of a word a menu path is made of (not space or a mark)
+}
+
+// wrapText breaks text into paragraphs at "\n" and each paragraph into
+// lines at most width wide as measure tells. A width of zero or less means no
+// width is known yet: each paragraph stays one line. spaced says the text
+// is in a language that puts spaces between words (English): the Chinese
+// in it is a back office's menu name the admin looks for, kept whole, and
+// lines break at spaces as an English reader expects.
+func wrapText(text string, width float32, spaced bool, measure func(string) float32) [][]string {
+	paras := strings.Split(text, "\n")
+	out := make([][]string, len(paras))
+	for i, p := range paras {
+		if width <= 0 {
+			out[i] = []string{strings.TrimRightFunc(p, unicode.IsSpace)}
+			continue
+		}
+		out[i] = wrapParagraph(p, width, spaced, measure)
+	}
+	return out
+}
+
+// widestUnit is the width of the widest run of text no line may break in:
+// narrower than that, a line would have to cut a word.
+func widestUnit(text string, spaced bool, measure func(string) float32) float32 {
+	var w float32
+	for _, p := range strings.Split(text, "\n") {
+		atoms := splitAtoms(p, spaced)
+		for i := 0; i < len(atoms); {
+			j := unitEnd(atoms, i)
+			w = max(w, measure(joinAtoms(atoms[i:j])))
+			i = j
+		}
+	}
+	return w
+}
+
+// wrapParagraph fills lines greedily, one unbreakable unit at a time. A
+// paragraph's indent stays.
+func wrapParagraph(p string, width float32, spaced bool, measure func(string) float32) []string {
+	atoms := splitAtoms(p, spaced)
+	if len(atoms) == 0 {
+		return []string{""}
+	}
+	var lines []string
+	line, empty := atoms[0].space, true
+	for i := 0; i < len(atoms); {
+		j := unitEnd(atoms, i)
+		if end := pathEnd(atoms, i); end > j && !empty && measure(line) >= width*3/4 {
+			// A path that fits a line of its own starts one, unless that
+			// leaves much of this line empty.
+			path := joinAtoms(atoms[i:end])
+			if measure(line+sep(atoms[i])+path) > width && measure(path) <= width {
+				lines, line, empty = append(lines, line), "", true
+			}
+		}
+		unit := joinAtoms(atoms[i:j])
+		switch {
+		case empty:
+			line += unit
+		case measure(line+sep(atoms[i])+unit) <= width:
+			line += sep(atoms[i]) + unit
+		default:
+			lines, line = append(lines, line), unit
+		}
+		empty = false
+		if measure(line) > width {
+			// Wider than a line on its own: only here is a unit cut.
+			cut := breakRunes(line, width, measure)
+			lines, line = append(lines, cut[:len(cut)-1]...), cut[len(cut)-1]
+		}
+		i = j
+	}
+	return append(lines, line)
+}
+
+func sep(a atom) string { return a.space }
+
+// joinAtoms is the text of a run of atoms as it reads on one line.
+func joinAtoms(atoms []atom) string {
+	var b strings.Builder
+	for k, a := range atoms {
+		if k > 0 {
+			b.WriteString(sep(a))
+		}
+		b.WriteString(a.text)
+	}
+	return b.String()
+}
+
+// unitEnd is where the unbreakable unit starting at atom i ends.
+func unitEnd(atoms []atom, i int) int {
+	j := i + 1
+	for j < len(atoms) && !atoms[j].brk {
+		j++
+	}
+	return j
+}
+
+// pathEnd is where a menu path starting at atom i ends ("A → B → C"), or i
+// when none starts there. A path's parts are words; "→" stands between.
+func pathEnd(atoms []atom, i int) int {
+	word := func(k int) int { // the end of the word starting at k
+		m := k
+		for m < len(atoms) && atoms[m].word && (m == k || atoms[m].space == "") {
+			m++
+		}
+		return m
+	}
+	end, k := i, word(i)
+	for k > i && k < len(atoms) && atoms[k].text == "→" {
+		m := word(k + 1)
+		if m == k+1 {
+			break
+		}
+		end, k = m, m
+	}
+	if end == i {
+		return i
+	}
+	for end < len(atoms) && !atoms[end].brk {
+		end++ // marks that stick to its last word
+	}
+	return end
+}
+
+// breakRunes cuts a text wider than a line into lines by characters, at
+// least one character a line.
+func breakRunes(s string, width float32, measure func(string) float32) []string {
+	var lines []string
+	for s != "" {
+		n, w := 0, 0
+		for n < len(s) {
+			_, size := utf8.DecodeRuneInString(s[n:])
+			if w > 0 && measure(s[:n+size]) > width {
+				break
+			}
+			n += size
+			w++
+		}
+		lines = append(lines, s[:n])
+		s = strings.TrimLeftFunc(s[n:], unicode.IsSpace)
+	}
+	return lines
+}
+
+// ideographic tells runes that are atoms of their own: Chinese, Japanese
+// and Korean characters and the full-width marks around them.
+func ideographic(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) ||
+		r >= 0x3000 && r <= 0x303f || r >= 0xff00 && r <= 0xffef
+}
+
+// splitAtoms cuts a paragraph into atoms and marks where lines may break.
+func splitAtoms(p string, spaced bool) []atom {
+	cjk := func(r rune) bool { return !spaced && ideographic(r) }
+	var atoms []atom
+	space, inRun := "", false
+	for _, r := range p {
+		switch {
+		case unicode.IsSpace(r):
+			space, inRun = space+string(r), false
+			continue
+		case cjk(r):
+			atoms = append(atoms, atom{text: string(r), space: space})
+			inRun = false
+		case inRun:
+			atoms[len(atoms)-1].text += string(r)
+		default:
+			atoms = append(atoms, atom{text: string(r), space: space})
+			inRun = true
+		}
+		space = ""
+	}
+	for k := range atoms {
+		a := &atoms[k]
+		first, _ := utf8.DecodeRuneInString(a.text)
+		a.word = !strings.ContainsRune(noLineStart+noLineEnd+"→", first)
+		if k == 0 {
+			continue
+		}
+		last, _ := utf8.DecodeLastRuneInString(atoms[k-1].text)
+		a.brk = a.space != "" || cjk(first) || cjk(last)
+		if strings.ContainsRune(noLineStart, first) || strings.ContainsRune(noLineEnd, last) || a.text == "→" {
+			// Also keep "→" after its word: a line never starts with it.
+			a.brk = false
+		}
+	}
+	keepPathItems(atoms)
+	keepShortQuotes(atoms)
+	return atoms
+}
+
+// quoteLen is the most characters a quotation may have to be kept on one
+// line: a button's or a check's name (“下一步”) reads as one word.
+const quoteLen = 12
+
+// keepShortQuotes keeps short quotations without spaces whole.
+func keepShortQuotes(atoms []atom) {
+	for i := range atoms {
+		if !strings.HasPrefix(atoms[i].text, "“") {
+			continue
+		}
+		n := 0
+		for k := i; k < len(atoms) && n <= quoteLen; k++ {
+			n += utf8.RuneCountInString(atoms[k].text)
+			if k > i && (strings.HasPrefix(atoms[k].text, "“") || atoms[k].space != "") {
+				break // words in it are spaced: it breaks at the spaces
+			}
+			if strings.Contains(atoms[k].text, "”") {
+				if n <= quoteLen {
+					for m := i + 1; m <= k; m++ {
+						atoms[m].brk = false
+					}
+				}
+				break
+			}
+		}
+	}
+}
+
+// keepPathItems lets a menu path break only after its arrows: "管理中心"
+// cut in two is no longer the name the admin looks for on screen.
+func keepPathItems(atoms []atom) {
+	for i := 0; i < len(atoms); i++ {
+		end := pathEnd(atoms, i)
+		for k := i + 1; k < end; k++ {
+			if atoms[k-1].text != "→" {
+				atoms[k].brk = false
+			}
+		}
+		i = max(i, end-1)
+	}
+}

@@ -1,0 +1,219 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// textBlock is a wrapped text that breaks its lines as a Chinese reader
+// expects (see linebreak.go). It stands in for a widget.Label with
+// TextWrapWord, whose breaks only at spaces cut Chinese sentences at odd
+// places, and reads like one: Text, SetText, TextStyle, Importance,
+// SizeName and Alignment mean what they mean on a Label, and it is drawn
+// with the same padding.
+type textBlock struct {
+	widget.BaseWidget
+	Text       string
+	TextStyle  fyne.TextStyle
+	Alignment  fyne.TextAlign
+	Importance widget.Importance
+	SizeName   fyne.ThemeSizeName // theme.SizeNameText when empty
+
+	rows int // lines at the last layout: a change needs the parent to lay out again
+
+	// The last wrap and widest word, kept: layouts ask for the minimum
+	// size often.
+	cacheKey  wrapKey
+	cache     [][]string
+	widestKey wrapKey
+	widest    float32
+}
+
+type wrapKey struct {
+	text   string
+	spaced bool
+	width  float32
+	size   float32
+	style  fyne.TextStyle
+}
+
+func newTextBlock(text string) *textBlock {
+	t := &textBlock{Text: text}
+	t.ExtendBaseWidget(t)
+	return t
+}
+
+// newTextBlockWithStyle is widget.NewLabelWithStyle for a textBlock.
+func newTextBlockWithStyle(text string, align fyne.TextAlign, style fyne.TextStyle) *textBlock {
+	t := newTextBlock(text)
+	t.Alignment, t.TextStyle = align, style
+	return t
+}
+
+// SetText shows s; call it on Fyne's goroutine.
+func (t *textBlock) SetText(s string) {
+	t.Text = s
+	t.Refresh()
+}
+
+func (t *textBlock) CreateRenderer() fyne.WidgetRenderer {
+	t.ExtendBaseWidget(t)
+	return &textBlockRenderer{t: t}
+}
+
+// Resize lays the lines out again, and refreshes when their number changed
+// so the parent makes room for them, as Fyne's RichText does.
+func (t *textBlock) Resize(s fyne.Size) {
+	if s == t.Size() {
+		return
+	}
+	t.BaseWidget.Resize(s)
+	if rows := t.countRows(t.paragraphs(s.Width)); rows != t.rows {
+		t.rows = rows
+		t.Refresh()
+	}
+}
+
+// spacedWords tells whether the wizard speaks a language that puts spaces
+// between words, to break lines as its readers expect.
+func spacedWords() bool { return Lang() == LangEN }
+
+func (t *textBlock) textSize() float32 {
+	name := t.SizeName
+	if name == "" {
+		name = theme.SizeNameText
+	}
+	return theme.SizeForWidget(name, t)
+}
+
+func (t *textBlock) padding() float32 {
+	return theme.SizeForWidget(theme.SizeNameInnerPadding, t)
+}
+
+func (t *textBlock) measure(s string) fyne.Size {
+	return fyne.MeasureText(s, t.textSize(), t.TextStyle)
+}
+
+func (t *textBlock) width(s string) float32 { return t.measure(s).Width }
+
+// paragraphs is the text broken into lines for a widget width.
+func (t *textBlock) paragraphs(width float32) [][]string {
+	key := wrapKey{t.Text, spacedWords(), width - 2*t.padding(), t.textSize(), t.TextStyle}
+	if t.cache == nil || key != t.cacheKey {
+		t.cacheKey, t.cache = key, wrapText(key.text, key.width, key.spaced, t.width)
+	}
+	return t.cache
+}
+
+// widestWord is the width of the widest run no line may break in.
+func (t *textBlock) widestWord() float32 {
+	key := wrapKey{text: t.Text, spaced: spacedWords(), size: t.textSize(), style: t.TextStyle}
+	if key != t.widestKey {
+		t.widestKey, t.widest = key, widestUnit(key.text, key.spaced, t.width)
+	}
+	return t.widest
+}
+
+func (t *textBlock) countRows(paras [][]string) int {
+	n := 0
+	for _, p := range paras {
+		n += len(p)
+	}
+	return n
+}
+
+func (t *textBlock) color() fyne.ThemeColorName {
+	switch t.Importance {
+	case widget.LowImportance:
+		return theme.ColorNameDisabled
+	case widget.HighImportance:
+		return theme.ColorNamePrimary
+	case widget.DangerImportance:
+		return theme.ColorNameError
+	case widget.WarningImportance:
+		return theme.ColorNameWarning
+	case widget.SuccessImportance:
+		return theme.ColorNameSuccess
+	}
+	return theme.ColorNameForeground
+}
+
+// textBlockRenderer draws one canvas.Text a line.
+type textBlockRenderer struct {
+	t     *textBlock
+	texts []fyne.CanvasObject
+}
+
+func (r *textBlockRenderer) Destroy() {}
+
+func (r *textBlockRenderer) Objects() []fyne.CanvasObject { return r.texts }
+
+// MinSize is as wide as the widest run no line may break in, so the window
+// can still shrink, and as high as the lines at the current width.
+func (r *textBlockRenderer) MinSize() fyne.Size {
+	t := r.t
+	pad := t.padding()
+	return fyne.NewSize(t.widestWord()+2*pad, r.height(t.paragraphs(t.Size().Width))+2*pad)
+}
+
+// height stacks the lines as a Label does, one under the other, whether a
+// line ends at a break or at "\n".
+func (r *textBlockRenderer) height(paras [][]string) float32 {
+	return float32(r.t.countRows(paras)) * r.t.measure("M").Height
+}
+
+func (r *textBlockRenderer) Layout(size fyne.Size) {
+	t := r.t
+	paras := t.paragraphs(size.Width)
+	r.sync(paras)
+	pad := t.padding()
+	lineH := t.measure("M").Height
+	y, i := pad, 0
+	for _, p := range paras {
+		for _, line := range p {
+			txt := r.texts[i].(*canvas.Text)
+			w := t.width(line)
+			x := pad
+			switch t.Alignment {
+			case fyne.TextAlignCenter:
+				x = (size.Width - w) / 2
+			case fyne.TextAlignTrailing:
+				x = size.Width - pad - w
+			}
+			txt.Resize(fyne.NewSize(w, lineH))
+			txt.Move(fyne.NewPos(x, y))
+			y += lineH
+			i++
+		}
+	}
+}
+
+// sync makes one canvas.Text a line, styled as the widget says.
+func (r *textBlockRenderer) sync(paras [][]string) {
+	t := r.t
+	col := theme.ColorForWidget(t.color(), t)
+	size := t.textSize()
+	i := 0
+	for _, p := range paras {
+		for _, line := range p {
+			if i == len(r.texts) {
+				r.texts = append(r.texts, canvas.NewText("", col))
+			}
+			txt := r.texts[i].(*canvas.Text)
+			if txt.Text != line || txt.Color != col || txt.TextSize != size || txt.TextStyle != t.TextStyle {
+				txt.Text, txt.Color, txt.TextSize, txt.TextStyle = line, col, size, t.TextStyle
+				txt.Refresh()
+			}
+			i++
+		}
+	}
+	r.texts = r.texts[:i]
+}
+
+func (r *textBlockRenderer) Refresh() {
+	r.Layout(r.t.Size())
+	r.t.rows = r.t.countRows(r.t.paragraphs(r.t.Size().Width))
+	canvas.Refresh(r.t)
+}
