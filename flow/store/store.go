@@ -61,7 +61,11 @@ func Open(path string) (*DB, error) {
 	if err := privateFile(path); err != nil {
 		return nil, err
 	}
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(3000)&_pragma=synchronous(NORMAL)"
+	// Transactions take the write lock when they begin (_txlock=immediate):
+	// one that read first and wrote later, while another connection had
+	// written meanwhile (the demo import beside a check), failed at once
+	// with "busy" instead of waiting its turn.
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(3000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 	sdb, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, classify(err)
