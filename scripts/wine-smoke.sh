@@ -18,7 +18,8 @@
 #               Start-menu shortcut, Apps entry (icon, version, publisher);
 #               the installed exe's -version; silent uninstall removes the
 #               program and keeps the admin's data; /REMOVEDATA removes it,
-#               the saved tokens in the Credential Manager included
+#               the saved tokens and the demo's key in the Credential
+#               Manager included
 # The screenshot is kept in ${SHOTS_DIR:-/tmp/oawizard-shots}.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -176,7 +177,9 @@ uninstall() {
 step "installer: silent uninstall keeps the admin's data"
 uninstall
 [ -f "$appdata/oawizard/wizard.db" ] || fail "the uninstaller removed %APPDATA%\\oawizard without being asked"
-[ "$(tokens 'oawizard:*')" = 1 ] || fail "the uninstaller removed the saved token without being asked"
+[ "$(tokens 'oawizard:connector:*')" = 1 ] || fail "the uninstaller removed the saved token without being asked"
+# The window's demo kept its database key beside the token; it stays too.
+[ "$(tokens 'oawizard:demo-store-key:*')" = 1 ] || fail "the demo's database key is not in the Credential Manager after a plain uninstall"
 
 step "installer: reinstall, then uninstall /REMOVEDATA"
 wine "$setup" /S
