@@ -360,9 +360,22 @@ func missingSets(requested, granted []int, mp bool) []int {
 	return out
 }
 
-// finish completes a session with the account that authorized.
+// finish completes a session with the account that authorized. The account
+// is linked to the session's project before the session says so: a wizard
+// woken by "authorized" asks for the account's facts at once, and found it
+// not yet linked when the link came second.
 func (s *Server) finish(ctx context.Context, id string, a Authorizer) (Session, error) {
-	x, err := s.updateSession(ctx, id, func(x *Session) bool {
+	x, err := s.st.Session(ctx, id)
+	if err != nil {
+		return x, err
+	}
+	if open(x.Status) && a.AppID == x.ExpectedAppID {
+		if err := s.st.LinkAccount(ctx, x.Project, a.AppID, s.cfg.Clock.Now()); err != nil {
+			return x, err
+		}
+		s.forgetLinks(a.AppID)
+	}
+	x, err = s.updateSession(ctx, id, func(x *Session) bool {
 		if !open(x.Status) {
 			return false
 		}
@@ -375,8 +388,6 @@ func (s *Server) finish(ctx context.Context, id string, a Authorizer) (Session, 
 		return true
 	})
 	if err == nil && x.Status == StatusAuthorized && x.AppID == a.AppID {
-		err = s.st.LinkAccount(ctx, x.Project, a.AppID, s.cfg.Clock.Now())
-		s.forgetLinks(a.AppID)
 		s.background(func(ctx context.Context) { s.refreshFacts(ctx, a.AppID) })
 	}
 	return x, err
