@@ -66,34 +66,6 @@ func (d *DB) BeginRun(ctx context.Context, appid string) (syncer.Checkpoint, err
 	return cp, classify(err)
 }
 
-// execInChunks runs the statement sqlFor(n) over n rows upsertRows at a
-// time (prepared once; the shorter tail gets its own), args appending the
-// values of rows [from, to).
-func execInChunks(ctx context.Context, t *sql.Tx, n, perRow int, sqlFor func(int) string, args func(dst []any, from, to int) []any) error {
-	var st *sql.Stmt
-	buf := make([]any, 0, upsertRows*perRow)
-	for from := 0; from < n; from += upsertRows {
-		to := min(from+upsertRows, n)
-		buf = args(buf[:0], from, to)
-		var err error
-		if to-from == upsertRows {
-			if st == nil {
-				if st, err = t.PrepareContext(ctx, sqlFor(upsertRows)); err != nil {
-					return err
-				}
-				defer st.Close()
-			}
-			_, err = st.ExecContext(ctx, buf...)
-		} else {
-			_, err = t.ExecContext(ctx, sqlFor(to-from), buf...)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // EndRun records how the run ended.
 func (d *DB) EndRun(ctx context.Context, runID int64, o syncer.Outcome) error {
 	now := time.Now().Unix()

@@ -11,15 +11,15 @@ import (
 	"oawizard/flow/syncer"
 )
 
-// The sync's writer is the one stage that cannot run in parallel, so a
-// page is written through the SQLite driver itself rather than through
-// database/sql: database/sql copies every statement's 500 arguments into a
-// new slice and checks each one's type, which for a million followers was
-// half a gigabyte of garbage and a tenth of the writer's time. Here one
-// slice of arguments serves every statement of the page.
+// Rows in bulk (a sync's pages, an export's users) are written through the
+// SQLite driver itself rather than through database/sql: database/sql
+// copies every statement's hundreds of arguments into a new slice and
+// checks each one's type, which for a million followers was half a
+// gigabyte of garbage and a tenth of the sync writer's time, and the writer
+// is the one stage of the sync that cannot run in parallel.
 
-// pageConn is what the page write needs of the driver's connection.
-type pageConn interface {
+// rawConn is what bulk writes need of the driver's connection.
+type rawConn interface {
 	driver.ConnBeginTx
 	driver.ConnPrepareContext
 }
@@ -34,7 +34,7 @@ func (d *DB) WritePage(ctx context.Context, appid string, rows []syncer.Follower
 	if !slices.IsSortedFunc(rows, byOpenID) {
 		slices.SortFunc(rows, byOpenID)
 	}
-	return d.rawTx(ctx, func(c pageConn) error {
+	return d.rawTx(ctx, func(c rawConn) error {
 		if err := writeRows(ctx, c, upsertSQL(appid, now), rows); err != nil {
 			return err
 		}
@@ -48,19 +48,19 @@ func (d *DB) WritePage(ctx context.Context, appid string, rows []syncer.Follower
 // InsertFollowers upserts rows in one transaction without touching any run.
 func (d *DB) InsertFollowers(ctx context.Context, appid string, rows []syncer.Follower) error {
 	now := time.Now().Unix()
-	return d.rawTx(ctx, func(c pageConn) error { return writeRows(ctx, c, upsertSQL(appid, now), rows) })
+	return d.rawTx(ctx, func(c rawConn) error { return writeRows(ctx, c, upsertSQL(appid, now), rows) })
 }
 
 // rawTx runs f in a transaction on one of the pool's connections, through
 // the driver; f's error rolls it back.
-func (d *DB) rawTx(ctx context.Context, f func(pageConn) error) error {
+func (d *DB) rawTx(ctx context.Context, f func(rawConn) error) error {
 	conn, err := d.db.Conn(ctx)
 	if err != nil {
 		return classify(err)
 	}
 	defer conn.Close()
 	return classify(conn.Raw(func(dc any) error {
-		c, ok := dc.(pageConn)
+		c, ok := dc.(rawConn)
 		if !ok {
 			return errors.New("store: the SQLite driver cannot begin a transaction")
 		}
@@ -76,21 +76,11 @@ func (d *DB) rawTx(ctx context.Context, f func(pageConn) error) error {
 	}))
 }
 
-// writeRows upserts rows upsertRows at a time with the statement sqlFor
-// makes (prepared once; the shorter tail gets its own).
-func writeRows(ctx context.Context, c pageConn, sqlFor func(int) string, rows []syncer.Follower) error {
-	args := make([]driver.NamedValue, 0, upsertRows*5)
+// writeRows upserts rows with the statement sqlFor makes.
+func writeRows(ctx context.Context, c rawConn, sqlFor func(int) string, rows []syncer.Follower) error {
 	// A scene, shared by many rows, is boxed once.
 	scenes := map[string]any{}
-	var full driver.Stmt
-	defer func() {
-		if full != nil {
-			full.Close()
-		}
-	}()
-	for from := 0; from < len(rows); from += upsertRows {
-		to := min(from+upsertRows, len(rows))
-		args = args[:0]
+	return execChunks(ctx, c, len(rows), 5, sqlFor, func(args []any, from, to int) []any {
 		for _, r := range rows[from:to] {
 			sub := int64(0)
 			if r.Subscribed {
@@ -101,13 +91,32 @@ func writeRows(ctx context.Context, c pageConn, sqlFor func(int) string, rows []
 				scene = r.SubscribeScene
 				scenes[r.SubscribeScene] = scene
 			}
-			n := len(args)
-			args = append(args, driver.NamedValue{Ordinal: n + 1, Value: r.OpenID}, driver.NamedValue{Ordinal: n + 2, Value: r.UnionID},
-				driver.NamedValue{Ordinal: n + 3, Value: sub}, driver.NamedValue{Ordinal: n + 4, Value: r.SubscribeTime},
-				driver.NamedValue{Ordinal: n + 5, Value: scene})
+			args = append(args, r.OpenID, r.UnionID, sub, r.SubscribeTime, scene)
+		}
+		return args
+	})
+}
+
+// execChunks runs the statement sqlFor(n) over n rows upsertRows at a time
+// (prepared once; the shorter tail gets its own), args appending the values
+// of rows [from, to). One argument slice serves every statement.
+func execChunks(ctx context.Context, c rawConn, n, perRow int, sqlFor func(int) string, args func(dst []any, from, to int) []any) error {
+	vals := make([]any, 0, upsertRows*perRow)
+	named := make([]driver.NamedValue, upsertRows*perRow)
+	var full driver.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
+	for from := 0; from < n; from += upsertRows {
+		to := min(from+upsertRows, n)
+		vals = args(vals[:0], from, to)
+		for i, v := range vals {
+			named[i] = driver.NamedValue{Ordinal: i + 1, Value: v}
 		}
 		if to-from < upsertRows {
-			if err := execRaw(ctx, c, sqlFor(to-from), args); err != nil {
+			if err := execRaw(ctx, c, sqlFor(to-from), named[:len(vals)]); err != nil {
 				return err
 			}
 			continue
@@ -119,7 +128,7 @@ func writeRows(ctx context.Context, c pageConn, sqlFor func(int) string, rows []
 			}
 			full = st
 		}
-		if _, err := full.(driver.StmtExecContext).ExecContext(ctx, args); err != nil {
+		if _, err := full.(driver.StmtExecContext).ExecContext(ctx, named[:len(vals)]); err != nil {
 			return err
 		}
 	}
@@ -127,7 +136,7 @@ func writeRows(ctx context.Context, c pageConn, sqlFor func(int) string, rows []
 }
 
 // execRaw prepares, runs and closes one statement on the driver's connection.
-func execRaw(ctx context.Context, c pageConn, query string, args []driver.NamedValue) error {
+func execRaw(ctx context.Context, c rawConn, query string, args []driver.NamedValue) error {
 	st, err := c.PrepareContext(ctx, query)
 	if err != nil {
 		return err

@@ -174,8 +174,8 @@ func orEmpty(b json.RawMessage) json.RawMessage {
 // statement as followers are. The caller has removed duplicate openids
 // (sdkimport counts and drops them).
 func (d *DB) AddSDKUsers(ctx context.Context, importID int64, users []SDKUser) error {
-	return d.tx(ctx, func(t *sql.Tx) error {
-		return execInChunks(ctx, t, len(users), 3, insertSDKUsersSQL, func(args []any, from, to int) []any {
+	return d.rawTx(ctx, func(c rawConn) error {
+		return execChunks(ctx, c, len(users), 3, insertSDKUsersSQL, func(args []any, from, to int) []any {
 			for _, u := range users[from:to] {
 				args = append(args, importID, u.OpenID, u.UnionID)
 			}
