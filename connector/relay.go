@@ -119,7 +119,7 @@ func (s *Server) forward(ctx context.Context, method, path string, query url.Val
 	}
 	// The context above bounds the call; the client's own timeout would
 	// add a timer and a goroutine to each of a sync's ten thousand calls.
-	resp, err := (&http.Client{Transport: s.cfg.HTTPClient.Transport}).Do(req)
+	resp, err := s.relay.Do(req)
 	if err != nil {
 		// The URL carries the token; report the path and the cause only.
 		var ue *url.Error

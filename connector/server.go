@@ -21,6 +21,7 @@ type Server struct {
 	cfg     Config
 	st      Store
 	wc      *wechat.Client
+	relay   *http.Client // the WeChat client without its own timeout: each relayed call carries a deadline
 	tok     *tokens
 	crypts  []*wechat.MsgCrypt // current key first, then the previous one
 	log     *slog.Logger
@@ -60,6 +61,7 @@ func New(cfg Config, st Store) (*Server, error) {
 	s.metrics = newMetrics(s)
 	s.cfg.HTTPClient = s.metrics.instrument(cfg.HTTPClient)
 	s.wc = wechat.NewClient(cfg.APIBase, s.cfg.HTTPClient)
+	s.relay = &http.Client{Transport: s.cfg.HTTPClient.Transport}
 	s.tok = &tokens{comp: cfg.ComponentAppID, secret: cfg.Secrets.AppSecret, st: st, wc: s.wc,
 		seal: newSealer(cfg.Secrets.StoreKey), clk: cfg.Clock, log: cfg.Logger, cache: map[string]cachedToken{}, refreshed: s.metrics.refreshed}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
