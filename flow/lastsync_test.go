@@ -34,7 +34,11 @@ func TestLastSyncReadsHowTheRunEnded(t *testing.T) {
 	if _, ok, err := w.LastSync(ctx); ok || err != nil {
 		t.Fatalf("before any run: ok %v, %v", ok, err)
 	}
-	renew := time.Date(2025, 6, 3, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	// Outcomes as the engine stores them: a used-up quota renews at the
+	// next midnight in China after the run ended, and a refusal keeps
+	// WeChat's errcode.
+	now := time.Now().In(time.FixedZone("CST", 8*3600))
+	renew := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0, now.Location())
 	quota := &syncer.QuotaError{Path: "user/info", ResumeAt: renew, Err: errors.New("45009")}
 	cases := []struct {
 		outcome syncer.Outcome
@@ -46,7 +50,7 @@ func TestLastSyncReadsHowTheRunEnded(t *testing.T) {
 			return errors.As(e, &qe) && qe.ResumeAt.Equal(renew)
 		}},
 		{syncer.Outcome{Status: "revoked", Message: fmt.Errorf("%w: 48001", syncer.ErrRevoked).Error()}, func(e error) bool { return errors.Is(e, ErrRevoked) }},
-		{syncer.Outcome{Status: "failed", Message: fmt.Errorf("%w: 61016", syncer.ErrNotPermitted).Error()}, func(e error) bool { return errors.Is(e, ErrNotPermitted) }},
+		{syncer.Outcome{Status: "failed", ErrCode: 61016, Message: fmt.Errorf("%w: 61016", syncer.ErrNotPermitted).Error()}, func(e error) bool { return errors.Is(e, ErrNotPermitted) }},
 		{syncer.Outcome{Status: "failed", Message: "disk full"}, func(e error) bool { return e != nil && e.Error() == "disk full" }},
 		{syncer.Outcome{Status: "done"}, func(e error) bool { return e == nil }},
 	}

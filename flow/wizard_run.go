@@ -6,9 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"oawizard/flow/connclient"
@@ -196,32 +194,12 @@ func (w *Wizard) LastSync(ctx context.Context) (end SyncEnd, ok bool, err error)
 		return end, false, err
 	}
 	end.Progress = SyncProgress{Phase: "done", Stored: run.Rows, WithUnionID: run.WithUnionID, Unsubscribed: run.Unsubscribed}
-	switch run.Status {
-	case "done":
+	if run.Status == "done" {
 		end.Progress.Total = int(run.Rows)
-	case "quota":
-		// The run's message carries the time the quota renews.
-		at, perr := time.Parse(time.RFC3339, run.Message[strings.LastIndex(run.Message, " ")+1:])
-		if perr != nil {
-			t := run.UpdatedAt.In(chinaTime)
-			at = time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, chinaTime)
-		}
-		end.Err = &QuotaError{ResumeAt: at, Err: errors.New(run.Message)}
-	case "revoked":
-		end.Err = fmt.Errorf("%w: %s", ErrRevoked, run.Message)
-	case "failed":
-		end.Err = errors.New(run.Message)
-		if strings.HasPrefix(run.Message, ErrNotPermitted.Error()) {
-			end.Err = fmt.Errorf("%w: %s", ErrNotPermitted, strings.TrimPrefix(run.Message, ErrNotPermitted.Error()+": "))
-		}
-	default: // stopped, or still marked running after the app was closed
-		end.Err = context.Canceled
 	}
+	end.Err = syncer.Ended(syncer.Outcome{Status: run.Status, ErrCode: run.ErrCode, Message: run.Message}, run.UpdatedAt)
 	return end, true, nil
 }
-
-// chinaTime is Beijing time, where WeChat's daily quotas renew.
-var chinaTime = time.FixedZone("CST", 8*3600)
 
 // Report is the outcome of the whole setup: the headless JSON, the result
 // page and the HTML report are made from it.

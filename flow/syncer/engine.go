@@ -3,6 +3,7 @@ package syncer
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -304,6 +305,26 @@ func (e *engine) write(ctx context.Context, cp Checkpoint, in <-chan *page, slot
 		return werr
 	}
 	return ctx.Err()
+}
+
+// Ended turns a stored outcome back into the error the run returned, so a
+// page shown again later says what it said when the run ended; at is when
+// the outcome was stored. It is outcomeOf read backwards.
+func Ended(o Outcome, at time.Time) error {
+	switch o.Status {
+	case "done":
+		return nil
+	case "quota":
+		return &QuotaError{ResumeAt: nextChinaMidnight(at), Err: errors.New(o.Message)}
+	case "revoked":
+		return fmt.Errorf("%w: %s", ErrRevoked, o.Message)
+	case "failed":
+		if classify(&wechat.APIError{Code: o.ErrCode}) == classNotPermitted {
+			return fmt.Errorf("%w: %s", ErrNotPermitted, o.Message)
+		}
+		return errors.New(o.Message)
+	}
+	return context.Canceled // stopped, or still marked running after the app was closed
 }
 
 func outcomeOf(err error) Outcome {
