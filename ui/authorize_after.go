@@ -23,6 +23,7 @@ func (p *authorizePage) recheckAfterScan() {
 	}
 	p.after.SetText(T("auth.rechecking"))
 	p.after.Show()
+	p.a.relayout()
 	wiz, ctx := p.a.wiz, p.a.ctx
 	go func() {
 		res, err := wiz.Check(ctx, true)

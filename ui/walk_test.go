@@ -66,6 +66,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // names a folder, saves it as PNG at 1024×640 and at 1366×768.
 func shot(t *testing.T, a *App, name string) {
 	t.Helper()
+	settle(a)
 	fits(t, name, onUI(func() fyne.Size { return a.win.Content().MinSize() }))
 	nothingCutShort(t, name, a)
 	sideStays(t, name, a)
@@ -87,6 +88,19 @@ func shot(t *testing.T, a *App, name string) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// settle lays the window out as the next frames would. A wrapped text whose
+// number of lines changes with its new width asks its parent for room; Fyne's
+// window driver lays the parent out again on the next frame, the test canvas
+// never does, so a check right after a page changed would judge that one
+// frame. Widths are set on the first pass and heights follow on the second.
+func settle(a *App) {
+	onUIDo(func() {
+		for range 3 {
+			a.relayout()
+		}
+	})
 }
 
 // sideWidths is the step list's width at 1024×640 per language, as first
