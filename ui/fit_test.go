@@ -43,6 +43,7 @@ func TestEveryPageFitsTheSmallestWindow(t *testing.T) {
 			for s := flow.StepAccounts; s <= flow.StepResult; s++ {
 				onUIDo(func() { a.show(s) })
 				fits(t, "step "+s.String(), settledMinSize(a))
+				settle(a)
 				nothingCutShort(t, "step "+s.String(), a)
 			}
 			onUIDo(a.showSettings)
