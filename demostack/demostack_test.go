@@ -15,20 +15,6 @@ import (
 	"oawizard/flow/syncer"
 )
 
-// testKeychain is the system keychain when this machine has one, else one
-// in memory, so the restart is tested on every machine. The data folder's
-// key is removed when the test ends.
-func testKeychain(t *testing.T, dir string) flow.Keychain {
-	t.Helper()
-	kc := secrettest.System(t)
-	t.Cleanup(func() {
-		if err := Forget(kc, dir); err != nil {
-			t.Error(err)
-		}
-	})
-	return kc
-}
-
 // noKeychain is a machine without a Secret Service.
 type noKeychain struct{}
 
@@ -118,7 +104,7 @@ func (r *run) stillAuthorized() bool {
 // same project token, and a sync stopped part way resumes from its cursor.
 func TestRestartContinuesTheSyncFromItsCursor(t *testing.T) {
 	dir := t.TempDir()
-	opt := Options{Followers: 25000, Keychain: testKeychain(t, dir)}
+	opt := Options{Followers: 25000, Keychain: secrettest.System(t)}
 	first := startRun(t, dir, "ok", opt)
 	first.authorize()
 	// The day's quota runs out after the first page and a bit: a stop at
@@ -155,7 +141,7 @@ func TestRestartContinuesTheSyncFromItsCursor(t *testing.T) {
 // out a new day's worth.
 func TestRestartKeepsTheDaysQuotaSpent(t *testing.T) {
 	dir := t.TempDir()
-	opt := Options{Followers: 2000, Keychain: testKeychain(t, dir)}
+	opt := Options{Followers: 2000, Keychain: secrettest.System(t)}
 	first := startRun(t, dir, "quota-exceeded", opt)
 	first.authorize()
 	var qe *syncer.QuotaError
@@ -192,7 +178,7 @@ func TestKeptStateThatCannotBeUsedGivesAFreshStart(t *testing.T) {
 			os.Remove(filepath.Join(dir, StateFile))
 		}, flow.DemoFreshStateLost},
 		{"key gone from the keychain", "ok", func(t *testing.T, dir string, kc flow.Keychain, _ []byte) {
-			if err := Forget(kc, dir); err != nil {
+			if err := kc.Delete(keyName(dir)); err != nil {
 				t.Fatal(err)
 			}
 		}, flow.DemoFreshStateLost},
@@ -202,7 +188,7 @@ func TestKeptStateThatCannotBeUsedGivesAFreshStart(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
-			opt := Options{Followers: 300, Keychain: testKeychain(t, dir)}
+			opt := Options{Followers: 300, Keychain: secrettest.System(t)}
 			first := startRun(t, dir, "ok", opt)
 			before, err := os.ReadFile(filepath.Join(dir, StateFile))
 			if err != nil {

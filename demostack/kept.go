@@ -130,12 +130,3 @@ func projectToken(key string) string {
 	m.Write([]byte("oawizard demo project token"))
 	return "oaw_" + hex.EncodeToString(m.Sum(nil))[:48]
 }
-
-// Forget removes the data folder's store key from the keychain, so the next
-// start there is a fresh one; a missing key is fine.
-func Forget(kc flow.Keychain, dir string) error {
-	if err := kc.Delete(keyName(dir)); err != nil && !errors.Is(err, flow.ErrKeychainNotFound) {
-		return err
-	}
-	return nil
-}

@@ -11,20 +11,6 @@ import (
 	"oawizard/flow/secret/secrettest"
 )
 
-// keptKeychain is the system keychain when this machine has one, else one
-// in memory, so the restart is tested on every machine. The demo folder's
-// key is removed when the test ends.
-func keptKeychain(t *testing.T, dir string) flow.Keychain {
-	t.Helper()
-	kc := secrettest.System(t)
-	t.Cleanup(func() {
-		if err := demostack.Forget(kc, dir); err != nil {
-			t.Error(err)
-		}
-	})
-	return kc
-}
-
 // scanThenRestart authorizes in a window whose demo lives in a data
 // folder, as the wizard's does, closes it after moving on to the sync,
 // calls between (the time the wizard is closed) and opens it again.
@@ -32,7 +18,7 @@ func scanThenRestart(t *testing.T, between func(dir string)) *App {
 	t.Helper()
 	fa, db := testApp(t, LangZH)
 	dir := t.TempDir()
-	start := demostack.Starter(demostack.Options{Dir: dir, Followers: 2500, Keychain: keptKeychain(t, dir)})
+	start := demostack.Starter(demostack.Options{Dir: dir, Followers: 2500, Keychain: secrettest.System(t)})
 	open := func() *App {
 		a := onUI(func() *App {
 			return New(fa, Options{DB: db, StartDemo: start, Scenarios: testScenarios(), Scenario: "ok"})

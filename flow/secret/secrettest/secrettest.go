@@ -4,6 +4,7 @@
 package secrettest
 
 import (
+	"errors"
 	"os"
 	"sync"
 	"testing"
@@ -54,6 +55,8 @@ func (k *Memory) Delete(key string) error {
 // System is the system keychain, under a service name of the tests' own,
 // when this machine has one; else a Memory, logged, unless
 // OAWIZARD_REQUIRE_KEYRING is set (CI), where its absence fails the test.
+// Every entry the test sets is removed from the system keychain when the
+// test ends, so no test leaves a secret behind for the next.
 func System(t testing.TB) secret.Store {
 	t.Helper()
 	kc := secret.Keyring(secret.Service + "-test")
@@ -65,5 +68,29 @@ func System(t testing.TB) secret.Store {
 		return NewMemory()
 	}
 	kc.Delete("probe")
-	return kc
+	c := &cleaned{Store: kc, set: map[string]bool{}}
+	t.Cleanup(func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		for key := range c.set {
+			if err := kc.Delete(key); err != nil && !errors.Is(err, secret.ErrNotFound) {
+				t.Errorf("the test's keychain entry %q stays: %v", key, err)
+			}
+		}
+	})
+	return c
+}
+
+// cleaned is a keychain that remembers what was set in it.
+type cleaned struct {
+	secret.Store
+	mu  sync.Mutex
+	set map[string]bool
+}
+
+func (c *cleaned) Set(key, v string) error {
+	c.mu.Lock()
+	c.set[key] = true
+	c.mu.Unlock()
+	return c.Store.Set(key, v)
 }
