@@ -3,7 +3,6 @@ package connector
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -136,14 +135,10 @@ func (s *Server) forward(ctx context.Context, method, path string, query url.Val
 	if resp.StatusCode != http.StatusOK {
 		return nil, errors.New("connector: WeChat answered HTTP " + resp.Status + " to " + path)
 	}
-	if bytes.Contains(data, []byte(`"errcode"`)) {
-		var st struct {
-			ErrCode int    `json:"errcode"`
-			ErrMsg  string `json:"errmsg"`
-		}
-		if json.Unmarshal(data, &st) == nil && st.ErrCode != 0 {
-			return data, wechat.ParseAPIError(st.ErrCode, st.ErrMsg)
-		}
+	// The answer goes back as it is; only WeChat's refusal is told apart.
+	var apiErr *wechat.APIError
+	if err := wechat.StatusError(path, data); errors.As(err, &apiErr) {
+		return data, err
 	}
 	return data, nil
 }

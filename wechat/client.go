@@ -74,21 +74,32 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 	if err != nil {
 		return err
 	}
-	// Success answers with data usually carry no errcode at all; looking
-	// for the key first spares a second full parse of large pages.
-	if bytes.Contains(raw, []byte(`"errcode"`)) || out == nil {
-		var st status
-		if err := json.Unmarshal(raw, &st); err != nil {
-			return fmt.Errorf("wechat: %s: malformed answer: %w", path, err)
-		}
-		if st.ErrCode != 0 {
-			return newAPIError(st.ErrCode, st.ErrMsg)
-		}
+	if err := StatusError(path, raw); err != nil {
+		return err
 	}
-	if out != nil {
-		if err := json.Unmarshal(raw, out); err != nil {
-			return fmt.Errorf("wechat: %s: malformed answer: %w", path, err)
-		}
+	if out == nil {
+		out = new(status) // an answer that is not JSON is refused all the same
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return fmt.Errorf("wechat: %s: malformed answer: %w", path, err)
+	}
+	return nil
+}
+
+// StatusError is the *APIError a WeChat answer to path carries, or an error
+// when an answer naming an errcode is not JSON; nil for a success. Success
+// answers with data usually carry no errcode at all: looking for the key
+// first spares a second full parse of large pages.
+func StatusError(path string, raw []byte) error {
+	if !bytes.Contains(raw, []byte(`"errcode"`)) {
+		return nil
+	}
+	var st status
+	if err := json.Unmarshal(raw, &st); err != nil {
+		return fmt.Errorf("wechat: %s: malformed answer: %w", path, err)
+	}
+	if st.ErrCode != 0 {
+		return newAPIError(st.ErrCode, st.ErrMsg)
 	}
 	return nil
 }

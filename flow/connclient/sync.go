@@ -85,16 +85,10 @@ func (s SyncAPI) answer(ctx context.Context, method, path string, q url.Values, 
 	if err != nil {
 		return "", err
 	}
+	// Looked for in the text first: the check needs bytes, a copy.
 	if strings.Contains(raw, `"errcode"`) {
-		var st struct {
-			ErrCode int    `json:"errcode"`
-			ErrMsg  string `json:"errmsg"`
-		}
-		if err := json.Unmarshal([]byte(raw), &st); err != nil {
-			return "", fmt.Errorf("wechat: %s: malformed answer: %w", path, err)
-		}
-		if st.ErrCode != 0 {
-			return "", wechat.ParseAPIError(st.ErrCode, st.ErrMsg)
+		if err := wechat.StatusError(path, []byte(raw)); err != nil {
+			return "", err
 		}
 	}
 	return raw, nil

@@ -3,21 +3,15 @@ package wechatsim
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
+
+	"oawizard/wechat"
 )
 
 // readBody reads a request body whole (at most 1 MiB, like WeChat's limit
-// on a JSON post), into one buffer when the length is known: empty is 44002.
+// on a JSON post): empty is 44002.
 func readBody(r *http.Request) ([]byte, *apiErr) {
-	var data []byte
-	var err error
-	if n := r.ContentLength; n >= 0 && n <= 1<<20 {
-		data = make([]byte, n)
-		_, err = io.ReadFull(r.Body, data)
-	} else {
-		data, err = io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	}
+	data, err := wechat.ReadBody(nil, r.Body, r.ContentLength, 1<<20)
 	if err != nil {
 		return nil, errSystem()
 	}
