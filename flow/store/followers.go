@@ -27,17 +27,10 @@ const upsertRows = 100
 func upsertSQL(appid string, now int64) func(n int) string {
 	row := "('" + strings.ReplaceAll(appid, "'", "''") + "',?,?,?,?,?," + strconv.FormatInt(now, 10) + ")"
 	return func(n int) string {
-		var b strings.Builder
-		b.WriteString(`INSERT INTO followers (appid, openid, unionid, subscribe, subscribe_time, subscribe_scene, synced_at) VALUES `)
-		for i := range n {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(row)
-		}
-		b.WriteString(` ON CONFLICT (appid, openid) DO UPDATE SET unionid = excluded.unionid, subscribe = excluded.subscribe,
-  subscribe_time = excluded.subscribe_time, subscribe_scene = excluded.subscribe_scene, synced_at = excluded.synced_at`)
-		return b.String()
+		return `INSERT INTO followers (appid, openid, unionid, subscribe, subscribe_time, subscribe_scene, synced_at) VALUES ` +
+			row + strings.Repeat(","+row, n-1) +
+			` ON CONFLICT (appid, openid) DO UPDATE SET unionid = excluded.unionid, subscribe = excluded.subscribe,
+  subscribe_time = excluded.subscribe_time, subscribe_scene = excluded.subscribe_scene, synced_at = excluded.synced_at`
 	}
 }
 

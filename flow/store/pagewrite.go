@@ -5,7 +5,6 @@ import (
 	"database/sql/driver"
 	"errors"
 	"slices"
-	"strings"
 	"time"
 
 	"oawizard/flow/syncer"
@@ -30,10 +29,8 @@ func (d *DB) WritePage(ctx context.Context, appid string, rows []syncer.Follower
 	now := time.Now().Unix()
 	// In key order the page's rows land on neighbouring tree pages one
 	// after another instead of all over the table.
-	byOpenID := func(a, b syncer.Follower) int { return strings.Compare(a.OpenID, b.OpenID) }
-	if !slices.IsSortedFunc(rows, byOpenID) {
-		slices.SortFunc(rows, byOpenID)
-	}
+	// Sorted input, as the syncer hands it over, is confirmed in one pass.
+	slices.SortFunc(rows, syncer.ByOpenID)
 	return d.rawTx(ctx, func(c rawConn) error {
 		if err := writeRows(ctx, c, upsertSQL(appid, now), rows); err != nil {
 			return err
@@ -80,7 +77,7 @@ func (d *DB) rawTx(ctx context.Context, f func(rawConn) error) error {
 func writeRows(ctx context.Context, c rawConn, sqlFor func(int) string, rows []syncer.Follower) error {
 	// A scene, shared by many rows, is boxed once.
 	scenes := map[string]any{}
-	return execChunks(ctx, c, len(rows), 5, sqlFor, func(args []any, from, to int) []any {
+	return execChunks(ctx, c, len(rows), 5, sqlFor, func(args namedArgs, from, to int) namedArgs {
 		for _, r := range rows[from:to] {
 			sub := int64(0)
 			if r.Subscribed {
@@ -91,18 +88,27 @@ func writeRows(ctx context.Context, c rawConn, sqlFor func(int) string, rows []s
 				scene = r.SubscribeScene
 				scenes[r.SubscribeScene] = scene
 			}
-			args = append(args, r.OpenID, r.UnionID, sub, r.SubscribeTime, scene)
+			args = args.add(r.OpenID, r.UnionID, sub, r.SubscribeTime, scene)
 		}
 		return args
 	})
 }
 
+// namedArgs are a statement's values, numbered as the driver takes them.
+type namedArgs []driver.NamedValue
+
+func (a namedArgs) add(vs ...any) namedArgs {
+	for _, v := range vs {
+		a = append(a, driver.NamedValue{Ordinal: len(a) + 1, Value: v})
+	}
+	return a
+}
+
 // execChunks runs the statement sqlFor(n) over n rows upsertRows at a time
 // (prepared once; the shorter tail gets its own), args appending the values
 // of rows [from, to). One argument slice serves every statement.
-func execChunks(ctx context.Context, c rawConn, n, perRow int, sqlFor func(int) string, args func(dst []any, from, to int) []any) error {
-	vals := make([]any, 0, upsertRows*perRow)
-	named := make([]driver.NamedValue, upsertRows*perRow)
+func execChunks(ctx context.Context, c rawConn, n, perRow int, sqlFor func(int) string, args func(dst namedArgs, from, to int) namedArgs) error {
+	vals := make(namedArgs, 0, upsertRows*perRow)
 	var full driver.Stmt
 	defer func() {
 		if full != nil {
@@ -112,11 +118,8 @@ func execChunks(ctx context.Context, c rawConn, n, perRow int, sqlFor func(int) 
 	for from := 0; from < n; from += upsertRows {
 		to := min(from+upsertRows, n)
 		vals = args(vals[:0], from, to)
-		for i, v := range vals {
-			named[i] = driver.NamedValue{Ordinal: i + 1, Value: v}
-		}
 		if to-from < upsertRows {
-			if err := execRaw(ctx, c, sqlFor(to-from), named[:len(vals)]); err != nil {
+			if err := execRaw(ctx, c, sqlFor(to-from), vals); err != nil {
 				return err
 			}
 			continue
@@ -128,7 +131,7 @@ func execChunks(ctx context.Context, c rawConn, n, perRow int, sqlFor func(int) 
 			}
 			full = st
 		}
-		if _, err := full.(driver.StmtExecContext).ExecContext(ctx, named[:len(vals)]); err != nil {
+		if _, err := full.(driver.StmtExecContext).ExecContext(ctx, vals); err != nil {
 			return err
 		}
 	}

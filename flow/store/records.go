@@ -175,9 +175,9 @@ func orEmpty(b json.RawMessage) json.RawMessage {
 // (sdkimport counts and drops them).
 func (d *DB) AddSDKUsers(ctx context.Context, importID int64, users []SDKUser) error {
 	return d.rawTx(ctx, func(c rawConn) error {
-		return execChunks(ctx, c, len(users), 3, insertSDKUsersSQL, func(args []any, from, to int) []any {
+		return execChunks(ctx, c, len(users), 3, insertSDKUsersSQL, func(args namedArgs, from, to int) namedArgs {
 			for _, u := range users[from:to] {
-				args = append(args, importID, u.OpenID, u.UnionID)
+				args = args.add(importID, u.OpenID, u.UnionID)
 			}
 			return args
 		})
