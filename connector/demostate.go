@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"oawizard/wechat/wechatsim"
@@ -81,8 +80,7 @@ type stateSaver struct {
 	log  *slog.Logger
 	stop chan struct{}
 	done chan struct{}
-	mu   sync.Mutex
-	last []byte
+	last []byte // what was last written; save runs on one goroutine at a time
 }
 
 func startSaver(sim *wechatsim.Server, path string, logger *slog.Logger) (*stateSaver, error) {
@@ -112,8 +110,6 @@ func (s *stateSaver) loop() {
 }
 
 func (s *stateSaver) save() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	data, err := s.sim.MarshalState()
 	if err != nil {
 		return err
