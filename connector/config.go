@@ -193,13 +193,7 @@ func (c *Config) setDefaults() error {
 	}
 	c.Clock = clock.Or(c.Clock)
 	if c.HTTPClient == nil {
-		// The default transport keeps two idle connections per host: with
-		// several syncs relayed at once, every other call to WeChat would
-		// open a new TLS connection.
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.MaxIdleConnsPerHost = 64
-		t.WriteBufferSize = 16 << 10 // a batchget request (about 6 KB) in one write
-		c.HTTPClient = &http.Client{Timeout: 20 * time.Second, Transport: t}
+		c.HTTPClient = &http.Client{Timeout: 20 * time.Second, Transport: wechatTransport()}
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
@@ -232,4 +226,14 @@ func (c *Config) setDefaults() error {
 		c.MaintainEvery = time.Minute
 	}
 	return c.Secrets.validate()
+}
+
+// wechatTransport is the connector's transport to WeChat. The default one
+// keeps two idle connections per host: with several syncs relayed at once,
+// every other call to WeChat would open a new TLS connection.
+func wechatTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 64
+	t.WriteBufferSize = 16 << 10 // a batchget request (about 6 KB) in one write
+	return t
 }

@@ -116,8 +116,7 @@ func StartDemo(ctx context.Context, opts DemoOptions) (*Demo, error) {
 		// binding; a real deployment asks for it only when configured.
 		PermissionSets: []int{2, 3, 24},
 		Clock:          opts.Clock, Logger: logger, RateLimit: -1, Demo: true,
-		HTTPClient: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: time.Minute,
-			WriteBufferSize: 16 << 10, ReadBufferSize: 64 << 10}},
+		HTTPClient: &http.Client{Timeout: 30 * time.Second, Transport: demoTransport()},
 	}, d.Store)
 	if err != nil {
 		d.closeParts(l)
@@ -379,4 +378,13 @@ func (d *Demo) Close() error {
 		d.Connector.Close()
 	}
 	return d.closeParts(nil)
+}
+
+// demoTransport reads the simulator's answers, large pages on loopback, in
+// bigger gulps than a real deployment needs.
+func demoTransport() *http.Transport {
+	t := wechatTransport()
+	t.IdleConnTimeout = time.Minute
+	t.ReadBufferSize = 64 << 10
+	return t
 }
