@@ -110,7 +110,7 @@ func (s *Server) serveAccount(w http.ResponseWriter, r *http.Request, refresh bo
 		s.writeFailure(w, r, err)
 		return
 	}
-	if a.Status == AuthorizerRevoked || a.Status == AuthorizerNeedsReauth {
+	if a.Lost() {
 		// The facts read while it held stay true; whether it still holds
 		// is the status, which changed after they were read.
 		v.Authorized, v.NeedsReauthorization = false, true
@@ -128,7 +128,7 @@ func (s *Server) refreshFacts(ctx context.Context, appid string) (accountView, e
 	if err != nil {
 		return v, err
 	}
-	if a.Status == AuthorizerRevoked || a.Status == AuthorizerNeedsReauth {
+	if a.Lost() {
 		v.NeedsReauthorization = true
 		return v, nil
 	}

@@ -120,6 +120,12 @@ type Authorizer struct {
 	CheckedAt     time.Time
 }
 
+// Lost tells whether the account no longer holds its authorization: it was
+// revoked, or WeChat wants it authorized again.
+func (a Authorizer) Lost() bool {
+	return a.Status == AuthorizerRevoked || a.Status == AuthorizerNeedsReauth
+}
+
 // Session is one authorization attempt a wizard follows.
 type Session struct {
 	ID, Code, Project, ExpectedAppID string

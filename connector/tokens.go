@@ -227,7 +227,7 @@ func (m *tokens) authorizer(ctx context.Context, appid string) (string, error) {
 		if err != nil {
 			return "", time.Time{}, err
 		}
-		if a.Status == AuthorizerRevoked || a.Status == AuthorizerNeedsReauth {
+		if a.Lost() {
 			return "", time.Time{}, ErrNeedsReauth
 		}
 		refresh, _ := m.seal.open(a.RefreshSealed, refreshAAD(appid))
