@@ -46,7 +46,8 @@ type kept struct {
 // A scenario the state does not match is found later, by the simulator.
 func openKept(ctx context.Context, opt Options) (kept, error) {
 	k := kept{store: filepath.Join(opt.Dir, StoreFile), state: filepath.Join(opt.Dir, StateFile)}
-	had, both := exists(k.store) || exists(k.state), exists(k.store) && exists(k.state)
+	hasStore, hasState := exists(k.store), exists(k.state)
+	had, both := hasStore || hasState, hasStore && hasState
 	key, created, err := storeKey(ctx, opt.Keychain, opt.Dir)
 	switch {
 	case err != nil:

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -137,7 +138,7 @@ func binDir() string {
 		return d
 	}
 	if out, err := exec.Command("pg_config", "--bindir").Output(); err == nil {
-		d := string(out[:len(out)-1])
+		d := strings.TrimSpace(string(out))
 		if _, err := os.Stat(filepath.Join(d, "pg_ctl")); err == nil {
 			return d
 		}

@@ -7,8 +7,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -58,10 +56,6 @@ func Schema(t testing.TB) string {
 	return base + sep + "search_path=" + schema
 }
 
-func postgresInstalled() bool {
-	if _, err := exec.LookPath("pg_ctl"); err == nil {
-		return true
-	}
-	m, _ := filepath.Glob("/usr/lib/postgresql/*/bin/pg_ctl")
-	return len(m) > 0
-}
+// postgresInstalled tells whether this machine has PostgreSQL's programs,
+// found as the test clusters find them.
+func postgresInstalled() bool { return binDir() != "" }

@@ -14,6 +14,8 @@ import (
 
 // SyncAPI is the relay client the follower sync uses: user/get and batchget
 // with the lean decoders of lean.go, which keep only what the sync stores.
+// The relay adds the account's access token, so the token the methods take
+// (to match wechat.Client's) is not sent.
 type SyncAPI struct{ *wechat.Client }
 
 // SyncAPI returns the sync's client for appid (see WeChat).
@@ -58,9 +60,6 @@ func (s SyncAPI) UserInfoBatchGet(ctx context.Context, token string, openids []s
 func (s SyncAPI) UserGet(ctx context.Context, token, nextOpenID string) (*wechat.UserList, error) {
 	const path = "/cgi-bin/user/get"
 	q := url.Values{}
-	if token != "" {
-		q.Set("access_token", token)
-	}
 	if nextOpenID != "" {
 		q.Set("next_openid", nextOpenID)
 	}
