@@ -38,10 +38,10 @@ func randomAESKey() string {
 
 type component struct {
 	Component
-	tickets    map[string]time.Time // ticket → when pushed
+	// tickets are kept by SHA-256, as the saved state holds them
+	// (state.go), so a restored ticket is found as a pushed one is.
+	tickets    map[string]time.Time // hash → when pushed
 	lastTicket string
-	// restoredTickets are the saved state's tickets, by hash (state.go).
-	restoredTickets map[string]time.Time
 }
 
 type authKey struct{ component, authorizer string }

@@ -151,7 +151,7 @@ func (s *Server) PushTicket(componentAppID string) error {
 		return fmt.Errorf("wechatsim: unknown component %s", componentAppID)
 	}
 	ticket := "ticket@@@" + randomString(86)
-	c.tickets[ticket] = s.clk.Now()
+	c.tickets[sha256Hex(ticket)] = s.clk.Now()
 	c.lastTicket = ticket
 	now := s.clk.Now()
 	s.mu.Unlock()

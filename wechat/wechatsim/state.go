@@ -106,17 +106,14 @@ func (a *authorization) issuedRefreshToken() string {
 	return a.refreshToken
 }
 
-// ticketPushedAt finds a ticket pushed by this simulator or, by its hash, by
-// the one it was restored from: the last good ticket stays valid for 12 h
-// across a restart, as WeChat's does. Callers hold s.mu.
+// ticketPushedAt finds a ticket pushed by this simulator or by the one it
+// was restored from: the last good ticket stays valid for 12 h across a
+// restart, as WeChat's does. Callers hold s.mu.
 func (c *component) ticketPushedAt(ticket string) (time.Time, bool) {
-	if at, ok := c.tickets[ticket]; ok {
-		return at, true
-	}
 	if ticket == "" {
 		return time.Time{}, false
 	}
-	at, ok := c.restoredTickets[sha256Hex(ticket)]
+	at, ok := c.tickets[sha256Hex(ticket)]
 	return at, ok
 }
 
@@ -138,16 +135,10 @@ func (s *Server) MarshalState() ([]byte, error) {
 		return cmp.Or(cmp.Compare(x.Component, y.Component), cmp.Compare(x.Authorizer, y.Authorizer))
 	})
 	for id, c := range s.components {
-		add := func(hash string, at time.Time) {
+		for hash, at := range c.tickets {
 			if now.Before(at.Add(TicketLifetime)) {
 				st.Tickets = append(st.Tickets, savedTicket{Component: id, Hash: hash, PushedAt: at.UTC()})
 			}
-		}
-		for t, at := range c.tickets {
-			add(sha256Hex(t), at)
-		}
-		for h, at := range c.restoredTickets {
-			add(h, at)
 		}
 	}
 	slices.SortFunc(st.Tickets, func(x, y savedTicket) int {
@@ -187,11 +178,7 @@ func (s *Server) RestoreState(data []byte) error {
 			refreshHash: a.RefreshHash, authTime: a.AuthTime, revoked: a.Revoked}
 	}
 	for _, t := range st.Tickets {
-		c := s.components[t.Component]
-		if c.restoredTickets == nil {
-			c.restoredTickets = map[string]time.Time{}
-		}
-		c.restoredTickets[t.Hash] = t.PushedAt
+		s.components[t.Component].tickets[t.Hash] = t.PushedAt
 	}
 	if st.QuotaDay == dayKey(s.clk.Now()) {
 		for k, n := range st.QuotaUsed {
