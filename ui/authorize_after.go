@@ -76,7 +76,7 @@ func changedChecks(before map[string]string, cs []flow.Check) (lines []string, f
 		switch c.Status {
 		case flow.StatusFail:
 			failed = true
-			line += "\n    " + sentences(T(c.Reason), noteText(c), T(c.Remedy))
+			line += "\n    " + sentences(T(c.Reason), T(c.Note), T(c.Remedy))
 		case flow.StatusUnknown:
 			line += "\n    " + T(c.Reason)
 		}
@@ -113,15 +113,6 @@ func sentences(parts ...string) string {
 		b.WriteString(s)
 	}
 	return b.String()
-}
-
-// noteText is what the wizard adds to a verdict (how the data showed it, a
-// caveat), or nothing.
-func noteText(c flow.Check) string {
-	if c.Note == "" {
-		return ""
-	}
-	return T(c.Note)
 }
 
 func lastRune(s string) rune {

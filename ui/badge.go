@@ -153,10 +153,7 @@ func (b *badge) set(c flow.Check) {
 	// and value (verify_type_info.id = -1) are for staff behind a toggle.
 	b.raw.SetText(flow.EvidenceRaw(c.Evidence))
 	b.rawBox.Hidden = b.raw.Text == ""
-	note := ""
-	if c.Note != "" {
-		note = T(c.Note)
-	}
+	note := T(c.Note)
 	if c.Contradicts {
 		note = T("check.contradicts") + " " + note
 	}

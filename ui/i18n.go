@@ -94,8 +94,14 @@ func mergedTranslations(locale string) ([]byte, error) {
 	return json.Marshal(all)
 }
 
-// T is a translated text.
-func T(key string) string { return lang.L(key) }
+// T is a translated text; the empty key, for a part a check may leave out
+// (its note, its remedy), is the empty text.
+func T(key string) string {
+	if key == "" {
+		return ""
+	}
+	return lang.L(key)
+}
 
 // Tf is a translated template with named values.
 func Tf(key string, data map[string]any) string { return lang.L(key, data) }
