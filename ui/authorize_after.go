@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"oawizard/flow"
 )
@@ -97,37 +96,6 @@ func isAccountCheck(id string) bool {
 // checkLine is a check's name and verdict, punctuated for the language.
 func checkLine(id, status string) string {
 	return Tf("check.line", map[string]any{"Title": T("check." + id + ".title"), "Status": statusWord(status)})
-}
-
-// sentences runs sentences on as each language writes them: nothing after
-// full-width Chinese punctuation (。：）…), one space after anything else.
-func sentences(parts ...string) string {
-	var b strings.Builder
-	for _, s := range parts {
-		if s == "" {
-			continue
-		}
-		if b.Len() > 0 && !strings.ContainsRune("。！？；：，）”", lastRune(b.String())) {
-			b.WriteByte(' ')
-		}
-		b.WriteString(s)
-	}
-	return b.String()
-}
-
-func lastRune(s string) rune {
-	r, _ := utf8.DecodeLastRuneInString(s)
-	return r
-}
-
-func statusWord(s string) string {
-	switch s {
-	case flow.StatusPass:
-		return T("status.pass")
-	case flow.StatusFail:
-		return T("status.fail")
-	}
-	return T("status.unknown")
 }
 
 // continueSoon goes on to the sync after autoContinue, unless the admin
