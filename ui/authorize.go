@@ -330,7 +330,7 @@ func (p *authorizePage) simulate() {
 			// A refused authorization already says why; the phone's own
 			// failure would only hide that.
 			if err != nil && p.state.Text != T("auth.state.failed") {
-				p.detail.SetText(T("auth.phone_failed") + " " + errorText(err))
+				p.detail.SetText(sentences(T("auth.phone_failed"), errorText(err)))
 			}
 		})
 	}()

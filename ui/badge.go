@@ -155,7 +155,7 @@ func (b *badge) set(c flow.Check) {
 	b.rawBox.Hidden = b.raw.Text == ""
 	note := T(c.Note)
 	if c.Contradicts {
-		note = T("check.contradicts") + " " + note
+		note = sentences(T("check.contradicts"), note)
 	}
 	b.note.SetText(note)
 	b.note.Hidden = note == ""
