@@ -190,9 +190,9 @@ func (p *authorizePage) start() {
 			st := p.a.wiz.State()
 			p.mpBtn.Hidden = st.MPAuthorized || len(st.MPAppIDs) == 0
 			p.mpNote.Hidden = p.mpBtn.Hidden
-			p.a.relayout()
 			// Authorization gives real facts: every badge is checked again
-			// at once, and the page shows what changed.
+			// at once, and the page shows what changed (laying it out
+			// again, with the buttons just shown or hidden).
 			p.recheckAfterScan()
 		})
 	}()
