@@ -163,7 +163,7 @@ func setHint(l *textBlock, s string) {
 }
 
 func title(s string) fyne.CanvasObject {
-	l := newTextBlockWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l := newTextBlockWithStyle(s, fyne.TextStyle{Bold: true})
 	l.SizeName = theme.SizeNameSubHeadingText
 	return l
 }

@@ -65,7 +65,7 @@ func newAuthorizePage(a *App) *authorizePage {
 	p.code.Alignment = fyne.TextAlignCenter
 	p.countdown = widget.NewLabel("")
 	p.countdown.Alignment = fyne.TextAlignCenter
-	p.state = newTextBlockWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	p.state = newTextBlockWithStyle("", fyne.TextStyle{Bold: true})
 	p.state.SizeName = theme.SizeNameSubHeadingText
 	p.detail = newTextBlock("")
 	// Both buttons stay disabled while there is no code: copying nothing

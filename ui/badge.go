@@ -73,7 +73,7 @@ func newBadge(id string, onSelf func(id, claim string), copyText func(string), w
 	b.chip.TextStyle.Bold = true
 	b.chip.TextSize = 13
 	chip := container.NewStack(b.chipBg, container.NewPadded(b.chip))
-	b.title = newTextBlockWithStyle(T("check."+id+".title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	b.title = newTextBlockWithStyle(T("check."+id+".title"), fyne.TextStyle{Bold: true})
 	small := func() *textBlock {
 		l := newTextBlock("")
 		l.SizeName = theme.SizeNameCaptionText

@@ -10,14 +10,13 @@ import (
 // textBlock is a wrapped text that breaks its lines as a Chinese reader
 // expects (see linebreak.go). It stands in for a widget.Label with
 // TextWrapWord, whose breaks only at spaces cut Chinese sentences at odd
-// places, and reads like one: Text, SetText, TextStyle, Importance,
-// SizeName and Alignment mean what they mean on a Label, and it is drawn
-// with the same padding.
+// places, and reads like one: Text, SetText, TextStyle, Importance and
+// SizeName mean what they mean on a Label, and it is drawn with the same
+// padding. Its lines start at the leading edge, as every caller wants.
 type textBlock struct {
 	widget.BaseWidget
 	Text       string
 	TextStyle  fyne.TextStyle
-	Alignment  fyne.TextAlign
 	Importance widget.Importance
 	SizeName   fyne.ThemeSizeName // theme.SizeNameText when empty
 
@@ -46,9 +45,9 @@ func newTextBlock(text string) *textBlock {
 }
 
 // newTextBlockWithStyle is widget.NewLabelWithStyle for a textBlock.
-func newTextBlockWithStyle(text string, align fyne.TextAlign, style fyne.TextStyle) *textBlock {
+func newTextBlockWithStyle(text string, style fyne.TextStyle) *textBlock {
 	t := newTextBlock(text)
-	t.Alignment, t.TextStyle = align, style
+	t.TextStyle = style
 	return t
 }
 
@@ -174,16 +173,8 @@ func (r *textBlockRenderer) Layout(size fyne.Size) {
 	for _, p := range paras {
 		for _, line := range p {
 			txt := r.texts[i].(*canvas.Text)
-			w := t.width(line)
-			x := pad
-			switch t.Alignment {
-			case fyne.TextAlignCenter:
-				x = (size.Width - w) / 2
-			case fyne.TextAlignTrailing:
-				x = size.Width - pad - w
-			}
-			txt.Resize(fyne.NewSize(w, lineH))
-			txt.Move(fyne.NewPos(x, y))
+			txt.Resize(fyne.NewSize(t.width(line), lineH))
+			txt.Move(fyne.NewPos(pad, y))
 			y += lineH
 			i++
 		}
