@@ -20,10 +20,9 @@ type textBlock struct {
 	Importance widget.Importance
 	SizeName   fyne.ThemeSizeName // theme.SizeNameText when empty
 
-	rows int // lines at the last layout: a change needs the parent to lay out again
-
 	// The last wrap and widest word, kept: layouts ask for the minimum
-	// size often.
+	// size often. The wrap is the lines at the last layout: a change in
+	// their number needs the parent to lay out again.
 	cacheKey  wrapKey
 	cache     []string
 	widestKey wrapKey
@@ -63,14 +62,13 @@ func (t *textBlock) CreateRenderer() fyne.WidgetRenderer {
 }
 
 // Resize lays the lines out again, and refreshes when their number changed
-// so the parent makes room for them, as Fyne's RichText does.
+// so the parent makes room for them, as Fyne's RichText does. The kept wrap
+// holds the last layout's lines; at an unchanged size Fyne lays nothing
+// out, so their number changes only with the text.
 func (t *textBlock) Resize(s fyne.Size) {
-	if s == t.Size() {
-		return
-	}
+	before := len(t.cache)
 	t.BaseWidget.Resize(s)
-	if rows := len(t.lines(s.Width)); rows != t.rows {
-		t.rows = rows
+	if len(t.lines(s.Width)) != before {
 		t.Refresh()
 	}
 }
@@ -186,6 +184,5 @@ func (r *textBlockRenderer) sync(lines []string) {
 
 func (r *textBlockRenderer) Refresh() {
 	r.Layout(r.t.Size())
-	r.t.rows = len(r.t.lines(r.t.Size().Width))
 	canvas.Refresh(r.t)
 }
