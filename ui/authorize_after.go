@@ -144,20 +144,16 @@ func failureReason(reason string) string {
 }
 
 // lostText says why a remembered authorization is gone: a demo that could
-// not continue from what its last run kept names its reason, since a
-// restart normally keeps the authorization.
+// not continue from what its last run kept names its reason (the texts are
+// keyed by flow's DemoFresh values), since a restart normally keeps the
+// authorization.
 func (a *App) lostText() string {
 	why := ""
 	if a.demo != nil {
 		why = a.demo.FreshStart()
 	}
-	switch why {
-	case flow.DemoFreshStateLost:
-		return T("auth.lost_demo_state")
-	case flow.DemoFreshNoKeychain:
-		return T("auth.lost_demo_keychain")
-	case flow.DemoFreshRefused:
-		return T("auth.lost_demo_refused")
+	if why != "" {
+		return T("auth.lost_demo." + why)
 	}
 	return T("auth.lost_again")
 }
