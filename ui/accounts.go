@@ -157,8 +157,7 @@ func hint() *textBlock {
 
 // setHint shows a hint, or hides it when empty so it takes no room.
 func setHint(l *textBlock, s string) {
-	l.SetText(s)
-	l.Hidden = s == ""
+	l.Text, l.Hidden = s, s == ""
 	l.Refresh()
 }
 
