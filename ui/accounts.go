@@ -161,7 +161,7 @@ func setHint(l *textBlock, s string) {
 	l.Refresh()
 }
 
-func title(s string) fyne.CanvasObject {
+func title(s string) *textBlock {
 	l := newTextBlockWithStyle(s, fyne.TextStyle{Bold: true})
 	l.SizeName = theme.SizeNameSubHeadingText
 	return l

@@ -99,7 +99,7 @@ func newAuthorizePage(a *App) *authorizePage {
 	p.after.Hide()
 	p.mpNote = newTextBlock(T("auth.mp_note"))
 	p.mpNote.Hide()
-	p.title = title(T("auth.title")).(*textBlock)
+	p.title = title(T("auth.title"))
 	right := container.NewVBox(p.title, p.state, p.detail, p.retry, p.settings, p.after, widget.NewSeparator(), p.howto, p.mpNote, p.mpBtn)
 	p.root = container.NewBorder(nil, nil, container.NewPadded(p.left), nil, container.NewVScroll(container.NewPadded(right)))
 	return p
