@@ -127,7 +127,7 @@ func (p *accountsPage) recheck(refresh bool) {
 				}
 			}
 			p.message.Importance = importance
-			setHint(p.message, strings.TrimSpace(msg))
+			setHint(p.message, msg)
 			p.a.relayout()
 		})
 	}()
