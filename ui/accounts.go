@@ -127,7 +127,7 @@ func (p *accountsPage) recheck(refresh bool) {
 				}
 			}
 			p.message.Importance = importance
-			setHint(p.message, strings.TrimSpace(msg))
+			setHint(p.message, msg)
 			p.a.relayout()
 		})
 	}()
@@ -157,13 +157,12 @@ func hint() *textBlock {
 
 // setHint shows a hint, or hides it when empty so it takes no room.
 func setHint(l *textBlock, s string) {
-	l.SetText(s)
-	l.Hidden = s == ""
+	l.Text, l.Hidden = s, s == ""
 	l.Refresh()
 }
 
-func title(s string) fyne.CanvasObject {
-	l := newTextBlockWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+func title(s string) *textBlock {
+	l := newTextBlockWithStyle(s, fyne.TextStyle{Bold: true})
 	l.SizeName = theme.SizeNameSubHeadingText
 	return l
 }

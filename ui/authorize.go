@@ -65,7 +65,7 @@ func newAuthorizePage(a *App) *authorizePage {
 	p.code.Alignment = fyne.TextAlignCenter
 	p.countdown = widget.NewLabel("")
 	p.countdown.Alignment = fyne.TextAlignCenter
-	p.state = newTextBlockWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	p.state = newTextBlockWithStyle("", fyne.TextStyle{Bold: true})
 	p.state.SizeName = theme.SizeNameSubHeadingText
 	p.detail = newTextBlock("")
 	// Both buttons stay disabled while there is no code: copying nothing
@@ -99,7 +99,7 @@ func newAuthorizePage(a *App) *authorizePage {
 	p.after.Hide()
 	p.mpNote = newTextBlock(T("auth.mp_note"))
 	p.mpNote.Hide()
-	p.title = title(T("auth.title")).(*textBlock)
+	p.title = title(T("auth.title"))
 	right := container.NewVBox(p.title, p.state, p.detail, p.retry, p.settings, p.after, widget.NewSeparator(), p.howto, p.mpNote, p.mpBtn)
 	p.root = container.NewBorder(nil, nil, container.NewPadded(p.left), nil, container.NewVScroll(container.NewPadded(right)))
 	return p
@@ -190,9 +190,9 @@ func (p *authorizePage) start() {
 			st := p.a.wiz.State()
 			p.mpBtn.Hidden = st.MPAuthorized || len(st.MPAppIDs) == 0
 			p.mpNote.Hidden = p.mpBtn.Hidden
-			p.a.relayout()
 			// Authorization gives real facts: every badge is checked again
-			// at once, and the page shows what changed.
+			// at once, and the page shows what changed (laying it out
+			// again, with the buttons just shown or hidden).
 			p.recheckAfterScan()
 		})
 	}()
@@ -330,7 +330,7 @@ func (p *authorizePage) simulate() {
 			// A refused authorization already says why; the phone's own
 			// failure would only hide that.
 			if err != nil && p.state.Text != T("auth.state.failed") {
-				p.detail.SetText(T("auth.phone_failed") + " " + errorText(err))
+				p.detail.SetText(sentences(T("auth.phone_failed"), errorText(err)))
 			}
 		})
 	}()

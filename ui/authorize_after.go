@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"oawizard/flow"
 )
@@ -76,7 +75,7 @@ func changedChecks(before map[string]string, cs []flow.Check) (lines []string, f
 		switch c.Status {
 		case flow.StatusFail:
 			failed = true
-			line += "\n    " + sentences(T(c.Reason), noteText(c), T(c.Remedy))
+			line += "\n    " + sentences(T(c.Reason), T(c.Note), T(c.Remedy))
 		case flow.StatusUnknown:
 			line += "\n    " + T(c.Reason)
 		}
@@ -97,46 +96,6 @@ func isAccountCheck(id string) bool {
 // checkLine is a check's name and verdict, punctuated for the language.
 func checkLine(id, status string) string {
 	return Tf("check.line", map[string]any{"Title": T("check." + id + ".title"), "Status": statusWord(status)})
-}
-
-// sentences runs sentences on as each language writes them: nothing after
-// full-width Chinese punctuation (。：）…), one space after anything else.
-func sentences(parts ...string) string {
-	var b strings.Builder
-	for _, s := range parts {
-		if s == "" {
-			continue
-		}
-		if b.Len() > 0 && !strings.ContainsRune("。！？；：，）”", lastRune(b.String())) {
-			b.WriteByte(' ')
-		}
-		b.WriteString(s)
-	}
-	return b.String()
-}
-
-// noteText is what the wizard adds to a verdict (how the data showed it, a
-// caveat), or nothing.
-func noteText(c flow.Check) string {
-	if c.Note == "" {
-		return ""
-	}
-	return T(c.Note)
-}
-
-func lastRune(s string) rune {
-	r, _ := utf8.DecodeLastRuneInString(s)
-	return r
-}
-
-func statusWord(s string) string {
-	switch s {
-	case flow.StatusPass:
-		return T("status.pass")
-	case flow.StatusFail:
-		return T("status.fail")
-	}
-	return T("status.unknown")
 }
 
 // continueSoon goes on to the sync after autoContinue, unless the admin
@@ -185,20 +144,16 @@ func failureReason(reason string) string {
 }
 
 // lostText says why a remembered authorization is gone: a demo that could
-// not continue from what its last run kept names its reason, since a
-// restart normally keeps the authorization.
+// not continue from what its last run kept names its reason (the texts are
+// keyed by flow's DemoFresh values), since a restart normally keeps the
+// authorization.
 func (a *App) lostText() string {
 	why := ""
 	if a.demo != nil {
 		why = a.demo.FreshStart()
 	}
-	switch why {
-	case flow.DemoFreshStateLost:
-		return T("auth.lost_demo_state")
-	case flow.DemoFreshNoKeychain:
-		return T("auth.lost_demo_keychain")
-	case flow.DemoFreshRefused:
-		return T("auth.lost_demo_refused")
+	if why != "" {
+		return T("auth.lost_demo." + why)
 	}
 	return T("auth.lost_again")
 }

@@ -73,7 +73,7 @@ func newBadge(id string, onSelf func(id, claim string), copyText func(string), w
 	b.chip.TextStyle.Bold = true
 	b.chip.TextSize = 13
 	chip := container.NewStack(b.chipBg, container.NewPadded(b.chip))
-	b.title = newTextBlockWithStyle(T("check."+id+".title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	b.title = newTextBlockWithStyle(T("check."+id+".title"), fyne.TextStyle{Bold: true})
 	small := func() *textBlock {
 		l := newTextBlock("")
 		l.SizeName = theme.SizeNameCaptionText
@@ -153,12 +153,9 @@ func (b *badge) set(c flow.Check) {
 	// and value (verify_type_info.id = -1) are for staff behind a toggle.
 	b.raw.SetText(flow.EvidenceRaw(c.Evidence))
 	b.rawBox.Hidden = b.raw.Text == ""
-	note := ""
-	if c.Note != "" {
-		note = T(c.Note)
-	}
+	note := T(c.Note)
 	if c.Contradicts {
-		note = T("check.contradicts") + " " + note
+		note = sentences(T("check.contradicts"), note)
 	}
 	b.note.SetText(note)
 	b.note.Hidden = note == ""

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 
 	"oawizard/assets"
+	"oawizard/flow"
 )
 
 // Languages the wizard speaks.
@@ -94,11 +96,49 @@ func mergedTranslations(locale string) ([]byte, error) {
 	return json.Marshal(all)
 }
 
-// T is a translated text.
-func T(key string) string { return lang.L(key) }
+// T is a translated text; the empty key, for a part a check may leave out
+// (its note, its remedy), is the empty text.
+func T(key string) string {
+	if key == "" {
+		return ""
+	}
+	return lang.L(key)
+}
 
 // Tf is a translated template with named values.
 func Tf(key string, data map[string]any) string { return lang.L(key, data) }
 
 // Lang is the language in use.
 func Lang() string { return current }
+
+// sentences runs sentences on as each language writes them: nothing after
+// full-width Chinese punctuation (。：）…), one space after anything else.
+func sentences(parts ...string) string {
+	var b strings.Builder
+	for _, s := range parts {
+		if s == "" {
+			continue
+		}
+		if b.Len() > 0 && !strings.ContainsRune("。！？；：，）”", lastRune(b.String())) {
+			b.WriteByte(' ')
+		}
+		b.WriteString(s)
+	}
+	return b.String()
+}
+
+func lastRune(s string) rune {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return r
+}
+
+// statusWord is a verdict in a word.
+func statusWord(s string) string {
+	switch s {
+	case flow.StatusPass:
+		return T("status.pass")
+	case flow.StatusFail:
+		return T("status.fail")
+	}
+	return T("status.unknown")
+}

@@ -60,6 +60,9 @@ func TestEveryKeyIsTranslated(t *testing.T) {
 	for _, r := range []string{"empty", "prefix", "length", "chars", "same", "repeated"} {
 		keys["appid.error."+r] = true
 	}
+	for _, r := range []string{flow.DemoFreshStateLost, flow.DemoFreshNoKeychain, flow.DemoFreshRefused} {
+		keys["auth.lost_demo."+r] = true
+	}
 	for _, k := range []sdkimport.Kind{sdkimport.KindEmpty, sdkimport.KindNoHeader, sdkimport.KindBinary, sdkimport.KindTooLarge, sdkimport.KindUnreadable} {
 		keys[(&sdkimport.Error{Kind: k}).MessageKey()] = true
 	}

@@ -33,23 +33,22 @@ type atom struct {
 	word  bool   // part of a word a menu path is made of (not space or a mark)
 }
 
-// wrapText breaks text into paragraphs at "\n" and each paragraph into
-// lines at most width wide as measure tells. A width of zero or less means no
+// wrapText breaks text into lines: at "\n", and each paragraph into lines
+// at most width wide as measure tells. A width of zero or less means no
 // width is known yet: each paragraph stays one line. spaced says the text
 // is in a language that puts spaces between words (English): the Chinese
 // in it is a back office's menu name the admin looks for, kept whole, and
 // lines break at spaces as an English reader expects.
-func wrapText(text string, width float32, spaced bool, measure func(string) float32) [][]string {
-	paras := strings.Split(text, "\n")
-	out := make([][]string, len(paras))
-	for i, p := range paras {
+func wrapText(text string, width float32, spaced bool, measure func(string) float32) []string {
+	var lines []string
+	for _, p := range strings.Split(text, "\n") {
 		if width <= 0 {
-			out[i] = []string{strings.TrimRightFunc(p, unicode.IsSpace)}
+			lines = append(lines, strings.TrimRightFunc(p, unicode.IsSpace))
 			continue
 		}
-		out[i] = wrapParagraph(p, width, spaced, measure)
+		lines = append(lines, wrapParagraph(p, width, spaced, measure)...)
 	}
-	return out
+	return lines
 }
 
 // widestUnit is the width of the widest run of text no line may break in:

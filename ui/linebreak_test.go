@@ -70,10 +70,7 @@ func TestLinesBreakAsReadersExpect(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			var got []string
-			for _, p := range wrapText(c.text, c.max, c.spaced, cells) {
-				got = append(got, p...)
-			}
+			got := wrapText(c.text, c.max, c.spaced, cells)
 			if !reflect.DeepEqual(got, c.want) {
 				t.Fatalf("wrapText(%q, %v)\n got %q\nwant %q", c.text, c.max, got, c.want)
 			}
@@ -89,10 +86,7 @@ func TestLinesKeepEveryCharacterAtAnyWidth(t *testing.T) {
 	whole := widestUnit(text, false, cells)
 	squash := func(s string) string { return strings.Join(strings.Fields(s), "") }
 	for max := float32(1); max < 140; max++ {
-		var got []string
-		for _, p := range wrapText(text, max, false, cells) {
-			got = append(got, p...)
-		}
+		got := wrapText(text, max, false, cells)
 		if squash(strings.Join(got, "")) != squash(text) {
 			t.Fatalf("at %v text changed: %q", max, got)
 		}

@@ -57,9 +57,7 @@ func assertShows(t *testing.T, a *App, name string, region func() []fyne.CanvasO
 	onUIDo(func() {
 		a.win.Resize(fyne.NewSize(1366, 768))
 		a.win.Resize(fitSize)
-		for range 3 { // the frames after a resize: see settle
-			a.relayout()
-		}
+		layOutFrames(a) // the frames after a resize
 		objs := region()
 		at := make([]fyne.Position, len(objs))
 		var w, y float32

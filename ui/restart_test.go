@@ -78,7 +78,7 @@ func TestRestartWithoutTheKeptStateOffersANewScan(t *testing.T) {
 		return ok && p.state.Text == T("auth.state.waiting")
 	})
 	p := onUI(func() *authorizePage { return b.current.(*authorizePage) })
-	if got := onUI(func() string { return p.detail.Text }); !strings.Contains(got, T("auth.lost_demo_state")) {
+	if got := onUI(func() string { return p.detail.Text }); !strings.Contains(got, T("auth.lost_demo.state_lost")) {
 		t.Fatalf("step 3 after a restart says %q", got)
 	}
 	if prog := b.wiz.State().Progress; prog.CanGoTo(flow.StepSync) {

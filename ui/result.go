@@ -110,14 +110,11 @@ func problem(text string) *textBlock {
 // do; for an unknown, how to make it known.
 func checkExplained(c flow.Check) string {
 	s := Tf("check.explained", map[string]any{"Status": statusWord(c.Status), "Title": T("check." + c.ID + ".title"), "Reason": T(c.Reason)})
-	s = sentences(s, noteText(c))
+	s = sentences(s, T(c.Note))
 	if c.Status == flow.StatusUnknown {
 		return sentences(s, T("result.unknown_howto"))
 	}
-	if c.Remedy != "" {
-		s = sentences(s, T(c.Remedy))
-	}
-	return s
+	return sentences(s, T(c.Remedy))
 }
 
 // miniBadge is a compact badge for the summary.

@@ -17,15 +17,17 @@ func shownText(a *App) string {
 	var b strings.Builder
 	onUIDo(func() {
 		eachObject(a.win.Content(), func(o fyne.CanvasObject) {
+			var text string
 			switch l := o.(type) {
 			case *widget.Label:
-				if l.Visible() {
-					b.WriteString(l.Text + "\n")
-				}
+				text = l.Text
 			case *textBlock:
-				if l.Visible() {
-					b.WriteString(l.Text + "\n")
-				}
+				text = l.Text
+			default:
+				return
+			}
+			if o.Visible() {
+				b.WriteString(text + "\n")
 			}
 		})
 	})

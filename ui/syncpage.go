@@ -39,7 +39,7 @@ func newSyncPage(a *App) *syncPage {
 	p.bar = widget.NewProgressBar()
 	p.barBox = container.NewThemeOverride(p.bar, appTheme{})
 	p.counts = newTextBlock("")
-	p.state = newTextBlockWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	p.state = newTextBlockWithStyle("", fyne.TextStyle{Bold: true})
 	p.detail = newTextBlock("")
 	p.startB = widget.NewButtonWithIcon(T("sync.start"), theme.MediaPlayIcon(), p.start)
 	p.startB.Importance = widget.HighImportance

@@ -10,23 +10,21 @@ import (
 // textBlock is a wrapped text that breaks its lines as a Chinese reader
 // expects (see linebreak.go). It stands in for a widget.Label with
 // TextWrapWord, whose breaks only at spaces cut Chinese sentences at odd
-// places, and reads like one: Text, SetText, TextStyle, Importance,
-// SizeName and Alignment mean what they mean on a Label, and it is drawn
-// with the same padding.
+// places, and reads like one: Text, SetText, TextStyle, Importance and
+// SizeName mean what they mean on a Label, and it is drawn with the same
+// padding. Its lines start at the leading edge, as every caller wants.
 type textBlock struct {
 	widget.BaseWidget
 	Text       string
 	TextStyle  fyne.TextStyle
-	Alignment  fyne.TextAlign
 	Importance widget.Importance
 	SizeName   fyne.ThemeSizeName // theme.SizeNameText when empty
 
-	rows int // lines at the last layout: a change needs the parent to lay out again
-
 	// The last wrap and widest word, kept: layouts ask for the minimum
-	// size often.
+	// size often. The wrap is the lines at the last layout: a change in
+	// their number needs the parent to lay out again.
 	cacheKey  wrapKey
-	cache     [][]string
+	cache     []string
 	widestKey wrapKey
 	widest    float32
 }
@@ -46,9 +44,9 @@ func newTextBlock(text string) *textBlock {
 }
 
 // newTextBlockWithStyle is widget.NewLabelWithStyle for a textBlock.
-func newTextBlockWithStyle(text string, align fyne.TextAlign, style fyne.TextStyle) *textBlock {
+func newTextBlockWithStyle(text string, style fyne.TextStyle) *textBlock {
 	t := newTextBlock(text)
-	t.Alignment, t.TextStyle = align, style
+	t.TextStyle = style
 	return t
 }
 
@@ -64,14 +62,13 @@ func (t *textBlock) CreateRenderer() fyne.WidgetRenderer {
 }
 
 // Resize lays the lines out again, and refreshes when their number changed
-// so the parent makes room for them, as Fyne's RichText does.
+// so the parent makes room for them, as Fyne's RichText does. The kept wrap
+// holds the last layout's lines; at an unchanged size Fyne lays nothing
+// out, so their number changes only with the text.
 func (t *textBlock) Resize(s fyne.Size) {
-	if s == t.Size() {
-		return
-	}
+	before := len(t.cache)
 	t.BaseWidget.Resize(s)
-	if rows := t.countRows(t.paragraphs(s.Width)); rows != t.rows {
-		t.rows = rows
+	if len(t.lines(s.Width)) != before {
 		t.Refresh()
 	}
 }
@@ -98,8 +95,8 @@ func (t *textBlock) measure(s string) fyne.Size {
 
 func (t *textBlock) width(s string) float32 { return t.measure(s).Width }
 
-// paragraphs is the text broken into lines for a widget width.
-func (t *textBlock) paragraphs(width float32) [][]string {
+// lines is the text broken into lines for a widget width.
+func (t *textBlock) lines(width float32) []string {
 	key := wrapKey{t.Text, spacedWords(), width - 2*t.padding(), t.textSize(), t.TextStyle}
 	if t.cache == nil || key != t.cacheKey {
 		t.cacheKey, t.cache = key, wrapText(key.text, key.width, key.spaced, t.width)
@@ -114,14 +111,6 @@ func (t *textBlock) widestWord() float32 {
 		t.widestKey, t.widest = key, widestUnit(key.text, key.spaced, t.width)
 	}
 	return t.widest
-}
-
-func (t *textBlock) countRows(paras [][]string) int {
-	n := 0
-	for _, p := range paras {
-		n += len(p)
-	}
-	return n
 }
 
 func (t *textBlock) color() fyne.ThemeColorName {
@@ -151,69 +140,49 @@ func (r *textBlockRenderer) Destroy() {}
 func (r *textBlockRenderer) Objects() []fyne.CanvasObject { return r.texts }
 
 // MinSize is as wide as the widest run no line may break in, so the window
-// can still shrink, and as high as the lines at the current width.
+// can still shrink, and as high as the lines at the current width, stacked
+// as a Label stacks them whether a line ends at a break or at "\n".
 func (r *textBlockRenderer) MinSize() fyne.Size {
 	t := r.t
 	pad := t.padding()
-	return fyne.NewSize(t.widestWord()+2*pad, r.height(t.paragraphs(t.Size().Width))+2*pad)
-}
-
-// height stacks the lines as a Label does, one under the other, whether a
-// line ends at a break or at "\n".
-func (r *textBlockRenderer) height(paras [][]string) float32 {
-	return float32(r.t.countRows(paras)) * r.t.measure("M").Height
+	height := float32(len(t.lines(t.Size().Width))) * t.measure("M").Height
+	return fyne.NewSize(t.widestWord()+2*pad, height+2*pad)
 }
 
 func (r *textBlockRenderer) Layout(size fyne.Size) {
 	t := r.t
-	paras := t.paragraphs(size.Width)
-	r.sync(paras)
+	lines := t.lines(size.Width)
+	r.sync(lines)
 	pad := t.padding()
 	lineH := t.measure("M").Height
-	y, i := pad, 0
-	for _, p := range paras {
-		for _, line := range p {
-			txt := r.texts[i].(*canvas.Text)
-			w := t.width(line)
-			x := pad
-			switch t.Alignment {
-			case fyne.TextAlignCenter:
-				x = (size.Width - w) / 2
-			case fyne.TextAlignTrailing:
-				x = size.Width - pad - w
-			}
-			txt.Resize(fyne.NewSize(w, lineH))
-			txt.Move(fyne.NewPos(x, y))
-			y += lineH
-			i++
-		}
+	y := pad
+	for i, line := range lines {
+		txt := r.texts[i].(*canvas.Text)
+		txt.Resize(fyne.NewSize(t.width(line), lineH))
+		txt.Move(fyne.NewPos(pad, y))
+		y += lineH
 	}
 }
 
 // sync makes one canvas.Text a line, styled as the widget says.
-func (r *textBlockRenderer) sync(paras [][]string) {
+func (r *textBlockRenderer) sync(lines []string) {
 	t := r.t
 	col := theme.ColorForWidget(t.color(), t)
 	size := t.textSize()
-	i := 0
-	for _, p := range paras {
-		for _, line := range p {
-			if i == len(r.texts) {
-				r.texts = append(r.texts, canvas.NewText("", col))
-			}
-			txt := r.texts[i].(*canvas.Text)
-			if txt.Text != line || txt.Color != col || txt.TextSize != size || txt.TextStyle != t.TextStyle {
-				txt.Text, txt.Color, txt.TextSize, txt.TextStyle = line, col, size, t.TextStyle
-				txt.Refresh()
-			}
-			i++
+	for i, line := range lines {
+		if i == len(r.texts) {
+			r.texts = append(r.texts, canvas.NewText("", col))
+		}
+		txt := r.texts[i].(*canvas.Text)
+		if txt.Text != line || txt.Color != col || txt.TextSize != size || txt.TextStyle != t.TextStyle {
+			txt.Text, txt.Color, txt.TextSize, txt.TextStyle = line, col, size, t.TextStyle
+			txt.Refresh()
 		}
 	}
-	r.texts = r.texts[:i]
+	r.texts = r.texts[:len(lines)]
 }
 
 func (r *textBlockRenderer) Refresh() {
 	r.Layout(r.t.Size())
-	r.t.rows = r.t.countRows(r.t.paragraphs(r.t.Size().Width))
 	canvas.Refresh(r.t)
 }

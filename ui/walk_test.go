@@ -90,18 +90,20 @@ func shot(t *testing.T, a *App, name string) {
 	}
 }
 
-// settle lays the window out as the next frames would. A wrapped text whose
-// number of lines changes with its new width asks its parent for room; Fyne's
-// window driver lays the parent out again on the next frame, the test canvas
-// never does, so a check right after a page changed would judge that one
-// frame. Widths are set on the first pass and heights follow on the second.
-func settle(a *App) {
-	onUIDo(func() {
-		for range 3 {
-			a.relayout()
-		}
-	})
+// layOutFrames lays the window out as the next frames would. A wrapped text
+// whose number of lines changes with its new width asks its parent for room;
+// Fyne's window driver lays the parent out again on the next frame, the test
+// canvas never does, so a check right after a page changed would judge that
+// one frame. Widths are set on the first pass and heights follow on the
+// second. Call it on Fyne's goroutine; settle does that from a test.
+func layOutFrames(a *App) {
+	for range 3 {
+		a.relayout()
+	}
 }
+
+// settle lays the window out as the next frames would: see layOutFrames.
+func settle(a *App) { onUIDo(func() { layOutFrames(a) }) }
 
 // sideWidths is the step list's width at 1024×640 per language, as first
 // seen on any page of any walk.
