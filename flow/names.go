@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"oawizard/clock"
 	"oawizard/flow/connclient"
 	"oawizard/flow/sdkimport"
 	"oawizard/flow/secret"
@@ -46,6 +47,9 @@ var (
 	ErrStoreCorrupt  = store.ErrCorrupt
 	ErrStoreTooNew   = store.ErrTooNew
 )
+
+// The wizard's clock (NewWizard's): tests fix the day the window shows.
+type Clock = clock.Clock
 
 // The keychain.
 type Keychain = secret.Store

@@ -28,13 +28,7 @@ type Options struct {
 	Scenario  string        // demo scenario at start
 	Secrets   flow.Keychain // the OS keychain
 	Version   string
-	Clock     Clock // nil = the wall clock; tests fix the day the window shows
-}
-
-// Clock is flow.NewWizard's clock, named here: ui reaches past flow to nothing.
-type Clock interface {
-	Now() time.Time
-	After(d time.Duration) <-chan time.Time
+	Clock     flow.Clock // nil = the wall clock; tests fix the day the window shows
 }
 
 // App is the running wizard window.
