@@ -75,7 +75,11 @@ func shot(t *testing.T, a *App, name string) {
 		return
 	}
 	for _, size := range []fyne.Size{fyne.NewSize(1366, 768), fitSize} {
-		img := onUI(func() image.Image { a.win.Resize(size); return a.win.Canvas().Capture() })
+		img := onUI(func() image.Image {
+			a.win.Resize(size)
+			layOutFrames(a) // the picture the admin sees, not the first frame
+			return a.win.Canvas().Capture()
+		})
 		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("%s-%s-%.0f.png", Lang(), name, size.Width)))
 		if err != nil {
 			t.Fatal(err)
