@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"oawizard/flow/verdict"
 )
 
 // Step is a page of the wizard, in the order the product walks them.
@@ -36,9 +38,10 @@ func (s Step) String() string {
 
 // Check statuses shared by every badge.
 const (
-	StatusPass    = "pass"
-	StatusFail    = "fail"
-	StatusUnknown = "unknown"
+	StatusPass    = verdict.Pass
+	StatusWarning = verdict.Warning
+	StatusFail    = verdict.Fail
+	StatusUnknown = verdict.Unknown
 )
 
 // Gate is a check as far as moving on is concerned.

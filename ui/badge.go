@@ -137,6 +137,8 @@ func (b *badge) set(c flow.Check) {
 	switch c.Status {
 	case flow.StatusPass:
 		b.setChip(T("status.pass"), colPass)
+	case flow.StatusWarning:
+		b.setChip(T("status.warning"), colWarn)
 	case flow.StatusFail:
 		b.setChip(T("status.fail"), colFail)
 	default:

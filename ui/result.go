@@ -123,6 +123,8 @@ func miniBadge(c flow.Check) fyne.CanvasObject {
 	switch c.Status {
 	case flow.StatusPass:
 		col, word = colPass, T("status.pass")
+	case flow.StatusWarning:
+		col, word = colWarn, T("status.warning")
 	case flow.StatusFail:
 		col, word = colFail, T("status.fail")
 	}

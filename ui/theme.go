@@ -48,10 +48,11 @@ func (appTheme) Size(n fyne.ThemeSizeName) float32 {
 // colour is never the only signal.
 var (
 	colPass    = color.NRGBA{R: 0x1a, G: 0x9c, B: 0x4b, A: 0xff}
+	colWarn    = color.NRGBA{R: 0xd9, G: 0x77, B: 0x06, A: 0xff}
 	colFail    = color.NRGBA{R: 0xd9, G: 0x3a, B: 0x2b, A: 0xff}
 	colUnknown = color.NRGBA{R: 0x8a, G: 0x8f, B: 0x98, A: 0xff}
 	colBusy    = color.NRGBA{R: 0x2f, G: 0x7d, B: 0xd6, A: 0xff}
-	colSelf    = color.NRGBA{R: 0xc7, G: 0x8a, B: 0x00, A: 0xff}
+	colSelf    = color.NRGBA{R: 0x6d, G: 0x5b, B: 0xc0, A: 0xff}
 )
 
 // failTheme paints the primary colour red: a progress bar of a sync that

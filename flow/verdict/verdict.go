@@ -32,7 +32,11 @@ var SDKChecks = []string{SDKOpenID, SDKUnionID}
 
 // Statuses.
 const (
-	Pass    = "pass"
+	Pass = "pass"
+	// Warning: the guide's rule is not met, yet the data shows the goal is
+	// reached (or a share is below its threshold but above zero). Amber,
+	// never counted as pass, never as fail.
+	Warning = "warning"
 	Fail    = "fail"
 	Unknown = "unknown"
 )
