@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net"
-	"regexp"
 	"strconv"
 	"syscall"
 
@@ -37,8 +36,6 @@ type Cause struct {
 	ErrMsg  string `json:"errmsg,omitempty"`
 }
 
-var requestIPRE = regexp.MustCompile(`requestIP:?\s*([0-9a-fA-F:.]+)`)
-
 // causeOf classifies an error from a WeChat call.
 func causeOf(err error) Cause {
 	var ae *wechat.APIError
@@ -59,9 +56,9 @@ func causeOf(err error) Cause {
 	case errors.As(err, &ae) && ae.Code == 61004:
 		c := Cause{Reason: ReasonIPNotWhitelisted, ErrCode: ae.Code, ErrMsg: ae.Msg,
 			Message: "WeChat refuses this server's IP: add it to 白名单IP地址列表 in the Open Platform console (the vendor's fix)"}
-		if m := requestIPRE.FindStringSubmatch(ae.Msg); m != nil {
-			c.IP = m[1]
-			c.Message = "WeChat refuses this server's IP " + m[1] + ": add it to 白名单IP地址列表 in the Open Platform console (the vendor's fix)"
+		if ip := wechat.RequestIP(ae.Msg); ip != "" {
+			c.IP = ip
+			c.Message = "WeChat refuses this server's IP " + ip + ": add it to 白名单IP地址列表 in the Open Platform console (the vendor's fix)"
 		}
 		return c
 	case errors.As(err, &ae) && ae.Code == -1:

@@ -5,12 +5,14 @@ import (
 	"net"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 )
 
-// The error catalogue turns WeChat's codes into a meaning and a remedy an
-// Official Account administrator can act on, in Simplified Chinese and in
-// English, and says whose job the remedy is.
+// The error catalogue turns WeChat's codes into a class (class.go), a
+// meaning and a remedy an Official Account administrator can act on, in
+// Simplified Chinese and in English (the translation files), and says whose
+// job the remedy is.
 
 // Lang selects the catalogue's language.
 type Lang string
@@ -37,6 +39,7 @@ func (o Owner) String() string {
 // Advice is what the product shows for an error.
 type Advice struct {
 	Code                 int
+	Class                Class
 	Meaning              string // one line
 	Remedy               string // what to do, and where
 	Owner                Owner
@@ -48,46 +51,47 @@ type Advice struct {
 }
 
 type entry struct {
-	owner         Owner
-	retry, reauth bool
-	zh, zhFix     string
-	en, enFix     string
+	class Class
+	owner Owner
 }
 
 // Explain looks code up. Unknown codes still get a usable answer that
 // carries the code and the request id for support.
 func Explain(code int, errmsg, rid string, lang Lang) Advice {
-	a := Advice{Code: code, RID: rid}
-	if rid == "" {
-		if e := newAPIError(code, errmsg); e.RID != "" {
-			a.RID = e.RID
-		}
+	e := newAPIError(code, errmsg)
+	if rid != "" {
+		e.RID = rid
 	}
-	e, ok := catalog[code]
+	return explain(e, lang)
+}
+
+func explain(ae *APIError, lang Lang) Advice {
+	a := Advice{Code: ae.Code, RID: ae.RID}
+	e, ok := catalog[ae.Code]
 	if !ok {
 		a.Owner = OwnerVendor
-		if lang == LangEN {
-			a.Meaning = "WeChat returned an error we don't recognise."
-			a.Remedy = "Contact your customer-success contact; they can read the specifics under the details for staff."
-		} else {
-			a.Meaning = "微信返回了一个未收录的错误。"
-			a.Remedy = "请联系你的客户成功经理，他们能在“技术细节”里看到具体原因。"
-		}
+		a.Meaning, a.Remedy = text(lang, "wechat.unknown.meaning"), text(lang, "wechat.unknown.remedy")
 		return a
 	}
-	a.Known, a.Owner, a.Retryable, a.NeedsReauthorization = true, e.owner, e.retry, e.reauth
-	a.Meaning, a.Remedy = e.zh, e.zhFix
-	if lang == LangEN {
-		a.Meaning, a.Remedy = e.en, e.enFix
+	a.Known, a.Class, a.Owner = true, ae.class(), e.owner
+	a.Retryable = a.Class == ClassRetrySoon || a.Class == ClassRetryMinute
+	a.NeedsReauthorization = a.Class == ClassReauthorize
+	key := "wechat.code." + strconv.Itoa(ae.Code)
+	if a.Class != e.class {
+		// The same code said by the platform's own calls: its own words
+		// (45009 on api_component_token is the vendor's quota).
+		key += ".component"
+		a.Owner = OwnerVendor
 	}
-	if code == 40164 || code == 61004 {
-		a.IP = ipFrom(errmsg)
+	a.Meaning, a.Remedy = text(lang, key+".meaning"), text(lang, key+".remedy")
+	if ae.Code == 40164 || ae.Code == 61004 {
+		a.IP = RequestIP(ae.Msg)
 		// Without an address from WeChat the sentence names whose address
 		// it is, never an empty gap.
 		if a.IP != "" {
 			a.Remedy = strings.ReplaceAll(a.Remedy, "{ip}", "IP "+a.IP)
 		} else {
-			words := unnamedIP[code][langOr(lang)]
+			words := text(lang, "wechat.ip.unnamed."+strconv.Itoa(ae.Code))
 			if langOr(lang) == LangZH {
 				// The space sets off a Latin address from the Chinese
 				// around it; words need none.
@@ -99,12 +103,6 @@ func Explain(code int, errmsg, rid string, lang Lang) Advice {
 	return a
 }
 
-// unnamedIP names the address when WeChat's answer does not carry it.
-var unnamedIP = map[int]map[Lang]string{
-	40164: {LangZH: "服务商服务器的 IP（客户成功经理可以告诉你）", LangEN: "the vendor server's IP (your customer-success contact can tell you which)"},
-	61004: {LangZH: "其服务器的 IP", LangEN: "its server's IP"},
-}
-
 func langOr(l Lang) Lang {
 	if l == LangEN {
 		return LangEN
@@ -114,9 +112,11 @@ func langOr(l Lang) Lang {
 
 // ipRE finds the caller address in "requestIP: 1.2.3.4" and "invalid ip
 // 8.149.1.2 ipv6 ::ffff:8.149.1.2, not in whitelist".
-var ipRE = regexp.MustCompile(`(?i)(?:requestIP:|invalid ip)\s*([0-9a-f:.]+)`)
+var ipRE = regexp.MustCompile(`(?i)(?:requestIP:?|invalid ip)\s*([0-9a-f:.]+)`)
 
-func ipFrom(msg string) string {
+// RequestIP is the caller address WeChat names in a 61004 or 40164
+// message, or "" when it names none: the one reading of that message.
+func RequestIP(msg string) string {
 	m := ipRE.FindStringSubmatch(msg)
 	if m == nil {
 		return ""
@@ -129,7 +129,7 @@ func ipFrom(msg string) string {
 }
 
 // Advice explains the error in lang.
-func (e *APIError) Advice(lang Lang) Advice { return Explain(e.Code, e.Msg, e.RID, lang) }
+func (e *APIError) Advice(lang Lang) Advice { return explain(e, lang) }
 
 // Describe is one user-facing paragraph for any error: meaning and remedy
 // in words. WeChat's code and request id are for staff, who read them in
@@ -146,10 +146,7 @@ func Describe(err error, lang Lang) string {
 	if err == nil {
 		return ""
 	}
-	if lang == LangEN {
-		return "Could not get an answer from WeChat. Check the network connection and try again; if it keeps failing, contact your customer-success contact."
-	}
-	return "没有收到微信的回应。请检查网络后重试；如果一直失败，请联系你的客户成功经理。"
+	return text(lang, "wechat.no_answer")
 }
 
 // Codes lists every code the catalogue explains, so callers can show each

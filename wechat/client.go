@@ -99,7 +99,9 @@ func StatusError(path string, raw []byte) error {
 		return fmt.Errorf("wechat: %s: malformed answer: %w", path, err)
 	}
 	if st.ErrCode != 0 {
-		return newAPIError(st.ErrCode, st.ErrMsg)
+		e := newAPIError(st.ErrCode, st.ErrMsg)
+		e.Path = path
+		return e
 	}
 	return nil
 }

@@ -12,6 +12,9 @@ type APIError struct {
 	Code int    // errcode
 	Msg  string // errmsg without the trailing " rid: …"
 	RID  string // request id WeChat support asks for
+	// Path is the API that answered ("/cgi-bin/user/get"), when known:
+	// whose quota a 45009 spent depends on it.
+	Path string
 }
 
 func (e *APIError) Error() string {

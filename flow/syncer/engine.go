@@ -317,10 +317,16 @@ func Ended(o Outcome, at time.Time) error {
 	case "revoked":
 		return fmt.Errorf("%w: %s", ErrRevoked, o.Message)
 	case "failed":
-		if classify(&wechat.APIError{Code: o.ErrCode}) == classNotPermitted {
-			return fmt.Errorf("%w: %s", ErrNotPermitted, o.Message)
+		if o.ErrCode == 0 {
+			return errors.New(o.Message)
 		}
-		return errors.New(o.Message)
+		// WeChat's code comes back as its error, so the page words it as
+		// it did when the run ended (50002: the account is limited).
+		ae := &wechat.APIError{Code: o.ErrCode, Msg: o.Message}
+		if classify(ae) == classNotPermitted {
+			return fmt.Errorf("%w: %w", ErrNotPermitted, ae)
+		}
+		return ae
 	}
 	return context.Canceled // stopped, or still marked running after the app was closed
 }

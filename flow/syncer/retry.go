@@ -24,29 +24,31 @@ const (
 	classNotPermitted
 )
 
+// classify reads WeChat's codes through the catalogue's classes, so the sync
+// and every other reader give a code the same meaning. Token codes (40001,
+// 40014, 42001) are retry-soon: the relay refreshes tokens itself, so one
+// reaching us lost a race with a refresh or a revocation, and the next
+// attempt gets a fresh token or the relay's 409. 50002 (account limited)
+// ends the run as a failure the catalogue words: no new authorization helps.
 func classify(err error) errClass {
-	var ae *wechat.APIError
 	var he *wechat.HTTPError
 	var ne net.Error
-	switch {
-	case errors.As(err, &ae):
-		switch ae.Code {
-		case -1:
+	if c, ok := wechat.ClassOfError(err); ok {
+		switch c {
+		case wechat.ClassRetrySoon:
 			return classTransient
-		case 40001, 40014, 42001:
-			// The relay refreshes tokens itself; one reaching us lost a
-			// race with a refresh or a revocation, and the next attempt
-			// gets a fresh token or the relay's 409.
-			return classTransient
-		case 45011:
+		case wechat.ClassRetryMinute:
 			return classMinute
-		case 45009:
+		case wechat.ClassDailyQuota:
 			return classDaily
-		case 61023, 42007, 50002:
+		case wechat.ClassReauthorize:
 			return classRevoked
-		case 61007, 61016, 48001:
+		case wechat.ClassNotPermitted:
 			return classNotPermitted
 		}
+		return classFatal
+	}
+	switch {
 	case errors.As(err, &he):
 		switch he.Status {
 		case http.StatusConflict: // the relay's needs_reauthorization
