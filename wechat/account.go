@@ -98,3 +98,19 @@ func (c *Client) StableToken(ctx context.Context, appid, secret string, forceRef
 	}
 	return &out, nil
 }
+
+// Verification reads verify_type_info.id as api_get_authorizer_info's
+// 公众号认证类型 lists it: -1 not verified; 0 微信认证; 1 and 2 Sina / Tencent
+// Weibo verification only, which gives no API rights (接口权限说明); 3
+// qualification passed, name not yet; 4 and 5 the same with Sina / Tencent
+// Weibo. qualified is what the APIs need (0, 3, 4, 5); known is false for a
+// value the documentation does not list, which is no verdict either way.
+func Verification(verifyType int) (qualified, known bool) {
+	switch verifyType {
+	case 0, 3, 4, 5:
+		return true, true
+	case -1, 1, 2:
+		return false, true
+	}
+	return false, false
+}

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"golang.org/x/text/width"
+
+	"oawizard/wechat"
 )
 
 // Check ids; they are also the headless report's ids.
@@ -183,14 +185,18 @@ func verified(id string, a AccountFacts, self SelfReport) Check {
 		return fromSelf(c, self)
 	}
 	ev := Evidence{Source: SourceAPI, Field: "verify_type_info.id", Value: fmt.Sprint(*a.VerifyType), At: a.CheckedAt}
-	switch *a.VerifyType {
-	case 0:
+	qualified, known := wechat.Verification(*a.VerifyType)
+	switch {
+	case !known:
+		// A value the docs do not list is no verdict either way.
+		return fromSelf(c, self)
+	case *a.VerifyType == 0:
 		c = c.with(Pass, ev)
-	case 3, 4:
-		// Qualification passed, naming pending: the APIs are available.
+	case qualified:
+		// Qualification passed, naming pending (3, 4, 5): the APIs are available.
 		c = c.with(Pass, ev)
 		c.Note = "check.verified.naming_pending"
-	default: // -1 not verified; 1 Weibo counts as not verified for APIs
+	default: // -1 not verified; 1, 2 Weibo count as not verified for APIs
 		c = c.with(Fail, ev)
 		c.Note = "check.verified.late_caveat"
 	}

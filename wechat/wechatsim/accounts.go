@@ -4,12 +4,14 @@ import (
 	"net/http"
 	"slices"
 	"time"
+
+	"oawizard/wechat"
 )
 
 // Account is an Official Account ("oa") or a mini-program ("mp").
 type Account struct {
 	AppID, Kind, NickName, UserName, Alias string
-	ServiceType, VerifyType                int // service_type_info.id, verify_type_info.id (-1 not verified, 0 verified)
+	ServiceType, VerifyType                int // service_type_info.id, verify_type_info.id (-1…5, see QualificationVerified)
 	PrincipalName                          string
 	PrincipalType                          int
 	Credential                             string
@@ -56,16 +58,22 @@ func (s *Server) UpdateAccount(appid string, change func(*Account)) bool {
 	return true
 }
 
-var verifyNames = map[int]string{-1: "未认证", 0: "微信认证", 1: "新浪微博认证", 3: "已资质认证通过但还未通过名称认证", 4: "已资质认证通过、还未通过名称认证，但通过了新浪微博认证"}
+// QualificationVerified reports whether verify_type_info.id gives the
+// account the APIs (wechat.Verification, which cites the docs for -1…5).
+func QualificationVerified(verifyType int) bool {
+	q, _ := wechat.Verification(verifyType)
+	return q
+}
 
 // authorizerInfo is api_get_authorizer_info's authorizer_info (§1.8).
+// service_type_info and verify_type_info carry id only, as every response
+// sample of api_get_authorizer_info shows them ({"id": 2}, {"id": 0}).
 func (a *Account) authorizerInfo() map[string]any {
-	serviceNames := map[int]string{0: "订阅号", 1: "由历史老帐号升级后的订阅号", 2: "服务号"}
 	info := map[string]any{
 		"nick_name":         a.NickName,
 		"head_img":          "http://wx.qlogo.cn/mmopen/sim/" + a.AppID + "/0",
-		"service_type_info": map[string]any{"id": a.ServiceType, "name": serviceNames[a.ServiceType]},
-		"verify_type_info":  map[string]any{"id": a.VerifyType, "name": verifyNames[a.VerifyType]},
+		"service_type_info": map[string]any{"id": a.ServiceType},
+		"verify_type_info":  map[string]any{"id": a.VerifyType},
 		"user_name":         a.UserName,
 		"alias":             a.Alias,
 		"qrcode_url":        "http://mmbiz.qpic.cn/mmbiz_jpg/sim/" + a.AppID + "/0",
@@ -77,8 +85,11 @@ func (a *Account) authorizerInfo() map[string]any {
 		"basic_config":      map[string]bool{"is_phone_configured": true, "is_email_configured": true},
 	}
 	if a.Kind == "mp" {
+		// network's keys as api_get_authorizer_info documents them
+		// (RequestDomain, WsRequestDomain, UploadDomain, DownloadDomain,
+		// UDPDomain) with BizDomain, which real answers add; no TCPDomain.
 		info["MiniProgramInfo"] = map[string]any{
-			"network":      map[string][]string{"RequestDomain": {"https://api.example.com"}, "WsRequestDomain": {}, "UploadDomain": {}, "DownloadDomain": {}, "UDPDomain": {}, "TCPDomain": {}},
+			"network":      map[string][]string{"RequestDomain": {"https://api.example.com"}, "WsRequestDomain": {}, "UploadDomain": {}, "DownloadDomain": {}, "UDPDomain": {}, "BizDomain": {}},
 			"categories":   []map[string]string{{"first": "工具", "second": "效率"}},
 			"visit_status": 0,
 		}
@@ -103,24 +114,29 @@ func (s *Server) handleAccountBasicInfo(r *http.Request) (any, *apiErr) {
 	case a.ServiceType == 2:
 		accountType = 2
 	}
-	verified := a.VerifyType == 0 || a.VerifyType == 3 || a.VerifyType == 4
+	verified := QualificationVerified(a.VerifyType)
 	customer := a.CustomerType
 	if !verified {
 		customer = 0 // 0 = not verified (§5.1)
 	}
-	year := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+	// The annual-review fields come only with a verified qualification:
+	// "若账号需要年审会返回年审开始以及截止时间" (getaccountbasicinfo,
+	// wx_verify_info; the platform assistant's answer on its use).
+	verify := map[string]any{"qualification_verify": verified, "naming_verify": a.VerifyType == 0}
+	if verified {
+		year := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+		verify["annual_review"] = true
+		verify["annual_review_begin_time"], verify["annual_review_end_time"] = year, year+365*86400
+	}
 	return map[string]any{
 		"errcode": 0, "errmsg": "ok",
-		"appid":           a.AppID,
-		"account_type":    accountType,
-		"principal_type":  a.PrincipalType,
-		"principal_name":  a.PrincipalName,
-		"credential":      a.Credential,
-		"realname_status": 1,
-		"wx_verify_info": map[string]any{
-			"qualification_verify": verified, "naming_verify": a.VerifyType == 0,
-			"annual_review": verified, "annual_review_begin_time": year, "annual_review_end_time": year + 365*86400,
-		},
+		"appid":              a.AppID,
+		"account_type":       accountType,
+		"principal_type":     a.PrincipalType,
+		"principal_name":     a.PrincipalName,
+		"credential":         a.Credential,
+		"realname_status":    1,
+		"wx_verify_info":     verify,
 		"signature_info":     map[string]any{"signature": "", "modify_used_count": 0, "modify_quota": 5},
 		"head_image_info":    map[string]any{"head_image_url": "http://wx.qlogo.cn/mmopen/sim/" + a.AppID + "/0", "modify_used_count": 0, "modify_quota": 5},
 		"nickname":           a.NickName,
@@ -144,11 +160,9 @@ func acctKind(s *Server, r *http.Request) string {
 }
 
 func (s *Server) handleOpenGet(r *http.Request) (any, *apiErr) {
-	set := 24
-	if acctKind(s, r) == "mp" {
-		set = 25
-	}
-	t, a, e := s.accountCall(r, set)
+	// Any of 24, 25, 60 opens open/get for an OA or a mini-program
+	// (sameAPISets).
+	t, a, e := s.accountCall(r, 24)
 	if e != nil {
 		return nil, e
 	}

@@ -48,9 +48,13 @@ type pageState struct {
 
 // Default permission sets offered (§1.12): those of an OA and of an MP.
 var (
-	oaSets   = []int{1, 2, 3, 4, 7, 11, 15, 24, 27, 33}
-	mpSets   = []int{17, 18, 25, 30, 31}
-	oneOwner = []int{4, 24} // exclusive: one platform at a time
+	oaSets = []int{1, 2, 3, 4, 7, 11, 15, 24, 27, 33}
+	mpSets = []int{17, 18, 25, 30, 31}
+	// oneOwner are the exclusive (互斥) sets: one platform at a time. The
+	// tables of offical_account_authority.html and miniprogram_authority.html
+	// mark 4 网页服务, 24 开放平台账号管理, 34 and 54 (OA) and 18, 25
+	// 开放平台账号管理 (MP), 40, 41, 45, 49, 51 as exclusive.
+	oneOwner = []int{4, 18, 24, 25, 34, 40, 41, 45, 49, 51, 54}
 )
 
 // newAuthCode issues a single-use authorization code. Callers hold s.mu.

@@ -20,7 +20,7 @@ func TestH5AuthorizationEndToEnd(t *testing.T) {
 	e := newEnv(t, "ok")
 	ctok := e.componentToken()
 	pre, err := e.c.CreatePreAuthCode(e.ctx, ctok, e.cmp.AppID)
-	if err != nil || pre.ExpiresIn != 1800 || !strings.HasPrefix(pre.PreAuthCode, "preauthcode@@@") {
+	if err != nil || pre.ExpiresIn != 600 || !strings.HasPrefix(pre.PreAuthCode, "preauthcode@@@") {
 		t.Fatalf("pre_auth_code %+v %v", pre, err)
 	}
 	var got url.Values

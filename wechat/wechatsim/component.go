@@ -57,10 +57,20 @@ type authorization struct {
 
 func (a *authorization) has(id int) bool { return slices.Contains(a.funcIDs, id) }
 
+// confirmSets are the sets whose func_info element carries confirm_info,
+// as real api_get_authorizer_info answers for a mini-program show (18, 25,
+// 30, 31 with need_confirm/already_confirm/can_confirm 0; the docs leave
+// the field undescribed).
+var confirmSets = []int{18, 25, 30, 31}
+
 func funcInfo(ids []int) []map[string]any {
 	out := make([]map[string]any, 0, len(ids))
 	for _, id := range ids {
-		out = append(out, map[string]any{"funcscope_category": map[string]int{"id": id}})
+		el := map[string]any{"funcscope_category": map[string]int{"id": id}}
+		if slices.Contains(confirmSets, id) {
+			el["confirm_info"] = map[string]int{"need_confirm": 0, "already_confirm": 0, "can_confirm": 0}
+		}
+		out = append(out, el)
 	}
 	return out
 }

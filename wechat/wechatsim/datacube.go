@@ -40,11 +40,11 @@ func (a *Account) net(day time.Time) int {
 
 func (s *Server) datacubeRange(r *http.Request) (*Account, time.Time, time.Time, time.Time, *apiErr) {
 	var zero time.Time
-	t, a, e := s.accountCall(r, 2)
+	_, a, e := s.accountCall(r, 2)
 	if e != nil {
 		return nil, zero, zero, zero, e
 	}
-	if e := userAPIAllowed(t, a); e != nil {
+	if e := userAPIAllowed(a); e != nil {
 		return nil, zero, zero, zero, e
 	}
 	var req struct {

@@ -178,7 +178,7 @@ func (a *Account) appendUserInfo(dst []byte, k idKeys, i int) []byte {
 	const from, span = 1451606400, 315532800
 	dst = append(dst, `{"subscribe":1,"openid":"`...)
 	dst = appendOpenID(dst, k, i)
-	dst = append(dst, `","language":"","subscribe_time":`...)
+	dst = append(dst, `","language":"zh_CN","subscribe_time":`...)
 	dst = strconv.AppendInt(dst, from+int64(h%span), 10)
 	if a.OpenAppID != "" {
 		dst = append(dst, `,"unionid":"`...)
@@ -191,27 +191,23 @@ func (a *Account) appendUserInfo(dst []byte, k idKeys, i int) []byte {
 }
 
 // userAPIAllowed applies the verified-account rule of the user APIs: an
-// unverified OA lacks them, which WeChat reports as 48001 to own tokens and
-// 61016 to authorizer tokens (§5.2).
-func userAPIAllowed(t *token, a *Account) *apiErr {
-	if a.Kind != "oa" {
+// unverified OA lacks them, and WeChat answers 48001 "api unauthorized"
+// whichever token calls (global error codes: 48001 "api 功能未授权，请确认
+// 公众号已获得该接口"; 61016 is a permission set awaiting confirmation, not
+// an account's missing right).
+func userAPIAllowed(a *Account) *apiErr {
+	if a.Kind != "oa" || !QualificationVerified(a.VerifyType) {
 		return errAPIUnauth()
 	}
-	if a.VerifyType == 0 || a.VerifyType == 3 || a.VerifyType == 4 {
-		return nil
-	}
-	if t.kind == kindAuthorizer {
-		return errf(61016, "function category of API need be confirmed by component")
-	}
-	return errAPIUnauth()
+	return nil
 }
 
 func (s *Server) handleUserGet(r *http.Request) (any, *apiErr) {
-	t, a, e := s.accountCall(r, 2)
+	_, a, e := s.accountCall(r, 2)
 	if e != nil {
 		return nil, e
 	}
-	if e := userAPIAllowed(t, a); e != nil {
+	if e := userAPIAllowed(a); e != nil {
 		return nil, e
 	}
 	if e := s.spend(a, "/cgi-bin/user/get"); e != nil {
@@ -253,11 +249,11 @@ func (s *Server) handleUserGet(r *http.Request) (any, *apiErr) {
 }
 
 func (s *Server) handleBatchGet(r *http.Request) (any, *apiErr) {
-	t, a, e := s.accountCall(r, 2)
+	_, a, e := s.accountCall(r, 2)
 	if e != nil {
 		return nil, e
 	}
-	if e := userAPIAllowed(t, a); e != nil {
+	if e := userAPIAllowed(a); e != nil {
 		return nil, e
 	}
 	data, e := readBody(r)

@@ -171,17 +171,23 @@ func (e *env) bindURL(preAuth, redirect string, extra url.Values) string {
 // authorize runs the whole H5 flow for the demo OA and returns its tokens.
 func (e *env) authorize(ctoken string, opts ...ConfirmOption) (*wechat.QueryAuthResult, *Result) {
 	e.t.Helper()
+	return e.authorizeApp(ctoken, DemoOAAppID, opts...)
+}
+
+// authorizeApp runs the H5 flow for one of the demo accounts.
+func (e *env) authorizeApp(ctoken, appid string, opts ...ConfirmOption) (*wechat.QueryAuthResult, *Result) {
+	e.t.Helper()
 	pre, err := e.c.CreatePreAuthCode(e.ctx, ctoken, e.cmp.AppID)
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	cb := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "done") }))
 	e.t.Cleanup(cb.Close)
-	page, err := e.s.NewPhone(DemoOAAppID, DemoMPAppID).Open(e.bindURL(pre.PreAuthCode, cb.URL+"/wechat/callback?s=1", url.Values{"biz_appid": {DemoOAAppID}}))
+	page, err := e.s.NewPhone(DemoOAAppID, DemoMPAppID).Open(e.bindURL(pre.PreAuthCode, cb.URL+"/wechat/callback?s=1", url.Values{"biz_appid": {appid}}))
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	res, err := page.Confirm(opts...)
+	res, err := page.Confirm(append([]ConfirmOption{WithAccount(appid)}, opts...)...)
 	if err != nil {
 		e.t.Fatal(err)
 	}

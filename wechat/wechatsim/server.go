@@ -335,8 +335,10 @@ func writeErr(w http.ResponseWriter, e *apiErr) {
 
 // The errors WeChat answers most, with its own wording.
 var (
-	errSystem         = func() *apiErr { return errf(-1, "system error") }
-	errInvalidCred    = func() *apiErr { return errf(40001, "invalid credential, access_token is invalid or not latest") }
+	errSystem      = func() *apiErr { return errf(-1, "system error") }
+	errInvalidCred = func() *apiErr {
+		return errf(40001, "invalid credential, access_token is invalid or not latest, could get access_token by getStableAccessToken, more details at https://mmbizurl.cn/s/JtxxFh33r")
+	}
 	errBadToken       = func() *apiErr { return errf(40014, "invalid access_token") }
 	errTokenMissing   = func() *apiErr { return errf(41001, "access_token missing") }
 	errTokenExpired   = func() *apiErr { return errf(42001, "access_token expired") }

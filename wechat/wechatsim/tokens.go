@@ -2,6 +2,7 @@ package wechatsim
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -10,7 +11,7 @@ import (
 const (
 	TicketLifetime      = 12 * time.Hour
 	TokenLifetime       = 7200 * time.Second
-	PreAuthCodeLifetime = 1800 * time.Second // the 2.0 page's text; the example says 600
+	PreAuthCodeLifetime = 600 * time.Second  // expires_in as every response sample shows it (pre_auth_code.html, getPreAuthCode.html); only the 2.0 page's body text says 1800
 	AuthCodeLifetime    = 3600 * time.Second // what a real redirect carried
 	// tokenOverlap is how long a token stays valid after a newer one was
 	// minted for the same account. WeChat documents a 5-minute overlap for
@@ -137,7 +138,7 @@ func (s *Server) accountCall(r *http.Request, set int) (*token, *Account, *apiEr
 		if a == nil || a.revoked {
 			return nil, nil, errInvalidCred()
 		}
-		if set != 0 && !a.has(set) && !(set == 2 && a.has(100)) && !(set == 3 && a.has(30)) && !(set == 24 && a.has(25)) {
+		if set != 0 && !slices.ContainsFunc(append([]int{set}, sameAPISets[set]...), a.has) {
 			return nil, nil, errNotToComponent()
 		}
 	case kindOwn:
@@ -149,8 +150,20 @@ func (s *Server) accountCall(r *http.Request, set int) (*token, *Account, *apiEr
 	if acct == nil {
 		return nil, nil, errInvalidAppID()
 	}
+	if acct.Banned {
+		// An account WeChat limited answers "user limited" to its APIs as
+		// to api_query_auth (reference §1.6).
+		return nil, nil, errf(50002, "user limited")
+	}
 	return t, acct, nil
 }
+
+// sameAPISets are the other permission sets that open the APIs of a set,
+// as each API's page lists them: user/get and batchget "2, 100"
+// (api_getfans, api_batchuserinfo); getaccountbasicinfo and open/have
+// "3, 30" (api_getbindopenaccount); open/get "24, 25, 60"
+// (en/openApi/OpenApiDoc/openplatform-management/getOpenAccount.html).
+var sameAPISets = map[int][]int{2: {100}, 3: {30}, 24: {25, 60}}
 
 // InvalidateComponentToken rotates the component's token out of band (another
 // replica or a test tool fetched a new one): the old token answers 40001.

@@ -94,8 +94,10 @@ func TestBatchGetRows(t *testing.T) {
 			withUnion++
 		}
 	}
-	if unsub < 120 || unsub > 280 {
-		t.Fatalf("%d of 1000 unsubscribed, want about 200", unsub)
+	// user/get lists followers, so only those who left since are
+	// unfollowed: a few in a thousand (unfollowedDuringSync).
+	if unsub > 10 || withUnion < 990 {
+		t.Fatalf("%d of 1000 unsubscribed, %d with unionid: want a few and nearly all", unsub, withUnion)
 	}
 	if withUnion+unsub != 1000 {
 		t.Fatal("rows lost")
@@ -151,7 +153,8 @@ func TestUnverifiedOALacksUserAPIs(t *testing.T) {
 	e := newEnv(t, "unverified")
 	tok := e.authorizerToken()
 	_, err := e.c.UserGet(e.ctx, tok, "")
-	wantCode(t, err, 61016)
+	// 48001 "api unauthorized" to an authorizer token too, not 61016.
+	wantCode(t, err, 48001)
 }
 
 func TestDailyQuotaResetsAtChinaMidnight(t *testing.T) {
