@@ -41,7 +41,7 @@ func TestH5AuthorizationEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Get("session") != "abc" || got.Get("auth_code") != res.AuthCode || got.Get("expires_in") != "3600" || res.Body != "完成，请回到电脑" {
+	if got.Get("session") != "abc" || got.Get("auth_code") != res.AuthCode || got.Get("expires_in") != "600" || res.Body != "完成，请回到电脑" {
 		t.Fatalf("callback query %v, result %+v", got, res)
 	}
 	ev := e.rc.next("authorized")

@@ -11,8 +11,8 @@ import (
 const (
 	TicketLifetime      = 12 * time.Hour
 	TokenLifetime       = 7200 * time.Second
-	PreAuthCodeLifetime = 600 * time.Second  // expires_in as every response sample shows it (pre_auth_code.html, getPreAuthCode.html); only the 2.0 page's body text says 1800
-	AuthCodeLifetime    = 3600 * time.Second // what a real redirect carried
+	PreAuthCodeLifetime = 600 * time.Second // expires_in as every response sample shows it (pre_auth_code.html, getPreAuthCode.html); only the 2.0 page's body text says 1800
+	AuthCodeLifetime    = 600 * time.Second // the redirect's expires_in in the docs' example (authorization flow, 授权后回调URI); one community report saw 3600
 	// tokenOverlap is how long a token stays valid after a newer one was
 	// minted for the same account. WeChat documents a 5-minute overlap for
 	// cgi-bin/token; nothing is said for component and authorizer tokens, so
