@@ -21,7 +21,11 @@ type AuthEvent struct {
 	Cancelled bool
 	// LastOK is when the connector last answered (for connection_lost).
 	LastOK time.Time
-	Err    error
+	// Stalled: scanned long ago and still not confirmed; the screen names
+	// the likely causes (among them a platform not yet 全网发布, whose
+	// phone page is an error the wizard cannot see).
+	Stalled bool
+	Err     error
 }
 
 // Authorization states the QR screen knows.
@@ -44,6 +48,9 @@ type AuthorizeOptions struct {
 	Clock clock.Clock
 	// MaxBackoff caps the retry delay while the connector is unreachable.
 	MaxBackoff time.Duration
+	// ScannedStall is how long a scan may stay unconfirmed before the
+	// screen names the likely causes (90 s: confirming takes seconds).
+	ScannedStall time.Duration
 }
 
 // Authorize runs one authorization of appid to the end: it opens a session,
@@ -56,6 +63,9 @@ func Authorize(ctx context.Context, c *connclient.Client, appid string, opt Auth
 	}
 	if opt.MaxBackoff <= 0 {
 		opt.MaxBackoff = 15 * time.Second
+	}
+	if opt.ScannedStall <= 0 {
+		opt.ScannedStall = 90 * time.Second
 	}
 	clk := clock.Or(opt.Clock)
 	var lastOK time.Time
@@ -84,8 +94,9 @@ func Authorize(ctx context.Context, c *connclient.Client, appid string, opt Auth
 		return nil, err
 	}
 	failures := 0
+	var stall scanStall
 	for {
-		wait := opt.Wait
+		wait := stall.until(clk.Now(), opt.Wait)
 		if failures > 0 {
 			// Back from a loss, ask for the status at once: a long-poll
 			// would keep "connection lost" up until it ended.
@@ -122,6 +133,9 @@ func Authorize(ctx context.Context, c *connclient.Client, appid string, opt Auth
 		lastOK = clk.Now()
 		changed := got.Version != s.Version
 		s = got
+		if stall.seen(s.Status, changed, clk.Now(), opt.ScannedStall) {
+			emit(AuthEvent{State: AuthScanned, Session: *s, LastOK: lastOK, Stalled: true})
+		}
 
 		switch {
 		case s.Status == connclient.StatusAuthorized:
@@ -144,6 +158,38 @@ func Authorize(ctx context.Context, c *connclient.Client, appid string, opt Auth
 			emit(AuthEvent{State: screenState(s.Status), Session: *s, LastOK: lastOK})
 		}
 	}
+}
+
+// scanStall notices a scan that stays unconfirmed: after "scanned" WeChat
+// shows the admin the permissions to confirm, which takes seconds, unless
+// the phone met an error page the connector cannot see.
+type scanStall struct {
+	due  time.Time // when to speak; zero = not scanned, or said already
+	said bool
+}
+
+// seen records a status and reports whether the stall is to be said now.
+func (st *scanStall) seen(status string, changed bool, now time.Time, after time.Duration) bool {
+	if status != connclient.StatusScanned {
+		*st = scanStall{}
+		return false
+	}
+	if changed || (st.due.IsZero() && !st.said) {
+		st.due, st.said = now.Add(after), false
+	}
+	if st.said || now.Before(st.due) {
+		return false
+	}
+	st.due, st.said = time.Time{}, true
+	return true
+}
+
+// until shortens a long-poll so it ends when the stall is due.
+func (st *scanStall) until(now time.Time, wait time.Duration) time.Duration {
+	if st.due.IsZero() {
+		return wait
+	}
+	return max(min(wait, st.due.Sub(now)), 0)
 }
 
 func screenState(status string) string {

@@ -224,7 +224,11 @@ func (p *authorizePage) event(ev flow.AuthEvent) {
 		}
 		p.setState(line, detail)
 	case flow.AuthScanned:
-		p.setState(T("auth.state.scanned"), "")
+		detail := ""
+		if ev.Stalled {
+			detail = T("wechat.diagnosis.scan_stalled")
+		}
+		p.setState(T("auth.state.scanned"), detail)
 	case flow.AuthAuthorized:
 		p.left.Hide()
 		p.howto.Hide()

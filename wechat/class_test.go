@@ -102,3 +102,15 @@ func TestTextsAreInBothLocales(t *testing.T) {
 		}
 	}
 }
+
+// The wizard's diagnoses name their cause in both languages.
+func TestDiagnosisWordsNameTheirCause(t *testing.T) {
+	for key, want := range map[string][2]string{
+		"wechat.diagnosis.scan_stalled": {"全网发布", "全网发布"},
+	} {
+		zh, en := Text(LangZH, key), Text(LangEN, key)
+		if !strings.Contains(zh, want[0]) || !strings.Contains(en, want[1]) || !hasCJK(zh) || zh == en {
+			t.Errorf("%s:\n zh %q\n en %q", key, zh, en)
+		}
+	}
+}

@@ -172,6 +172,9 @@ func (s *Server) handleBindPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	offered, msg := s.offeredAccounts(admin, q)
+	if msg == "" {
+		msg = c.unreleasedRefusal(offered)
+	}
 	if msg != "" {
 		if browser {
 			s.refuseBrowser(w, r, msg)

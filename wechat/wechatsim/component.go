@@ -42,6 +42,7 @@ type component struct {
 	// (state.go), so a restored ticket is found as a pushed one is.
 	tickets    map[string]time.Time // hash → when pushed
 	lastTicket string
+	release
 }
 
 type authKey struct{ component, authorizer string }

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 
 	"oawizard/wechat"
@@ -148,4 +149,26 @@ func TestLimitedAccountAnswers50002(t *testing.T) {
 	if c, _ := wechat.ClassOfError(err); c != wechat.ClassAccountLimited {
 		t.Fatalf("class %s", c)
 	}
+}
+
+// Before 全网发布 only test accounts authorize: another admin's phone stops
+// at an error page and no authorization follows.
+func TestUnreleasedPlatformRefusesAllButTestAccounts(t *testing.T) {
+	e := newEnv(t, "ok")
+	ctok := e.componentToken()
+	e.s.SetUnreleased(DemoMPAppID)
+	pre, err := e.c.CreatePreAuthCode(e.ctx, ctok, e.cmp.AppID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.s.NewPhone(DemoOAAppID).Open(e.bindURL(pre.PreAuthCode, "http://127.0.0.1/cb", url.Values{"biz_appid": {DemoOAAppID}}))
+	if err == nil || !strings.Contains(err.Error(), textUnreleased) {
+		t.Fatalf("phone: %v", err)
+	}
+	if _, ok := e.s.Authorization(e.cmp.AppID, DemoOAAppID); ok {
+		t.Fatal("authorized although the platform is not released")
+	}
+	e.authorizeApp(ctok, DemoMPAppID) // a test account may
+	e.s.SetReleased()
+	e.authorize(ctok)
 }
