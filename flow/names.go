@@ -109,5 +109,9 @@ const (
 
 var DescribeWeChat = wechat.Describe
 
+// ExclusiveSet reports whether a permission set is held by one platform at
+// a time (so a missing one may be another provider's).
+var ExclusiveSet = wechat.ExclusiveSet
+
 // WeChatCodes lists every code the catalogue explains.
 var WeChatCodes = wechat.Codes

@@ -284,6 +284,11 @@ func (p *authorizePage) missingText(missing []int) string {
 	var out []string
 	for _, id := range missing {
 		out = append(out, T(fmt.Sprintf("perm.%d.missing", id)))
+		if flow.ExclusiveSet(id) {
+			// WeChat withholds an exclusive set another provider holds
+			// without telling the admin: say so, and how to free it.
+			out = append(out, T(fmt.Sprintf("wechat.diagnosis.held_elsewhere.%d", id)))
+		}
 	}
 	return strings.Join(out, "\n")
 }

@@ -27,6 +27,8 @@ func TestAuthorizeScreenStates(t *testing.T) {
 		done.NickName, done.Missing = "青禾生活馆", []int{2}
 		failed := s
 		failed.Reason = "wechat:61004"
+		held := done
+		held.Missing = []int{24}
 		states := []struct {
 			name string
 			ev   flow.AuthEvent
@@ -39,6 +41,10 @@ func TestAuthorizeScreenStates(t *testing.T) {
 			{"wrong_account", flow.AuthEvent{State: flow.AuthWrongAccount, Session: wrong}},
 			{"failed", flow.AuthEvent{State: flow.AuthFailed, Session: failed}},
 			{"authorized", flow.AuthEvent{State: flow.AuthAuthorized, Session: done}},
+			// A scan never confirmed names a platform not yet 全网发布.
+			{"scanned_stalled", flow.AuthEvent{State: flow.AuthScanned, Session: s, Stalled: true}},
+			// An exclusive set missing may be another provider's.
+			{"authorized_held", flow.AuthEvent{State: flow.AuthAuthorized, Session: held}},
 		}
 		for _, st := range states {
 			p.event(st.ev)

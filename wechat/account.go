@@ -3,6 +3,7 @@ package wechat
 import (
 	"context"
 	"net/http"
+	"slices"
 )
 
 // Account facts and Open Platform binding, reference §4 and §5. These are
@@ -114,3 +115,15 @@ func Verification(verifyType int) (qualified, known bool) {
 	}
 	return false, false
 }
+
+// exclusiveSets are the permission sets only one platform may hold at a
+// time (互斥 = 是 in offical_account_authority.html and
+// miniprogram_authority.html): 4 网页服务, 24 开放平台账号管理, 34, 54 for an
+// Official Account; 18, 25 开放平台账号管理, 40, 41, 45, 49, 51 for a
+// mini-program.
+var exclusiveSets = []int{4, 18, 24, 25, 34, 40, 41, 45, 49, 51, 54}
+
+// ExclusiveSet reports whether set can be held by one platform only, so a
+// set missing from an authorization may be held by another provider
+// although the admin unticked nothing.
+func ExclusiveSet(set int) bool { return slices.Contains(exclusiveSets, set) }

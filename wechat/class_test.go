@@ -106,7 +106,8 @@ func TestTextsAreInBothLocales(t *testing.T) {
 // The wizard's diagnoses name their cause in both languages.
 func TestDiagnosisWordsNameTheirCause(t *testing.T) {
 	for key, want := range map[string][2]string{
-		"wechat.diagnosis.scan_stalled": {"全网发布", "全网发布"},
+		"wechat.diagnosis.scan_stalled":      {"全网发布", "not yet released"},
+		"wechat.diagnosis.held_elsewhere.24": {"另一家服务商", "another provider holds it"},
 	} {
 		zh, en := Text(LangZH, key), Text(LangEN, key)
 		if !strings.Contains(zh, want[0]) || !strings.Contains(en, want[1]) || !hasCJK(zh) || zh == en {

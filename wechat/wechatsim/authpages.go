@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"oawizard/wechat"
 )
 
 // The authorization pages (§2): the PC page on mp.weixin.qq.com that must be
@@ -50,11 +52,6 @@ type pageState struct {
 var (
 	oaSets = []int{1, 2, 3, 4, 7, 11, 15, 24, 27, 33}
 	mpSets = []int{17, 18, 25, 30, 31}
-	// oneOwner are the exclusive (互斥) sets: one platform at a time. The
-	// tables of offical_account_authority.html and miniprogram_authority.html
-	// mark 4 网页服务, 24 开放平台账号管理, 34 and 54 (OA) and 18, 25
-	// 开放平台账号管理 (MP), 40, 41, 45, 49, 51 as exclusive.
-	oneOwner = []int{4, 18, 24, 25, 34, 40, 41, 45, 49, 51, 54}
 )
 
 // newAuthCode issues a single-use authorization code. Callers hold s.mu.
@@ -285,7 +282,7 @@ func (s *Server) handleBindConfirm(w http.ResponseWriter, r *http.Request) {
 		if err != nil || !slices.Contains(pg.perms, id) {
 			continue
 		}
-		if slices.Contains(oneOwner, id) && slices.Contains(acct.HeldElsewhere, id) {
+		if wechat.ExclusiveSet(id) && slices.Contains(acct.HeldElsewhere, id) {
 			continue // held by another platform: not granted to this one
 		}
 		granted = append(granted, id)

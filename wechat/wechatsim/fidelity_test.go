@@ -127,8 +127,10 @@ func TestUserGetDailyCapIsTheDocumented500(t *testing.T) {
 // The exclusive sets are the docs' (互斥 = 是): 25 for a mini-program is
 // one, and a held set is not granted.
 func TestMiniProgramOpenSetIsExclusive(t *testing.T) {
-	if !slices.Contains(oneOwner, 25) || !slices.Contains(oneOwner, 24) {
-		t.Fatalf("exclusive sets %v", oneOwner)
+	for set, want := range map[int]bool{4: true, 24: true, 25: true, 18: true, 2: false, 3: false, 30: false} {
+		if wechat.ExclusiveSet(set) != want {
+			t.Errorf("set %d exclusive: %v", set, !want)
+		}
 	}
 	e := newEnv(t, "ok")
 	e.s.UpdateAccount(DemoMPAppID, func(a *Account) { a.HeldElsewhere = []int{25} })
