@@ -312,6 +312,8 @@ func (s *Server) writeFailure(w http.ResponseWriter, r *http.Request, err error)
 		writeError(w, http.StatusServiceUnavailable, "waiting_for_ticket", err.Error(), nil)
 	case errors.Is(err, ErrNeedsReauth):
 		writeError(w, http.StatusConflict, "needs_reauthorization", err.Error(), nil)
+	case errors.Is(err, ErrNoAPIPermission):
+		writeError(w, http.StatusForbidden, "no_api_permission", err.Error(), nil)
 	case errors.Is(err, ErrNotAuthorized):
 		writeError(w, http.StatusForbidden, "forbidden", err.Error(), nil)
 	case errors.As(err, &ae):

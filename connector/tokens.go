@@ -21,6 +21,9 @@ var (
 	// ErrNeedsReauth: the account withdrew its authorization or its refresh
 	// token is gone; only a new QR scan helps.
 	ErrNeedsReauth = errors.New("connector: the account must authorize again")
+	// ErrNoAPIPermission: WeChat gave no refresh token because the account
+	// has no API permission; authorizing again cannot help.
+	ErrNoAPIPermission = errors.New("connector: the account has no API permission (no authorizer_refresh_token)")
 	// ErrNotAuthorized: the account never authorized this platform.
 	ErrNotAuthorized = errors.New("connector: the account has not authorized this platform")
 )
@@ -296,6 +299,9 @@ func (m *tokens) recoverRefresh(ctx context.Context, a *Authorizer) (string, err
 		if offset+len(list.List) >= list.TotalCount || len(list.List) == 0 {
 			break
 		}
+	}
+	if a.Status == AuthorizerNoAPIRefresh {
+		return "", ErrNoAPIPermission
 	}
 	m.markLost(ctx, *a)
 	return "", ErrNeedsReauth

@@ -108,6 +108,7 @@ func TestDiagnosisWordsNameTheirCause(t *testing.T) {
 	for key, want := range map[string][2]string{
 		"wechat.diagnosis.scan_stalled":      {"全网发布", "not yet released"},
 		"wechat.diagnosis.held_elsewhere.24": {"另一家服务商", "another provider holds it"},
+		"error.connector.no_api_permission":  {"重新扫码无法解决", "Scanning again cannot help"},
 	} {
 		zh, en := Text(LangZH, key), Text(LangEN, key)
 		if !strings.Contains(zh, want[0]) || !strings.Contains(en, want[1]) || !hasCJK(zh) || zh == en {

@@ -70,6 +70,7 @@ const (
 	KindForbidden     Kind = "forbidden"
 	KindNotFound      Kind = "not_found"
 	KindReauthorize   Kind = "needs_reauthorization"
+	KindNoAPI         Kind = "no_api_permission" // the account has no API permission: scanning again cannot help
 	KindRateLimited   Kind = "rate_limited"
 	KindWeChat        Kind = "wechat_error"
 	KindWaitingTicket Kind = "waiting_for_ticket"

@@ -37,3 +37,21 @@ func TestClassifyReadsTheCatalogueForEveryCode(t *testing.T) {
 		}
 	}
 }
+
+// The relay's refusals read by their kind: 409 is a lost authorization, a
+// 403 naming no_api_permission an account without API rights (not one to
+// scan again), any other 403 a failure.
+func TestClassifyReadsTheRelaysRefusals(t *testing.T) {
+	for _, c := range []struct {
+		he   wechat.HTTPError
+		want errClass
+	}{
+		{wechat.HTTPError{Status: 409, Body: `{"error":"needs_reauthorization"}`}, classRevoked},
+		{wechat.HTTPError{Status: 403, Body: `{"error":"no_api_permission","message":"x"}`}, classNotPermitted},
+		{wechat.HTTPError{Status: 403, Body: `{"error":"forbidden"}`}, classFatal},
+	} {
+		if got := classify(&c.he); got != c.want {
+			t.Errorf("%d %s: %d, want %d", c.he.Status, c.he.Body, got, c.want)
+		}
+	}
+}

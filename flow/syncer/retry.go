@@ -8,8 +8,10 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
+	"oawizard/flow/connclient"
 	"oawizard/wechat"
 )
 
@@ -53,6 +55,12 @@ func classify(err error) errClass {
 		switch he.Status {
 		case http.StatusConflict: // the relay's needs_reauthorization
 			return classRevoked
+		case http.StatusForbidden:
+			// The account has no API permission (no refresh token): the
+			// follower APIs are not permitted, and a new scan cannot help.
+			if strings.Contains(he.Body, `"`+string(connclient.KindNoAPI)+`"`) {
+				return classNotPermitted
+			}
 		case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 			return classTransient
 		}

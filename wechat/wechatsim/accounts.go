@@ -23,6 +23,10 @@ type Account struct {
 	IPWhitelist                            []string
 	Banned                                 bool  // account limited: api_query_auth answers 50002
 	HeldElsewhere                          []int // exclusive permission sets another platform already holds
+	// NoAPIPermission: the account has no API permission, so WeChat
+	// hands out no authorizer_access_token or authorizer_refresh_token
+	// ("在授权的公众号具备API权限时，才有此返回值", api_query_auth).
+	NoAPIPermission bool
 }
 
 // AddAccount registers or replaces an account.

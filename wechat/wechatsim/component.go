@@ -212,14 +212,13 @@ func (s *Server) handleQueryAuth(r *http.Request) (any, *apiErr) {
 	if acct := s.accounts[ac.authorizer]; acct != nil && acct.Banned {
 		return nil, errf(50002, "user limited")
 	}
-	t := s.mint(kindAuthorizer, ac.authorizer, c.AppID)
-	return map[string]any{"authorization_info": map[string]any{
-		"authorizer_appid":         ac.authorizer,
-		"authorizer_access_token":  t.value,
-		"expires_in":               int(TokenLifetime / time.Second),
-		"authorizer_refresh_token": a.issuedRefreshToken(),
-		"func_info":                funcInfo(a.funcIDs),
-	}}, nil
+	info := map[string]any{"authorizer_appid": ac.authorizer, "func_info": funcInfo(a.funcIDs)}
+	if acct := s.accounts[ac.authorizer]; acct == nil || !acct.NoAPIPermission {
+		t := s.mint(kindAuthorizer, ac.authorizer, c.AppID)
+		info["authorizer_access_token"], info["expires_in"] = t.value, int(TokenLifetime/time.Second)
+		info["authorizer_refresh_token"] = a.issuedRefreshToken()
+	}
+	return map[string]any{"authorization_info": info}, nil
 }
 
 func (s *Server) handleAuthorizerToken(r *http.Request) (any, *apiErr) {
@@ -259,14 +258,11 @@ func (s *Server) handleAuthorizerInfo(r *http.Request) (any, *apiErr) {
 	if a == nil || a.revoked {
 		return nil, errf(61003, "component is not authorized by this account")
 	}
-	return map[string]any{
-		"authorizer_info": acct.authorizerInfo(),
-		"authorization_info": map[string]any{
-			"authorizer_appid":         acct.AppID,
-			"authorizer_refresh_token": a.refreshToken,
-			"func_info":                funcInfo(a.funcIDs),
-		},
-	}, nil
+	auth := map[string]any{"authorizer_appid": acct.AppID, "func_info": funcInfo(a.funcIDs)}
+	if !acct.NoAPIPermission {
+		auth["authorizer_refresh_token"] = a.refreshToken
+	}
+	return map[string]any{"authorizer_info": acct.authorizerInfo(), "authorization_info": auth}, nil
 }
 
 func (s *Server) handleAuthorizerList(r *http.Request) (any, *apiErr) {
@@ -292,7 +288,11 @@ func (s *Server) handleAuthorizerList(r *http.Request) (any, *apiErr) {
 	list := []map[string]any{}
 	for i := req.Offset; i < len(ids) && len(list) < req.Count; i++ {
 		a := s.auths[authKey{c.AppID, ids[i]}]
-		list = append(list, map[string]any{"authorizer_appid": ids[i], "refresh_token": a.refreshToken, "auth_time": a.authTime.Unix()})
+		refresh := a.refreshToken
+		if acct := s.accounts[ids[i]]; acct != nil && acct.NoAPIPermission {
+			refresh = "" // no API permission, no refresh token anywhere
+		}
+		list = append(list, map[string]any{"authorizer_appid": ids[i], "refresh_token": refresh, "auth_time": a.authTime.Unix()})
 	}
 	return map[string]any{"total_count": len(ids), "list": list}, nil
 }
