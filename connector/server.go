@@ -283,6 +283,9 @@ type errorBody struct {
 	Message string `json:"message"`
 	ErrCode int    `json:"errcode,omitempty"`
 	ErrMsg  string `json:"errmsg,omitempty"`
+	// Path is the WeChat API that answered: whose quota a 45009 spent
+	// depends on it (the platform's own token call: the vendor's).
+	Path string `json:"path,omitempty"`
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -294,8 +297,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func writeError(w http.ResponseWriter, status int, kind, msg string, ae *wechat.APIError) {
 	b := errorBody{Error: kind, Message: msg}
 	if ae != nil {
-		b.ErrCode = ae.Code
-		b.ErrMsg = ae.Msg
+		b.ErrCode, b.ErrMsg, b.Path = ae.Code, ae.Msg, ae.Path
 		if ae.RID != "" {
 			b.ErrMsg += " rid: " + ae.RID
 		}

@@ -134,6 +134,7 @@ type errorBody struct {
 	Message string `json:"message"`
 	ErrCode int    `json:"errcode"`
 	ErrMsg  string `json:"errmsg"`
+	Path    string `json:"path"` // the WeChat API that answered
 }
 
 // do sends a JSON request to the connector and decodes a 2xx answer into out.
@@ -190,6 +191,7 @@ func statusError(resp *http.Response, data []byte) error {
 	e := &Error{Kind: Kind(eb.Error), Status: resp.StatusCode, Message: eb.Message}
 	if eb.ErrCode != 0 {
 		e.WeChat = wechat.ParseAPIError(eb.ErrCode, eb.ErrMsg)
+		e.WeChat.Path = eb.Path
 	}
 	if e.Kind == "" {
 		switch resp.StatusCode {

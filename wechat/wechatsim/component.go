@@ -108,6 +108,9 @@ func (s *Server) handleComponentToken(r *http.Request) (any, *apiErr) {
 	case !s.clk.Now().Before(at.Add(TicketLifetime)):
 		return nil, errf(61005, "component ticket is expired")
 	}
+	if e := s.spendComponentToken(c.AppID); e != nil {
+		return nil, e
+	}
 	t := s.mint(kindComponent, c.AppID, "")
 	return map[string]any{"component_access_token": t.value, "expires_in": int(TokenLifetime / time.Second)}, nil
 }

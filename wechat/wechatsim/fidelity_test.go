@@ -174,3 +174,26 @@ func TestUnreleasedPlatformRefusesAllButTestAccounts(t *testing.T) {
 	e.s.SetReleased()
 	e.authorize(ctok)
 }
+
+// The platform's own token call has its own daily quota: its 45009 is the
+// vendor's to solve, and the admin is told so, not sent to reset the
+// Official Account's quota.
+func TestComponentTokenQuotaIsTheVendors(t *testing.T) {
+	e := newEnv(t, "ok")
+	ev := e.rc.next("component_verify_ticket")
+	e.s.SetComponentTokenQuota(1)
+	req := wechat.ComponentTokenRequest{ComponentAppID: e.cmp.AppID, ComponentAppSecret: e.cmp.Secret, ComponentVerifyTicket: ev.Ticket}
+	if _, err := e.c.ComponentToken(e.ctx, req); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.c.ComponentToken(e.ctx, req)
+	wantCode(t, err, 45009)
+	if c, _ := wechat.ClassOfError(err); c != wechat.ClassVendor {
+		t.Fatalf("class %s", c)
+	}
+	for _, l := range []wechat.Lang{wechat.LangZH, wechat.LangEN} {
+		if a := (err.(*wechat.APIError)).Advice(l); a.Owner != wechat.OwnerVendor || strings.Contains(a.Remedy, "接口权限") {
+			t.Fatalf("%s: %+v", l, a)
+		}
+	}
+}

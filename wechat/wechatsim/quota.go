@@ -18,10 +18,14 @@ type quotaBook struct {
 	limits map[string]quotaLimit // appid|path
 	used   map[string]int        // appid|path|day
 	minute map[string]int        // appid|path|minute
+	// platform counts api_component_token calls (component appid|day)
+	// against platformDaily (0 = no cap); not saved with the state.
+	platform      map[string]int
+	platformDaily int
 }
 
 func newQuotaBook() quotaBook {
-	return quotaBook{limits: map[string]quotaLimit{}, used: map[string]int{}, minute: map[string]int{}}
+	return quotaBook{limits: map[string]quotaLimit{}, used: map[string]int{}, minute: map[string]int{}, platform: map[string]int{}}
 }
 
 // quotaPaths are the cgi_paths openapi/quota/get answers for, with WeChat's
@@ -105,4 +109,25 @@ func (s *Server) handleQuotaGet(r *http.Request) (any, *apiErr) {
 		"rate_limit":           rate,
 		"component_rate_limit": rate,
 	}, nil
+}
+
+// SetComponentTokenQuota caps api_component_token calls a day for every
+// platform (0 = no cap): the platform's own quota, not an account's
+// (reference §1.4 lists 45009 for the call). The docs give no figure, so there is no cap
+// unless a test or a demo sets one.
+func (s *Server) SetComponentTokenQuota(daily int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.quotas.platformDaily = daily
+}
+
+// spendComponentToken counts one token call of a platform, capped or not,
+// so a cap set later counts the calls made before. Callers hold s.mu.
+func (s *Server) spendComponentToken(componentAppID string) *apiErr {
+	dk := componentAppID + "|" + dayKey(s.clk.Now())
+	if s.quotas.platformDaily > 0 && s.quotas.platform[dk] >= s.quotas.platformDaily {
+		return errf(45009, "reach max api daily quota limit")
+	}
+	s.quotas.platform[dk]++
+	return nil
 }
