@@ -149,7 +149,7 @@ func (s *Server) refreshFacts(ctx context.Context, appid string) (accountView, e
 		for _, n := range []string{"nick_name", "service_type", "verify_type", "principal_name"} {
 			v.Facts[n] = fact{Unknown: apiUnknown(err)}
 		}
-		if wechat.IsCode(err, 61003) {
+		if c, _ := wechat.ClassOfError(err); c == wechat.ClassReauthorize {
 			v.Authorized, v.NeedsReauthorization = false, true
 		}
 	} else {

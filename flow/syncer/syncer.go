@@ -120,10 +120,12 @@ type QuotaReport struct {
 // Errors a run can end with; match with errors.Is / errors.As.
 var (
 	// ErrRevoked: the account withdrew its authorization (unauthorized push,
-	// 61023, or the relay's 409). The admin must authorize again.
+	// a code of wechat.ClassReauthorize such as 61023, or the relay's 409).
+	// The admin must authorize again.
 	ErrRevoked = errors.New("syncer: authorization withdrawn")
-	// ErrNotPermitted: the account lacks the follower APIs (unverified: 61016/48001)
-	// or the 用户管理 permission set was not granted (61007).
+	// ErrNotPermitted: the account lacks the follower APIs (wechat.ClassNotPermitted:
+	// unverified 48001, the 用户管理 set not granted 61007), or has no API
+	// permission at all (the relay's no_api_permission).
 	ErrNotPermitted = errors.New("syncer: follower APIs not permitted")
 	// ErrQuotaDeclined: the Quota callback chose not to start.
 	ErrQuotaDeclined = errors.New("syncer: not enough quota today")
