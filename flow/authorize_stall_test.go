@@ -14,13 +14,7 @@ import (
 // QR screen is told the scan stalled, so it can name the likely causes
 // instead of waiting in silence.
 func TestAuthorizeSaysWhenAScanIsNeverConfirmed(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	d, err := connector.StartDemo(ctx, connector.DemoOptions{Followers: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	ctx, d := startDemo(t)
 	d.Sim.SetUnreleased() // no test accounts: the demo OA may not authorize
 	conn, err := connclient.New(d.URL, d.ProjectToken, nil)
 	if err != nil {
@@ -49,4 +43,21 @@ func TestAuthorizeSaysWhenAScanIsNeverConfirmed(t *testing.T) {
 			t.Fatal("no stalled-scan event")
 		}
 	}
+}
+
+// startDemo runs a simulator and a connector for one test.
+func startDemo(t *testing.T) (context.Context, *connector.Demo) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	d, err := connector.StartDemo(ctx, connector.DemoOptions{Followers: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := d.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return ctx, d
 }

@@ -1,7 +1,6 @@
 package flow
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -10,20 +9,13 @@ import (
 	"testing"
 	"time"
 
-	"oawizard/connector"
 	"oawizard/flow/connclient"
 )
 
 // When the vendor's server answers again, the QR screen says so with its
 // first answer, not when a long-poll that started meanwhile ends.
 func TestAuthorizeShowsTheReconnectionAtOnce(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	d, err := connector.StartDemo(ctx, connector.DemoOptions{Followers: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	ctx, d := startDemo(t)
 	// A gateway in front of the connector that can be taken down, as a
 	// reverse proxy answers 502 while its upstream is gone.
 	up, _ := url.Parse(d.URL)
