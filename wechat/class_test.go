@@ -110,7 +110,7 @@ func TestDiagnosisWordsNameTheirCause(t *testing.T) {
 		"wechat.diagnosis.held_elsewhere.24": {"另一家服务商", "another provider holds it"},
 		"error.connector.no_api_permission":  {"重新扫码无法解决", "Scanning again cannot help"},
 	} {
-		zh, en := Text(LangZH, key), Text(LangEN, key)
+		zh, en := text(LangZH, key), text(LangEN, key)
 		if !strings.Contains(zh, want[0]) || !strings.Contains(en, want[1]) || !hasCJK(zh) || zh == en {
 			t.Errorf("%s:\n zh %q\n en %q", key, zh, en)
 		}

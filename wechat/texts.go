@@ -44,7 +44,3 @@ func text(lang Lang, key string) string {
 	}
 	return key
 }
-
-// Text is the catalogue's words for key in lang, for the wizard's diagnoses
-// that read a WeChat fact (wechat.diagnosis.* keys).
-func Text(lang Lang, key string) string { return text(lang, key) }
