@@ -218,6 +218,11 @@ func (s *PGStore) DeleteToken(ctx context.Context, key string) error {
 	return err
 }
 
+func (s *PGStore) DeleteTokenIf(ctx context.Context, key string, sealed []byte) (bool, error) {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM tokens WHERE key = $1 AND sealed = $2`, key, sealed)
+	return tag.RowsAffected() > 0, err
+}
+
 // WithTokenLock runs fn while holding a database-wide lock on key, so only
 // one instance refreshes a token at a time; fn re-reads the stored token
 // first, since the instance before it may have refreshed it already.

@@ -19,7 +19,8 @@ import (
 // Server is the connector's HTTP service.
 type Server struct {
 	cfg     Config
-	st      Store
+	st      Store // every call bounded by storeTimeout (storeguard.go)
+	raw     Store // the store as opened, for its optional abilities
 	wc      *wechat.Client
 	relay   *http.Client // the WeChat client without its own timeout: each relayed call carries a deadline
 	tok     *tokens
@@ -45,7 +46,7 @@ func New(cfg Config, st Store) (*Server, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, st: st, log: cfg.Logger,
+	s := &Server{cfg: cfg, st: guard(st, storeTimeout), raw: st, log: cfg.Logger,
 		limits: newLimiter(cfg.RateLimit, cfg.RateBurst), public: newLimiter(cfg.PublicRateLimit, cfg.PublicRateBurst), watch: newWatcher(),
 		access: accessCache{tokens: map[string]cached[ProjectToken]{}, links: map[string]cached[[]string]{}}}
 	for _, k := range []string{cfg.Secrets.EncodingAESKey, cfg.Secrets.PrevEncodingAESKey} {
@@ -62,8 +63,11 @@ func New(cfg Config, st Store) (*Server, error) {
 	s.cfg.HTTPClient = s.metrics.instrument(cfg.HTTPClient)
 	s.wc = wechat.NewClient(cfg.APIBase, s.cfg.HTTPClient)
 	s.relay = &http.Client{Transport: s.cfg.HTTPClient.Transport}
-	s.tok = &tokens{comp: cfg.ComponentAppID, secret: cfg.Secrets.AppSecret, st: st, wc: s.wc,
+	s.tok = &tokens{comp: cfg.ComponentAppID, secret: cfg.Secrets.AppSecret, st: s.st, wc: s.wc,
 		seal: newSealer(cfg.Secrets.StoreKey), clk: cfg.Clock, log: cfg.Logger, cache: map[string]cachedToken{}, refreshed: s.metrics.refreshed}
+	if l, ok := st.(tokenLocker); ok {
+		s.tok.locker = l
+	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.handler = s.routes()
 	s.recheck = time.Second
@@ -185,6 +189,12 @@ func (s *Server) auth(h http.HandlerFunc) http.Handler {
 			return
 		}
 		p, err := s.project(r.Context(), HashToken(hdr[len(prefix):]))
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			// Unknown is not revoked: a wizard told "revoked" would
+			// throw a good token away.
+			s.writeFailure(w, r, err)
+			return
+		}
 		if err != nil || !p.RevokedAt.IsZero() {
 			writeError(w, http.StatusUnauthorized, "unauthorized", "unknown or revoked project token", nil)
 			return
@@ -321,11 +331,13 @@ func (s *Server) writeFailure(w http.ResponseWriter, r *http.Request, err error)
 		// reads this answer, and nothing is wrong with WeChat.
 		s.log.Info("client went away", "request_id", infoOf(r).id, "path", r.URL.Path)
 		w.WriteHeader(statusClientClosed)
+	case storeFailure(err):
+		s.metrics.storeErrs.Inc()
+		s.log.Error("request failed", "request_id", infoOf(r).id, "path", r.URL.Path, "reason", ReasonStoreUnavailable, "err", err.Error())
+		w.Header().Set("Retry-After", storeRetryAfter)
+		writeError(w, http.StatusServiceUnavailable, ReasonStoreUnavailable, "the connector's database cannot be used for a moment; try again after Retry-After", nil)
 	default:
 		c := causeOf(err)
-		if c.Reason == ReasonStoreUnavailable {
-			s.metrics.storeErrs.Inc()
-		}
 		s.log.Error("request failed", "request_id", infoOf(r).id, "path", r.URL.Path, "reason", c.Reason, "err", err.Error())
 		msg := c.Message
 		if c.Reason == ReasonUnreachable {

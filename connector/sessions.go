@@ -313,8 +313,9 @@ func (s *Server) exchange(ctx context.Context, code, hash string) (Authorizer, e
 	s.tok.dropAuthorizer(ctx, a.AppID)
 	if info.AuthorizerAccessToken != "" {
 		exp := now.Add(time.Duration(info.ExpiresIn) * time.Second)
-		s.tok.put(authorizerKey(a.AppID), info.AuthorizerAccessToken, exp)
-		s.st.SaveToken(ctx, authorizerKey(a.AppID), s.tok.seal.seal(info.AuthorizerAccessToken, authorizerKey(a.AppID)), exp)
+		if err := s.tok.keep(ctx, authorizerKey(a.AppID), info.AuthorizerAccessToken, exp); err != nil {
+			s.log.Warn("token not persisted", "appid", a.AppID, "err", err.Error())
+		}
 	}
 	s.tok.withComponent(ctx, func(ctok string) error {
 		ai, e := s.wc.AuthorizerInfo(ctx, ctok, s.cfg.ComponentAppID, a.AppID)

@@ -23,6 +23,11 @@ type Store interface {
 	SaveToken(ctx context.Context, key string, sealed []byte, expires time.Time) error
 	Token(ctx context.Context, key string) (sealed []byte, expires time.Time, err error)
 	DeleteToken(ctx context.Context, key string) error
+	// DeleteTokenIf deletes the token for key only if it is still sealed
+	// (the exact bytes read or saved), in one statement: a token another
+	// caller or instance stored meanwhile stays. It reports whether it
+	// deleted.
+	DeleteTokenIf(ctx context.Context, key string, sealed []byte) (bool, error)
 
 	SaveAuthorizer(ctx context.Context, a Authorizer) error
 	// The narrow updates below change one aspect of an authorizer, so that
