@@ -83,6 +83,29 @@ func (l *limiter) allow(key string) (time.Duration, bool) {
 	return 0, true
 }
 
+// spent reports whether key's bucket is empty, without taking from it,
+// and how long until it holds a token again.
+func (l *limiter) spent(key string) (time.Duration, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.rate < 0 {
+		return 0, false
+	}
+	e, ok := l.buckets[key]
+	if !ok {
+		return 0, false
+	}
+	now := time.Now()
+	t := e.Value.(*bucket).lim.TokensAt(now)
+	if t >= 1 {
+		return 0, false
+	}
+	if l.rate == 0 {
+		return time.Minute, true
+	}
+	return time.Duration((1 - t) / float64(l.rate) * float64(time.Second)), true
+}
+
 // bucket finds or makes key's bucket, making it the most recently used.
 func (l *limiter) bucket(key string) *rate.Limiter {
 	if e, ok := l.buckets[key]; ok {
