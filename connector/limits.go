@@ -200,13 +200,17 @@ func (s *Server) trusted(a netip.Addr) bool {
 func (s *Server) perClient(h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if wait, ok := s.public.allow(clientKey(s.clientAddr(r))); !ok {
-			w.Header().Set("Retry-After", fmt.Sprint(int(wait/time.Second)+1))
-			renderPage(w, http.StatusTooManyRequests, page{Title: "请稍候", Text: "请求太频繁，请稍等几秒后再试。",
-				TextEN: "Too many requests from this address; wait a few seconds and try again."})
+			tooManyPage(w, wait)
 			return
 		}
 		h(w, r)
 	})
+}
+
+func tooManyPage(w http.ResponseWriter, wait time.Duration) {
+	w.Header().Set("Retry-After", fmt.Sprint(int(wait/time.Second)+1))
+	renderPage(w, http.StatusTooManyRequests, page{Title: "请稍候", Text: "请求太频繁，请稍等几秒后再试。",
+		TextEN: "Too many requests from this address; wait a few seconds and try again."})
 }
 
 // ParseTrustedProxies reads a comma-separated list of addresses or CIDR

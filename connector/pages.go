@@ -229,9 +229,29 @@ func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) {
 		s.refuseCallback(w, r, x, "code claimed by another session", nil)
 		return
 	}
-	s.pre.forget(x.ID)
+	client := clientKey(s.clientAddr(r))
+	if wait, ok := s.codeRefusals.spent(client, x.ID); ok {
+		s.log.Warn("callback refused", "request_id", infoOf(r).id, "session", x.ID, "reason", "too many refused codes")
+		tooManyPage(w, wait)
+		return
+	}
 	// The exchange outlives a phone that goes away mid-way.
-	x, err = s.redeem(context.WithoutCancel(ctx), code, x.ID)
+	x, err = s.redeem(context.WithoutCancel(ctx), code, x.ID, true)
+	if err != nil && storeFailure(err) {
+		s.log.Warn("callback failed", "session", id, "reason", ReasonStoreUnavailable, "err", err.Error())
+		busyPage(w, x.Code)
+		return
+	}
+	if err != nil && wechat.ErrorCode(err) != 0 && open(x.Status) {
+		// Made up, or stale: the session waits on for the real one.
+		s.codeRefusals.note(client, x.ID)
+		s.log.Warn("callback code refused by WeChat", "session", id, "errcode", wechat.ErrorCode(err))
+		renderPage(w, http.StatusBadRequest, page{Title: "授权没有成功", Code: x.Code,
+			Text:   "微信没有接受这个授权结果。请看电脑上的向导：如果它没有继续，请重新扫码。",
+			TextEN: "WeChat did not accept this authorization result. Look at the wizard on your computer; if it does not go on, scan the QR code again."})
+		return
+	}
+	s.pre.forget(x.ID)
 	if err != nil && x.Status != StatusAuthorized {
 		s.log.Warn("callback failed", "session", id, "err", err.Error())
 		renderPage(w, http.StatusBadGateway, page{Title: "授权没有成功", Code: x.Code,

@@ -71,3 +71,31 @@ func (f *refusals) summarise() {
 	f.log.Warn("project tokens refused", "answers", f.count, "by_client", f.clients, "within", f.every.String())
 	f.count, f.clients, f.last = 0, map[string]int{}, time.Now()
 }
+
+// Authorization codes WeChat refuses at the callback are made up (or
+// stale): each costs a WeChat call, so a session and a client get a few.
+const (
+	codeRefusalsPerSession = 3
+	codeRefusalsPerClient  = 5
+	codeRefusalRate        = 1.0 / 60 // one more a minute
+)
+
+// codeRefusals counts refused codes per session and per client.
+type codeRefusals struct{ sessions, clients *limiter }
+
+func newCodeRefusals() codeRefusals {
+	return codeRefusals{sessions: newLimiter(codeRefusalRate, codeRefusalsPerSession), clients: newLimiter(codeRefusalRate, codeRefusalsPerClient)}
+}
+
+// spent reports whether the client or the session has used up its
+// refusals, and how long until both may try again.
+func (c codeRefusals) spent(client, session string) (time.Duration, bool) {
+	a, byClient := c.clients.spent(client)
+	b, bySession := c.sessions.spent(session)
+	return max(a, b), byClient || bySession
+}
+
+func (c codeRefusals) note(client, session string) {
+	c.clients.allow(client)
+	c.sessions.allow(session)
+}

@@ -18,28 +18,29 @@ import (
 
 // Server is the connector's HTTP service.
 type Server struct {
-	cfg      Config
-	st       Store // every call bounded by storeTimeout (storeguard.go)
-	raw      Store // the store as opened, for its optional abilities
-	wc       *wechat.Client
-	relay    *http.Client // the WeChat client without its own timeout: each relayed call carries a deadline
-	tok      *tokens
-	crypts   []*wechat.MsgCrypt // current key first, then the previous one
-	log      *slog.Logger
-	limits   *limiter
-	refusals *refusals // wrong project tokens, per client
-	public   *limiter  // per client address, for the pages phones and browsers open
-	pre      preAuthCache
-	health   healthCache
-	watch    *watcher
-	metrics  *metrics
-	recheck  time.Duration // how often a long-poll reads its session unwoken
-	access   accessCache
-	bg       sync.WaitGroup // follow-up work of pushes
-	loops    sync.WaitGroup // maintenance
-	ctx      context.Context
-	cancel   context.CancelFunc
-	handler  http.Handler
+	cfg          Config
+	st           Store // every call bounded by storeTimeout (storeguard.go)
+	raw          Store // the store as opened, for its optional abilities
+	wc           *wechat.Client
+	relay        *http.Client // the WeChat client without its own timeout: each relayed call carries a deadline
+	tok          *tokens
+	crypts       []*wechat.MsgCrypt // current key first, then the previous one
+	log          *slog.Logger
+	limits       *limiter
+	refusals     *refusals    // wrong project tokens, per client
+	codeRefusals codeRefusals // authorization codes WeChat refused at the callback
+	public       *limiter     // per client address, for the pages phones and browsers open
+	pre          preAuthCache
+	health       healthCache
+	watch        *watcher
+	metrics      *metrics
+	recheck      time.Duration // how often a long-poll reads its session unwoken
+	access       accessCache
+	bg           sync.WaitGroup // follow-up work of pushes
+	loops        sync.WaitGroup // maintenance
+	ctx          context.Context
+	cancel       context.CancelFunc
+	handler      http.Handler
 }
 
 // New builds a connector on a store. The store stays the caller's to close.
@@ -48,7 +49,7 @@ func New(cfg Config, st Store) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, st: guard(st, storeTimeout), raw: st, log: cfg.Logger,
-		limits: newLimiter(cfg.RateLimit, cfg.RateBurst), refusals: newRefusals(cfg.Logger), public: newLimiter(cfg.PublicRateLimit, cfg.PublicRateBurst), watch: newWatcher(),
+		limits: newLimiter(cfg.RateLimit, cfg.RateBurst), refusals: newRefusals(cfg.Logger), codeRefusals: newCodeRefusals(), public: newLimiter(cfg.PublicRateLimit, cfg.PublicRateBurst), watch: newWatcher(),
 		access: accessCache{tokens: map[string]cached[ProjectToken]{}, links: map[string]cached[[]string]{}}}
 	for _, k := range []string{cfg.Secrets.EncodingAESKey, cfg.Secrets.PrevEncodingAESKey} {
 		if k == "" {
