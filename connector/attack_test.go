@@ -288,7 +288,7 @@ func TestLandingVisitsReuseOnePreAuthCode(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.waitStatus(s.ID, StatusAuthorized)
-	if _, ok := st.d.Connector.pre.get(s.ID, time.Now()); ok {
+	if _, ok := st.d.Connector.tok.cached(preAuthKey(s.ID)); ok {
 		t.Fatal("a used pre_auth_code is still cached")
 	}
 }

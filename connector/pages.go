@@ -251,7 +251,7 @@ func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) {
 			TextEN: "WeChat did not accept this authorization result. Look at the wizard on your computer; if it does not go on, scan the QR code again."})
 		return
 	}
-	s.pre.forget(x.ID)
+	s.forgetPreAuth(ctx, x.ID)
 	if err != nil && x.Status != StatusAuthorized {
 		s.log.Warn("callback failed", "session", id, "err", err.Error())
 		renderPage(w, http.StatusBadGateway, page{Title: "授权没有成功", Code: x.Code,

@@ -30,7 +30,6 @@ type Server struct {
 	refusals     *refusals    // wrong project tokens, per client
 	codeRefusals codeRefusals // authorization codes WeChat refused at the callback
 	public       *limiter     // per client address, for the pages phones and browsers open
-	pre          preAuthCache
 	health       healthCache
 	watch        *watcher
 	metrics      *metrics

@@ -222,7 +222,7 @@ func (s *Server) completeByPush(ctx context.Context, code, preAuth string) (Sess
 			return x, err
 		}
 		id = x.ID
-		s.pre.forget(id)
+		s.forgetPreAuth(ctx, id)
 	}
 	return s.redeem(ctx, code, id, false)
 }

@@ -92,7 +92,7 @@ func (m *tokens) get(ctx context.Context, key string, fetch func(context.Context
 				return err
 			}
 			got, exp, err := fetch(ctx)
-			if m.refreshed != nil {
+			if m.refreshed != nil && !isPreAuthKey(key) { // a mint, not a refresh
 				m.refreshed(key, err)
 			}
 			if err != nil {
@@ -123,7 +123,7 @@ func (m *tokens) stored(ctx context.Context, key string) (string, bool, error) {
 	if err != nil {
 		return "", false, err
 	}
-	if !m.clk.Now().Before(exp.Add(-refreshMargin)) {
+	if !m.clk.Now().Before(exp.Add(-marginOf(key))) {
 		return "", false, nil
 	}
 	v, err := m.seal.open(sealed, key)
@@ -143,7 +143,7 @@ func (m *tokens) cached(key string) (string, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	c, ok := m.cache[key]
-	if !ok || !m.clk.Now().Before(c.expires.Add(-refreshMargin)) {
+	if !ok || !m.clk.Now().Before(c.expires.Add(-marginOf(key))) {
 		return "", false
 	}
 	return c.value, true
