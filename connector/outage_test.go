@@ -2,6 +2,8 @@ package connector
 
 import (
 	"bytes"
+	"context"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -155,5 +157,41 @@ func TestPostgresOutageIsStoreUnavailableEverywhere(t *testing.T) {
 			t.Fatalf("after the database came back: %d %s", a.code, a.body)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// A SQLite file another process holds locked (a backup tool, a stuck
+// `connector` command) hangs writes for the busy timeout: a request's write
+// gives up at storeTimeout with 503, and its reads still answer.
+func TestSQLiteLockedByAnotherProcessIsStoreUnavailableInTime(t *testing.T) {
+	st := startStack(t, "ok", nil)
+	oa := st.d.Scenario.OAAppID
+	s := st.newSession(oa)
+	db, err := sql.Open("sqlite", "file:"+st.d.Store.path+"?_pragma=busy_timeout(100)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(context.Background(), "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	o := outageTarget{srv: st.d.Connector, base: st.d.URL, token: st.d.ProjectToken, appid: oa, session: s}
+	a := o.ask(t, "POST", "/v1/authorizations", map[string]string{"appid": oa}, true)
+	if a.code != http.StatusServiceUnavailable || a.retry == "" || !strings.Contains(a.body, ReasonStoreUnavailable) || a.took > storeTimeout+time.Second {
+		t.Fatalf("a write with the file locked: %d %q after %v: %s", a.code, a.retry, a.took, a.body)
+	}
+	if a := o.ask(t, "GET", "/v1/authorizations/"+s.ID, nil, true); a.code != http.StatusOK {
+		t.Fatalf("a read with the file locked: %d %s", a.code, a.body)
+	}
+	if _, err := conn.ExecContext(context.Background(), "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	if a := o.ask(t, "POST", "/v1/authorizations", map[string]string{"appid": oa}, true); a.code != http.StatusCreated {
+		t.Fatalf("a write once the lock is gone: %d %s", a.code, a.body)
 	}
 }

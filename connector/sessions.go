@@ -91,7 +91,7 @@ func (s *Server) handleCreateSession(w http.ResponseWriter, r *http.Request) {
 	var err error
 	for range 5 { // a code collision is rare; try again with another
 		x.Code = newCode()
-		if err = s.st.CreateSession(r.Context(), x); err == nil {
+		if err = s.st.CreateSession(r.Context(), x); !duplicate(err) {
 			break
 		}
 	}

@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // storeTimeout bounds each store call a request makes: a database that
@@ -176,3 +180,18 @@ func (g guardedStore) AccountProjects(ctx context.Context, appid string) ([]stri
 }
 
 func (g guardedStore) Ping(ctx context.Context) error { return do0(g, ctx, g.Store.Ping) }
+
+// duplicate reports a write refused for a key already taken (a session
+// code drawn twice): worth a second try with another key, unlike a store
+// that fails.
+func duplicate(err error) bool {
+	var se *sqlite.Error
+	var pe *pgconn.PgError
+	switch {
+	case errors.As(err, &se):
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	case errors.As(err, &pe):
+		return pe.Code == "23505"
+	}
+	return false
+}
