@@ -152,8 +152,17 @@ func (c *Client) refused(ctx context.Context, bad error) error {
 		return bad
 	}
 	return &Error{Kind: KindStoreUnavailable, Status: resp.StatusCode, RetryAfter: 5 * time.Second,
-		Message: "the connector refused the token while its health check failed"}
+		Message: "the connector refused the token while its health check failed", Err: storeTrouble{}}
 }
+
+// storeTrouble is the connector's database failing for a moment. It is a
+// net.Error, temporary, as a proxy's gateway error is: callers that retry
+// network trouble (the sync engine) retry it too.
+type storeTrouble struct{}
+
+func (storeTrouble) Error() string   { return "the connector's database cannot answer for a moment" }
+func (storeTrouble) Timeout() bool   { return false }
+func (storeTrouble) Temporary() bool { return true }
 
 // proxyFailure reports a 502/503/504 that did not come from the connector:
 // the connector's own errors are JSON with an "error" field, a proxy's
@@ -258,11 +267,13 @@ func (c *Client) relayStatus(ctx context.Context, resp *http.Response, err error
 			resp.Body.Close()
 			return nil, c.unreachable(resp.StatusCode, gatewayError(resp.StatusCode))
 		}
-		if e := statusError(resp, body[:n]); KindOf(e) == KindStoreUnavailable {
+		var e *Error
+		if errors.As(statusError(resp, body[:n]), &e) && e.Kind == KindStoreUnavailable {
 			// The connector's own answer, not WeChat's: it must not be
 			// read as a WeChat body.
 			resp.Body.Close()
 			c.answered()
+			e.Err = storeTrouble{}
 			return nil, e
 		}
 		resp.Body = struct {
