@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -194,4 +195,24 @@ func TestSQLiteLockedByAnotherProcessIsStoreUnavailableInTime(t *testing.T) {
 	if a := o.ask(t, "POST", "/v1/authorizations", map[string]string{"appid": oa}, true); a.code != http.StatusCreated {
 		t.Fatalf("a write once the lock is gone: %d %s", a.code, a.body)
 	}
+}
+
+// A refresh's cross-instance lock is taken on a database that hangs: the
+// flight fails in seconds, as a store call does, instead of holding every
+// caller waiting on it for the flight's whole 30 s.
+func TestTokenLockOnAHungDatabaseFailsInTime(t *testing.T) {
+	p := startPair(t)
+	srv, proxy := p.viaProxy()
+	proxy.set("stall")
+	start := time.Now()
+	ran := false
+	err := srv.tok.locker.WithTokenLock(context.Background(), authorizerKey(p.sim.Scenario().OAAppID), func(context.Context) error {
+		ran = true
+		return nil
+	})
+	var se *StoreError
+	if !errors.As(err, &se) || ran || time.Since(start) > storeTimeout+time.Second {
+		t.Fatalf("the lock on a hung database: %v (ran %v) after %v", err, ran, time.Since(start))
+	}
+	proxy.set("up")
 }
