@@ -27,6 +27,15 @@ type refusals struct {
 	pending *time.Timer // the summary of the refusals since last
 }
 
+// knownProject reports whether hash is a live project token this instance
+// has just seen, without asking the store.
+func (s *Server) knownProject(hash string) bool {
+	s.access.mu.Lock()
+	defer s.access.mu.Unlock()
+	c, ok := s.access.tokens[hash]
+	return ok && time.Now().Before(c.exp) && c.v.RevokedAt.IsZero()
+}
+
 func newRefusals(log *slog.Logger) *refusals {
 	return &refusals{lim: newLimiter(badTokenRate, badTokenBurst), log: log, every: refusalEvery, clients: map[string]int{}}
 }

@@ -242,15 +242,6 @@ type accessCache struct {
 	links  map[string]cached[[]string]
 }
 
-// knownProject reports whether hash is a live project token this instance
-// has just seen, without asking the store.
-func (s *Server) knownProject(hash string) bool {
-	s.access.mu.Lock()
-	defer s.access.mu.Unlock()
-	c, ok := s.access.tokens[hash]
-	return ok && time.Now().Before(c.exp) && c.v.RevokedAt.IsZero()
-}
-
 func (s *Server) project(ctx context.Context, hash string) (ProjectToken, error) {
 	s.access.mu.Lock()
 	c, ok := s.access.tokens[hash]
