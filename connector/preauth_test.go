@@ -4,7 +4,9 @@ import (
 	"net/http"
 	"sync"
 	"testing"
+	"time"
 
+	"oawizard/clock"
 	"oawizard/wechat/wechatsim"
 )
 
@@ -48,5 +50,28 @@ func TestConcurrentLandingVisitsOnTwoInstancesMintOneCode(t *testing.T) {
 	s := p.session(0, "POST", "/v1/authorizations", map[string]string{"appid": p.sim.Scenario().OAAppID})
 	if n := landAtOnce(t, p.sim, p.url[:], s.Code); n != 1 {
 		t.Fatalf("30 visits at once on two instances minted %d pre_auth_codes", n)
+	}
+}
+
+// Codes of sessions never confirmed leave memory once expired: the cache
+// holds about as many as there are live sessions.
+func TestExpiredPreAuthCodesLeaveTheCache(t *testing.T) {
+	clk := clock.NewFake(time.Now())
+	st := startStack(t, "ok", clk)
+	st.d.Connector.public = newLimiter(-1, 0)
+	oa := st.d.Scenario.OAAppID
+	old := st.newSession(oa)
+	if n := landAtOnce(t, st.d.Sim, []string{st.d.URL}, old.Code); n != 1 {
+		t.Fatalf("%d codes minted", n)
+	}
+	clk.Advance(11 * time.Minute)
+	if n := landAtOnce(t, st.d.Sim, []string{st.d.URL}, st.newSession(oa).Code); n != 1 {
+		t.Fatalf("%d codes minted", n)
+	}
+	tok := st.d.Connector.tok
+	tok.mu.Lock()
+	defer tok.mu.Unlock()
+	if _, ok := tok.cache[preAuthKey(old.ID)]; ok {
+		t.Fatal("an expired session's pre_auth_code stayed in memory")
 	}
 }

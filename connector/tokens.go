@@ -135,7 +135,7 @@ func (m *tokens) stored(ctx context.Context, key string) (string, bool, error) {
 	if m.dead[key] == v {
 		return "", false, nil
 	}
-	m.cache[key] = cachedToken{value: v, sealed: sealed, expires: exp}
+	m.remember(key, cachedToken{value: v, sealed: sealed, expires: exp})
 	return v, true, nil
 }
 
@@ -149,11 +149,25 @@ func (m *tokens) cached(key string) (string, bool) {
 	return c.value, true
 }
 
+// remember caches c under key; m.mu is held. Pre-auth codes come one per
+// session and most are never used, so caching one drops those expired.
+func (m *tokens) remember(key string, c cachedToken) {
+	if isPreAuthKey(key) {
+		now := m.clk.Now()
+		for k, old := range m.cache {
+			if isPreAuthKey(k) && !now.Before(old.expires) {
+				delete(m.cache, k)
+			}
+		}
+	}
+	m.cache[key] = c
+}
+
 // keep caches a token fresh from WeChat and stores it sealed.
 func (m *tokens) keep(ctx context.Context, key, v string, exp time.Time) error {
 	sealed := m.seal.seal(v, key)
 	m.mu.Lock()
-	m.cache[key] = cachedToken{value: v, sealed: sealed, expires: exp}
+	m.remember(key, cachedToken{value: v, sealed: sealed, expires: exp})
 	m.mu.Unlock()
 	return m.st.SaveToken(ctx, key, sealed, exp)
 }
