@@ -45,21 +45,26 @@ func TestForwardedHopsAreParsedAndUnreadableOnesAreNotTheProxy(t *testing.T) {
 	}
 }
 
+// forwarded GETs path with an X-Forwarded-For header (none if xff is "")
+// and returns the status.
+func (st *stack) forwarded(path, xff string) int {
+	st.t.Helper()
+	req, _ := http.NewRequest("GET", st.d.URL+path, nil)
+	if xff != "" {
+		req.Header.Set("X-Forwarded-For", xff)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		st.t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
 func TestMetricsRefuseAnUnreadableForwardedClient(t *testing.T) {
 	st := startStack(t, "ok", nil)
 	st.d.Connector.cfg.TrustedProxies, _ = ParseTrustedProxies("127.0.0.1")
-	get := func(xff string) int {
-		req, _ := http.NewRequest("GET", st.d.URL+"/metrics", nil)
-		if xff != "" {
-			req.Header.Set("X-Forwarded-For", xff)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	get := func(xff string) int { return st.forwarded("/metrics", xff) }
 	if c := get(""); c != http.StatusOK {
 		t.Fatalf("a scrape from this machine: %d", c)
 	}
