@@ -288,7 +288,7 @@ func TestLandingVisitsReuseOnePreAuthCode(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.waitStatus(s.ID, StatusAuthorized)
-	if _, ok := st.d.Connector.pre.get(s.ID, time.Now()); ok {
+	if _, ok := st.d.Connector.tok.cached(preAuthKey(s.ID)); ok {
 		t.Fatal("a used pre_auth_code is still cached")
 	}
 }
@@ -296,18 +296,7 @@ func TestLandingVisitsReuseOnePreAuthCode(t *testing.T) {
 func TestPublicPagesAreRateLimitedPerClient(t *testing.T) {
 	st := startStack(t, "ok", nil)
 	st.d.Connector.public = newLimiter(0.01, 5)
-	get := func(xff string) int {
-		req, _ := http.NewRequest("GET", st.d.URL+"/wechat/callback?auth_code=x&s=y", nil)
-		if xff != "" {
-			req.Header.Set("X-Forwarded-For", xff)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	get := func(xff string) int { return st.forwarded("/wechat/callback?auth_code=x&s=y", xff) }
 	for i := 0; i < 5; i++ {
 		if c := get(""); c == http.StatusTooManyRequests {
 			t.Fatalf("limited after %d requests", i)

@@ -85,5 +85,6 @@ func storeFailure(err error) bool {
 	var se *sqlite.Error
 	var pe *pgconn.PgError
 	var ce *pgconn.ConnectError
-	return errors.As(err, &se) || errors.As(err, &pe) || errors.As(err, &ce)
+	var ge *StoreError
+	return errors.As(err, &ge) || errors.As(err, &se) || errors.As(err, &pe) || errors.As(err, &ce)
 }

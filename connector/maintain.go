@@ -57,7 +57,7 @@ func (s *Server) maintainOnce(ctx context.Context) bool {
 		s.log.Info("old sessions deleted", "sessions", sessions)
 	}
 	_ = nonces
-	if c, ok := s.st.(checkpointer); ok {
+	if c, ok := s.raw.(checkpointer); ok {
 		if err := c.Checkpoint(ctx); err != nil && !errors.Is(err, errCheckpointBusy) && ctx.Err() == nil {
 			s.log.Warn("checkpoint failed", "err", err.Error())
 		}

@@ -66,8 +66,8 @@ func (w *watcher) notifyAll() {
 // lockToken runs fn under the store's cross-instance lock for key, if it
 // has one.
 func (m *tokens) lockToken(ctx context.Context, key string, fn func(context.Context) error) error {
-	if l, ok := m.st.(tokenLocker); ok {
-		return l.WithTokenLock(ctx, key, fn)
+	if m.locker != nil {
+		return m.locker.WithTokenLock(ctx, key, fn)
 	}
 	return fn(ctx)
 }

@@ -309,14 +309,16 @@ func TestAFailedTokenDoesNotDeleteTheOtherInstancesNewerOne(t *testing.T) {
 	ctx, tok := context.Background(), p.srv[0].tok
 	key := authorizerKey(p.sim.Scenario().OAAppID)
 	exp := time.Now().Add(time.Hour)
-	tok.put(key, "old-token", exp)
+	if err := tok.keep(ctx, key, "old-token", exp); err != nil {
+		t.Fatal(err)
+	}
 	// Instance 1 refreshed meanwhile and stored its token.
 	p.st[1].SaveToken(ctx, key, tok.seal.seal("new-token", key), exp)
 	tok.invalidate(ctx, key, "old-token")
 	if _, ok := tok.cached(key); ok {
 		t.Fatal("the failed token is still cached")
 	}
-	if v, ok := tok.stored(ctx, key); !ok || v != "new-token" {
+	if v, ok, err := tok.stored(ctx, key); !ok || err != nil || v != "new-token" {
 		t.Fatalf("the other instance's token was deleted: %q", v)
 	}
 	// The failed token itself is deleted when it is the stored one.

@@ -56,6 +56,11 @@ func (s *Server) handleLanding(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		x, err = s.loadSession(ctx, x.ID)
 	}
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		s.log.Warn("landing page failed", "reason", ReasonStoreUnavailable, "err", err.Error())
+		busyPage(w, "")
+		return
+	}
 	if err != nil {
 		renderPage(w, http.StatusNotFound, page{Title: "二维码无效", Text: "这个二维码不存在。请回到电脑上的向导重新获取二维码。",
 			TextEN: "This QR code is unknown. Go back to the wizard on your computer for a new one."})
@@ -167,8 +172,7 @@ func (s *Server) landingFailure(w http.ResponseWriter, x Session, err error) {
 			Text: "微信暂时繁忙，请稍等片刻后重新扫描电脑上的二维码。", TextEN: "WeChat is busy right now. Wait a moment and scan the QR code on your computer again."})
 		return
 	case ReasonStoreUnavailable:
-		renderPage(w, http.StatusServiceUnavailable, page{Title: "暂时无法授权", Code: x.Code, Text: "服务暂时不可用，请稍后重新扫码。",
-			TextEN: "The service is unavailable for a moment. Scan again shortly."})
+		busyPage(w, x.Code)
 		return
 	case ReasonUnreachable:
 		// The vendor's side is down: waiting may help, so the session
@@ -225,9 +229,29 @@ func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) {
 		s.refuseCallback(w, r, x, "code claimed by another session", nil)
 		return
 	}
-	s.pre.forget(x.ID)
+	client := clientKey(s.clientAddr(r))
+	if wait, ok := s.codeRefusals.spent(client, x.ID); ok {
+		s.log.Warn("callback refused", "request_id", infoOf(r).id, "session", x.ID, "reason", "too many refused codes")
+		tooManyPage(w, wait)
+		return
+	}
 	// The exchange outlives a phone that goes away mid-way.
-	x, err = s.redeem(context.WithoutCancel(ctx), code, x.ID)
+	x, err = s.redeem(context.WithoutCancel(ctx), code, x.ID, true)
+	if err != nil && storeFailure(err) {
+		s.log.Warn("callback failed", "session", id, "reason", ReasonStoreUnavailable, "err", err.Error())
+		busyPage(w, x.Code)
+		return
+	}
+	if err != nil && wechat.ErrorCode(err) != 0 && open(x.Status) {
+		// Made up, or stale: the session waits on for the real one.
+		s.codeRefusals.note(client, x.ID)
+		s.log.Warn("callback code refused by WeChat", "session", id, "errcode", wechat.ErrorCode(err))
+		renderPage(w, http.StatusBadRequest, page{Title: "授权没有成功", Code: x.Code,
+			Text:   "微信没有接受这个授权结果。请看电脑上的向导：如果它没有继续，请重新扫码。",
+			TextEN: "WeChat did not accept this authorization result. Look at the wizard on your computer; if it does not go on, scan the QR code again."})
+		return
+	}
+	s.forgetPreAuth(ctx, x.ID)
 	if err != nil && x.Status != StatusAuthorized {
 		s.log.Warn("callback failed", "session", id, "err", err.Error())
 		renderPage(w, http.StatusBadGateway, page{Title: "授权没有成功", Code: x.Code,
@@ -240,14 +264,23 @@ func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) {
 func (s *Server) refuseCallback(w http.ResponseWriter, r *http.Request, x Session, why string, err error) {
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		s.log.Warn("callback refused", "request_id", infoOf(r).id, "reason", "store", "err", err.Error())
-		renderPage(w, http.StatusServiceUnavailable, page{Title: "暂时无法授权", Text: "服务暂时不可用，请稍后重新扫码。",
-			TextEN: "The service is unavailable for a moment. Scan again shortly."})
+		busyPage(w, x.Code)
 		return
 	}
 	s.log.Warn("callback refused", "request_id", infoOf(r).id, "session", x.ID, "reason", why)
 	renderPage(w, http.StatusBadRequest, page{Title: "授权链接无效", Code: x.Code,
 		Text:   "这个授权结果不属于一个正在等待的二维码。请回到电脑上的向导重新扫码。",
 		TextEN: "This result does not belong to a QR code that is waiting. Go back to the wizard and scan again."})
+}
+
+// busyPage tells the phone the vendor's server cannot answer for a moment
+// (its database is down or slow): nothing is wrong with the QR code, and
+// scanning it again shortly goes on where it stopped.
+func busyPage(w http.ResponseWriter, code string) {
+	w.Header().Set("Retry-After", storeRetryAfter)
+	renderPage(w, http.StatusServiceUnavailable, page{Title: "服务器繁忙", Code: code,
+		Text:   "服务商的服务器暂时繁忙，这不是你的问题，二维码仍然有效。请稍等片刻后重新扫描电脑上的二维码。",
+		TextEN: "The vendor's server is busy for a moment. This is not your fault and the QR code is still valid; wait a little and scan the QR code on your computer again."})
 }
 
 func (s *Server) donePage(w http.ResponseWriter, x Session) {

@@ -3,7 +3,6 @@ package connector
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -12,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"oawizard/pgtest"
 	"oawizard/wechat/wechatsim"
 )
 
@@ -22,8 +20,9 @@ type dbProxy struct {
 	l      net.Listener
 	target string
 	mu     sync.Mutex
-	mode   string // "up", "hang" (accept, never answer) or "down" (cut everything)
+	mode   string // "up", "hang" (accept, never answer), "stall" (hang, open connections too) or "down" (cut everything)
 	conns  []net.Conn
+	moved  *sync.Cond // signalled when the mode changes, for pipes waiting out a stall
 }
 
 func startDBProxy(t *testing.T, target string) *dbProxy {
@@ -32,6 +31,7 @@ func startDBProxy(t *testing.T, target string) *dbProxy {
 		t.Fatal(err)
 	}
 	p := &dbProxy{l: l, target: target, mode: "up"}
+	p.moved = sync.NewCond(&p.mu)
 	t.Cleanup(func() { l.Close(); p.set("down") })
 	go func() {
 		for {
@@ -64,9 +64,32 @@ func (p *dbProxy) serve(c net.Conn) {
 	p.mu.Lock()
 	p.conns = append(p.conns, up)
 	p.mu.Unlock()
-	go func() { io.Copy(up, c); up.Close() }()
-	io.Copy(c, up)
+	go func() { p.pipe(up, c); up.Close() }()
+	p.pipe(c, up)
 	c.Close()
+}
+
+// pipe copies src to dst, holding the bytes while the proxy is stalled, as
+// a database stopped by SIGSTOP holds them: its connections stay open and
+// nothing answers.
+func (p *dbProxy) pipe(dst, src net.Conn) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		p.mu.Lock()
+		for p.mode == "stall" {
+			p.moved.Wait()
+		}
+		p.mu.Unlock()
+		if n > 0 {
+			if _, err := dst.Write(buf[:n]); err != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
 }
 
 // set switches mode and cuts every open connection, as a restart does.
@@ -74,6 +97,10 @@ func (p *dbProxy) set(mode string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.mode = mode
+	p.moved.Broadcast()
+	if mode == "stall" {
+		return
+	}
 	for _, c := range p.conns {
 		c.Close()
 	}
@@ -82,24 +109,7 @@ func (p *dbProxy) set(mode string) {
 
 func TestHealthzAnswers503WhileTheDatabaseIsGoneAndRecovers(t *testing.T) {
 	p := startPair(t)
-	u, _ := url.Parse(pgtest.Schema(t))
-	proxy := startDBProxy(t, u.Host)
-	// A third instance reaches the pair's database through the proxy.
-	via := *u
-	via.Host = proxy.l.Addr().String()
-	q := via.Query()
-	q.Set("search_path", p.st[0].pool.Config().ConnConfig.RuntimeParams["search_path"])
-	via.RawQuery = q.Encode()
-	st, err := OpenPGStore(context.Background(), via.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	srv, err := New(p.srv[0].cfg, st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv, proxy := p.viaProxy()
 	healthz := func() (int, string, time.Duration) {
 		req, _ := http.NewRequest("GET", "/healthz", nil)
 		w := &recorder{h: http.Header{}}
@@ -153,6 +163,30 @@ func TestHealthzAnswers503WhileTheDatabaseIsGoneAndRecovers(t *testing.T) {
 	case <-time.After(feedRecheck / 2):
 		t.Fatal("a change on another instance did not reach the reconnected one")
 	}
+}
+
+// viaProxy starts a third instance on the pair's database, reached through
+// a proxy the test can make hang, stall or vanish.
+func (p *pair) viaProxy() (*Server, *dbProxy) {
+	t := p.t.(*testing.T)
+	u, _ := url.Parse(p.st[0].pool.Config().ConnString())
+	proxy := startDBProxy(t, u.Host)
+	via := *u
+	via.Host = proxy.l.Addr().String()
+	q := via.Query()
+	q.Set("search_path", p.st[0].pool.Config().ConnConfig.RuntimeParams["search_path"])
+	via.RawQuery = q.Encode()
+	st, err := OpenPGStore(context.Background(), via.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(p.srv[0].cfg, st)
+	if err != nil {
+		st.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close(); st.Close() })
+	return srv, proxy
 }
 
 // recorder is a minimal http.ResponseWriter for calling a handler directly.

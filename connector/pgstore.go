@@ -218,6 +218,11 @@ func (s *PGStore) DeleteToken(ctx context.Context, key string) error {
 	return err
 }
 
+func (s *PGStore) DeleteTokenIf(ctx context.Context, key string, sealed []byte) (bool, error) {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM tokens WHERE key = $1 AND sealed = $2`, key, sealed)
+	return tag.RowsAffected() > 0, err
+}
+
 // WithTokenLock runs fn while holding a database-wide lock on key, so only
 // one instance refreshes a token at a time; fn re-reads the stored token
 // first, since the instance before it may have refreshed it already.
@@ -228,12 +233,28 @@ func (s *PGStore) WithTokenLock(ctx context.Context, key string, fn func(context
 	if strings.HasPrefix(key, componentKey("")) {
 		locks = s.compLocks
 	}
-	return pgx.BeginFunc(ctx, locks, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(h.Sum64())); err != nil {
-			return err
+	// Beginning is bounded like any store call, so a database that hangs
+	// fails the caller in seconds; the lock itself may take as long as
+	// the refresh of the instance holding it.
+	bctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	tx, err := locks.Begin(bctx)
+	cancel()
+	if err != nil {
+		return &StoreError{Err: err}
+	}
+	defer func() {
+		// Ending the transaction releases the lock; a connection that
+		// cannot end it is closed, which releases it too.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+		defer cancel()
+		if err := tx.Rollback(rctx); err != nil && !errors.Is(err, pgx.ErrTxClosed) {
+			tx.Conn().Close(rctx)
 		}
-		return fn(ctx)
-	})
+	}()
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(h.Sum64())); err != nil {
+		return &StoreError{Err: err}
+	}
+	return fn(ctx)
 }
 
 // DB is a Store with a versioned schema: either store.

@@ -153,6 +153,10 @@ func (s *PGStore) Prune(ctx context.Context, sessionsBefore, noncesBefore time.T
 		return 0, 0, err
 	}
 	sessions := tag.RowsAffected()
+	// The pre-auth codes kept for sessions that were never confirmed.
+	if _, err := s.pool.Exec(ctx, `DELETE FROM tokens WHERE key LIKE 'preauth:%' AND expires_at < $1`, unix(sessionsBefore)); err != nil {
+		return sessions, 0, err
+	}
 	tag, err = s.pool.Exec(ctx, `DELETE FROM nonces WHERE seen_at < $1`, unix(noncesBefore))
 	if err != nil {
 		return sessions, 0, err

@@ -56,6 +56,10 @@ func (s *Server) handleRelay(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	linked, err := s.allowedAccount(r.Context(), projectOf(r), appid)
+	if err != nil && !errors.Is(err, ErrNotAuthorized) {
+		s.writeFailure(w, r, err) // unknown is not forbidden
+		return
+	}
 	if err != nil || !linked {
 		writeError(w, http.StatusForbidden, "forbidden", "this project has not authorized the account", nil)
 		return

@@ -18,26 +18,28 @@ import (
 
 // Server is the connector's HTTP service.
 type Server struct {
-	cfg     Config
-	st      Store
-	wc      *wechat.Client
-	relay   *http.Client // the WeChat client without its own timeout: each relayed call carries a deadline
-	tok     *tokens
-	crypts  []*wechat.MsgCrypt // current key first, then the previous one
-	log     *slog.Logger
-	limits  *limiter
-	public  *limiter // per client address, for the pages phones and browsers open
-	pre     preAuthCache
-	health  healthCache
-	watch   *watcher
-	metrics *metrics
-	recheck time.Duration // how often a long-poll reads its session unwoken
-	access  accessCache
-	bg      sync.WaitGroup // follow-up work of pushes
-	loops   sync.WaitGroup // maintenance
-	ctx     context.Context
-	cancel  context.CancelFunc
-	handler http.Handler
+	cfg          Config
+	st           Store // every call bounded by storeTimeout (storeguard.go)
+	raw          Store // the store as opened, for its optional abilities
+	wc           *wechat.Client
+	relay        *http.Client // the WeChat client without its own timeout: each relayed call carries a deadline
+	tok          *tokens
+	crypts       []*wechat.MsgCrypt // current key first, then the previous one
+	log          *slog.Logger
+	limits       *limiter
+	refusals     *refusals    // wrong project tokens, per client
+	codeRefusals codeRefusals // authorization codes WeChat refused at the callback
+	public       *limiter     // per client address, for the pages phones and browsers open
+	health       healthCache
+	watch        *watcher
+	metrics      *metrics
+	recheck      time.Duration // how often a long-poll reads its session unwoken
+	access       accessCache
+	bg           sync.WaitGroup // follow-up work of pushes
+	loops        sync.WaitGroup // maintenance
+	ctx          context.Context
+	cancel       context.CancelFunc
+	handler      http.Handler
 }
 
 // New builds a connector on a store. The store stays the caller's to close.
@@ -45,8 +47,8 @@ func New(cfg Config, st Store) (*Server, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, st: st, log: cfg.Logger,
-		limits: newLimiter(cfg.RateLimit, cfg.RateBurst), public: newLimiter(cfg.PublicRateLimit, cfg.PublicRateBurst), watch: newWatcher(),
+	s := &Server{cfg: cfg, st: guard(st, storeTimeout), raw: st, log: cfg.Logger,
+		limits: newLimiter(cfg.RateLimit, cfg.RateBurst), refusals: newRefusals(cfg.Logger), codeRefusals: newCodeRefusals(), public: newLimiter(cfg.PublicRateLimit, cfg.PublicRateBurst), watch: newWatcher(),
 		access: accessCache{tokens: map[string]cached[ProjectToken]{}, links: map[string]cached[[]string]{}}}
 	for _, k := range []string{cfg.Secrets.EncodingAESKey, cfg.Secrets.PrevEncodingAESKey} {
 		if k == "" {
@@ -62,8 +64,11 @@ func New(cfg Config, st Store) (*Server, error) {
 	s.cfg.HTTPClient = s.metrics.instrument(cfg.HTTPClient)
 	s.wc = wechat.NewClient(cfg.APIBase, s.cfg.HTTPClient)
 	s.relay = &http.Client{Transport: s.cfg.HTTPClient.Transport}
-	s.tok = &tokens{comp: cfg.ComponentAppID, secret: cfg.Secrets.AppSecret, st: st, wc: s.wc,
+	s.tok = &tokens{comp: cfg.ComponentAppID, secret: cfg.Secrets.AppSecret, st: s.st, wc: s.wc,
 		seal: newSealer(cfg.Secrets.StoreKey), clk: cfg.Clock, log: cfg.Logger, cache: map[string]cachedToken{}, refreshed: s.metrics.refreshed}
+	if l, ok := st.(tokenLocker); ok {
+		s.tok.locker = l
+	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.handler = s.routes()
 	s.recheck = time.Second
@@ -117,7 +122,10 @@ const requestIDKey ctxKey = iota
 
 // reqInfo travels in a request's context; auth fills in the project so the
 // access log can name it.
-type reqInfo struct{ id, project string }
+type reqInfo struct {
+	id, project string
+	refused     bool // a wrong project token
+}
 
 func infoOf(r *http.Request) *reqInfo {
 	if ri, ok := r.Context().Value(requestIDKey).(*reqInfo); ok {
@@ -161,8 +169,8 @@ func (s *Server) logged(next http.Handler) http.Handler {
 		req := r.WithContext(context.WithValue(r.Context(), requestIDKey, ri))
 		next.ServeHTTP(rec, req)
 		s.metrics.observe(req.Pattern, rec.status, time.Since(start))
-		if r.URL.Path == "/healthz" || r.URL.Path == "/metrics" {
-			return
+		if r.URL.Path == "/healthz" || r.URL.Path == "/metrics" || ri.refused {
+			return // refused tokens are logged in summary (refusals.go)
 		}
 		s.log.Info("request", "request_id", ri.id, "method", r.Method, "path", r.URL.Path, "status", rec.status,
 			"ms", time.Since(start).Milliseconds(), "project", ri.project)
@@ -184,8 +192,25 @@ func (s *Server) auth(h http.HandlerFunc) http.Handler {
 			writeError(w, http.StatusUnauthorized, "unauthorized", "missing bearer token", nil)
 			return
 		}
-		p, err := s.project(r.Context(), HashToken(hdr[len(prefix):]))
+		hash, client := HashToken(hdr[len(prefix):]), clientKey(s.clientAddr(r))
+		wait, throttled := s.refusals.throttled(client)
+		if throttled && !s.knownProject(hash) {
+			infoOf(r).refused = true
+			s.refusals.note(client, true)
+			w.Header().Set("Retry-After", fmt.Sprint(int(wait/time.Second)+1))
+			writeError(w, http.StatusTooManyRequests, "rate_limited", "too many unknown project tokens from this address", nil)
+			return
+		}
+		p, err := s.project(r.Context(), hash)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			// Unknown is not revoked: a wizard told "revoked" would
+			// throw a good token away.
+			s.writeFailure(w, r, err)
+			return
+		}
 		if err != nil || !p.RevokedAt.IsZero() {
+			infoOf(r).refused = true
+			s.refusals.note(client, false)
 			writeError(w, http.StatusUnauthorized, "unauthorized", "unknown or revoked project token", nil)
 			return
 		}
@@ -325,11 +350,13 @@ func (s *Server) writeFailure(w http.ResponseWriter, r *http.Request, err error)
 		// reads this answer, and nothing is wrong with WeChat.
 		s.log.Info("client went away", "request_id", infoOf(r).id, "path", r.URL.Path)
 		w.WriteHeader(statusClientClosed)
+	case storeFailure(err):
+		s.metrics.storeErrs.Inc()
+		s.log.Error("request failed", "request_id", infoOf(r).id, "path", r.URL.Path, "reason", ReasonStoreUnavailable, "err", err.Error())
+		w.Header().Set("Retry-After", storeRetryAfter)
+		writeError(w, http.StatusServiceUnavailable, ReasonStoreUnavailable, "the connector's database cannot be used for a moment; try again after Retry-After", nil)
 	default:
 		c := causeOf(err)
-		if c.Reason == ReasonStoreUnavailable {
-			s.metrics.storeErrs.Inc()
-		}
 		s.log.Error("request failed", "request_id", infoOf(r).id, "path", r.URL.Path, "reason", c.Reason, "err", err.Error())
 		msg := c.Message
 		if c.Reason == ReasonUnreachable {

@@ -91,7 +91,7 @@ func (s *Server) handleCreateSession(w http.ResponseWriter, r *http.Request) {
 	var err error
 	for range 5 { // a code collision is rare; try again with another
 		x.Code = newCode()
-		if err = s.st.CreateSession(r.Context(), x); err == nil {
+		if err = s.st.CreateSession(r.Context(), x); !duplicate(err) {
 			break
 		}
 	}
@@ -222,16 +222,19 @@ func (s *Server) completeByPush(ctx context.Context, code, preAuth string) (Sess
 			return x, err
 		}
 		id = x.ID
-		s.pre.forget(id)
+		s.forgetPreAuth(ctx, id)
 	}
-	return s.redeem(ctx, code, id)
+	return s.redeem(ctx, code, id, false)
 }
 
 // redeem claims code for session id (once, for good), exchanges it with
 // WeChat and finishes the session. A code claimed by another session is
 // refused without a WeChat call; one claimed by this session (the push and
 // the callback both carry it) finishes it with the account already known.
-func (s *Server) redeem(ctx context.Context, code, id string) (Session, error) {
+// With keepOpen (a callback: anyone who saw the QR code can make one up) a
+// code WeChat refuses, or a store that fails, leaves the session as it
+// was, so the admin's real confirmation still completes it.
+func (s *Server) redeem(ctx context.Context, code, id string, keepOpen bool) (Session, error) {
 	h := codeHash(code)
 	v, exErr, _ := s.tok.group.Do("code:"+h, func() (any, error) {
 		fresh, owner, err := s.st.ClaimCode(ctx, h, id, s.cfg.Clock.Now())
@@ -261,6 +264,13 @@ func (s *Server) redeem(ctx context.Context, code, id string) (Session, error) {
 		return Session{}, exErr
 	}
 	if errors.Is(exErr, errCodeClaimed) {
+		x, err := s.st.Session(ctx, id)
+		if err != nil {
+			return x, err
+		}
+		return x, exErr
+	}
+	if exErr != nil && keepOpen && (wechat.ErrorCode(exErr) != 0 || storeFailure(exErr)) {
 		x, err := s.st.Session(ctx, id)
 		if err != nil {
 			return x, err
@@ -313,8 +323,9 @@ func (s *Server) exchange(ctx context.Context, code, hash string) (Authorizer, e
 	s.tok.dropAuthorizer(ctx, a.AppID)
 	if info.AuthorizerAccessToken != "" {
 		exp := now.Add(time.Duration(info.ExpiresIn) * time.Second)
-		s.tok.put(authorizerKey(a.AppID), info.AuthorizerAccessToken, exp)
-		s.st.SaveToken(ctx, authorizerKey(a.AppID), s.tok.seal.seal(info.AuthorizerAccessToken, authorizerKey(a.AppID)), exp)
+		if err := s.tok.keep(ctx, authorizerKey(a.AppID), info.AuthorizerAccessToken, exp); err != nil {
+			s.log.Warn("token not persisted", "appid", a.AppID, "err", err.Error())
+		}
 	}
 	s.tok.withComponent(ctx, func(ctok string) error {
 		ai, e := s.wc.AuthorizerInfo(ctx, ctok, s.cfg.ComponentAppID, a.AppID)

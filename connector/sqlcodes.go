@@ -167,6 +167,10 @@ func (s *SQLStore) Prune(ctx context.Context, sessionsBefore, noncesBefore time.
 		return 0, 0, err
 	}
 	sessions, _ := res.RowsAffected()
+	// The pre-auth codes kept for sessions that were never confirmed.
+	if _, err := s.w.ExecContext(ctx, `DELETE FROM tokens WHERE key LIKE 'preauth:%' AND expires_at < ?`, unix(sessionsBefore)); err != nil {
+		return sessions, 0, err
+	}
 	res, err = s.w.ExecContext(ctx, `DELETE FROM nonces WHERE seen_at < ?`, unix(noncesBefore))
 	if err != nil {
 		return sessions, 0, err

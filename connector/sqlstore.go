@@ -207,6 +207,15 @@ func (s *SQLStore) DeleteToken(ctx context.Context, key string) error {
 	return err
 }
 
+func (s *SQLStore) DeleteTokenIf(ctx context.Context, key string, sealed []byte) (bool, error) {
+	res, err := s.w.ExecContext(ctx, `DELETE FROM tokens WHERE key = ? AND sealed = ?`, key, sealed)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
 func ints(v []int) string {
 	if v == nil {
 		v = []int{}

@@ -23,6 +23,11 @@ type Store interface {
 	SaveToken(ctx context.Context, key string, sealed []byte, expires time.Time) error
 	Token(ctx context.Context, key string) (sealed []byte, expires time.Time, err error)
 	DeleteToken(ctx context.Context, key string) error
+	// DeleteTokenIf deletes the token for key only if it is still sealed
+	// (the exact bytes read or saved), in one statement: a token another
+	// caller or instance stored meanwhile stays. It reports whether it
+	// deleted.
+	DeleteTokenIf(ctx context.Context, key string, sealed []byte) (bool, error)
 
 	SaveAuthorizer(ctx context.Context, a Authorizer) error
 	// The narrow updates below change one aspect of an authorizer, so that
@@ -40,8 +45,10 @@ type Store interface {
 	UpdateSession(ctx context.Context, s Session, prev int64) error
 	Session(ctx context.Context, id string) (Session, error)
 	SessionByCode(ctx context.Context, code string) (Session, error)
-	// Pre-auth and authorization codes are kept only as hashes (codeHash):
+	// Pre-auth and authorization codes are linked only by hashes (codeHash):
 	// they travel in URLs, so a copy of the database must not replay them.
+	// (A session's unused pre-auth code is kept sealed, like a token, under
+	// preAuthKey until it is used or expires: the store key opens it.)
 	// LinkPreAuthCode records that a session's landing page minted the
 	// pre-auth code with this hash; the authorized push names it.
 	LinkPreAuthCode(ctx context.Context, preAuthHash, sessionID string) error

@@ -12,8 +12,11 @@ import (
 func suiteSessions(t *testing.T, st Store) {
 	ctx, now := context.Background(), suiteNow
 	suiteSession(t, st, "s_abc123", now.Add(10*time.Minute))
-	if err := st.CreateSession(ctx, Session{ID: "s_abc123", Code: "ZZZZZZ", Version: 1}); err == nil {
-		t.Fatal("a second session with the same id was stored")
+	if err := st.CreateSession(ctx, Session{ID: "s_abc123", Code: "ZZZZZZ", Version: 1}); !duplicate(err) {
+		t.Fatalf("a second session with the same id: %v", err)
+	}
+	if err := st.CreateSession(ctx, Session{ID: "s_other1", Code: "abc123", Version: 1}); !duplicate(err) {
+		t.Fatalf("a second session with the same code: %v", err)
 	}
 	x, err := st.SessionByCode(ctx, "abc123")
 	if err != nil || x.ID != "s_abc123" || x.Status != StatusPending || !x.ExpiresAt.Equal(now.Add(10*time.Minute)) {

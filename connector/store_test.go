@@ -103,6 +103,9 @@ func suiteRetention(t *testing.T, st Store) {
 	st.ClaimCode(ctx, codeHash("code-old"), "s_old000", now.Add(-40*24*time.Hour))
 	st.ApplyPush(ctx, "old-nonce", now.Add(-time.Hour), PushEffect{})
 	st.ApplyPush(ctx, "new-nonce", now, PushEffect{})
+	st.SaveToken(ctx, preAuthKey("s_old000"), []byte("sealed"), now.Add(-40*24*time.Hour))
+	st.SaveToken(ctx, preAuthKey("s_new000"), []byte("sealed"), now.Add(10*time.Minute))
+	st.SaveToken(ctx, authorizerKey("wx0123456789abcdef"), []byte("sealed"), now.Add(-40*24*time.Hour))
 	ns, nn, err := st.Prune(ctx, now.Add(-30*24*time.Hour), now.Add(-15*time.Minute))
 	if err != nil || ns != 1 || nn != 1 {
 		t.Fatalf("pruned %d sessions %d nonces: %v", ns, nn, err)
@@ -115,6 +118,14 @@ func suiteRetention(t *testing.T, st Store) {
 	}
 	if x, err := st.SessionByPreAuthCode(ctx, codeHash("pre-new")); err != nil || x.ID != "s_new000" {
 		t.Fatalf("the live session's pre-auth code: %v", err)
+	}
+	if _, _, err := st.Token(ctx, preAuthKey("s_old000")); !errors.Is(err, ErrNotFound) {
+		t.Fatal("the old session's kept pre_auth_code survived")
+	}
+	for _, key := range []string{preAuthKey("s_new000"), authorizerKey("wx0123456789abcdef")} {
+		if _, _, err := st.Token(ctx, key); err != nil {
+			t.Fatalf("pruning took %s: %v", key, err)
+		}
 	}
 	// A code claim outlives its session: the code stays used.
 	if fresh, owner, _ := st.ClaimCode(ctx, codeHash("code-old"), "s_new000", now); fresh || owner != "s_old000" {

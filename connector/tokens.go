@@ -34,6 +34,7 @@ const refreshMargin = 10 * time.Minute
 
 type cachedToken struct {
 	value   string
+	sealed  []byte // as stored: what a compare-and-delete names
 	expires time.Time
 }
 
@@ -43,6 +44,7 @@ type tokens struct {
 	comp   string
 	secret string
 	st     Store
+	locker tokenLocker // nil: one instance, the singleflight is enough
 	wc     *wechat.Client
 	seal   *sealer
 	clk    clock.Clock
@@ -50,6 +52,10 @@ type tokens struct {
 	group  singleflight.Group
 	mu     sync.Mutex
 	cache  map[string]cachedToken
+	// dead is the last token of each key WeChat refused: read back from
+	// the store by a caller that looked before its deletion, it would be
+	// handed out again and refused again.
+	dead   map[string]string
 	onLost func(appid string) // called when an account needs re-authorization
 	// refreshed is told of every refresh from WeChat (metrics).
 	refreshed func(key string, err error)
@@ -70,8 +76,10 @@ func (m *tokens) get(ctx context.Context, key string, fetch func(context.Context
 			return v, nil
 		}
 		// A token stored before a restart is still good until it expires.
-		if v, ok := m.stored(ctx, key); ok {
-			return v, nil
+		// A store that cannot say is not a reason to ask WeChat: the
+		// token fetched could not be kept either.
+		if v, ok, err := m.stored(ctx, key); ok || err != nil {
+			return v, err
 		}
 		// The flight outlives a caller that gives up, so the others
 		// waiting on it still get their token.
@@ -81,21 +89,21 @@ func (m *tokens) get(ctx context.Context, key string, fetch func(context.Context
 		err := m.lockToken(fctx, key, func(ctx context.Context) error {
 			// Another instance may have refreshed it while this one
 			// waited for the lock: WeChat's tokens replace each other.
-			if got, ok := m.stored(ctx, key); ok {
+			got, ok, err := m.stored(ctx, key)
+			if ok || err != nil {
 				v = got
-				return nil
+				return err
 			}
 			got, exp, err := fetch(ctx)
-			if m.refreshed != nil {
+			if m.refreshed != nil && !isPreAuthKey(key) { // a mint, not a refresh
 				m.refreshed(key, err)
 			}
 			if err != nil {
 				return err
 			}
 			v = got
-			m.put(key, v, exp)
 			// Saved before the lock goes, so the next holder finds it.
-			if err := m.st.SaveToken(ctx, key, m.seal.seal(v, key), exp); err != nil {
+			if err := m.keep(ctx, key, v, exp); err != nil {
 				m.log.Warn("token not persisted", "key", key, "err", err.Error())
 			}
 			return nil
@@ -108,57 +116,87 @@ func (m *tokens) get(ctx context.Context, key string, fetch func(context.Context
 	return v.(string), nil
 }
 
-// stored reads a token another run or instance saved, if still good.
-func (m *tokens) stored(ctx context.Context, key string) (string, bool) {
+// stored reads a token another run or instance saved, if still good and
+// not the one WeChat just refused. Only a store failure is an error.
+func (m *tokens) stored(ctx context.Context, key string) (string, bool, error) {
 	sealed, exp, err := m.st.Token(ctx, key)
-	if err != nil || !m.clk.Now().Before(exp.Add(-refreshMargin)) {
-		return "", false
+	if errors.Is(err, ErrNotFound) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	if !m.clk.Now().Before(exp.Add(-marginOf(key))) {
+		return "", false, nil
 	}
 	v, err := m.seal.open(sealed, key)
 	if err != nil {
-		return "", false
+		return "", false, nil
 	}
-	m.put(key, v, exp)
-	return v, true
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.dead[key] == v {
+		return "", false, nil
+	}
+	m.remember(key, cachedToken{value: v, sealed: sealed, expires: exp})
+	return v, true, nil
 }
 
 func (m *tokens) cached(key string) (string, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	c, ok := m.cache[key]
-	if !ok || !m.clk.Now().Before(c.expires.Add(-refreshMargin)) {
+	if !ok || !m.clk.Now().Before(c.expires.Add(-marginOf(key))) {
 		return "", false
 	}
 	return c.value, true
 }
 
-func (m *tokens) put(key, v string, exp time.Time) {
+// remember caches c under key; m.mu is held. Pre-auth codes come one per
+// session and most are never used, so caching one drops those expired.
+func (m *tokens) remember(key string, c cachedToken) {
+	if isPreAuthKey(key) {
+		now := m.clk.Now()
+		for k, old := range m.cache {
+			if isPreAuthKey(k) && !now.Before(old.expires) {
+				delete(m.cache, k)
+			}
+		}
+	}
+	m.cache[key] = c
+}
+
+// keep caches a token fresh from WeChat and stores it sealed.
+func (m *tokens) keep(ctx context.Context, key, v string, exp time.Time) error {
+	sealed := m.seal.seal(v, key)
 	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.cache[key] = cachedToken{value: v, expires: exp}
+	m.remember(key, cachedToken{value: v, sealed: sealed, expires: exp})
+	m.mu.Unlock()
+	return m.st.SaveToken(ctx, key, sealed, exp)
 }
 
 // invalidate drops the token for key only if it is still the one that
 // failed: a caller holding an old token must not throw away a fresh one.
+// The store's copy goes by one compare-and-delete of exactly the failed
+// token, so a newer one another instance stored meanwhile stays.
 func (m *tokens) invalidate(ctx context.Context, key, failed string) {
 	m.mu.Lock()
 	c, ok := m.cache[key]
 	drop := ok && c.value == failed
 	if drop {
 		delete(m.cache, key)
+		if m.dead == nil {
+			m.dead = map[string]string{}
+		}
+		m.dead[key] = failed
 	}
 	m.mu.Unlock()
 	if !drop {
 		return
 	}
-	// Another instance may have stored a newer token meanwhile; deleting
-	// it would send every instance to WeChat for yet another one.
-	if sealed, _, err := m.st.Token(ctx, key); err == nil {
-		if v, err := m.seal.open(sealed, key); err == nil && v != failed {
-			return
-		}
+	if _, err := m.st.DeleteTokenIf(ctx, key, c.sealed); err != nil {
+		m.log.Warn("refused token not deleted from the store", "key", key, "err", err.Error())
 	}
-	m.st.DeleteToken(ctx, key)
 }
 
 // component returns a component_access_token.
@@ -320,7 +358,9 @@ func (m *tokens) dropAuthorizer(ctx context.Context, appid string) {
 	m.mu.Lock()
 	delete(m.cache, authorizerKey(appid))
 	m.mu.Unlock()
-	m.st.DeleteToken(ctx, authorizerKey(appid))
+	if err := m.st.DeleteToken(ctx, authorizerKey(appid)); err != nil {
+		m.log.Warn("revoked account's token not deleted from the store", "appid", appid, "err", err.Error())
+	}
 }
 
 // withAuthorizer runs call with the account's token, refreshing and retrying

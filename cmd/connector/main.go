@@ -37,9 +37,19 @@ import (
 
 func main() {
 	if err := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "connector:", err)
+		fmt.Fprintln(os.Stderr, errorLine(err))
 		os.Exit(1)
 	}
+}
+
+// errorLine is how a failed command ends: one "connector:" before the
+// message, which the connector package's errors already start with.
+func errorLine(err error) string {
+	msg := err.Error()
+	if strings.HasPrefix(msg, "connector:") {
+		return msg
+	}
+	return "connector: " + msg
 }
 
 const usage = `usage:

@@ -97,8 +97,12 @@ func TestMigrateCopiesSQLiteIntoEmptyPostgresOnce(t *testing.T) {
 	if ps, _ := dst.AccountProjects(ctx, appid); len(ps) != 1 {
 		t.Fatalf("links %v", ps)
 	}
-	if _, err := runCmd(t, "", "migrate", "-from", "sqlite:"+path, "-to", db); !errors.Is(err, connector.ErrTargetNotEmpty) {
+	_, err = runCmd(t, "", "migrate", "-from", "sqlite:"+path, "-to", db)
+	if !errors.Is(err, connector.ErrTargetNotEmpty) {
 		t.Fatalf("a second run was not refused: %v", err)
+	}
+	if line := errorLine(err); strings.Count(line, "connector:") != 1 {
+		t.Fatalf("the refusal reads %q", line)
 	}
 }
 

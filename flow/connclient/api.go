@@ -191,5 +191,6 @@ func (b *bearer) RoundTrip(r *http.Request) (*http.Response, error) {
 	if next == nil {
 		next = http.DefaultTransport
 	}
-	return b.c.relayStatus(next.RoundTrip(r))
+	resp, err := next.RoundTrip(r)
+	return b.c.relayStatus(r.Context(), resp, err)
 }

@@ -78,6 +78,11 @@ const (
 	KindProtocol      Kind = "protocol" // the answer was not what API.md promises
 )
 
+// KindStoreUnavailable: the connector's database cannot answer for a
+// moment; the call is worth repeating after RetryAfter. Nothing about the
+// token, the account or WeChat follows from it.
+const KindStoreUnavailable Kind = "store_unavailable"
+
 // Error is every failure this package returns.
 type Error struct {
 	Kind       Kind
@@ -173,6 +178,9 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any) err
 		return c.unreachable(resp.StatusCode, gatewayError(resp.StatusCode))
 	}
 	c.answered()
+	if resp.StatusCode == http.StatusUnauthorized {
+		return c.refused(ctx, statusError(resp, data))
+	}
 	if resp.StatusCode/100 != 2 {
 		return statusError(resp, data)
 	}

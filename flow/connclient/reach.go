@@ -131,6 +131,39 @@ func notify(ws []func(ConnState), st ConnState) {
 	}
 }
 
+// refused checks a 401 with a second answer before calling the token bad:
+// a connector that cannot read its database cannot know the token either,
+// and a wizard that believed it would throw a good token away. Only a
+// connector whose /healthz says it is healthy is taken at its word.
+func (c *Client) refused(ctx context.Context, bad error) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+"/healthz", nil)
+	if err != nil {
+		return bad
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return err
+		}
+		return c.unreachable(0, err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode == http.StatusOK {
+		return bad
+	}
+	return &Error{Kind: KindStoreUnavailable, Status: resp.StatusCode, RetryAfter: 5 * time.Second,
+		Message: "the connector refused the token while its health check failed", Err: storeTrouble{}}
+}
+
+// storeTrouble is the connector's database failing for a moment. It is a
+// net.Error, temporary, as a proxy's gateway error is: callers that retry
+// network trouble (the sync engine) retry it too.
+type storeTrouble struct{}
+
+func (storeTrouble) Error() string   { return "the connector's database cannot answer for a moment" }
+func (storeTrouble) Timeout() bool   { return false }
+func (storeTrouble) Temporary() bool { return true }
+
 // proxyFailure reports a 502/503/504 that did not come from the connector:
 // the connector's own errors are JSON with an "error" field, a proxy's
 // gateway page is not.
@@ -215,7 +248,7 @@ func (c *Client) Retry(ctx context.Context, b Backoff, call func(ctx context.Con
 // relayStatus turns what the relay's transport saw into the connector's
 // errors: a failure to reach it, a proxy's gateway page, a refused token.
 // Anything else (WeChat's answers, the relay's own refusals) passes on.
-func (c *Client) relayStatus(resp *http.Response, err error) (*http.Response, error) {
+func (c *Client) relayStatus(ctx context.Context, resp *http.Response, err error) (*http.Response, error) {
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return nil, err // the caller gave up; says nothing about the connector
@@ -225,7 +258,7 @@ func (c *Client) relayStatus(resp *http.Response, err error) (*http.Response, er
 	if resp.StatusCode == http.StatusUnauthorized {
 		resp.Body.Close()
 		c.answered()
-		return nil, &Error{Kind: KindBadToken, Status: resp.StatusCode, Message: "unknown or revoked project token"}
+		return nil, c.refused(ctx, &Error{Kind: KindBadToken, Status: resp.StatusCode, Message: "unknown or revoked project token"})
 	}
 	if resp.StatusCode/100 == 5 {
 		body := make([]byte, 512)
@@ -233,6 +266,15 @@ func (c *Client) relayStatus(resp *http.Response, err error) (*http.Response, er
 		if proxyFailure(resp, body[:n]) {
 			resp.Body.Close()
 			return nil, c.unreachable(resp.StatusCode, gatewayError(resp.StatusCode))
+		}
+		var e *Error
+		if errors.As(statusError(resp, body[:n]), &e) && e.Kind == KindStoreUnavailable {
+			// The connector's own answer, not WeChat's: it must not be
+			// read as a WeChat body.
+			resp.Body.Close()
+			c.answered()
+			e.Err = storeTrouble{}
+			return nil, e
 		}
 		resp.Body = struct {
 			io.Reader
