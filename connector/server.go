@@ -33,6 +33,10 @@ type Server struct {
 	metrics *metrics
 	recheck time.Duration // how often a long-poll reads its session unwoken
 	access  accessCache
+	// The staff console's one-time links and its per-staff and
+	// per-client limits on sign-ins and code look-ups.
+	links       staffLinks
+	staffLimits *limiter
 	bg      sync.WaitGroup // follow-up work of pushes
 	loops   sync.WaitGroup // maintenance
 	ctx     context.Context
@@ -47,7 +51,8 @@ func New(cfg Config, st Store) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, st: st, log: cfg.Logger,
 		limits: newLimiter(cfg.RateLimit, cfg.RateBurst), public: newLimiter(cfg.PublicRateLimit, cfg.PublicRateBurst), watch: newWatcher(),
-		access: accessCache{tokens: map[string]cached[ProjectToken]{}, links: map[string]cached[[]string]{}}}
+		access: accessCache{tokens: map[string]cached[ProjectToken]{}, links: map[string]cached[[]string]{}},
+		staffLimits: newLimiter(staffLookupRate, staffLookupBurst)}
 	for _, k := range []string{cfg.Secrets.EncodingAESKey, cfg.Secrets.PrevEncodingAESKey} {
 		if k == "" {
 			continue
@@ -108,6 +113,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /v1/accounts/{appid}", s.auth(s.handleAccount))
 	mux.Handle("POST /v1/accounts/{appid}/refresh", s.auth(s.handleAccountRefresh))
 	mux.Handle("/v1/accounts/{appid}/wechat/{path...}", s.auth(s.handleRelay))
+	s.staffRoutes(mux)
 	return s.logged(mux)
 }
 
