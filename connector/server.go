@@ -33,15 +33,16 @@ type Server struct {
 	metrics *metrics
 	recheck time.Duration // how often a long-poll reads its session unwoken
 	access  accessCache
-	// The staff console's one-time links and its per-staff and
-	// per-client limits on sign-ins and code look-ups.
-	links       staffLinks
-	staffLimits *limiter
 	bg      sync.WaitGroup // follow-up work of pushes
 	loops   sync.WaitGroup // maintenance
 	ctx     context.Context
 	cancel  context.CancelFunc
 	handler http.Handler
+
+	// The staff console's one-time links and its per-staff and
+	// per-client limits on sign-ins and code look-ups.
+	links       staffLinks
+	staffLimits *limiter
 }
 
 // New builds a connector on a store. The store stays the caller's to close.
@@ -51,8 +52,8 @@ func New(cfg Config, st Store) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, st: st, log: cfg.Logger,
 		limits: newLimiter(cfg.RateLimit, cfg.RateBurst), public: newLimiter(cfg.PublicRateLimit, cfg.PublicRateBurst), watch: newWatcher(),
-		access: accessCache{tokens: map[string]cached[ProjectToken]{}, links: map[string]cached[[]string]{}},
-		staffLimits: newLimiter(staffLookupRate, staffLookupBurst)}
+		access: accessCache{tokens: map[string]cached[ProjectToken]{}, links: map[string]cached[[]string]{}}}
+	s.staffLimits = newLimiter(staffLookupRate, staffLookupBurst)
 	for _, k := range []string{cfg.Secrets.EncodingAESKey, cfg.Secrets.PrevEncodingAESKey} {
 		if k == "" {
 			continue
