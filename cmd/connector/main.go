@@ -4,6 +4,7 @@
 //	connector serve   [flags]            run the service (secrets from the environment or -secrets-file)
 //	connector serve --simulate SCENARIO  run against a built-in WeChat simulator a browser or phone can finish
 //	connector token create --project NAME | list | revoke ID
+//	connector staff create --name NAME | list | revoke ID   the staff console's sign-ins
 //	connector status                     ticket age, token expiries, authorizers, open sessions
 //	connector decrypt [flags] < body.xml decrypt a captured push, or say why it fails
 //	connector migrate                    bring the database schema up to date
@@ -48,6 +49,8 @@ const usage = `usage:
                                        phone on the same network, can finish its authorization pages
                                        (-listen 0.0.0.0:PORT, -sim-listen, -public-url, -sim-followers)
   connector token create --project NAME | token list | token revoke ID
+  connector staff create --name NAME | staff list | staff revoke ID
+                                       customer-success staff's tokens for the console at /staff
   connector status                     ticket age, token expiries, authorizers, open sessions
   connector decrypt [flags] < body     decrypt a captured push body, or say why it fails
   connector migrate                    bring the database schema up to date
@@ -83,6 +86,8 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return serve(args[1:], stdout, stderr)
 	case "token":
 		return tokenCmd(args[1:], stdout, stderr)
+	case "staff":
+		return staffCmd(args[1:], stdout, stderr)
 	case "status":
 		return status(args[1:], stdout, stderr)
 	case "decrypt":
