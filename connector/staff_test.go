@@ -381,3 +381,56 @@ func TestStaffViewEscapesWhatWizardsPublish(t *testing.T) {
 		t.Fatal("no content security policy")
 	}
 }
+
+func TestStaffCookieIsSecureBeyondLoopbackAndLinksWorkOnce(t *testing.T) {
+	st := startStack(t, "ok", nil)
+	tok := newStaff(t, st, "a")
+	// Behind a proxy on a real name the cookie travels over TLS only.
+	req, _ := http.NewRequest("POST", st.d.URL+"/staff/signin", strings.NewReader(url.Values{"token": {tok}}.Encode()))
+	req.Host = "connector.example.com"
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "https://connector.example.com")
+	resp, err := noRedirect.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if len(resp.Cookies()) != 1 || !resp.Cookies()[0].Secure {
+		t.Fatalf("cookie beyond loopback: %d %+v", resp.StatusCode, resp.Cookies())
+	}
+	path, err := st.d.Connector.StaffSignInLink(context.Background(), tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &staffClient{st: st}
+	// Opening the link changes nothing; the click signs in, once.
+	if resp, body := c.do("GET", path, nil, nil); resp.StatusCode != 200 || len(resp.Cookies()) != 0 || !strings.Contains(body, `name="link"`) {
+		t.Fatalf("link page: %d %v", resp.StatusCode, resp.Cookies())
+	}
+	code := strings.TrimPrefix(path, "/staff/link/")
+	if resp, _ := c.do("POST", "/staff/signin", url.Values{"link": {code}}, c.origin()); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("first use of the link: %d", resp.StatusCode)
+	}
+	if resp, _ := c.do("POST", "/staff/signin", url.Values{"link": {code}}, c.origin()); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("second use of the link: %d", resp.StatusCode)
+	}
+	if _, err := st.d.Connector.StaffSignInLink(context.Background(), st.d.ProjectToken); err == nil {
+		t.Fatal("a project token made a staff sign-in link")
+	}
+}
+
+func TestStaffLiveViewsNeedASession(t *testing.T) {
+	st := startStack(t, "ok", nil)
+	_, code := publish(t, st, st.d.ProjectToken, sampleSnapshot("pass"))
+	c := &staffClient{st: st}
+	if resp, body := c.do("GET", "/staff/events?topic=staff:*", nil, nil); resp.StatusCode != http.StatusUnauthorized || strings.Contains(body, "change") {
+		t.Fatalf("events without a session: %d", resp.StatusCode)
+	}
+	if resp, body := c.do("POST", "/staff/find", url.Values{"code": {code}}, c.origin()); resp.StatusCode != http.StatusUnauthorized || strings.Contains(body, "/staff/view/") {
+		t.Fatalf("find without a session: %d", resp.StatusCode)
+	}
+	c.signIn(newStaff(t, st, "a"))
+	if resp, _ := c.do("GET", "/staff/events?topic=sessions", nil, nil); resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("events on another topic: %d", resp.StatusCode)
+	}
+}
