@@ -83,14 +83,16 @@ func (w *Wizard) SupportSnapshot(ctx context.Context, cat Catalogue) (connclient
 		s.Sync = &connclient.SupportSync{State: "done", Stored: end.Progress.Stored, Total: int64(end.Progress.Total),
 			WithUnionID: end.Progress.WithUnionID}
 		if end.Err != nil {
-			s.Sync.State, s.Sync.Stopped = "stopped", cat.words("sync.state."+stopReason(end.Err), nil)
+			s.Sync.State, s.Sync.Stopped = "stopped", cat.words("sync.state."+SyncStopReason(end.Err), nil)
 		}
 	}
 	return s, nil
 }
 
-// stopReason names why a sync ended early, as the sync page does.
-func stopReason(err error) string {
+// SyncStopReason names why a sync ended early (quota, revoked,
+// not_permitted, stopped or failed): the headless report's sync status and
+// the key of the sync page's words.
+func SyncStopReason(err error) string {
 	var qe *syncer.QuotaError
 	switch {
 	case errors.As(err, &qe):
