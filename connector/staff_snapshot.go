@@ -53,14 +53,17 @@ type snapshotCheck struct {
 }
 
 type snapshotSync struct {
-	State       string `json:"state"` // none | done | stopped
+	State       string `json:"state"` // none | running | done | stopped
 	Stored      int64  `json:"stored"`
 	Total       int64  `json:"total,omitempty"`
 	WithUnionID int64  `json:"with_unionid"`
 	Stopped     words  `json:"stopped,omitempty"` // why it stopped, in words
 }
 
-var snapshotStatuses = map[string]bool{"pass": true, "warning": true, "fail": true, "unknown": true}
+var (
+	snapshotStatuses = map[string]bool{"pass": true, "warning": true, "fail": true, "unknown": true}
+	syncStates       = map[string]bool{"none": true, "running": true, "done": true, "stopped": true}
+)
 
 // errSnapshot is a snapshot the console could not show faithfully.
 var errSnapshot = errors.New("the snapshot is not valid")
@@ -79,7 +82,7 @@ func (b *snapshotBody) validate() error {
 		ws = append(ws, c.Title, c.Reason, c.Evidence)
 	}
 	if b.Sync != nil {
-		if b.Sync.State != "none" && b.Sync.State != "done" && b.Sync.State != "stopped" {
+		if !syncStates[b.Sync.State] {
 			return errSnapshot
 		}
 		if b.Sync.Stored < 0 || b.Sync.Total < 0 || b.Sync.WithUnionID < 0 {

@@ -434,3 +434,17 @@ func TestStaffLiveViewsNeedASession(t *testing.T) {
 		t.Fatalf("events on another topic: %d", resp.StatusCode)
 	}
 }
+
+func TestStaffViewSaysASyncIsRunning(t *testing.T) {
+	st := startStack(t, "ok", nil)
+	c := &staffClient{st: st}
+	c.signIn(newStaff(t, st, "a"))
+	snap := sampleSnapshot("pass")
+	snap["sync"] = map[string]any{"state": "running", "stored": 12000, "with_unionid": 11000}
+	_, code := publish(t, st, st.d.ProjectToken, snap)
+	resp, _ := c.do("POST", "/staff/find", url.Values{"code": {code}, "csrf": {c.csrf()}}, c.origin())
+	_, body := c.do("GET", resp.Header.Get("Location"), nil, map[string]string{"Accept-Language": "zh-CN"})
+	if !strings.Contains(body, "正在同步：已存 12,000 位粉丝，其中 11,000 位有 unionid。") || strings.Contains(body, "停止") {
+		t.Fatalf("running sync: %s", body)
+	}
+}

@@ -171,6 +171,8 @@ func (s *Server) viewOf(r *http.Request, l tr, x supportSnapshot, b snapshotBody
 	v.Sync, v.SyncClass = l.t("sync.none"), "muted"
 	if y := b.Sync; y != nil {
 		switch y.State {
+		case "running":
+			v.Sync, v.SyncClass = l.t("sync.running", count(y.Stored), count(y.WithUnionID)), ""
 		case "done":
 			v.Sync, v.SyncClass = l.t("sync.done", count(y.Stored), count(y.WithUnionID)), "good"
 		case "stopped":

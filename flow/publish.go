@@ -82,11 +82,32 @@ func (w *Wizard) SupportSnapshot(ctx context.Context, cat Catalogue) (connclient
 	if ok {
 		s.Sync = &connclient.SupportSync{State: "done", Stored: end.Progress.Stored, Total: int64(end.Progress.Total),
 			WithUnionID: end.Progress.WithUnionID}
-		if end.Err != nil {
+		running, err := w.syncRunning(ctx, st.OAAppID)
+		switch {
+		case err != nil:
+			return s, err
+		case running:
+			s.Sync.State = "running"
+		case end.Err != nil:
 			s.Sync.State, s.Sync.Stopped = "stopped", cat.words("sync.state."+SyncStopReason(end.Err), nil)
 		}
 	}
 	return s, nil
+}
+
+// syncQuiet is how long a running sync may store nothing: it waits out a
+// minute's call limit at most. A run marked running and quiet for longer
+// was left so by a wizard closed mid-way, and has stopped.
+const syncQuiet = 3 * time.Minute
+
+// syncRunning tells whether appid's sync is storing followers now.
+func (w *Wizard) syncRunning(ctx context.Context, appid string) (bool, error) {
+	run, ok, err := w.db.LastRun(ctx, appid)
+	if err != nil || !ok {
+		return false, err
+	}
+	// The store stamps runs with the wall clock.
+	return run.Status == "running" && time.Since(run.UpdatedAt) < syncQuiet, nil
 }
 
 // SyncStopReason names why a sync ended early (quota, revoked,

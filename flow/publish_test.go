@@ -13,6 +13,7 @@ import (
 	"oawizard/connector"
 	"oawizard/flow/connclient"
 	"oawizard/flow/store"
+	"oawizard/flow/syncer"
 	"oawizard/flow/verdict"
 )
 
@@ -139,4 +140,29 @@ func TestPublisherSendsEveryChangeAndKeepsItsCode(t *testing.T) {
 	}
 	p.Poke()
 	waitFor("sharing off published", func() bool { return ct.n.Load() > sent })
+}
+
+// A sync storing followers now is running; one that ran out of quota says
+// why it stopped, in the sync page's words.
+func TestSupportSnapshotTellsARunningSyncFromAStoppedOne(t *testing.T) {
+	ctx := context.Background()
+	w, db, _ := newTestWizard(t)
+	if err := w.update(ctx, func(s *State) { s.OAAppID = "wx1234567890abcdef" }); err != nil {
+		t.Fatal(err)
+	}
+	cp, err := db.BeginRun(ctx, "wx1234567890abcdef")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := w.SupportSnapshot(ctx, keys)
+	if err != nil || s.Sync == nil || s.Sync.State != "running" || len(s.Sync.Stopped) != 0 {
+		t.Fatalf("during the sync: %+v %v", s.Sync, err)
+	}
+	if err := db.EndRun(ctx, cp.RunID, syncer.Outcome{Status: "quota", ErrCode: 45009, Message: "quota"}); err != nil {
+		t.Fatal(err)
+	}
+	s, err = w.SupportSnapshot(ctx, keys)
+	if err != nil || s.Sync == nil || s.Sync.State != "stopped" || s.Sync.Stopped["en"] != "en:sync.state.quota" {
+		t.Fatalf("after the quota ran out: %+v %v", s.Sync, err)
+	}
 }

@@ -38,7 +38,7 @@ type SupportItem struct {
 
 // SupportSync is the follower sync's progress.
 type SupportSync struct {
-	State       string `json:"state"` // none | done | stopped
+	State       string `json:"state"` // none | running | done | stopped
 	Stored      int64  `json:"stored"`
 	Total       int64  `json:"total,omitempty"`
 	WithUnionID int64  `json:"with_unionid"`
