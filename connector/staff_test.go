@@ -448,3 +448,22 @@ func TestStaffViewSaysASyncIsRunning(t *testing.T) {
 		t.Fatalf("running sync: %s", body)
 	}
 }
+
+// The console names the vendor's own problem in words, with the IP WeChat
+// saw, so staff know at once what to add to the whitelist.
+func TestStaffConsoleShowsTheIPWeChatRefused(t *testing.T) {
+	st := startStack(t, "ip-not-whitelisted", nil)
+	c := &staffClient{st: st}
+	c.signIn(newStaff(t, st, "a"))
+	_, zh := c.do("GET", "/staff", nil, map[string]string{"Accept-Language": "zh-CN"})
+	if !strings.Contains(zh, "微信拒绝本服务器的 IP") || !strings.Contains(zh, "白名单IP地址列表") || !strings.Contains(zh, "127.0.0.1") {
+		t.Fatalf("console health: %s", zh)
+	}
+	_, en := c.do("GET", "/staff?lang=en", nil, nil)
+	if !strings.Contains(en, "refuses this server&#39;s IP") || !strings.Contains(en, "as WeChat saw it") {
+		t.Fatalf("English console health: %s", en)
+	}
+	if strings.Contains(zh+en, "ip_not_whitelisted") || strings.Contains(zh+en, "61004") {
+		t.Fatal("a raw reason or code reached the page")
+	}
+}
