@@ -113,23 +113,25 @@ func shot(t *testing.T, ctx context.Context, name string) {
 	}
 }
 
-// The test the console exists for: a member of staff, signed in through
-// the demo's one-time link, types the support code the wizard shows and
-// watches the customer's checks change as the customer scans, without
-// reloading, at desktop and tablet widths and in both languages.
-func TestStaffWatchesTheWizardLiveInABrowser(t *testing.T) {
-	b := browser(t)
+// customer is a wizard on the demo, publishing for support.
+type customer struct {
+	st  *demostack.Stack
+	w   *flow.Wizard
+	pub *flow.Publisher
+}
+
+func startCustomer(t *testing.T) *customer {
 	ctx := context.Background()
 	st, err := demostack.Start(ctx, "ok", demostack.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
+	t.Cleanup(func() { st.Close() })
 	db, err := store.Open(filepath.Join(t.TempDir(), "wizard.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
 	conn, err := flow.NewConnClient(st.URL(), st.Token(), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -143,59 +145,39 @@ func TestStaffWatchesTheWizardLiveInABrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	pub := w.StartPublisher(ctx, catalogue(t), time.Hour, func(err error) { t.Errorf("publish: %v", err) })
-	defer pub.Stop()
-	if _, err := w.Check(ctx, false); err != nil {
+	t.Cleanup(pub.Stop)
+	c := &customer{st: st, w: w, pub: pub}
+	c.check(t, false)
+	return c
+}
+
+// check runs a round of checks, as the window's 检查 button does, and
+// has it published.
+func (c *customer) check(t *testing.T, refresh bool) {
+	if _, err := c.w.Check(context.Background(), refresh); err != nil {
 		t.Fatal(err)
 	}
-	pub.Poke()
-	for i := 0; i < 100 && pub.Code().Code == ""; i++ {
+	c.pub.Poke()
+}
+
+// code waits for the support code the Help menu would show.
+func (c *customer) code(t *testing.T) string {
+	for i := 0; i < 100 && c.pub.Code().Code == ""; i++ {
 		time.Sleep(20 * time.Millisecond)
 	}
-	code := pub.Code().Code
-	if code == "" {
+	if c.pub.Code().Code == "" {
 		t.Fatal("the wizard got no support code")
 	}
-	console, link, err := flow.StaffConsole(ctx, st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	verified := chromedp.CSS(`li[data-check="oa_verified"]`)
-	passed := chromedp.CSS(`li[data-check="oa_verified"].pass`)
-	badgeOf := chromedp.Text(chromedp.CSS(`li[data-check="oa_verified"] .badge`))
-	if err := chromedp.Do(b, chromedp.Navigate(console), chromedp.WaitVisible(chromedp.CSS(`#token`))); err != nil {
-		t.Fatal(err)
-	}
-	shot(t, b, "signin-zh-1280")
-	err = chromedp.Do(b,
-		chromedp.Navigate(link),
-		chromedp.Click(chromedp.CSS(`form[action="/staff/signin"] button`)),
-		chromedp.WaitVisible(chromedp.CSS(`#code`)),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
-	shot(t, b, "overview-zh-1280")
-	err = chromedp.Do(b,
-		chromedp.SendKeys(chromedp.CSS(`#code`), strings.ToLower(code)),
-		chromedp.Submit(chromedp.CSS(`#code`)),
-		chromedp.WaitVisible(verified),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A mark only this page load carries: a reload would lose it.
-	if _, err := chromedp.Run(b, chromedp.Evaluate[bool](`window.stillThisPage = true`)); err != nil {
-		t.Fatal(err)
-	}
-	if badge, err := chromedp.Run(b, badgeOf); err != nil || badge != "未知" {
-		t.Fatalf("before the scan the badge says %q (%v), want 未知", badge, err)
-	}
-	// The customer scans; the wizard checks again.
+	return c.pub.Code().Code
+}
+
+// scan is the customer scanning the QR code with the simulated phone.
+func (c *customer) scan(t *testing.T) {
 	var once sync.Once
 	scanned := make(chan error, 1)
-	if _, err := w.Authorize(ctx, flow.AuthorizeOptions{}, func(ev flow.AuthEvent) {
+	if _, err := c.w.Authorize(context.Background(), flow.AuthorizeOptions{}, func(ev flow.AuthEvent) {
 		if ev.State == flow.AuthWaiting && ev.Session.QRURL != "" {
-			once.Do(func() { go func() { scanned <- st.ScanAndConfirm(ev.Session.QRURL) }() })
+			once.Do(func() { go func() { scanned <- c.st.ScanAndConfirm(ev.Session.QRURL) }() })
 		}
 	}); err != nil {
 		t.Fatal(err)
@@ -203,54 +185,79 @@ func TestStaffWatchesTheWizardLiveInABrowser(t *testing.T) {
 	if err := <-scanned; err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.Check(ctx, true); err != nil {
+}
+
+var (
+	verified = chromedp.CSS(`li[data-check="oa_verified"]`)
+	passed   = chromedp.CSS(`li[data-check="oa_verified"].pass`)
+	badgeOf  = chromedp.Text(chromedp.CSS(`li[data-check="oa_verified"] .badge`))
+)
+
+// do runs browser steps or fails the test.
+func do(t *testing.T, b context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(b, steps...); err != nil {
 		t.Fatal(err)
 	}
-	pub.Poke()
-	if err := chromedp.Do(b, chromedp.WaitVisible(passed)); err != nil {
-		t.Fatal(err)
-	}
-	badge, err := chromedp.Run(b, badgeOf)
+}
+
+// run runs one browser step that answers, or fails the test.
+func run[T any](t *testing.T, b context.Context, a chromedp.Action[T]) T {
+	t.Helper()
+	v, err := chromedp.Run(b, a)
 	if err != nil {
 		t.Fatal(err)
 	}
-	same, err := chromedp.Run(b, chromedp.Evaluate[bool](`window.stillThisPage === true`))
-	if err != nil || badge != "通过" || !same {
-		t.Fatalf("after the scan: badge %q, same page %v (%v)", badge, same, err)
+	return v
+}
+
+// The test the console exists for: a member of staff, signed in through
+// the demo's one-time link, types the support code the wizard shows and
+// watches the customer's checks change as the customer scans, without
+// reloading, at desktop and tablet widths and in both languages.
+func TestStaffWatchesTheWizardLiveInABrowser(t *testing.T) {
+	b := browser(t)
+	c := startCustomer(t)
+	code := c.code(t)
+	console, link, err := flow.StaffConsole(context.Background(), c.st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	do(t, b, chromedp.Navigate(console), chromedp.WaitVisible(chromedp.CSS(`#token`)))
+	shot(t, b, "signin-zh-1280")
+	do(t, b, chromedp.Navigate(link), chromedp.Click(chromedp.CSS(`form[action="/staff/signin"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#code`)))
+	shot(t, b, "overview-zh-1280")
+	do(t, b, chromedp.SendKeys(chromedp.CSS(`#code`), strings.ToLower(code)), chromedp.Submit(chromedp.CSS(`#code`)),
+		chromedp.WaitVisible(verified))
+	// A mark only this page load carries: a reload would lose it.
+	run(t, b, chromedp.Evaluate[bool](`window.stillThisPage = true`))
+	if badge := run(t, b, badgeOf); badge != "未知" {
+		t.Fatalf("before the scan the badge says %q, want 未知", badge)
+	}
+	c.scan(t)
+	c.check(t, true)
+	do(t, b, chromedp.WaitVisible(passed))
+	if badge, same := run(t, b, badgeOf), run(t, b, chromedp.Evaluate[bool](`window.stillThisPage === true`)); badge != "通过" || !same {
+		t.Fatalf("after the scan: badge %q, same page %v", badge, same)
 	}
 	shot(t, b, "view-zh-1280")
-	if err := chromedp.Do(b, chromedp.Click(chromedp.CSS(`#lang`)), chromedp.WaitVisible(passed)); err != nil {
-		t.Fatal(err)
-	}
-	text, err := chromedp.Run(b, chromedp.Text(chromedp.CSS(`main`)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(text, "Official Account verified") || !strings.Contains(text, "Pass") {
+	do(t, b, chromedp.Click(chromedp.CSS(`#lang`)), chromedp.WaitVisible(passed))
+	if text := run(t, b, chromedp.Text(chromedp.CSS(`main`))); !strings.Contains(text, "Official Account verified") || !strings.Contains(text, "Pass") {
 		t.Fatalf("English view: %s", text)
 	}
 	shot(t, b, "view-en-1280")
 	for _, lang := range []string{"zh", "en"} {
-		err := chromedp.Do(b, chromedp.EmulateViewport(768, 1024), chromedp.Click(chromedp.CSS(`#lang`)), chromedp.WaitVisible(passed))
-		if err != nil {
-			t.Fatal(err)
-		}
-		overflow, err := chromedp.Run(b, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if overflow {
+		do(t, b, chromedp.EmulateViewport(768, 1024), chromedp.Click(chromedp.CSS(`#lang`)), chromedp.WaitVisible(passed))
+		if run(t, b, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`)) {
 			t.Errorf("the %s view is wider than a tablet", lang)
 		}
 		shot(t, b, "view-"+lang+"-768")
 	}
 	// The overview now lists the account the customer authorized.
-	if err := chromedp.Do(b, chromedp.Navigate(console), chromedp.WaitVisible(chromedp.CSS(`#code`))); err != nil {
-		t.Fatal(err)
-	}
-	overview, err := chromedp.Run(b, chromedp.Text(chromedp.CSS(`main`)))
-	if err != nil || !strings.Contains(overview, sc.OAAppID) || !strings.Contains(overview, "authorized") {
-		t.Fatalf("overview after the scan (%v): %s", err, overview)
+	do(t, b, chromedp.Navigate(console), chromedp.WaitVisible(chromedp.CSS(`#code`)))
+	if overview := run(t, b, chromedp.Text(chromedp.CSS(`main`))); !strings.Contains(overview, c.st.Scenario().OAAppID) || !strings.Contains(overview, "authorized") {
+		t.Fatalf("overview after the scan: %s", overview)
 	}
 	shot(t, b, "overview-en-768")
 }
