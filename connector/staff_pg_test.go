@@ -88,10 +88,34 @@ func TestStaffConsoleAcrossInstancesOnPostgres(t *testing.T) {
 		select {
 		case l := <-lines:
 			if l == "event: change" {
+				revokeOnPostgres(t, p, cookie)
 				return
 			}
 		case <-timeout:
 			t.Fatal("instance 1's live view did not hear of the publish through instance 0")
 		}
+	}
+}
+
+// revokeOnPostgres revokes the only staff token through one instance and
+// sees its session end on the other.
+func revokeOnPostgres(t *testing.T, p *pair, cookie string) {
+	ctx := context.Background()
+	list, err := StaffTokens(ctx, p.st[1])
+	if err != nil || len(list) != 1 || list[0].Name != "王小明" {
+		t.Fatalf("staff tokens on PostgreSQL: %+v %v", list, err)
+	}
+	if err := RevokeStaffToken(ctx, p.st[1], list[0].ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", p.url[0]+"/staff", nil)
+	req.Header.Set("Cookie", staffCookie+"="+cookie)
+	resp, err := p.hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("a revoked token's session still opens instance 0: %d", resp.StatusCode)
 	}
 }
