@@ -76,7 +76,9 @@ type staffLinks struct {
 }
 
 // StaffSignInLink returns a one-time address that signs the holder of
-// staffToken in (after a click, so the link alone changes nothing).
+// staffToken in (after a click, so the link alone changes nothing). The
+// code travels in the fragment, which browsers never send: it stays out of
+// access logs and proxies, and link.js posts it.
 func (s *Server) StaffSignInLink(ctx context.Context, staffToken string) (string, error) {
 	d, err := staffOf(s.st)
 	if err != nil {
@@ -98,7 +100,7 @@ func (s *Server) StaffSignInLink(ctx context.Context, staffToken string) (string
 		}
 	}
 	s.links.codes[HashToken(code)] = cached[string]{t.Hash, time.Now().Add(staffLinkTTL)}
-	return staffPath + "/link/" + code, nil
+	return staffPath + "/link#" + code, nil
 }
 
 // takeLink spends a one-time code and returns its staff token's hash.

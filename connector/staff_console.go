@@ -93,14 +93,15 @@ func (s *Server) staffRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /staff/find", s.staffOnly(s.handleStaffFind))
 	mux.HandleFunc("POST /staff/signout", s.staffOnly(s.handleStaffSignOut))
 	mux.Handle("POST /staff/signin", s.perClient(s.handleStaffSignIn))
-	mux.Handle("GET /staff/link/{code}", s.perClient(func(w http.ResponseWriter, r *http.Request) {
-		s.renderStaff(w, r, http.StatusOK, "link", staffPage{Link: r.PathValue("code")})
+	mux.Handle("GET /staff/link", s.perClient(func(w http.ResponseWriter, r *http.Request) {
+		s.renderStaff(w, r, http.StatusOK, "link", staffPage{Link: "yes"})
 	}))
 	mux.HandleFunc("GET /staff/{file}", s.handleStaffFile)
 }
 
 func (s *Server) handleStaffFile(w http.ResponseWriter, r *http.Request) {
-	types := map[string]string{"console.css": "text/css; charset=utf-8", "live.js": "text/javascript; charset=utf-8"}
+	types := map[string]string{"console.css": "text/css; charset=utf-8", "live.js": "text/javascript; charset=utf-8",
+		"link.js": "text/javascript; charset=utf-8"}
 	ct, ok := types[r.PathValue("file")]
 	if !ok {
 		http.NotFound(w, r)
