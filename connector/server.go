@@ -43,6 +43,7 @@ type Server struct {
 	// per-client limits on sign-ins and code look-ups.
 	links       staffLinks
 	staffLimits *limiter
+	streams     streamGate
 }
 
 // New builds a connector on a store. The store stays the caller's to close.

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -254,6 +255,37 @@ func (s *Server) handleStaffView(w http.ResponseWriter, r *http.Request, ss staf
 	s.renderStaff(w, r, http.StatusOK, "view", p)
 }
 
+// streamGate ends the console's event streams when the server shuts down:
+// unlike long-polls they would hold a graceful shutdown for its whole
+// grace period, and the browser reconnects (to another instance) anyway.
+type streamGate struct {
+	mu     sync.Mutex
+	ch     chan struct{}
+	closed bool
+}
+
+func (g *streamGate) done() <-chan struct{} {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.ch == nil {
+		g.ch = make(chan struct{})
+	}
+	return g.ch
+}
+
+// EndStreams closes the staff console's event streams; give it to
+// http.Server.RegisterOnShutdown.
+func (s *Server) EndStreams() {
+	g := &s.streams
+	g.done()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.closed {
+		close(g.ch)
+		g.closed = true
+	}
+}
+
 // staffEventsFor bounds one events stream; the browser reconnects.
 const staffEventsFor = 5 * time.Minute
 
@@ -280,6 +312,7 @@ func (s *Server) handleStaffEvents(w http.ResponseWriter, r *http.Request, ss st
 	defer end.Stop()
 	tick := time.NewTicker(staffTick)
 	defer tick.Stop()
+	closing := s.streams.done()
 	for {
 		ch, release := s.watch.wait(topic)
 		select {
@@ -292,6 +325,9 @@ func (s *Server) handleStaffEvents(w http.ResponseWriter, r *http.Request, ss st
 			release()
 			return
 		case <-s.ctx.Done():
+			release()
+			return
+		case <-closing:
 			release()
 			return
 		}

@@ -346,3 +346,32 @@ func TestStaffConsoleShowsTheIPWeChatRefused(t *testing.T) {
 		t.Fatal("a raw reason or code reached the page")
 	}
 }
+
+// A shutdown ends the console's event streams at once instead of waiting
+// out its grace period for them.
+func TestStaffEventStreamsEndOnShutdown(t *testing.T) {
+	st := startStack(t, "ok", nil)
+	c := &staffClient{st: st}
+	c.signIn(newStaff(t, st, "a"))
+	req, _ := http.NewRequest("GET", st.d.URL+"/staff/events?topic=staff:*", nil)
+	req.Header.Set("Cookie", staffCookie+"="+c.cookie)
+	resp, err := st.hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	ended := make(chan error, 1)
+	go func() {
+		_, err := io.Copy(io.Discard, resp.Body)
+		ended <- err
+	}()
+	st.d.Connector.EndStreams()
+	select {
+	case err := <-ended:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(staffTick / 2):
+		t.Fatal("the event stream outlived the shutdown")
+	}
+}

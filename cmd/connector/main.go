@@ -227,6 +227,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	hs.RegisterOnShutdown(srv.EndStreams)
 	logger.Info("connector listening", "addr", l.Addr().String(), "public_url", *public, "component_appid", *appid, "version", version.String())
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(l) }()
