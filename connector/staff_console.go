@@ -337,8 +337,8 @@ func (s *Server) handleStaffEvents(w http.ResponseWriter, r *http.Request, ss st
 	}
 }
 
-// perms names permission sets in words, with their numbers for staff.
-func perms(l tr, ids []int) string {
+// permWords names permission sets in words, with their numbers for staff.
+func permWords(l tr, ids []int) string {
 	var out []string
 	for _, id := range slices.Sorted(slices.Values(ids)) {
 		name := l.t(fmt.Sprintf("perm.%d", id))

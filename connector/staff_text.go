@@ -197,11 +197,11 @@ func (l tr) t(key string, args ...any) string {
 	return s
 }
 
-// count writes a number with thousands separators, as both languages do.
-func count(n int64) string {
+// thousands writes a number with thousands separators, as both languages do.
+func thousands(n int64) string {
 	s := fmt.Sprint(n)
 	if n < 0 {
-		return "-" + count(-n)
+		return "-" + thousands(-n)
 	}
 	for i := len(s) - 3; i > 0; i -= 3 {
 		s = s[:i] + "," + s[i:]

@@ -37,8 +37,8 @@ type snapshotView struct {
 	Sync, SyncClass, SyncWhy               string
 }
 
-// ago says how long ago in whole seconds, minutes or hours.
-func ago(l tr, d time.Duration) string {
+// agoWords says how long ago in whole seconds, minutes or hours.
+func agoWords(l tr, d time.Duration) string {
 	switch {
 	case d < time.Minute:
 		return l.t("duration.s", int(d/time.Second))
@@ -53,7 +53,7 @@ func (s *Server) healthFor(r *http.Request, l tr) healthView {
 	defer cancel()
 	st := ReadStatus(ctx, s.st, s.cfg.ComponentAppID, s.cfg.Clock.Now(), false)
 	var h healthView
-	age := ago(l, time.Duration(st.Ticket.AgeSeconds)*time.Second)
+	age := agoWords(l, time.Duration(st.Ticket.AgeSeconds)*time.Second)
 	switch {
 	case st.Store != "ok":
 		h.Ticket, h.TicketClass = l.t("health.ticket.unknown"), "bad"
@@ -86,14 +86,14 @@ func causeWords(l tr, c Cause) string {
 }
 
 func accountWords(l tr, a Authorizer, requested []int) staffAccount {
-	v := staffAccount{AppID: a.AppID, Name: a.NickName, Granted: perms(l, a.FuncIDs), StateClass: "bad"}
+	v := staffAccount{AppID: a.AppID, Name: a.NickName, Granted: permWords(l, a.FuncIDs), StateClass: "bad"}
 	v.State = l.t("acc.unknown")
 	if _, ok := staffTexts[string(l)]["acc."+a.Status]; ok {
 		v.State = l.t("acc." + a.Status)
 	}
 	if a.Status == AuthorizerActive {
 		v.StateClass = "good"
-		v.Missing = perms(l, missingSets(requested, a.FuncIDs, a.Kind == "mp"))
+		v.Missing = permWords(l, missingSets(requested, a.FuncIDs, a.Kind == "mp"))
 	}
 	return v
 }
@@ -134,8 +134,8 @@ func (s *Server) projectsFor(r *http.Request, l tr) ([]projectView, error) {
 	return out, nil
 }
 
-// pick is a text in the staff's language, else in the other one.
-func pick(l tr, w words) string {
+// inLang is a text in the staff's language, else in the other one.
+func inLang(l tr, w words) string {
 	if t := w[string(l)]; t != "" {
 		return t
 	}
@@ -146,7 +146,7 @@ func pick(l tr, w words) string {
 }
 
 func (s *Server) viewOf(r *http.Request, l tr, x supportSnapshot, b snapshotBody) *snapshotView {
-	v := &snapshotView{Title: l.t("view.title"), Project: x.Project, Publishing: b.Publishing, Step: pick(l, b.Step),
+	v := &snapshotView{Title: l.t("view.title"), Project: x.Project, Publishing: b.Publishing, Step: inLang(l, b.Step),
 		Updated: x.UpdatedAt.Local().Format("2006-01-02 15:04:05"), Expires: x.ExpiresAt.Local().Format("2006-01-02 15:04")}
 	if b.OAName != "" || b.OAAppID != "" {
 		v.Title = b.OAName
@@ -166,21 +166,21 @@ func (s *Server) viewOf(r *http.Request, l tr, x supportSnapshot, b snapshotBody
 	}
 	for _, c := range b.Checks {
 		v.Checks = append(v.Checks, checkView{ID: c.ID, Status: c.Status, StatusWord: l.t("status." + c.Status),
-			Title: pick(l, c.Title), Reason: pick(l, c.Reason), Evidence: pick(l, c.Evidence), Raw: c.Raw})
+			Title: inLang(l, c.Title), Reason: inLang(l, c.Reason), Evidence: inLang(l, c.Evidence), Raw: c.Raw})
 	}
 	v.Sync, v.SyncClass = l.t("sync.none"), "muted"
 	if y := b.Sync; y != nil {
 		switch y.State {
 		case "running":
-			v.Sync, v.SyncClass = l.t("sync.running", count(y.Stored), count(y.WithUnionID)), ""
+			v.Sync, v.SyncClass = l.t("sync.running", thousands(y.Stored), thousands(y.WithUnionID)), ""
 		case "done":
-			v.Sync, v.SyncClass = l.t("sync.done", count(y.Stored), count(y.WithUnionID)), "good"
+			v.Sync, v.SyncClass = l.t("sync.done", thousands(y.Stored), thousands(y.WithUnionID)), "good"
 		case "stopped":
-			v.Sync, v.SyncClass = l.t("sync.stopped", count(y.Stored), count(y.WithUnionID)), "bad"
+			v.Sync, v.SyncClass = l.t("sync.stopped", thousands(y.Stored), thousands(y.WithUnionID)), "bad"
 			if y.Total > 0 {
-				v.Sync = l.t("sync.stopped_total", count(y.Stored), count(y.Total), count(y.WithUnionID))
+				v.Sync = l.t("sync.stopped_total", thousands(y.Stored), thousands(y.Total), thousands(y.WithUnionID))
 			}
-			v.SyncWhy = pick(l, y.Stopped)
+			v.SyncWhy = inLang(l, y.Stopped)
 		}
 	}
 	return v
