@@ -272,29 +272,11 @@ func printSimulated(w io.Writer, d *connector.Demo) {
 }
 
 func tokenCmd(args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, tokenUsage)
-		return errors.New("token: create, list or revoke")
-	}
-	switch args[0] {
-	case "-h", "-help", "--help", "help":
-		fmt.Fprintln(stdout, tokenUsage)
-		return nil
-	case "create", "list", "revoke":
-	default:
-		// Checked before the database is opened, so a typo creates nothing.
-		fmt.Fprintln(stderr, tokenUsage)
-		return fmt.Errorf("token: unknown subcommand %q", args[0])
-	}
-	fs := flag.NewFlagSet("token "+args[0], flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	db := dbFlag(fs)
-	project := fs.String("project", "", "project name (create)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	st, err := connector.OpenDB(context.Background(), *db)
-	if err != nil {
+	var project *string
+	st, fs, err := credentialCmd("token", tokenUsage, args, stdout, stderr, func(fs *flag.FlagSet) {
+		project = fs.String("project", "", "project name (create)")
+	})
+	if st == nil || err != nil {
 		return err
 	}
 	defer st.Close()

@@ -19,30 +19,41 @@ const staffUsage = `usage:
 
 A staff token signs in at /staff on the connector; it opens no /v1 endpoint.`
 
-func staffCmd(args []string, stdout, stderr io.Writer) error {
+// credentialCmd reads a create|list|revoke command's subcommand and flags
+// (flags adds its own) and opens the database; st is nil when there is
+// nothing more to do (help was asked for).
+func credentialCmd(cmd, usage string, args []string, stdout, stderr io.Writer, flags func(*flag.FlagSet)) (connector.DB, *flag.FlagSet, error) {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, staffUsage)
-		return errors.New("staff: create, list or revoke")
+		fmt.Fprintln(stderr, usage)
+		return nil, nil, errors.New(cmd + ": create, list or revoke")
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
-		fmt.Fprintln(stdout, staffUsage)
-		return nil
+		fmt.Fprintln(stdout, usage)
+		return nil, nil, nil
 	case "create", "list", "revoke":
 	default:
 		// Checked before the database is opened, so a typo creates nothing.
-		fmt.Fprintln(stderr, staffUsage)
-		return fmt.Errorf("staff: unknown subcommand %q", args[0])
+		fmt.Fprintln(stderr, usage)
+		return nil, nil, fmt.Errorf("%s: unknown subcommand %q", cmd, args[0])
 	}
-	fs := flag.NewFlagSet("staff "+args[0], flag.ContinueOnError)
+	fs := flag.NewFlagSet(cmd+" "+args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	db := dbFlag(fs)
-	name := fs.String("name", "", "the staff member's name, shown in the console and its log (create)")
+	flags(fs)
 	if err := fs.Parse(args[1:]); err != nil {
-		return err
+		return nil, nil, err
 	}
 	st, err := connector.OpenDB(context.Background(), *db)
-	if err != nil {
+	return st, fs, err
+}
+
+func staffCmd(args []string, stdout, stderr io.Writer) error {
+	var name *string
+	st, fs, err := credentialCmd("staff", staffUsage, args, stdout, stderr, func(fs *flag.FlagSet) {
+		name = fs.String("name", "", "the staff member's name, shown in the console and its log (create)")
+	})
+	if st == nil || err != nil {
 		return err
 	}
 	defer st.Close()
