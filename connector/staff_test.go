@@ -375,3 +375,23 @@ func TestStaffEventStreamsEndOnShutdown(t *testing.T) {
 		t.Fatal("the event stream outlived the shutdown")
 	}
 }
+
+// Guessing staff tokens is slowed per client like guessing codes.
+func TestStaffSignInGuessesAreRateLimited(t *testing.T) {
+	st := startStack(t, "ok", nil)
+	c := &staffClient{st: st}
+	for i := 0; ; i++ {
+		resp, _ := c.do("POST", "/staff/signin", url.Values{"token": {"oas_guess"}}, c.origin())
+		if resp.StatusCode == http.StatusTooManyRequests {
+			break
+		}
+		if resp.StatusCode != http.StatusUnauthorized || i > staffLookupBurst {
+			t.Fatalf("guess %d: %d", i, resp.StatusCode)
+		}
+	}
+	// The right token waits too: the limit is on the client, not the guess.
+	tok := newStaff(t, st, "a")
+	if resp, _ := c.do("POST", "/staff/signin", url.Values{"token": {tok}}, c.origin()); resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("right token while limited: %d", resp.StatusCode)
+	}
+}
