@@ -22,6 +22,7 @@ var copyTables = []struct{ name, cols string }{
 	{"nonces", "nonce, seen_at"},
 	{"project_tokens", "id, project, hash, created_at, revoked_at"},
 	{"project_accounts", "project, appid, linked_at"},
+	{"staff_tokens", staffCols},
 }
 
 // ErrTargetNotEmpty: the PostgreSQL store already holds data, so copying

@@ -37,6 +37,7 @@ var pgMigrations = []string{
 	   created_at BIGINT NOT NULL, revoked_at BIGINT NOT NULL DEFAULT 0);
 	 CREATE TABLE project_accounts (project TEXT NOT NULL, appid TEXT NOT NULL, linked_at BIGINT NOT NULL, PRIMARY KEY (project, appid));`,
 	`CREATE TABLE instances (id TEXT PRIMARY KEY, seen_at BIGINT NOT NULL);`,
+	staffSchema,
 }
 
 // sessionsChannel carries the id of every session changed, so that each

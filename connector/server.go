@@ -40,6 +40,12 @@ type Server struct {
 	ctx          context.Context
 	cancel       context.CancelFunc
 	handler      http.Handler
+
+	// The staff console's one-time links and its per-staff and
+	// per-client limits on sign-ins and code look-ups.
+	links       staffLinks
+	staffLimits *limiter
+	streams     streamGate
 }
 
 // New builds a connector on a store. The store stays the caller's to close.
@@ -50,6 +56,7 @@ func New(cfg Config, st Store) (*Server, error) {
 	s := &Server{cfg: cfg, st: guard(st, storeTimeout), raw: st, log: cfg.Logger,
 		limits: newLimiter(cfg.RateLimit, cfg.RateBurst), refusals: newRefusals(cfg.Logger), codeRefusals: newCodeRefusals(), public: newLimiter(cfg.PublicRateLimit, cfg.PublicRateBurst), watch: newWatcher(),
 		access: accessCache{tokens: map[string]cached[ProjectToken]{}, links: map[string]cached[[]string]{}}}
+	s.staffLimits = newLimiter(staffLookupRate, staffLookupBurst)
 	for _, k := range []string{cfg.Secrets.EncodingAESKey, cfg.Secrets.PrevEncodingAESKey} {
 		if k == "" {
 			continue
@@ -113,6 +120,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /v1/accounts/{appid}", s.auth(s.handleAccount))
 	mux.Handle("POST /v1/accounts/{appid}/refresh", s.auth(s.handleAccountRefresh))
 	mux.Handle("/v1/accounts/{appid}/wechat/{path...}", s.auth(s.handleRelay))
+	s.staffRoutes(mux)
 	return s.logged(mux)
 }
 

@@ -33,6 +33,7 @@ var migrations = []migration{
 	   created_at INTEGER NOT NULL, revoked_at INTEGER NOT NULL DEFAULT 0);
 	 CREATE TABLE project_accounts (project TEXT NOT NULL, appid TEXT NOT NULL, linked_at INTEGER NOT NULL, PRIMARY KEY (project, appid));`},
 	{run: migrateHashedCodes},
+	{sql: staffSchema},
 }
 
 type migration struct {

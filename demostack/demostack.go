@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"sync"
 
 	"oawizard/connector"
 	"oawizard/flow"
@@ -42,6 +43,9 @@ const (
 type Stack struct {
 	d     *connector.Demo
 	fresh string // why kept state was not continued from (flow.DemoFresh…)
+
+	staffMu    sync.Mutex
+	staffToken string // the demo's staff token, made on first use
 }
 
 // Start starts the demo stack for a scenario. In Dir it continues from what

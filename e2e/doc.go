@@ -5,4 +5,8 @@
 // It needs the binaries, so it runs in its own step of scripts/test.sh:
 //
 //	go test -tags e2e ./e2e   (OAWIZARD_BIN_DIR=dir to use prebuilt binaries)
+//
+// Beside it, the staff console is driven in headless Chromium while a wizard
+// scans (skipped without chromium unless OAWIZARD_REQUIRE_BROWSER is set;
+// OAWIZARD_SHOTS=dir saves its screenshots as staff-*.png).
 package e2e

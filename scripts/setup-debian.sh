@@ -5,12 +5,13 @@
 # tests use, mingw-w64 with osslsigncode and NSIS for the signed Windows build
 # and its installer, Wine (64-bit only) with jq to run them in the test, and
 # PostgreSQL for the connector's shared-database tests (a throwaway cluster
-# per run, see with-postgres.sh; the packaged cluster need not run).
+# per run, see with-postgres.sh; the packaged cluster need not run), and
+# Chromium with CJK fonts for the staff console's browser test.
 # Go itself is expected at /usr/local/go or on PATH.
 set -euo pipefail
 pkgs=(xvfb xorg-dev libgl1-mesa-dev gnome-keyring dbus-x11 imagemagick x11-utils
 	gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 osslsigncode file openssl
-	nsis wine wine64 jq procps postgresql)
+	nsis wine wine64 jq procps postgresql chromium fonts-noto-cjk)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -4,6 +4,7 @@
 //	connector serve   [flags]            run the service (secrets from the environment or -secrets-file)
 //	connector serve --simulate SCENARIO  run against a built-in WeChat simulator a browser or phone can finish
 //	connector token create --project NAME | list | revoke ID
+//	connector staff create --name NAME | list | revoke ID   the staff console's sign-ins
 //	connector status                     ticket age, token expiries, authorizers, open sessions
 //	connector decrypt [flags] < body.xml decrypt a captured push, or say why it fails
 //	connector migrate                    bring the database schema up to date
@@ -58,6 +59,8 @@ const usage = `usage:
                                        phone on the same network, can finish its authorization pages
                                        (-listen 0.0.0.0:PORT, -sim-listen, -public-url, -sim-followers)
   connector token create --project NAME | token list | token revoke ID
+  connector staff create --name NAME | staff list | staff revoke ID
+                                       customer-success staff's tokens for the console at /staff
   connector status                     ticket age, token expiries, authorizers, open sessions
   connector decrypt [flags] < body     decrypt a captured push body, or say why it fails
   connector migrate                    bring the database schema up to date
@@ -93,6 +96,8 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return serve(args[1:], stdout, stderr)
 	case "token":
 		return tokenCmd(args[1:], stdout, stderr)
+	case "staff":
+		return staffCmd(args[1:], stdout, stderr)
 	case "status":
 		return status(args[1:], stdout, stderr)
 	case "decrypt":
@@ -232,6 +237,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	hs.RegisterOnShutdown(srv.EndStreams)
 	logger.Info("connector listening", "addr", l.Addr().String(), "public_url", *public, "component_appid", *appid, "version", version.String())
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(l) }()
@@ -276,29 +282,11 @@ func printSimulated(w io.Writer, d *connector.Demo) {
 }
 
 func tokenCmd(args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, tokenUsage)
-		return errors.New("token: create, list or revoke")
-	}
-	switch args[0] {
-	case "-h", "-help", "--help", "help":
-		fmt.Fprintln(stdout, tokenUsage)
-		return nil
-	case "create", "list", "revoke":
-	default:
-		// Checked before the database is opened, so a typo creates nothing.
-		fmt.Fprintln(stderr, tokenUsage)
-		return fmt.Errorf("token: unknown subcommand %q", args[0])
-	}
-	fs := flag.NewFlagSet("token "+args[0], flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	db := dbFlag(fs)
-	project := fs.String("project", "", "project name (create)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	st, err := connector.OpenDB(context.Background(), *db)
-	if err != nil {
+	var project *string
+	st, fs, err := credentialCmd("token", tokenUsage, args, stdout, stderr, func(fs *flag.FlagSet) {
+		project = fs.String("project", "", "project name (create)")
+	})
+	if st == nil || err != nil {
 		return err
 	}
 	defer st.Close()

@@ -15,7 +15,7 @@ import (
 
 func TestTokenCommandsOnPostgres(t *testing.T) {
 	db := pgtest.Schema(t)
-	if out, err := runCmd(t, "", "migrate", "-db", db); err != nil || !strings.Contains(out, "schema version 2") {
+	if out, err := runCmd(t, "", "migrate", "-db", db); err != nil || !strings.Contains(out, "schema version 3") {
 		t.Fatalf("migrate: %q %v", out, err)
 	}
 	tok, err := runCmd(t, "", "token", "create", "-db", db, "-project", "acme")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -237,20 +236,7 @@ func (rep *headlessReport) recordAuthorization(session *flow.Session, err error)
 	}
 }
 
-func syncStatus(err error) string {
-	var qe *syncer.QuotaError
-	switch {
-	case errors.As(err, &qe):
-		return "quota"
-	case errors.Is(err, syncer.ErrRevoked):
-		return "revoked"
-	case errors.Is(err, syncer.ErrNotPermitted):
-		return "not_permitted"
-	case errors.Is(err, context.Canceled):
-		return "stopped"
-	}
-	return fmt.Sprintf("failed")
-}
+func syncStatus(err error) string { return flow.SyncStopReason(err) }
 
 // importExport runs step 2 on a file, reporting progress as JSON lines at
 // most four times a second (and once at the end).

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"oawizard/connector"
+)
+
+const staffUsage = `usage:
+  connector staff create -name NAME   a token for one member of customer-success staff (shown once)
+  connector staff list                the staff tokens, never the tokens themselves
+  connector staff revoke ID           revoke a token and end its console sessions
+
+A staff token signs in at /staff on the connector; it opens no /v1 endpoint.`
+
+// credentialCmd reads a create|list|revoke command's subcommand and flags
+// (flags adds its own) and opens the database; st is nil when there is
+// nothing more to do (help was asked for).
+func credentialCmd(cmd, usage string, args []string, stdout, stderr io.Writer, flags func(*flag.FlagSet)) (connector.DB, *flag.FlagSet, error) {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, usage)
+		return nil, nil, errors.New(cmd + ": create, list or revoke")
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprintln(stdout, usage)
+		return nil, nil, nil
+	case "create", "list", "revoke":
+	default:
+		// Checked before the database is opened, so a typo creates nothing.
+		fmt.Fprintln(stderr, usage)
+		return nil, nil, fmt.Errorf("%s: unknown subcommand %q", cmd, args[0])
+	}
+	fs := flag.NewFlagSet(cmd+" "+args[0], flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := dbFlag(fs)
+	flags(fs)
+	if err := fs.Parse(args[1:]); err != nil {
+		return nil, nil, err
+	}
+	st, err := connector.OpenDB(context.Background(), *db)
+	return st, fs, err
+}
+
+func staffCmd(args []string, stdout, stderr io.Writer) error {
+	var name *string
+	st, fs, err := credentialCmd("staff", staffUsage, args, stdout, stderr, func(fs *flag.FlagSet) {
+		name = fs.String("name", "", "the staff member's name, shown in the console and its log (create)")
+	})
+	if st == nil || err != nil {
+		return err
+	}
+	defer st.Close()
+	ctx := context.Background()
+	switch args[0] {
+	case "create":
+		tok, err := connector.CreateStaffToken(ctx, st, *name, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, tok)
+		fmt.Fprintln(stderr, "This token is shown once; give it to the staff member. Only its hash is stored.")
+		return nil
+	case "list":
+		ts, err := connector.StaffTokens(ctx, st)
+		if err != nil {
+			return err
+		}
+		w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "ID\tNAME\tCREATED\tREVOKED")
+		for _, t := range ts {
+			rev := "-"
+			if !t.RevokedAt.IsZero() {
+				rev = t.RevokedAt.Format(time.RFC3339)
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", t.ID, t.Name, t.CreatedAt.Format(time.RFC3339), rev)
+		}
+		return w.Flush()
+	}
+	if fs.NArg() != 1 {
+		return errors.New("staff revoke ID")
+	}
+	return connector.RevokeStaffToken(ctx, st, fs.Arg(0), time.Now())
+}

@@ -1,0 +1,255 @@
+package flow
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+	"time"
+
+	"oawizard/flow/connclient"
+	"oawizard/flow/syncer"
+	"oawizard/flow/verdict"
+)
+
+// Publishing for support: the wizard sends what its admin sees (each
+// check's verdict with its words and evidence, the step, the sync's
+// progress; ids masked as in the report; never follower data) to the
+// connector, which answers with a support code the admin reads out to
+// customer-success staff. The admin can turn it off; staff are then told
+// it is off, and nothing else is sent.
+
+const (
+	publishingKey  = "support_publishing"
+	supportCodeKey = "support_code"
+)
+
+// Catalogue translates in every language staff may read, keyed by locale
+// ("zh-Hans", "en").
+type Catalogue map[string]Texts
+
+type savedPublishing struct{ Off bool }
+
+// Publishing tells whether the admin shares progress with support (on
+// unless turned off).
+func (w *Wizard) Publishing(ctx context.Context) (bool, error) {
+	var p savedPublishing
+	_, err := w.db.Get(ctx, publishingKey, &p)
+	return !p.Off, err
+}
+
+// SetPublishing turns sharing with support on or off.
+func (w *Wizard) SetPublishing(ctx context.Context, on bool) error {
+	return w.db.Put(ctx, publishingKey, savedPublishing{Off: !on})
+}
+
+// SupportCode is the code the connector last gave, "" before any.
+func (w *Wizard) SupportCode(ctx context.Context) (connclient.SupportCode, error) {
+	var c connclient.SupportCode
+	_, err := w.db.Get(ctx, supportCodeKey, &c)
+	return c, err
+}
+
+// SupportSnapshot is what would be published now.
+func (w *Wizard) SupportSnapshot(ctx context.Context, cat Catalogue) (connclient.Snapshot, error) {
+	on, err := w.Publishing(ctx)
+	if err != nil || !on {
+		return connclient.Snapshot{}, err
+	}
+	st := w.State()
+	s := connclient.Snapshot{Publishing: true, OAAppID: st.OAAppID, OAName: st.AccountName,
+		Step: cat.words("step."+st.Progress.Step.String(), nil)}
+	rows, err := w.db.LatestChecks(ctx)
+	if err != nil {
+		return s, err
+	}
+	for _, r := range rows {
+		c := verdict.Check{ID: r.CheckID, Status: r.Status}
+		if err := json.Unmarshal(r.Evidence, &c.Evidence); err != nil {
+			return s, err
+		}
+		item := connclient.SupportItem{ID: c.ID, Status: c.Status, Title: cat.words("check."+c.ID+".title", nil),
+			Reason: cat.words("check."+c.ID+"."+c.Status, nil), Raw: maskEvidence(c.Evidence), Evidence: connclient.Words{}}
+		for loc, tf := range cat {
+			item.Evidence[loc] = EvidenceText(c, tf)
+		}
+		s.Checks = append(s.Checks, item)
+	}
+	end, ok, err := w.LastSync(ctx)
+	if err != nil {
+		return s, err
+	}
+	if ok {
+		s.Sync = &connclient.SupportSync{State: "done", Stored: end.Progress.Stored, Total: int64(end.Progress.Total),
+			WithUnionID: end.Progress.WithUnionID}
+		running, err := w.syncRunning(ctx, st.OAAppID)
+		switch {
+		case err != nil:
+			return s, err
+		case running:
+			s.Sync.State = "running"
+		case end.Err != nil:
+			s.Sync.State, s.Sync.Stopped = "stopped", cat.words("sync.state."+SyncStopReason(end.Err), nil)
+		}
+	}
+	return s, nil
+}
+
+// syncQuiet is how long a running sync may store nothing: it waits out a
+// minute's call limit at most. A run marked running and quiet for longer
+// was left so by a wizard closed mid-way, and has stopped.
+const syncQuiet = 3 * time.Minute
+
+// syncRunning tells whether appid's sync is storing followers now.
+func (w *Wizard) syncRunning(ctx context.Context, appid string) (bool, error) {
+	run, ok, err := w.db.LastRun(ctx, appid)
+	if err != nil || !ok {
+		return false, err
+	}
+	// The store stamps runs with the wall clock.
+	return run.Status == "running" && time.Since(run.UpdatedAt) < syncQuiet, nil
+}
+
+// SyncStopReason names why a sync ended early (quota, revoked,
+// not_permitted, stopped or failed): the headless report's sync status and
+// the key of the sync page's words.
+func SyncStopReason(err error) string {
+	var qe *syncer.QuotaError
+	switch {
+	case errors.As(err, &qe):
+		return "quota"
+	case errors.Is(err, syncer.ErrRevoked):
+		return "revoked"
+	case errors.Is(err, syncer.ErrNotPermitted):
+		return "not_permitted"
+	case errors.Is(err, context.Canceled):
+		return "stopped"
+	}
+	return "failed"
+}
+
+func (cat Catalogue) words(key string, data map[string]any) connclient.Words {
+	out := connclient.Words{}
+	for loc, tf := range cat {
+		out[loc] = tf(key, data)
+	}
+	return out
+}
+
+// PublishSupport sends the current snapshot (or, with sharing off, only
+// that it is off) and keeps the support code the connector answers.
+func (w *Wizard) PublishSupport(ctx context.Context, cat Catalogue) (connclient.SupportCode, error) {
+	s, err := w.SupportSnapshot(ctx, cat)
+	if err != nil {
+		return connclient.SupportCode{}, err
+	}
+	return w.publish(ctx, s)
+}
+
+func (w *Wizard) publish(ctx context.Context, s connclient.Snapshot) (connclient.SupportCode, error) {
+	prev, err := w.SupportCode(ctx)
+	if err != nil {
+		return prev, err
+	}
+	s.Code = prev.Code
+	code, err := w.conn.PublishSnapshot(ctx, s)
+	if err != nil {
+		return prev, err
+	}
+	if code != prev {
+		if err := w.db.Put(ctx, supportCodeKey, code); err != nil {
+			return code, err
+		}
+	}
+	return code, nil
+}
+
+// Publisher publishes on every change of the wizard's state, and every
+// `every` when the checks or the sync changed meanwhile (they change
+// without a state change), so staff watching the console see it live.
+type Publisher struct {
+	w     *Wizard
+	cat   Catalogue
+	poke  chan struct{}
+	stop  func()
+	done  chan struct{}
+	mu    sync.Mutex
+	last  []byte
+	code  connclient.SupportCode
+	onErr func(error)
+}
+
+// StartPublisher starts publishing; onErr (may be nil) hears failures,
+// which never stop it: the next change tries again.
+func (w *Wizard) StartPublisher(ctx context.Context, cat Catalogue, every time.Duration, onErr func(error)) *Publisher {
+	ctx, cancel := context.WithCancel(ctx)
+	p := &Publisher{w: w, cat: cat, poke: make(chan struct{}, 1), done: make(chan struct{}), onErr: onErr}
+	unwatch := w.Watch(func(State) { p.Poke() })
+	p.stop = func() { unwatch(); cancel() }
+	go p.run(ctx, every)
+	p.Poke()
+	return p
+}
+
+// Poke asks for a publish soon (after a round of checks, a setting).
+func (p *Publisher) Poke() {
+	select {
+	case p.poke <- struct{}{}:
+	default:
+	}
+}
+
+// Stop ends publishing and waits for a publish under way.
+func (p *Publisher) Stop() {
+	p.stop()
+	<-p.done
+}
+
+// Code is the support code last received.
+func (p *Publisher) Code() connclient.SupportCode {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.code
+}
+
+// refreshEvery re-sends an unchanged snapshot now and then, so the console
+// can tell a wizard still open from one long closed.
+const refreshEvery = 5 * time.Minute
+
+func (p *Publisher) run(ctx context.Context, every time.Duration) {
+	defer close(p.done)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	var sentAt time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-p.poke:
+		case <-t.C:
+		}
+		s, err := p.w.SupportSnapshot(ctx, p.cat)
+		var body []byte
+		if err == nil {
+			body, err = json.Marshal(s)
+		}
+		if err == nil {
+			p.mu.Lock()
+			same := string(body) == string(p.last)
+			p.mu.Unlock()
+			if same && time.Since(sentAt) < refreshEvery {
+				continue
+			}
+			var code connclient.SupportCode
+			if code, err = p.w.publish(ctx, s); err == nil {
+				sentAt = time.Now()
+				p.mu.Lock()
+				p.last, p.code = body, code
+				p.mu.Unlock()
+			}
+		}
+		if err != nil && ctx.Err() == nil && p.onErr != nil {
+			p.onErr(err)
+		}
+	}
+}
