@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"oawizard/connector/api"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -93,9 +94,9 @@ func TestDemoTokenGivenIsKeptAcrossRestarts(t *testing.T) {
 }
 
 // authorizeInBrowser opens a session and plays the admin in a browser.
-func authorizeInBrowser(t *testing.T, s *stack, ua string, c wechatsim.BrowserChoice) (*wechatsim.BrowserPage, sessionView) {
+func authorizeInBrowser(t *testing.T, s *stack, ua string, c wechatsim.BrowserChoice) (*wechatsim.BrowserPage, api.Session) {
 	t.Helper()
-	var x sessionView
+	var x api.Session
 	if code := s.call("POST", "/v1/authorizations", s.d.ProjectToken, map[string]string{"appid": s.d.Scenario.OAAppID}, &x); code != 201 {
 		t.Fatalf("create session: %d", code)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"oawizard/connector/api"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -23,7 +24,7 @@ func keptDemo(dir, scenario string) DemoOptions {
 
 func (st *stack) authorizedHere(appid string) bool {
 	st.t.Helper()
-	var v accountView
+	var v api.Account
 	if code := st.call("GET", "/v1/accounts/"+appid, st.d.ProjectToken, nil, &v); code != 200 {
 		st.t.Fatalf("account: %d", code)
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"oawizard/connector/api"
 	"strings"
 	"sync"
 	"testing"
@@ -79,18 +80,18 @@ func (st *stack) call(method, path, token string, body any, out any) int {
 	return resp.StatusCode
 }
 
-func (st *stack) newSession(appid string) sessionView {
+func (st *stack) newSession(appid string) api.Session {
 	st.t.Helper()
-	var v sessionView
+	var v api.Session
 	if code := st.call("POST", "/v1/authorizations", st.d.ProjectToken, map[string]string{"appid": appid}, &v); code != 201 {
 		st.t.Fatalf("create session: %d %+v", code, v)
 	}
 	return v
 }
 
-func (st *stack) poll(id string, since int64, wait string) sessionView {
+func (st *stack) poll(id string, since int64, wait string) api.Session {
 	st.t.Helper()
-	var v sessionView
+	var v api.Session
 	if code := st.call("GET", "/v1/authorizations/"+id+"?wait="+wait+"&since="+itoa(since), st.d.ProjectToken, nil, &v); code != 200 {
 		st.t.Fatalf("poll: %d", code)
 	}
@@ -103,7 +104,7 @@ func itoa(n int64) string {
 }
 
 // authorize runs a session through the simulated phone and returns its end state.
-func (st *stack) authorize(appid string, opts ...wechatsim.ConfirmOption) sessionView {
+func (st *stack) authorize(appid string, opts ...wechatsim.ConfirmOption) api.Session {
 	st.t.Helper()
 	s := st.newSession(appid)
 	page, err := st.d.Phone().Open(s.QRURL)
@@ -117,12 +118,12 @@ func (st *stack) authorize(appid string, opts ...wechatsim.ConfirmOption) sessio
 	if !strings.Contains(res.Body, "授权完成") && !strings.Contains(res.Body, "授权的不是") {
 		st.t.Fatalf("callback page: %d %s", res.Status, res.Body)
 	}
-	return st.waitStatus(s.ID, StatusAuthorized, StatusWrongAccount, StatusFailed)
+	return st.waitStatus(s.ID, api.StatusAuthorized, api.StatusWrongAccount, api.StatusFailed)
 }
 
-func (st *stack) waitStatus(id string, want ...string) sessionView {
+func (st *stack) waitStatus(id string, want ...string) api.Session {
 	st.t.Helper()
-	var v sessionView
+	var v api.Session
 	for i := 0; i < 20; i++ {
 		v = st.poll(id, v.Version, "2s")
 		for _, w := range want {

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"oawizard/connector/api"
 	"strconv"
 	"strings"
 
@@ -62,11 +63,11 @@ func (s *Server) handleLanding(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch x.Status {
-	case StatusExpired:
+	case api.StatusExpired:
 		renderPage(w, http.StatusGone, page{Title: "二维码已过期", Code: x.Code, Text: "向导会自动换一个新的二维码，请扫描电脑屏幕上的新二维码。",
 			TextEN: "The wizard shows a new QR code by itself; scan the new one on your computer screen."})
 		return
-	case StatusAuthorized, StatusWrongAccount, StatusFailed:
+	case api.StatusAuthorized, api.StatusWrongAccount, api.StatusFailed:
 		s.donePage(w, x)
 		return
 	}
@@ -81,12 +82,12 @@ func (s *Server) handleLanding(w http.ResponseWriter, r *http.Request) {
 			Link:   s.cfg.PublicURL + "/a/" + x.Code + "?pc=1", LinkText: "在电脑上继续 / Continue on this computer"})
 		return
 	}
-	if !pc && x.Status == StatusScanned && !again && s.returningVisitor(r, x) {
+	if !pc && x.Status == api.StatusScanned && !again && s.returningVisitor(r, x) {
 		x, err = s.updateSession(ctx, x.ID, func(x *Session) bool {
-			if x.Status != StatusScanned {
+			if x.Status != api.StatusScanned {
 				return false
 			}
-			x.Status = StatusCancelled
+			x.Status = api.StatusCancelled
 			return true
 		})
 		if err != nil {
@@ -106,7 +107,7 @@ func (s *Server) handleLanding(w http.ResponseWriter, r *http.Request) {
 			}
 			x.Visits++
 			if !pc {
-				x.Status = StatusScanned
+				x.Status = api.StatusScanned
 			}
 			return true
 		})
@@ -186,7 +187,7 @@ func (s *Server) landingFailure(w http.ResponseWriter, x Session, err error) {
 		if !open(x.Status) {
 			return false
 		}
-		x.Status, x.Reason = StatusFailed, reason
+		x.Status, x.Reason = api.StatusFailed, reason
 		return true
 	})
 	renderPage(w, http.StatusBadGateway, page{Title: "暂时无法授权", Code: x.Code,
@@ -213,7 +214,7 @@ func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !s.waiting(x) {
-		if x.Status == StatusAuthorized || x.Status == StatusWrongAccount || x.Status == StatusFailed {
+		if x.Status == api.StatusAuthorized || x.Status == api.StatusWrongAccount || x.Status == api.StatusFailed {
 			// The push got there first, or the phone reloaded the page.
 			s.donePage(w, x)
 			return
@@ -228,7 +229,7 @@ func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) {
 	s.pre.forget(x.ID)
 	// The exchange outlives a phone that goes away mid-way.
 	x, err = s.redeem(context.WithoutCancel(ctx), code, x.ID)
-	if err != nil && x.Status != StatusAuthorized {
+	if err != nil && x.Status != api.StatusAuthorized {
 		s.log.Warn("callback failed", "session", id, "err", err.Error())
 		renderPage(w, http.StatusBadGateway, page{Title: "授权没有成功", Code: x.Code,
 			Text: "微信没有接受这次授权。请回到电脑上的向导，它会告诉你下一步。", TextEN: "WeChat did not accept this authorization. The wizard on your computer says what to do next."})
@@ -252,10 +253,10 @@ func (s *Server) refuseCallback(w http.ResponseWriter, r *http.Request, x Sessio
 
 func (s *Server) donePage(w http.ResponseWriter, x Session) {
 	switch x.Status {
-	case StatusWrongAccount:
+	case api.StatusWrongAccount:
 		renderPage(w, http.StatusOK, page{Title: "授权的不是这个公众号", Code: x.Code,
 			Text: "你授权的账号与向导里填写的公众号不同。请回到电脑上，按向导提示重新扫码。", TextEN: "You authorized a different account than the wizard expects. Follow the wizard on your computer to scan again."})
-	case StatusFailed:
+	case api.StatusFailed:
 		renderPage(w, http.StatusOK, page{Title: "授权没有成功", Code: x.Code,
 			Text: "请回到电脑上的向导，它会告诉你下一步。", TextEN: "Go back to the wizard on your computer; it says what to do next."})
 	default:

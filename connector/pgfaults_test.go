@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"oawizard/connector/api"
 	"strings"
 	"sync"
 	"testing"
@@ -146,7 +147,7 @@ func TestHealthzAnswers503WhileTheDatabaseIsGoneAndRecovers(t *testing.T) {
 	}
 	select {
 	case w := <-answered:
-		var v sessionView
+		var v api.Session
 		if json.Unmarshal(w.body, &v); v.Version != s.Version+1 {
 			t.Fatalf("long-poll answered %d %s", w.code, w.body)
 		}
@@ -207,7 +208,7 @@ func TestKilledInstanceLosesNothing(t *testing.T) {
 				}
 				i := (w + n) % 2
 				if code, data, _ := p.try(i, "POST", "/v1/authorizations", map[string]string{"appid": key}); code == http.StatusCreated {
-					var v sessionView
+					var v api.Session
 					json.Unmarshal(data, &v)
 					mu.Lock()
 					sessions = append(sessions, v.ID)

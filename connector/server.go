@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"oawizard/connector/api"
 	"sync"
 	"time"
 
@@ -278,13 +279,6 @@ func CreateProjectToken(ctx context.Context, st Store, project string, now time.
 	return tok, nil
 }
 
-type errorBody struct {
-	Error   string `json:"error"`
-	Message string `json:"message"`
-	ErrCode int    `json:"errcode,omitempty"`
-	ErrMsg  string `json:"errmsg,omitempty"`
-}
-
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
@@ -292,7 +286,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func writeError(w http.ResponseWriter, status int, kind, msg string, ae *wechat.APIError) {
-	b := errorBody{Error: kind, Message: msg}
+	b := api.Error{Error: kind, Message: msg}
 	if ae != nil {
 		b.ErrCode = ae.Code
 		b.ErrMsg = ae.Msg

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"oawizard/connector/api"
 	"os"
 	"strings"
 	"sync"
@@ -110,7 +111,7 @@ func (c *soakCounters) drive(ctx context.Context, base, token, appid string) *sy
 			defer wg.Done()
 			for n := 0; ctx.Err() == nil; n++ {
 				req, _ := http.NewRequest("POST", base+"/v1/authorizations", bytes.NewBufferString(`{"appid":"`+appid+`"}`))
-				var v sessionView
+				var v api.Session
 				if json.Unmarshal(do(req), &v) != nil || v.ID == "" {
 					continue
 				}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"oawizard/connector/api"
 	"time"
 
 	"oawizard/clock"
@@ -124,21 +125,21 @@ func Authorize(ctx context.Context, c *connclient.Client, appid string, opt Auth
 		s = got
 
 		switch {
-		case s.Status == connclient.StatusAuthorized:
+		case s.Status == api.StatusAuthorized:
 			emit(AuthEvent{State: AuthAuthorized, Session: *s, LastOK: lastOK})
 			return s, nil
-		case s.Status == connclient.StatusWrongAccount:
+		case s.Status == api.StatusWrongAccount:
 			emit(AuthEvent{State: AuthWrongAccount, Session: *s, LastOK: lastOK})
 			return s, fmt.Errorf("%w: expected %s, got %s", ErrWrongAccount, s.ExpectedAppID, s.AppID)
-		case s.Status == connclient.StatusFailed:
+		case s.Status == api.StatusFailed:
 			err := fmt.Errorf("flow: authorization failed: %s", s.Reason)
 			emit(AuthEvent{State: AuthFailed, Session: *s, LastOK: lastOK, Err: err})
 			return s, err
-		case s.Status == connclient.StatusExpired || (!s.ExpiresAt.IsZero() && !clk.Now().Before(s.ExpiresAt)):
+		case s.Status == api.StatusExpired || (!s.ExpiresAt.IsZero() && !clk.Now().Before(s.ExpiresAt)):
 			if s, err = open(true); err != nil {
 				return nil, err
 			}
-		case changed && s.Status == connclient.StatusCancelled:
+		case changed && s.Status == api.StatusCancelled:
 			emit(AuthEvent{State: AuthWaiting, Session: *s, Cancelled: true, LastOK: lastOK})
 		case changed:
 			emit(AuthEvent{State: screenState(s.Status), Session: *s, LastOK: lastOK})
@@ -148,13 +149,13 @@ func Authorize(ctx context.Context, c *connclient.Client, appid string, opt Auth
 
 func screenState(status string) string {
 	switch status {
-	case connclient.StatusScanned:
+	case api.StatusScanned:
 		return AuthScanned
-	case connclient.StatusAuthorized:
+	case api.StatusAuthorized:
 		return AuthAuthorized
-	case connclient.StatusWrongAccount:
+	case api.StatusWrongAccount:
 		return AuthWrongAccount
-	case connclient.StatusFailed:
+	case api.StatusFailed:
 		return AuthFailed
 	}
 	return AuthWaiting

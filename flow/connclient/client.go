@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"oawizard/connector/api"
 	"strconv"
 	"strings"
 	"time"
@@ -66,14 +67,15 @@ const (
 	KindBadURL        Kind = "bad_url"     // the address typed in is not a URL
 	KindUnreachable   Kind = "unreachable" // DNS, refused, timeout: network or address
 	KindTLS           Kind = "tls"         // certificate problems: wrong host, self-signed, expired
-	KindBadToken      Kind = "unauthorized"
-	KindForbidden     Kind = "forbidden"
-	KindNotFound      Kind = "not_found"
-	KindReauthorize   Kind = "needs_reauthorization"
-	KindRateLimited   Kind = "rate_limited"
-	KindWeChat        Kind = "wechat_error"
-	KindWaitingTicket Kind = "waiting_for_ticket"
-	KindBadRequest    Kind = "bad_request"
+	KindBadToken      Kind = api.ErrorUnauthorized
+	KindForbidden     Kind = api.ErrorForbidden
+	KindNotFound      Kind = api.ErrorNotFound
+	KindReauthorize   Kind = api.ErrorReauthorize
+	KindRateLimited   Kind = api.ErrorRateLimited
+	KindWeChat        Kind = api.ErrorWeChat
+	KindWaitingTicket Kind = api.ErrorWaitingTicket // the connector started minutes ago and no ticket came yet
+	KindTicketStalled Kind = api.ErrorTicketStalled // WeChat's tickets stopped arriving; the vendor is alerted
+	KindBadRequest    Kind = api.ErrorBadRequest
 	KindProtocol      Kind = "protocol" // the answer was not what API.md promises
 )
 
@@ -128,13 +130,6 @@ func KindOf(err error) Kind {
 	return ""
 }
 
-type errorBody struct {
-	Error   string `json:"error"`
-	Message string `json:"message"`
-	ErrCode int    `json:"errcode"`
-	ErrMsg  string `json:"errmsg"`
-}
-
 // do sends a JSON request to the connector and decodes a 2xx answer into out.
 func (c *Client) do(ctx context.Context, method, path string, body, out any) error {
 	var rd io.Reader
@@ -184,7 +179,7 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any) err
 }
 
 func statusError(resp *http.Response, data []byte) error {
-	var eb errorBody
+	var eb api.Error
 	_ = json.Unmarshal(data, &eb)
 	e := &Error{Kind: Kind(eb.Error), Status: resp.StatusCode, Message: eb.Message}
 	if eb.ErrCode != 0 {
