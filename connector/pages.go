@@ -153,7 +153,7 @@ func (s *Server) authURL(preAuth string, x Session, pc bool) string {
 // landingFailure explains on the phone why WeChat's page cannot be opened,
 // and fails the session when waiting will not help.
 func (s *Server) landingFailure(w http.ResponseWriter, x Session, err error) {
-	cause := causeOf(err)
+	cause := s.ticketCause(err)
 	s.log.Warn("landing page failed", "session", x.ID, "reason", cause.Reason, "err", err.Error())
 	switch cause.Reason {
 	case ReasonClientGone:
@@ -162,6 +162,12 @@ func (s *Server) landingFailure(w http.ResponseWriter, x Session, err error) {
 		renderPage(w, http.StatusServiceUnavailable, page{Title: "服务正在启动", Code: x.Code,
 			Text:   "服务刚刚启动，正在等待微信的授权凭证（最多 10 分钟）。请稍后重新扫码。",
 			TextEN: "The service has just started and is waiting for WeChat's ticket (up to 10 minutes). Scan again shortly."})
+		return
+	case ReasonTicketStalled:
+		s.ticketStalled(cause.Message)
+		renderPage(w, http.StatusServiceUnavailable, page{Title: "暂时无法授权", Code: x.Code,
+			Text:   "服务商的服务器没有收到微信的通知，暂时无法授权。这不是你的问题，服务商的客户成功团队已收到提醒。请稍后重新扫码。",
+			TextEN: "The vendor's server is not receiving WeChat's notices, so authorization cannot start now. This is not your fault; the vendor's customer-success team has been alerted. Scan again later."})
 		return
 	case ReasonWeChatBusy:
 		renderPage(w, http.StatusServiceUnavailable, page{Title: "微信繁忙", Code: x.Code,

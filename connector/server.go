@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"oawizard/connector/api"
+	"strings"
 	"sync"
 	"time"
 
@@ -30,6 +31,8 @@ type Server struct {
 	public  *limiter // per client address, for the pages phones and browsers open
 	pre     preAuthCache
 	health  healthCache
+	ticket  ticketWatch
+	pushes  pushWatch
 	watch   *watcher
 	metrics *metrics
 	recheck time.Duration // how often a long-poll reads its session unwoken
@@ -66,6 +69,7 @@ func New(cfg Config, st Store) (*Server, error) {
 	s.tok = &tokens{comp: cfg.ComponentAppID, secret: cfg.Secrets.AppSecret, st: st, wc: s.wc,
 		seal: newSealer(cfg.Secrets.StoreKey), clk: cfg.Clock, log: cfg.Logger, cache: map[string]cachedToken{}, refreshed: s.metrics.refreshed}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.ticket.started = cfg.Clock.Now()
 	s.handler = s.routes()
 	s.recheck = time.Second
 	if f, ok := st.(sessionFeed); ok {
@@ -78,8 +82,9 @@ func New(cfg Config, st Store) (*Server, error) {
 		go s.shareLimits(f)
 	}
 	if cfg.MaintainEvery > 0 {
-		s.loops.Add(1)
+		s.loops.Add(2)
 		go s.maintain()
+		go s.watchTicket(time.Minute)
 	}
 	return s, nil
 }
@@ -109,7 +114,27 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /v1/accounts/{appid}", s.auth(s.handleAccount))
 	mux.Handle("POST /v1/accounts/{appid}/refresh", s.auth(s.handleAccountRefresh))
 	mux.Handle("/v1/accounts/{appid}/wechat/{path...}", s.auth(s.handleRelay))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { unrouted(mux, w, r) })
 	return s.logged(mux)
+}
+
+// unrouted answers, in JSON as every other refusal, a path no route
+// serves (404) or serves with other methods (405, with Allow): the
+// catch-all route takes both, so it asks the mux which methods would do.
+func unrouted(mux *http.ServeMux, w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := &http.Request{Method: m, URL: r.URL, Host: r.Host, Header: http.Header{}}
+		if _, pattern := mux.Handler(probe); pattern != "/" && pattern != "" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) == 0 {
+		writeError(w, http.StatusNotFound, api.ErrorNotFound, "no such path", nil)
+		return
+	}
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	writeError(w, http.StatusMethodNotAllowed, api.ErrorBadRequest, r.URL.Path+" takes "+strings.Join(allow, " or "), nil)
 }
 
 type ctxKey int
@@ -301,9 +326,15 @@ func writeError(w http.ResponseWriter, status int, kind, msg string, ae *wechat.
 func (s *Server) writeFailure(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *wechat.APIError
 	switch {
-	case errors.Is(err, ErrWaitingForTicket):
+	case errors.Is(err, ErrWaitingForTicket), wechat.IsCode(err, 61005), wechat.IsCode(err, 61006):
 		w.Header().Set("Retry-After", "60")
-		writeError(w, http.StatusServiceUnavailable, "waiting_for_ticket", err.Error(), nil)
+		c := s.ticketCause(err)
+		if c.Reason == ReasonTicketStalled {
+			s.ticketStalled(c.Message)
+			writeError(w, http.StatusServiceUnavailable, api.ErrorTicketStalled, c.Message, nil)
+			return
+		}
+		writeError(w, http.StatusServiceUnavailable, api.ErrorWaitingTicket, err.Error(), nil)
 	case errors.Is(err, ErrNeedsReauth):
 		writeError(w, http.StatusConflict, "needs_reauthorization", err.Error(), nil)
 	case errors.Is(err, ErrNotAuthorized):

@@ -165,7 +165,7 @@ func screenState(status string) string {
 // a busy connector. A bad token or a refusal is not.
 func transient(err error) bool {
 	switch connclient.KindOf(err) {
-	case connclient.KindUnreachable, connclient.KindRateLimited, connclient.KindProtocol, connclient.KindWaitingTicket:
+	case connclient.KindUnreachable, connclient.KindRateLimited, connclient.KindProtocol, connclient.KindWaitingTicket, connclient.KindTicketStalled:
 		return true
 	}
 	return false

@@ -151,15 +151,14 @@ type Error struct {
 
 // Error kinds (Error.Error).
 const (
-	ErrorBadRequest       = "bad_request"
-	ErrorUnauthorized     = "unauthorized"
-	ErrorForbidden        = "forbidden"
-	ErrorNotFound         = "not_found"
-	ErrorMethodNotAllowed = "method_not_allowed"
-	ErrorReauthorize      = "needs_reauthorization"
-	ErrorRateLimited      = "rate_limited"
-	ErrorWeChat           = "wechat_error"
-	ErrorWaitingTicket    = "waiting_for_ticket"
+	ErrorBadRequest    = "bad_request"
+	ErrorUnauthorized  = "unauthorized"
+	ErrorForbidden     = "forbidden"
+	ErrorNotFound      = "not_found"
+	ErrorReauthorize   = "needs_reauthorization"
+	ErrorRateLimited   = "rate_limited"
+	ErrorWeChat        = "wechat_error"
+	ErrorWaitingTicket = "waiting_for_ticket"
 	// ErrorTicketStalled: the ticket stopped arriving (or WeChat calls
 	// it expired); the vendor has been alerted.
 	ErrorTicketStalled = "ticket_stalled"
