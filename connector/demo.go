@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -68,6 +69,13 @@ type DemoOptions struct {
 	// simulator starts afresh. A state that cannot be used fails StartDemo
 	// with ErrDemoState.
 	StatePath string
+	// Retention, TrustedProxies, PublicRateLimit, PublicRateBurst and
+	// ReleaseState are the connector's own (Config); zero = its defaults.
+	Retention       time.Duration
+	TrustedProxies  []netip.Prefix
+	PublicRateLimit float64
+	PublicRateBurst int
+	ReleaseState    string
 }
 
 // StartDemo starts the simulator and a connector and waits until the first
@@ -116,6 +124,8 @@ func StartDemo(ctx context.Context, opts DemoOptions) (*Demo, error) {
 		// binding; a real deployment asks for it only when configured.
 		PermissionSets: []int{2, 3, 24},
 		Clock:          opts.Clock, Logger: logger, RateLimit: -1, Demo: true,
+		Retention: opts.Retention, TrustedProxies: opts.TrustedProxies, PublicRateLimit: opts.PublicRateLimit,
+		PublicRateBurst: opts.PublicRateBurst, ReleaseState: opts.ReleaseState,
 		HTTPClient: &http.Client{Timeout: 30 * time.Second, Transport: demoTransport()},
 	}, d.Store)
 	if err != nil {

@@ -62,7 +62,7 @@ func Start(ctx context.Context, scenario string, opt Options) (*Stack, error) {
 	}
 	base.StorePath = k.store
 	if k.key != "" {
-		base.StoreKey, base.StatePath, base.ProjectToken = k.key, k.state, projectToken(k.key)
+		base.StoreKey, base.StatePath, base.ProjectToken = k.key, k.state, ProjectToken(k.key)
 	}
 	d, err := connector.StartDemo(ctx, base)
 	if errors.Is(err, connector.ErrDemoState) {

@@ -124,9 +124,9 @@ func storeKey(ctx context.Context, kc flow.Keychain, dir string) (key string, cr
 	return key, true, nil
 }
 
-// projectToken is the demo project's token, derived from the store key so
+// ProjectToken is the demo project's token, derived from the store key so
 // that one keychain entry carries both across a restart.
-func projectToken(key string) string {
+func ProjectToken(key string) string {
 	m := hmac.New(sha256.New, []byte(key))
 	m.Write([]byte("oawizard demo project token"))
 	return "oaw_" + hex.EncodeToString(m.Sum(nil))[:48]
