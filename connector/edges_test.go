@@ -68,7 +68,8 @@ func TestHealthzAnswersWhileWeChatStalls(t *testing.T) {
 	}
 }
 
-// Every refusal is JSON, unknown paths and wrong methods included.
+// Every refusal is JSON: unknown paths, wrong methods and refused pushes
+// included.
 func TestUnroutedRequestsAnswerJSON(t *testing.T) {
 	st := startStack(t, "ok", nil)
 	for _, c := range []struct {
@@ -80,6 +81,8 @@ func TestUnroutedRequestsAnswerJSON(t *testing.T) {
 		{"POST", "/healthz", 405, api.ErrorBadRequest, "GET"},
 		{"GET", "/wechat/events", 405, api.ErrorBadRequest, "POST"},
 		{"DELETE", "/v1/authorizations", 405, api.ErrorBadRequest, "POST"},
+		{"POST", "/wechat/events", 400, api.ErrorBadRequest, ""},
+		{"POST", "/wechat/messages/wx0123456789abcdef", 400, api.ErrorBadRequest, ""},
 	} {
 		req, _ := http.NewRequest(c.method, st.d.URL+c.path, nil)
 		resp, err := http.DefaultClient.Do(req)

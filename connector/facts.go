@@ -63,13 +63,13 @@ func (s *Server) handleAccountRefresh(w http.ResponseWriter, r *http.Request) {
 func (s *Server) serveAccount(w http.ResponseWriter, r *http.Request, refresh bool) {
 	appid := strings.ToLower(r.PathValue("appid"))
 	if !appIDRE.MatchString(appid) {
-		writeError(w, http.StatusBadRequest, "bad_request", "appid must be wx followed by 16 hexadecimal characters", nil)
+		writeError(w, http.StatusBadRequest, api.ErrorBadRequest, "appid must be wx followed by 16 hexadecimal characters", nil)
 		return
 	}
 	linked, err := s.allowedAccount(r.Context(), projectOf(r), appid)
 	if err != nil {
 		if errors.Is(err, ErrNotAuthorized) {
-			writeError(w, http.StatusForbidden, "forbidden", "another project authorized this account", nil)
+			writeError(w, http.StatusForbidden, api.ErrorForbidden, "another project authorized this account", nil)
 			return
 		}
 		s.writeFailure(w, r, err)

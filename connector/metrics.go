@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/netip"
+	"oawizard/connector/api"
 	"regexp"
 	"strconv"
 	"time"
@@ -158,7 +159,7 @@ func (m *metrics) instrument(hc *http.Client) *http.Client {
 func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 	a, err := netip.ParseAddr(s.clientAddr(r))
 	if err != nil || !(a.IsLoopback() || a.IsPrivate()) {
-		writeError(w, http.StatusNotFound, "not_found", "no such page", nil)
+		writeError(w, http.StatusNotFound, api.ErrorNotFound, "no such page", nil)
 		return
 	}
 	promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}).ServeHTTP(w, r)

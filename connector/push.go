@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"oawizard/connector/api"
 	"strconv"
 	"strings"
 	"time"
@@ -23,7 +24,7 @@ const maxPushBody = 64 << 10
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	reject := func(status int, reason string) {
 		s.log.Warn("push rejected", "reason", reason, "request_id", infoOf(r).id)
-		http.Error(w, reason, status)
+		writeError(w, status, refusalKind(status), reason, nil)
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxPushBody))
 	if err != nil {
@@ -77,7 +78,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.metrics.storeErrs.Inc()
 		s.log.Error("push not stored", "request_id", infoOf(r).id, "err", err.Error())
-		http.Error(w, "store unavailable", http.StatusServiceUnavailable)
+		writeError(w, http.StatusServiceUnavailable, api.ErrorStoreUnavailable, "store unavailable", nil)
 		return
 	}
 	if !fresh {
@@ -128,6 +129,15 @@ func (s *Server) openPush(sig, ts, nonce string, body []byte) (wechat.Event, err
 		}
 	}
 	return nil, first
+}
+
+// refusalKind names a refused push's status in the API's error kinds: WeChat
+// reads only the status, people testing the URL by hand the JSON.
+func refusalKind(status int) string {
+	if status == http.StatusForbidden {
+		return api.ErrorForbidden
+	}
+	return api.ErrorBadRequest
 }
 
 // otherEvent is a genuine push of an InfoType the connector does not act
@@ -193,13 +203,13 @@ func (s *Server) background(f func(ctx context.Context)) {
 func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxPushBody))
 	if err != nil {
-		http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+		writeError(w, http.StatusRequestEntityTooLarge, api.ErrorBadRequest, "body too large", nil)
 		return
 	}
 	q := r.URL.Query()
 	env, err := wechat.ParseEnvelope(body)
 	if err != nil {
-		http.Error(w, "malformed XML", http.StatusBadRequest)
+		writeError(w, http.StatusBadRequest, api.ErrorBadRequest, "malformed XML", nil)
 		return
 	}
 	for _, mc := range s.crypts {
@@ -209,5 +219,5 @@ func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.log.Warn("message rejected", "reason", "does not verify", "request_id", infoOf(r).id)
-	http.Error(w, "invalid message", http.StatusForbidden)
+	writeError(w, http.StatusForbidden, api.ErrorForbidden, "invalid message", nil)
 }

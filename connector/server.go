@@ -207,17 +207,17 @@ func (s *Server) auth(h http.HandlerFunc) http.Handler {
 		const prefix = "Bearer "
 		hdr := r.Header.Get("Authorization")
 		if len(hdr) <= len(prefix) || hdr[:len(prefix)] != prefix {
-			writeError(w, http.StatusUnauthorized, "unauthorized", "missing bearer token", nil)
+			writeError(w, http.StatusUnauthorized, api.ErrorUnauthorized, "missing bearer token", nil)
 			return
 		}
 		p, err := s.project(r.Context(), HashToken(hdr[len(prefix):]))
 		if err != nil || !p.RevokedAt.IsZero() {
-			writeError(w, http.StatusUnauthorized, "unauthorized", "unknown or revoked project token", nil)
+			writeError(w, http.StatusUnauthorized, api.ErrorUnauthorized, "unknown or revoked project token", nil)
 			return
 		}
 		if wait, ok := s.limits.allow(p.ID); !ok {
 			w.Header().Set("Retry-After", fmt.Sprint(int(wait/time.Second)+1))
-			writeError(w, http.StatusTooManyRequests, "rate_limited", "too many requests for this token", nil)
+			writeError(w, http.StatusTooManyRequests, api.ErrorRateLimited, "too many requests for this token", nil)
 			return
 		}
 		infoOf(r).project = p.Project
@@ -336,11 +336,11 @@ func (s *Server) writeFailure(w http.ResponseWriter, r *http.Request, err error)
 		}
 		writeError(w, http.StatusServiceUnavailable, api.ErrorWaitingTicket, err.Error(), nil)
 	case errors.Is(err, ErrNeedsReauth):
-		writeError(w, http.StatusConflict, "needs_reauthorization", err.Error(), nil)
+		writeError(w, http.StatusConflict, api.ErrorReauthorize, err.Error(), nil)
 	case errors.Is(err, ErrNotAuthorized):
-		writeError(w, http.StatusForbidden, "forbidden", err.Error(), nil)
+		writeError(w, http.StatusForbidden, api.ErrorForbidden, err.Error(), nil)
 	case errors.As(err, &ae):
-		writeError(w, http.StatusBadGateway, "wechat_error", "WeChat answered an error", ae)
+		writeError(w, http.StatusBadGateway, api.ErrorWeChat, "WeChat answered an error", ae)
 	case r.Context().Err() != nil:
 		// The caller hung up (a closed wizard, a proxy timeout): nobody
 		// reads this answer, and nothing is wrong with WeChat.
@@ -356,7 +356,7 @@ func (s *Server) writeFailure(w http.ResponseWriter, r *http.Request, err error)
 		if c.Reason == ReasonUnreachable {
 			msg = "WeChat could not be reached: " + c.Message
 		}
-		writeError(w, http.StatusBadGateway, "wechat_error", msg, nil)
+		writeError(w, http.StatusBadGateway, api.ErrorWeChat, msg, nil)
 	}
 }
 

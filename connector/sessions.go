@@ -49,12 +49,12 @@ func (s *Server) handleCreateSession(w http.ResponseWriter, r *http.Request) {
 		AppID string `json:"appid"`
 	}
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&req); err != nil {
-		writeError(w, http.StatusBadRequest, "bad_request", "body must be {\"appid\": \"wx…\"}", nil)
+		writeError(w, http.StatusBadRequest, api.ErrorBadRequest, "body must be {\"appid\": \"wx…\"}", nil)
 		return
 	}
 	appid := strings.ToLower(strings.TrimSpace(req.AppID))
 	if !appIDRE.MatchString(appid) {
-		writeError(w, http.StatusBadRequest, "bad_request", "appid must be wx followed by 16 hexadecimal characters", nil)
+		writeError(w, http.StatusBadRequest, api.ErrorBadRequest, "appid must be wx followed by 16 hexadecimal characters", nil)
 		return
 	}
 	now := s.cfg.Clock.Now()
@@ -139,7 +139,7 @@ func (s *Server) handleGetSession(w http.ResponseWriter, r *http.Request) {
 			release()
 		}
 		if errors.Is(err, ErrNotFound) || (err == nil && x.Project != projectOf(r)) {
-			writeError(w, http.StatusNotFound, "not_found", "no such session", nil)
+			writeError(w, http.StatusNotFound, api.ErrorNotFound, "no such session", nil)
 			return
 		}
 		if err != nil {

@@ -159,6 +159,9 @@ const (
 	ErrorRateLimited   = "rate_limited"
 	ErrorWeChat        = "wechat_error"
 	ErrorWaitingTicket = "waiting_for_ticket"
+	// ErrorStoreUnavailable: a push could not be stored; WeChat delivers it
+	// again.
+	ErrorStoreUnavailable = "store_unavailable"
 	// ErrorTicketStalled: the ticket stopped arriving (or WeChat calls
 	// it expired); the vendor has been alerted.
 	ErrorTicketStalled = "ticket_stalled"
