@@ -202,7 +202,7 @@ func (c *Config) setDefaults() error {
 	}
 	c.Clock = clock.Or(c.Clock)
 	if c.HTTPClient == nil {
-		c.HTTPClient = &http.Client{Timeout: 20 * time.Second, Transport: wechatTransport()}
+		c.HTTPClient = &http.Client{Timeout: 20 * time.Second, Transport: WeChatTransport()}
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
@@ -246,10 +246,10 @@ func CheckReleaseState(v string) error {
 	return fmt.Errorf("connector: release state %q is neither %s nor %s", v, api.ReleaseTesting, api.ReleaseReleased)
 }
 
-// wechatTransport is the connector's transport to WeChat. The default one
+// WeChatTransport is the connector's transport to WeChat. The default one
 // keeps two idle connections per host: with several syncs relayed at once,
 // every other call to WeChat would open a new TLS connection.
-func wechatTransport() *http.Transport {
+func WeChatTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = 64
 	t.WriteBufferSize = 16 << 10 // a batchget request (about 6 KB) in one write

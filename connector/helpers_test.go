@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"oawizard/connector/api"
 	"strings"
@@ -37,7 +38,7 @@ func (s *syncBuffer) String() string {
 
 type stack struct {
 	t    testing.TB
-	d    *Demo
+	d    *testDemo
 	logs *syncBuffer
 	hc   *http.Client
 }
@@ -45,13 +46,74 @@ type stack struct {
 func startStack(t testing.TB, scenario string, clk clock.Clock) *stack {
 	t.Helper()
 	logs := &syncBuffer{}
-	d, err := StartDemo(context.Background(), DemoOptions{Scenario: scenario, Clock: clk, Followers: 2500,
-		StorePath: t.TempDir() + "/connector.db", Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+	d := startTestDemo(t, scenario, clk, slog.New(slog.NewJSONHandler(logs, nil)))
+	return &stack{t: t, d: d, logs: logs, hc: &http.Client{Timeout: 70 * time.Second}}
+}
+
+// testDemo is the WeChat simulator and a connector on loopback, with a
+// project token. The full demo (kept state, addresses for phones) lives in
+// demostack/loopback, which imports this package.
+type testDemo struct {
+	Sim          *wechatsim.Server
+	Connector    *Server
+	Store        *SQLStore
+	URL          string
+	LocalURL     string // the same as URL: everything is on loopback
+	ProjectToken string
+	Scenario     wechatsim.ScenarioInfo
+}
+
+func startTestDemo(t testing.TB, scenario string, clk clock.Clock, logger *slog.Logger) *testDemo {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { d.Close() })
-	return &stack{t: t, d: d, logs: logs, hc: &http.Client{Timeout: 70 * time.Second}}
+	d := &testDemo{URL: "http://" + l.Addr().String()}
+	d.LocalURL = d.URL
+	comp := wechatsim.DemoComponent()
+	comp.PushURL, comp.AuthDomain = d.URL+"/wechat/events", "127.0.0.1"
+	d.Sim, err = wechatsim.Prepare(wechatsim.Options{Scenario: scenario, Clock: clk, Components: []wechatsim.Component{comp},
+		Followers: 2500, Listen: "127.0.0.1:0", PublicHost: "127.0.0.1", BrowserAuth: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.Sim.Close)
+	if d.Store, err = OpenStore(t.TempDir() + "/connector.db"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Store.Close() })
+	d.Connector, err = New(Config{PublicURL: d.URL, APIBase: d.Sim.URL, OpenBase: d.Sim.URL, MPBase: d.Sim.URL,
+		ComponentAppID: comp.AppID, PermissionSets: []int{2, 3, 24}, Clock: clk, Logger: logger, RateLimit: -1, Demo: true,
+		Secrets: Secrets{AppSecret: comp.Secret, Token: comp.Token, EncodingAESKey: comp.EncodingAESKey, StoreKey: randomID(24)}}, d.Store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := &http.Server{Handler: d.Connector.Handler()}
+	go hs.Serve(l)
+	t.Cleanup(func() {
+		hs.Close()
+		d.Connector.Close()
+	})
+	d.Sim.Start()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if _, _, err := d.Store.Ticket(context.Background(), comp.AppID); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the simulator's first ticket did not arrive")
+		}
+	}
+	d.Scenario = d.Sim.Scenario()
+	if d.ProjectToken, err = d.Connector.CreateProjectToken("demo"); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// Phone is a WeChat user who administers the scenario's accounts.
+func (d *testDemo) Phone() *wechatsim.Phone {
+	return d.Sim.NewPhone(d.Scenario.OAAppID, d.Scenario.MPAppID)
 }
 
 // call makes an authenticated request and decodes a JSON answer into out.

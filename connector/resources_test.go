@@ -80,18 +80,3 @@ func TestNoCodeOrTicketIsStoredReadable(t *testing.T) {
 		t.Fatal("the test did not see a code and a ticket")
 	}
 }
-
-func TestRestartedDemoWaitsForItsOwnTicket(t *testing.T) {
-	path := t.TempDir() + "/connector.db"
-	for i := 0; i < 2; i++ {
-		d, err := StartDemo(context.Background(), DemoOptions{Scenario: "ok", StorePath: path})
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = d.Connector.tok.component(context.Background())
-		d.Close()
-		if err != nil {
-			t.Fatalf("start %d: %v", i+1, err)
-		}
-	}
-}

@@ -89,6 +89,16 @@ func New(cfg Config, st Store) (*Server, error) {
 	return s, nil
 }
 
+// RecheckAuthorizer forgets appid's access token and asks WeChat for a new
+// one with the stored refresh token: ErrNeedsReauth when WeChat no longer
+// honours the authorization. A restarted simulation uses it, as a token
+// from before means nothing to a WeChat that restarted.
+func (s *Server) RecheckAuthorizer(ctx context.Context, appid string) error {
+	s.tok.dropAuthorizer(ctx, appid)
+	_, err := s.tok.authorizer(ctx, appid)
+	return err
+}
+
 // Handler serves the connector's endpoints.
 func (s *Server) Handler() http.Handler { return s.handler }
 

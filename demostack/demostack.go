@@ -8,9 +8,9 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"oawizard/demostack/loopback"
 	"os"
 
-	"oawizard/connector"
 	"oawizard/flow"
 	"oawizard/wechat/wechatsim"
 )
@@ -40,7 +40,7 @@ const (
 
 // Stack is a running demo: the simulator and a connector on loopback.
 type Stack struct {
-	d     *connector.Demo
+	d     *loopback.Demo
 	fresh string // why kept state was not continued from (flow.DemoFresh…)
 }
 
@@ -48,9 +48,9 @@ type Stack struct {
 // the last run kept when that run was of the same scenario; otherwise it
 // removes what was kept and starts afresh, and FreshStart says why.
 func Start(ctx context.Context, scenario string, opt Options) (*Stack, error) {
-	base := connector.DemoOptions{Scenario: scenario, Followers: opt.Followers, Logger: opt.Logger}
+	base := loopback.Options{Scenario: scenario, Followers: opt.Followers, Logger: opt.Logger}
 	if opt.Dir == "" {
-		d, err := connector.StartDemo(ctx, base)
+		d, err := loopback.Start(ctx, base)
 		if err != nil {
 			return nil, err
 		}
@@ -64,12 +64,12 @@ func Start(ctx context.Context, scenario string, opt Options) (*Stack, error) {
 	if k.key != "" {
 		base.StoreKey, base.StatePath, base.ProjectToken = k.key, k.state, ProjectToken(k.key)
 	}
-	d, err := connector.StartDemo(ctx, base)
-	if errors.Is(err, connector.ErrDemoState) {
+	d, err := loopback.Start(ctx, base)
+	if errors.Is(err, loopback.ErrDemoState) {
 		// Another scenario, a damaged file: begin again, as a first run.
 		logger(opt).Info("the demo starts afresh", "reason", err.Error())
 		if k.fresh, err = flow.DemoFreshStateLost, k.remove(); err == nil {
-			d, err = connector.StartDemo(ctx, base)
+			d, err = loopback.Start(ctx, base)
 		}
 	}
 	if err != nil {
@@ -89,7 +89,7 @@ func Starter(opt Options) flow.DemoStarter {
 }
 
 // Demo is the connector's demo underneath, for tests and the headless mode.
-func (s *Stack) Demo() *connector.Demo { return s.d }
+func (s *Stack) Demo() *loopback.Demo { return s.d }
 
 func (s *Stack) URL() string   { return s.d.URL }
 func (s *Stack) Token() string { return s.d.ProjectToken }

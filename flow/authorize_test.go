@@ -6,11 +6,11 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"oawizard/demostack/loopback"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"oawizard/connector"
 	"oawizard/flow/connclient"
 )
 
@@ -19,7 +19,7 @@ import (
 func TestAuthorizeShowsTheReconnectionAtOnce(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	d, err := connector.StartDemo(ctx, connector.DemoOptions{Followers: 10})
+	d, err := loopback.Start(ctx, loopback.Options{Followers: 10})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,11 +2,11 @@ package flow
 
 import (
 	"context"
+	"oawizard/demostack/loopback"
 	"path/filepath"
 	"sync"
 	"testing"
 
-	"oawizard/connector"
 	"oawizard/flow/connclient"
 	"oawizard/flow/store"
 	"oawizard/flow/syncer"
@@ -115,7 +115,7 @@ func TestResetForgetsTheWholeSetup(t *testing.T) {
 // demo) sends the admin back to the scan, never on to a sync that fails.
 func TestReconcileSendsBackToTheScanWhenTheAuthorizationIsGone(t *testing.T) {
 	ctx := context.Background()
-	d, err := connector.StartDemo(ctx, connector.DemoOptions{})
+	d, err := loopback.Start(ctx, loopback.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,12 +5,12 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"oawizard/demostack/loopback"
 	"path/filepath"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
 
-	"oawizard/connector"
 	"oawizard/flow/secret"
 	"oawizard/flow/secret/secrettest"
 	"oawizard/flow/store"
@@ -21,7 +21,7 @@ import (
 func TestConnectorSettingsAreCheckedAndTheTokenGoesToTheKeychain(t *testing.T) {
 	SetupLanguage(LangZH)
 	test.NewTempApp(t)
-	d, err := connector.StartDemo(context.Background(), connector.DemoOptions{})
+	d, err := loopback.Start(context.Background(), loopback.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"oawizard/demostack/loopback"
 	"os"
 	"os/signal"
 	"strconv"
@@ -183,7 +184,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		if err := refuseWithSimulate(fs); err != nil {
 			return err
 		}
-		return simulateServe(ctx, connector.DemoOptions{Scenario: *simulate, StorePath: *db, Logger: logger, Listen: *listen,
+		return simulateServe(ctx, loopback.Options{Scenario: *simulate, StorePath: *db, Logger: logger, Listen: *listen,
 			SimListen: *simListen, PublicURL: *public, Followers: *simFollowers, Retention: *retention, TrustedProxies: trusted,
 			PublicRateLimit: *publicRate, PublicRateBurst: *publicBurst, ReleaseState: *release}, stderr)
 	}

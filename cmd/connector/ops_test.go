@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"oawizard/demostack/loopback"
 	"os"
 	"strings"
 	"syscall"
@@ -95,7 +96,7 @@ func TestSimulateRestartContinues(t *testing.T) {
 	db := t.TempDir() + "/sim.db"
 	t.Setenv(connector.EnvStoreKey, "")
 	t.Setenv(envDemoToken, "")
-	opts := connector.DemoOptions{Scenario: "ok", StorePath: db, Logger: slog.New(slog.DiscardHandler), ReleaseState: api.ReleaseTesting,
+	opts := loopback.Options{Scenario: "ok", StorePath: db, Logger: slog.New(slog.DiscardHandler), ReleaseState: api.ReleaseTesting,
 		PublicRateLimit: -1}
 	d, err := startSimulation(context.Background(), opts)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"oawizard/demostack/loopback"
 	"os"
 	"strings"
 
@@ -49,7 +50,7 @@ func refuseWithSimulate(fs *flag.FlagSet) error {
 }
 
 // simulateServe runs the demo stack until ctx ends.
-func simulateServe(ctx context.Context, opts connector.DemoOptions, stderr io.Writer) error {
+func simulateServe(ctx context.Context, opts loopback.Options, stderr io.Writer) error {
 	d, err := startSimulation(ctx, opts)
 	if err != nil {
 		return err
@@ -62,7 +63,7 @@ func simulateServe(ctx context.Context, opts connector.DemoOptions, stderr io.Wr
 
 // startSimulation starts the demo stack, continuing from the state a
 // previous run kept beside opts.StorePath.
-func startSimulation(ctx context.Context, opts connector.DemoOptions) (*connector.Demo, error) {
+func startSimulation(ctx context.Context, opts loopback.Options) (*loopback.Demo, error) {
 	if connector.IsPostgresURL(opts.StorePath) {
 		// A shared database must not receive the simulator's accounts.
 		return nil, errors.New("-simulate keeps its state in a SQLite file: give -db a file path, not a PostgreSQL address")
@@ -82,11 +83,11 @@ func startSimulation(ctx context.Context, opts connector.DemoOptions) (*connecto
 	if opts.ProjectToken = os.Getenv(envDemoToken); opts.ProjectToken == "" {
 		opts.ProjectToken = demostack.ProjectToken(key)
 	}
-	d, err := connector.StartDemo(ctx, opts)
-	if errors.Is(err, connector.ErrDemoState) {
+	d, err := loopback.Start(ctx, opts)
+	if errors.Is(err, loopback.ErrDemoState) {
 		opts.Logger.Warn("the simulation starts afresh", "reason", err.Error())
 		if err = removeSimulation(opts.StorePath); err == nil {
-			d, err = connector.StartDemo(ctx, opts)
+			d, err = loopback.Start(ctx, opts)
 		}
 	}
 	if err == nil && d.Restored {
@@ -134,7 +135,7 @@ func exists(path string) bool {
 const envDemoToken = "CONNECTOR_DEMO_TOKEN"
 
 // printSimulated tells the operator what to type into the wizard.
-func printSimulated(w io.Writer, d *connector.Demo) {
+func printSimulated(w io.Writer, d *loopback.Demo) {
 	keep := "重启后不变（由存储密钥派生）。\n    Kept across restarts (derived from the store key)."
 	if os.Getenv(envDemoToken) != "" {
 		keep = "来自 / from " + envDemoToken
