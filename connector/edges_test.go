@@ -28,15 +28,7 @@ func TestHealthzAnswersWhileWeChatStalls(t *testing.T) {
 	defer hanging.Close()
 	defer close(release)
 	comp := wechatsim.DemoComponent()
-	srv, err := New(Config{PublicURL: "http://127.0.0.1:1", APIBase: hanging.URL, ComponentAppID: comp.AppID, MaintainEvery: -1,
-		HTTPClient: &http.Client{Timeout: 4 * time.Second},
-		Secrets:    Secrets{AppSecret: comp.Secret, Token: comp.Token, EncodingAESKey: comp.EncodingAESKey, StoreKey: strings.Repeat("s", 32)}}, openTestStore(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	hs := httptest.NewServer(srv.Handler())
-	defer hs.Close()
+	_, hs := bareConnector(t, hanging.URL, nil, &http.Client{Timeout: 4 * time.Second})
 	q, body := sealedPush(t, ticketXML(comp.AppID, "ticket@@@hang"), time.Now(), "801", comp.EncodingAESKey, comp.AppID)
 	resp, err := http.Post(hs.URL+"/wechat/events?"+q.Encode(), "text/xml", strings.NewReader(body))
 	if err != nil || resp.StatusCode != 200 {
@@ -50,9 +42,7 @@ func TestHealthzAnswersWhileWeChatStalls(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			start := time.Now()
-			var hz Status
-			req, _ := http.NewRequest("GET", hs.URL+"/healthz", nil)
-			getJSON(t, req, &hz)
+			hz := healthzOf(t, hs.URL)
 			if took := time.Since(start); took > 2*time.Second {
 				errs <- fmt.Sprintf("probe %d took %v", i, took)
 			}

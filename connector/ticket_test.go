@@ -104,20 +104,11 @@ func TestNoTicketSinceStartBecomesAStall(t *testing.T) {
 	clk := clock.NewFake(time.Now())
 	sim := wechatsim.New(wechatsim.Options{PushInterval: -1})
 	defer sim.Close()
-	comp := wechatsim.DemoComponent()
-	store := openTestStore(t)
-	srv, err := New(Config{PublicURL: "http://127.0.0.1:1", APIBase: sim.URL, ComponentAppID: comp.AppID, Clock: clk, MaintainEvery: -1,
-		Secrets: Secrets{AppSecret: comp.Secret, Token: comp.Token, EncodingAESKey: comp.EncodingAESKey, StoreKey: strings.Repeat("s", 32)}}, store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv, hs := bareConnector(t, sim.URL, clk, nil)
 	tok, err := srv.CreateProjectToken("acme")
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewServer(srv.Handler())
-	defer hs.Close()
 	// The phone's landing page for a new session, and the wizard's error
 	// for the same cause.
 	landing := func() string {
@@ -144,12 +135,7 @@ func TestNoTicketSinceStartBecomesAStall(t *testing.T) {
 		}
 		return e
 	}
-	healthz := func() Status {
-		req, _ := http.NewRequest("GET", hs.URL+"/healthz", nil)
-		var hz Status
-		getJSON(t, req, &hz)
-		return hz
-	}
+	healthz := func() Status { return healthzOf(t, hs.URL) }
 	if e := create(); e.Error != api.ErrorWaitingTicket {
 		t.Fatalf("just started: %+v", e)
 	}
@@ -219,21 +205,8 @@ func TestNewTicketClearsTheRememberedMissingTicket(t *testing.T) {
 	sim := wechatsim.New(wechatsim.Options{PushInterval: -1})
 	defer sim.Close()
 	comp := wechatsim.DemoComponent()
-	store := openTestStore(t)
-	srv, err := New(Config{PublicURL: "http://127.0.0.1:1", APIBase: sim.URL, ComponentAppID: comp.AppID, MaintainEvery: -1,
-		Secrets: Secrets{AppSecret: comp.Secret, Token: comp.Token, EncodingAESKey: comp.EncodingAESKey, StoreKey: strings.Repeat("s", 32)}}, store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	hs := httptest.NewServer(srv.Handler())
-	defer hs.Close()
-	healthz := func() Status {
-		req, _ := http.NewRequest("GET", hs.URL+"/healthz", nil)
-		var hz Status
-		getJSON(t, req, &hz)
-		return hz
-	}
+	_, hs := bareConnector(t, sim.URL, nil, nil)
+	healthz := func() Status { return healthzOf(t, hs.URL) }
 	if hz := healthz(); hz.WeChat.Reason != api.ReasonTicketMissing {
 		t.Fatalf("before the ticket: %+v", hz.WeChat)
 	}
@@ -245,4 +218,29 @@ func TestNewTicketClearsTheRememberedMissingTicket(t *testing.T) {
 	if hz.Ticket.State != api.TicketOK || hz.WeChat.Reason != api.ReasonOK || !hz.OK {
 		t.Fatalf("right after the ticket: ticket %+v, wechat %+v", hz.Ticket, hz.WeChat)
 	}
+}
+
+// bareConnector is a connector on apiBase with no ticket yet and no
+// maintenance loops, served on loopback.
+func bareConnector(t *testing.T, apiBase string, clk clock.Clock, hc *http.Client) (*Server, *httptest.Server) {
+	t.Helper()
+	comp := wechatsim.DemoComponent()
+	srv, err := New(Config{PublicURL: "http://127.0.0.1:1", APIBase: apiBase, ComponentAppID: comp.AppID, Clock: clk, MaintainEvery: -1,
+		HTTPClient: hc, Secrets: Secrets{AppSecret: comp.Secret, Token: comp.Token, EncodingAESKey: comp.EncodingAESKey,
+			StoreKey: strings.Repeat("s", 32)}}, openTestStore(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close)
+	return srv, hs
+}
+
+func healthzOf(t *testing.T, base string) Status {
+	t.Helper()
+	req, _ := http.NewRequest("GET", base+"/healthz", nil)
+	var hz Status
+	getJSON(t, req, &hz)
+	return hz
 }

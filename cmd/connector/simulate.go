@@ -116,14 +116,7 @@ func simStoreKey(db string) (key string, fresh bool, err error) {
 }
 
 // removeSimulation deletes a kept simulation's database and WeChat state.
-func removeSimulation(db string) error {
-	for _, f := range []string{db, db + "-wal", db + "-shm", simStatePath(db)} {
-		if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return err
-		}
-	}
-	return nil
-}
+func removeSimulation(db string) error { return demostack.RemoveKept(db, simStatePath(db)) }
 
 func exists(path string) bool {
 	_, err := os.Stat(path)
