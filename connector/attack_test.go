@@ -5,12 +5,12 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"oawizard/connector/api"
 	"strings"
 	"testing"
 	"time"
 
 	"oawizard/clock"
+	"oawizard/connector/api"
 	"oawizard/wechat/wechatsim"
 )
 

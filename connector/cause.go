@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net"
-	"oawizard/connector/api"
 	"regexp"
 	"strconv"
 	"syscall"
@@ -12,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
 
+	"oawizard/connector/api"
 	"oawizard/wechat"
 )
 

@@ -13,13 +13,13 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
-	"oawizard/connector/api"
 	"os"
 	"slices"
 	"strings"
 	"time"
 
 	"oawizard/clock"
+	"oawizard/connector/api"
 )
 
 // Secrets are the platform's credentials. They come from the environment or

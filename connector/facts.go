@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"oawizard/connector/api"
 	"slices"
 	"strings"
 
+	"oawizard/connector/api"
 	"oawizard/wechat"
 )
 

@@ -7,7 +7,6 @@ import (
 	"html"
 	"io"
 	"net/http"
-	"oawizard/connector/api"
 	"regexp"
 	"slices"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"oawizard/clock"
+	"oawizard/connector/api"
 	"oawizard/wechat/wechatsim"
 )
 

@@ -8,13 +8,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"oawizard/connector/api"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"oawizard/clock"
+	"oawizard/connector/api"
 	"oawizard/wechat/wechatsim"
 )
 

@@ -6,13 +6,14 @@ import (
 	"io"
 	"net/http"
 	"net/netip"
-	"oawizard/connector/api"
 	"regexp"
 	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"oawizard/connector/api"
 )
 
 // metrics is what GET /metrics shows a fleet's Prometheus. Each Server has

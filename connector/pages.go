@@ -6,10 +6,10 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
-	"oawizard/connector/api"
 	"strconv"
 	"strings"
 
+	"oawizard/connector/api"
 	"oawizard/wechat"
 )
 

@@ -8,12 +8,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"oawizard/connector/api"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"oawizard/connector/api"
 	"oawizard/wechat/wechatsim"
 )
 

@@ -7,12 +7,12 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"oawizard/connector/api"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"oawizard/connector/api"
 	"oawizard/pgtest"
 	"oawizard/wechat/wechatsim"
 )

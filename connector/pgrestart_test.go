@@ -3,12 +3,12 @@ package connector
 import (
 	"encoding/json"
 	"net/http"
-	"oawizard/connector/api"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"oawizard/connector/api"
 	"oawizard/pgtest"
 	"oawizard/wechat/wechatsim"
 )

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"oawizard/connector/api"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"oawizard/connector/api"
 	"oawizard/pgtest"
 	"oawizard/wechat/wechatsim"
 )

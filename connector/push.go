@@ -6,11 +6,11 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"oawizard/connector/api"
 	"strconv"
 	"strings"
 	"time"
 
+	"oawizard/connector/api"
 	"oawizard/wechat"
 )
 

@@ -8,12 +8,12 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"oawizard/connector/api"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"oawizard/connector/api"
 	"oawizard/wechat"
 )
 

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"oawizard/connector/api"
 	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"oawizard/connector/api"
 	"oawizard/wechat/wechatsim"
 )
 

@@ -10,11 +10,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"oawizard/connector/api"
 	"strings"
 	"sync"
 	"time"
 
+	"oawizard/connector/api"
 	"oawizard/wechat"
 )
 

@@ -7,13 +7,13 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"oawizard/connector/api"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"oawizard/connector/api"
 	"oawizard/wechat"
 )
 

@@ -9,13 +9,14 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"oawizard/connector/api"
 	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"oawizard/connector/api"
 )
 
 // The soak runs only when asked (scripts/soak-connector.sh):

@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"oawizard/connector/api"
 	"slices"
 	"testing"
 	"time"
+
+	"oawizard/connector/api"
 )
 
 func suiteSessions(t *testing.T, st Store) {

@@ -5,11 +5,12 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"oawizard/connector/api"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"oawizard/connector/api"
 )
 
 // storeSuite is the behaviour every Store must show; each implementation

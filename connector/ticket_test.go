@@ -2,6 +2,7 @@ package connector
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,7 @@ import (
 
 	"oawizard/clock"
 	"oawizard/connector/api"
+	"oawizard/wechat"
 	"oawizard/wechat/wechatsim"
 )
 
@@ -243,4 +245,24 @@ func healthzOf(t *testing.T, base string) Status {
 	var hz Status
 	getJSON(t, req, &hz)
 	return hz
+}
+
+// WeChat refusing the stored ticket (61005 expired, 61006 invalid) is a
+// stall with WeChat's code, and the wizard hears ticket_stalled, not a
+// generic WeChat error.
+func TestRefusedTicketIsAStallWithWeChatsCode(t *testing.T) {
+	st := startStack(t, "ok", nil)
+	srv := st.d.Connector
+	for _, code := range []int{61005, 61006} {
+		err := fmt.Errorf("refreshing the component token: %w", wechat.ParseAPIError(code, "component ticket is expired rid: 1"))
+		if c := srv.ticketCause(err); c.Reason != api.ReasonTicketStalled || c.ErrCode != code {
+			t.Errorf("%d: %+v", code, c)
+		}
+		rec := httptest.NewRecorder()
+		srv.writeFailure(rec, httptest.NewRequest("GET", "/v1/accounts/x/refresh", nil), err)
+		var e api.Error
+		if json.Unmarshal(rec.Body.Bytes(), &e) != nil || rec.Code != http.StatusServiceUnavailable || e.Error != api.ErrorTicketStalled {
+			t.Errorf("%d: the wizard got %d %s", code, rec.Code, rec.Body)
+		}
+	}
 }

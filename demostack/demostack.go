@@ -8,9 +8,9 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"oawizard/demostack/loopback"
 	"os"
 
+	"oawizard/demostack/loopback"
 	"oawizard/flow"
 	"oawizard/wechat/wechatsim"
 )

@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"oawizard/connector/api"
 	"time"
 
 	"oawizard/clock"
+	"oawizard/connector/api"
 	"oawizard/flow/connclient"
 )
 

@@ -6,11 +6,11 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"oawizard/demostack/loopback"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"oawizard/demostack/loopback"
 	"oawizard/flow/connclient"
 )
 

@@ -2,11 +2,11 @@ package flow
 
 import (
 	"context"
-	"oawizard/demostack/loopback"
 	"path/filepath"
 	"sync"
 	"testing"
 
+	"oawizard/demostack/loopback"
 	"oawizard/flow/connclient"
 	"oawizard/flow/store"
 	"oawizard/flow/syncer"

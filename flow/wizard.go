@@ -3,11 +3,11 @@ package flow
 import (
 	"context"
 	"encoding/json"
-	"oawizard/connector/api"
 	"slices"
 	"sync"
 
 	"oawizard/clock"
+	"oawizard/connector/api"
 	"oawizard/flow/connclient"
 	"oawizard/flow/store"
 	"oawizard/flow/verdict"

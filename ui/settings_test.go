@@ -5,12 +5,12 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"oawizard/demostack/loopback"
 	"path/filepath"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
 
+	"oawizard/demostack/loopback"
 	"oawizard/flow/secret"
 	"oawizard/flow/secret/secrettest"
 	"oawizard/flow/store"

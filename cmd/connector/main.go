@@ -20,7 +20,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"oawizard/demostack/loopback"
 	"os"
 	"os/signal"
 	"strconv"
@@ -30,6 +29,7 @@ import (
 
 	"oawizard/connector"
 	"oawizard/connector/api"
+	"oawizard/demostack/loopback"
 	"oawizard/version"
 	"oawizard/wechat/wechatsim"
 )

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
-	"oawizard/demostack/loopback"
 	"os"
 	"strings"
 	"syscall"
@@ -15,6 +14,7 @@ import (
 
 	"oawizard/connector"
 	"oawizard/connector/api"
+	"oawizard/demostack/loopback"
 )
 
 // decrypt reads its secrets as serve does, never from flags; a secrets

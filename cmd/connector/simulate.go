@@ -9,12 +9,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"oawizard/demostack/loopback"
 	"os"
 	"strings"
 
 	"oawizard/connector"
 	"oawizard/demostack"
+	"oawizard/demostack/loopback"
 )
 
 // serve --simulate keeps the simulated WeChat's state beside its database

@@ -5,12 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"oawizard/demostack/loopback"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 
+	"oawizard/demostack/loopback"
 	"oawizard/flow"
 	"oawizard/flow/connclient"
 	"oawizard/flow/store"

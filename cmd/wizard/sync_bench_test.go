@@ -2,13 +2,13 @@ package main
 
 import (
 	"context"
-	"oawizard/demostack/loopback"
 	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
+	"oawizard/demostack/loopback"
 	"oawizard/flow"
 	"oawizard/flow/connclient"
 	"oawizard/flow/store"

@@ -5,13 +5,13 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"oawizard/connector"
-	"oawizard/connector/api"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"oawizard/connector"
+	"oawizard/connector/api"
 	"oawizard/wechat/wechatsim"
 )
 

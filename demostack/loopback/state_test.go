@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"oawizard/connector/api"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"testing"
 
+	"oawizard/connector/api"
 	"oawizard/wechat/wechatsim"
 )
 

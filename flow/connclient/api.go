@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"oawizard/connector/api"
 	"time"
 
+	"oawizard/connector/api"
 	"oawizard/wechat"
 )
 

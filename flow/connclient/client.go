@@ -15,11 +15,11 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"oawizard/connector/api"
 	"strconv"
 	"strings"
 	"time"
 
+	"oawizard/connector/api"
 	"oawizard/wechat"
 )
 

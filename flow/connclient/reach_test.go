@@ -7,13 +7,13 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"oawizard/demostack/loopback"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"oawizard/demostack/loopback"
 	"oawizard/wechat/wechatsim"
 )
 
