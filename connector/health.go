@@ -103,13 +103,12 @@ func tokenState(ctx context.Context, st Store, key string, now time.Time) TokenS
 // kept: it costs no WeChat call while the component token is cached.
 const healthTTL = 5 * time.Second
 
-// healthProbeWait is how long a health answer waits for WeChat, and
-// healthProbeTimeout how long the probe itself may take. A load balancer
-// gives up after a few seconds: /healthz answers within healthStoreTimeout
-// plus healthProbeWait whatever WeChat does, and the probe carries on for
-// the next answer.
+// healthAnswerWithin is how long a health answer may take in all: a load
+// balancer gives up after a few seconds. The WeChat probe gets what the
+// store's part leaves of it, and carries on for the next answer when that
+// is not enough; healthProbeTimeout is how long the probe itself may take.
 const (
-	healthProbeWait    = 1500 * time.Millisecond
+	healthAnswerWithin = 1900 * time.Millisecond
 	healthProbeTimeout = 15 * time.Second
 )
 
@@ -127,8 +126,8 @@ type healthCache struct {
 // reuses) the component token, which shows at once e.g. 61004 when the IP
 // is not whitelisted. A refusal is reused for healthTTL unless a new ticket
 // arrived since, which may have cured it. One probe runs at a time, outside
-// the lock; a caller waits for it at most healthProbeWait.
-func (s *Server) wechatState(ctx context.Context, ticketAt time.Time) WeChatState {
+// the lock; a caller waits for it until deadline.
+func (s *Server) wechatState(ctx context.Context, ticketAt, deadline time.Time) WeChatState {
 	s.health.mu.Lock()
 	if time.Now().Before(s.health.keepTill) && s.health.ticketAt.Equal(ticketAt) {
 		st := s.health.last
@@ -142,7 +141,7 @@ func (s *Server) wechatState(ctx context.Context, ticketAt time.Time) WeChatStat
 		s.background(func(ctx context.Context) { s.probeWeChat(ctx, done, ticketAt) })
 	}
 	s.health.mu.Unlock()
-	wait := time.NewTimer(healthProbeWait)
+	wait := time.NewTimer(time.Until(deadline))
 	defer wait.Stop()
 	select {
 	case <-done:
@@ -188,6 +187,7 @@ const healthStoreTimeout = 2 * time.Second
 
 // readiness is the status with WeChat's part, for /healthz and /v1/health.
 func (s *Server) readiness(ctx context.Context) Status {
+	deadline := time.Now().Add(healthAnswerWithin)
 	sctx, cancel := context.WithTimeout(ctx, healthStoreTimeout)
 	st := ReadStatus(sctx, s.st, s.cfg.ComponentAppID, s.cfg.Clock.Now(), false)
 	cancel()
@@ -195,7 +195,7 @@ func (s *Server) readiness(ctx context.Context) Status {
 	wc := WeChatState{State: api.WeChatError, Cause: Cause{Reason: ReasonStoreUnavailable, Message: "the connector's database cannot be used"},
 		CheckedAt: s.cfg.Clock.Now().UTC()}
 	if st.Store == "ok" {
-		wc = s.wechatState(ctx, st.ticketAt)
+		wc = s.wechatState(ctx, st.ticketAt, deadline)
 		wc = s.ticketVerdict(st.Ticket, wc)
 	}
 	st.WeChat = &wc
