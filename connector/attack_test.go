@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"oawizard/clock"
+	"oawizard/connector/api"
 	"oawizard/wechat/wechatsim"
 )
 
@@ -17,9 +18,9 @@ import (
 // reach an account another authorization opened, over real HTTP.
 
 // newSessionAs creates a session with a given project token.
-func (st *stack) newSessionAs(token, appid string) sessionView {
+func (st *stack) newSessionAs(token, appid string) api.Session {
 	st.t.Helper()
-	var v sessionView
+	var v api.Session
 	if code := st.call("POST", "/v1/authorizations", token, map[string]string{"appid": appid}, &v); code != 201 {
 		st.t.Fatalf("create session: %d", code)
 	}
@@ -28,7 +29,7 @@ func (st *stack) newSessionAs(token, appid string) sessionView {
 
 // visit opens a session's landing page in WeChat, as the admin's phone
 // would, without confirming: the session then waits for a callback.
-func (st *stack) visit(s sessionView) {
+func (st *stack) visit(s api.Session) {
 	st.t.Helper()
 	if _, err := st.d.Phone().Open(s.QRURL); err != nil {
 		st.t.Fatal(err)
@@ -37,7 +38,7 @@ func (st *stack) visit(s sessionView) {
 
 // authorizeCode runs a real authorization and returns its session and the
 // code WeChat handed the callback.
-func (st *stack) authorizeCode(token, appid string) (sessionView, string) {
+func (st *stack) authorizeCode(token, appid string) (api.Session, string) {
 	st.t.Helper()
 	s := st.newSessionAs(token, appid)
 	page, err := st.d.Phone().Open(s.QRURL)
@@ -72,9 +73,9 @@ func (st *stack) callback(code, sessionID string) (int, string) {
 }
 
 // sessionAs reads a session with a given token (no long-poll).
-func (st *stack) sessionAs(token, id string) sessionView {
+func (st *stack) sessionAs(token, id string) api.Session {
 	st.t.Helper()
-	var v sessionView
+	var v api.Session
 	if code := st.call("GET", "/v1/authorizations/"+id+"?wait=0s", token, nil, &v); code != 200 {
 		st.t.Fatalf("read session: %d", code)
 	}
@@ -84,7 +85,7 @@ func (st *stack) sessionAs(token, id string) sessionView {
 // assertNoAccess checks that a project reaches nothing of an account.
 func (st *stack) assertNoAccess(token, appid string) {
 	st.t.Helper()
-	var acct accountView
+	var acct api.Account
 	if code := st.call("GET", "/v1/accounts/"+appid, token, nil, &acct); code != 403 && (code != 200 || acct.Authorized) {
 		st.t.Fatalf("the project read the account's facts: %d %+v", code, acct)
 	}
@@ -99,7 +100,7 @@ func TestUsedCodeNeverOpensAnotherProjectsAccount(t *testing.T) {
 		st.d.Sim.SetPushOrder(pushFirst)
 		oa := st.d.Scenario.OAAppID
 		a, code := st.authorizeCode(st.d.ProjectToken, oa)
-		st.waitStatus(a.ID, StatusAuthorized)
+		st.waitStatus(a.ID, api.StatusAuthorized)
 		tokB, _ := st.d.Connector.CreateProjectToken("b")
 		calls := st.d.Sim.Calls("/cgi-bin/component/api_query_auth")
 
@@ -115,7 +116,7 @@ func TestUsedCodeNeverOpensAnotherProjectsAccount(t *testing.T) {
 			t.Fatalf("pushFirst=%v: cross-project replay answered %d", pushFirst, status)
 		}
 		for _, id := range []string{b1.ID, b2.ID} {
-			if v := st.sessionAs(tokB, id); v.Status == StatusAuthorized || v.AppID != "" {
+			if v := st.sessionAs(tokB, id); v.Status == api.StatusAuthorized || v.AppID != "" {
 				t.Fatalf("pushFirst=%v: B's session completed by A's code: %+v", pushFirst, v)
 			}
 		}
@@ -126,7 +127,7 @@ func TestUsedCodeNeverOpensAnotherProjectsAccount(t *testing.T) {
 		if status, _ := st.callback(code, a2.ID); status != http.StatusBadRequest {
 			t.Fatalf("pushFirst=%v: same-project replay answered %d", pushFirst, status)
 		}
-		if v := st.sessionAs(st.d.ProjectToken, a2.ID); v.Status == StatusAuthorized {
+		if v := st.sessionAs(st.d.ProjectToken, a2.ID); v.Status == api.StatusAuthorized {
 			t.Fatalf("pushFirst=%v: a used code completed a second session", pushFirst)
 		}
 		// The callback for A's own session, after its completion, shows
@@ -146,7 +147,7 @@ func TestStaleUsedCodeIsRefusedAfterDaysAndPruning(t *testing.T) {
 	st := startStack(t, "ok", clk)
 	oa := st.d.Scenario.OAAppID
 	a, code := st.authorizeCode(st.d.ProjectToken, oa)
-	st.waitStatus(a.ID, StatusAuthorized)
+	st.waitStatus(a.ID, api.StatusAuthorized)
 	st.d.Sim.PausePushes(true)
 	clk.Advance(48 * time.Hour)
 	st.d.Connector.cfg.Retention = time.Hour
@@ -162,7 +163,7 @@ func TestStaleUsedCodeIsRefusedAfterDaysAndPruning(t *testing.T) {
 	if status, _ := st.callback(code, b.ID); status != http.StatusBadRequest {
 		t.Fatalf("a two-day-old used code answered %d", status)
 	}
-	if v := st.sessionAs(tokB, b.ID); v.Status == StatusAuthorized {
+	if v := st.sessionAs(tokB, b.ID); v.Status == api.StatusAuthorized {
 		t.Fatal("a stale code completed a session")
 	}
 	st.assertNoAccess(tokB, oa)
@@ -174,7 +175,7 @@ func TestCodeOfAnotherAccountGivesNoAccessToIt(t *testing.T) {
 	tokB, _ := st.d.Connector.CreateProjectToken("b")
 	// A authorizes the mini-program; B tries A's code on its OA session.
 	a, code := st.authorizeCode(st.d.ProjectToken, mp)
-	st.waitStatus(a.ID, StatusAuthorized)
+	st.waitStatus(a.ID, api.StatusAuthorized)
 	b := st.newSessionAs(tokB, oa)
 	st.visit(b)
 	if status, _ := st.callback(code, b.ID); status != http.StatusBadRequest {
@@ -197,7 +198,7 @@ func TestCodeOfAnotherAccountGivesNoAccessToIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.d.Connector.bg.Wait()
-	if v := st.sessionAs(tokB, b.ID); v.Status != StatusWrongAccount {
+	if v := st.sessionAs(tokB, b.ID); v.Status != api.StatusWrongAccount {
 		t.Fatalf("B's session %+v", v)
 	}
 	st.d.Connector.forgetLinks(mp)
@@ -233,7 +234,7 @@ func TestJunkCallbacksCostNoWeChatCallAndNoWrite(t *testing.T) {
 	pending2 := st.newSession(oa)
 	before := countRows(t, st.d.Store)
 	versions := map[string]int64{}
-	for _, s := range []sessionView{pending, expired, pending2} {
+	for _, s := range []api.Session{pending, expired, pending2} {
 		versions[s.ID] = st.sessionAs(st.d.ProjectToken, s.ID).Version
 	}
 	st.d.Sim.ResetCalls()
@@ -254,7 +255,7 @@ func TestJunkCallbacksCostNoWeChatCallAndNoWrite(t *testing.T) {
 			t.Fatalf("junk callbacks wrote to %s: %d → %d", k, v, after[k])
 		}
 	}
-	for _, s := range []sessionView{pending2} {
+	for _, s := range []api.Session{pending2} {
 		if v := st.sessionAs(st.d.ProjectToken, s.ID); v.Version != versions[s.ID] {
 			t.Fatalf("a junk callback changed session %s", s.ID)
 		}
@@ -287,7 +288,7 @@ func TestLandingVisitsReuseOnePreAuthCode(t *testing.T) {
 	if _, err := page.Confirm(); err != nil {
 		t.Fatal(err)
 	}
-	st.waitStatus(s.ID, StatusAuthorized)
+	st.waitStatus(s.ID, api.StatusAuthorized)
 	if _, ok := st.d.Connector.tok.cached(preAuthKey(s.ID)); ok {
 		t.Fatal("a used pre_auth_code is still cached")
 	}

@@ -10,31 +10,28 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
 
+	"oawizard/connector/api"
 	"oawizard/wechat"
 )
 
 // Reasons a WeChat call (or the connector itself) is not ready, in words a
-// wizard can show and a machine can match (API.md, /v1/health).
+// wizard can show and a machine can match; the contract defines them.
 const (
-	ReasonOK               = "ok"
-	ReasonTicketMissing    = "ticket_missing"     // no component_verify_ticket yet
-	ReasonUnreachable      = "unreachable"        // WeChat's API cannot be reached: DNS, refused, timeout
-	ReasonIPNotWhitelisted = "ip_not_whitelisted" // 61004: the server's IP is not on the platform's whitelist
-	ReasonWeChatBusy       = "wechat_busy"        // -1: WeChat asks to try again shortly
-	ReasonWeChatError      = "wechat_error"       // any other answer from WeChat
-	ReasonStoreUnavailable = "store_unavailable"  // the database cannot be read
-	ReasonClientGone       = "client_gone"        // the caller hung up; not a failure of ours
-	ReasonInternal         = "internal_error"     // anything else; the connector's log has the detail
+	ReasonOK                   = api.ReasonOK
+	ReasonTicketMissing        = api.ReasonTicketMissing
+	ReasonTicketStalled        = api.ReasonTicketStalled
+	ReasonPushSignatureInvalid = api.ReasonPushSignatureInvalid
+	ReasonUnreachable          = api.ReasonUnreachable
+	ReasonIPNotWhitelisted     = api.ReasonIPNotWhitelisted
+	ReasonWeChatBusy           = api.ReasonWeChatBusy
+	ReasonWeChatError          = api.ReasonWeChatError
+	ReasonStoreUnavailable     = api.ReasonStoreUnavailable
+	ReasonClientGone           = api.ReasonClientGone
+	ReasonInternal             = api.ReasonInternal
 )
 
 // Cause is a reason with its explanation and what supports it.
-type Cause struct {
-	Reason  string `json:"reason"`
-	Message string `json:"message"`
-	IP      string `json:"ip,omitempty"`      // ip_not_whitelisted: the IP WeChat saw
-	ErrCode int    `json:"errcode,omitempty"` // WeChat's errcode, when it answered
-	ErrMsg  string `json:"errmsg,omitempty"`
-}
+type Cause = api.Cause
 
 // causeOf classifies an error from a WeChat call.
 func causeOf(err error) Cause {

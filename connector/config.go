@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"oawizard/clock"
+	"oawizard/connector/api"
 )
 
 // Secrets are the platform's credentials. They come from the environment or
@@ -137,6 +138,11 @@ type Config struct {
 	RateLimit      float64 // requests per second per project token; default 200
 	RateBurst      int     // default 400
 	Demo           bool    // reported by /v1/health
+	// ReleaseState is the platform's 全网发布 state as the operator knows
+	// it (api.ReleaseTesting, api.ReleaseReleased, or "" unset). WeChat
+	// offers no API to read it; before release only the console's test
+	// accounts can authorize, so health carries it for the wizard to say.
+	ReleaseState string
 	// MaxPushAge bounds how old a push's timestamp may be; default 5 min.
 	MaxPushAge time.Duration
 	// PublicRateLimit and PublicRateBurst bound the landing page and the
@@ -171,6 +177,9 @@ func (c *Config) setDefaults() error {
 		return fmt.Errorf("connector: public URL %q is not an http(s) URL", c.PublicURL)
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	if err := CheckReleaseState(c.ReleaseState); err != nil {
+		return err
+	}
 	if c.APIBase == "" {
 		c.APIBase = "https://api.weixin.qq.com"
 	}
@@ -193,7 +202,7 @@ func (c *Config) setDefaults() error {
 	}
 	c.Clock = clock.Or(c.Clock)
 	if c.HTTPClient == nil {
-		c.HTTPClient = &http.Client{Timeout: 20 * time.Second, Transport: wechatTransport()}
+		c.HTTPClient = &http.Client{Timeout: 20 * time.Second, Transport: WeChatTransport()}
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
@@ -228,10 +237,19 @@ func (c *Config) setDefaults() error {
 	return c.Secrets.validate()
 }
 
-// wechatTransport is the connector's transport to WeChat. The default one
+// CheckReleaseState refuses a release state the contract does not name.
+func CheckReleaseState(v string) error {
+	switch v {
+	case api.ReleaseUnknown, api.ReleaseTesting, api.ReleaseReleased:
+		return nil
+	}
+	return fmt.Errorf("connector: release state %q is neither %s nor %s", v, api.ReleaseTesting, api.ReleaseReleased)
+}
+
+// WeChatTransport is the connector's transport to WeChat. The default one
 // keeps two idle connections per host: with several syncs relayed at once,
 // every other call to WeChat would open a new TLS connection.
-func wechatTransport() *http.Transport {
+func WeChatTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = 64
 	t.WriteBufferSize = 16 << 10 // a batchget request (about 6 KB) in one write

@@ -7,8 +7,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
+	"oawizard/connector/api"
 	"oawizard/wechat"
 )
 
@@ -22,33 +22,21 @@ type unknown struct {
 }
 
 type fact struct {
-	Value   any      `json:"value"`
-	Source  string   `json:"source,omitempty"`
-	Unknown *unknown `json:"unknown,omitempty"`
+	Value   any          `json:"value"`
+	Source  string       `json:"source,omitempty"`
+	Unknown *api.Unknown `json:"unknown,omitempty"`
 }
 
-type accountView struct {
-	AppID                string          `json:"appid"`
-	Authorized           bool            `json:"authorized"`
-	NeedsReauthorization bool            `json:"needs_reauthorization"`
-	AuthorizedAt         *time.Time      `json:"authorized_at,omitempty"`
-	CheckedAt            *time.Time      `json:"checked_at,omitempty"`
-	Granted              []int           `json:"granted"`
-	Facts                map[string]fact `json:"facts"`
-}
-
-var factNames = []string{"nick_name", "service_type", "verify_type", "principal_name", "principal_type", "credential", "open_appid", "has_open"}
-
-func unknownFacts(reason string) map[string]fact {
-	m := map[string]fact{}
-	for _, n := range factNames {
-		m[n] = fact{Unknown: &unknown{Reason: reason}}
+func unknownFacts(reason string) map[string]api.Fact {
+	m := map[string]api.Fact{}
+	for _, n := range api.FactNames {
+		m[n] = api.Fact{Unknown: &api.Unknown{Reason: reason}}
 	}
 	return m
 }
 
-func apiUnknown(err error) *unknown {
-	return &unknown{Reason: "api_error", ErrCode: wechat.ErrorCode(err)}
+func apiUnknown(err error) *api.Unknown {
+	return &api.Unknown{Reason: "api_error", ErrCode: wechat.ErrorCode(err)}
 }
 
 // allowedAccount answers whether the project may see the account: it may if
@@ -75,20 +63,20 @@ func (s *Server) handleAccountRefresh(w http.ResponseWriter, r *http.Request) {
 func (s *Server) serveAccount(w http.ResponseWriter, r *http.Request, refresh bool) {
 	appid := strings.ToLower(r.PathValue("appid"))
 	if !appIDRE.MatchString(appid) {
-		writeError(w, http.StatusBadRequest, "bad_request", "appid must be wx followed by 16 hexadecimal characters", nil)
+		writeError(w, http.StatusBadRequest, api.ErrorBadRequest, "appid must be wx followed by 16 hexadecimal characters", nil)
 		return
 	}
 	linked, err := s.allowedAccount(r.Context(), projectOf(r), appid)
 	if err != nil {
 		if errors.Is(err, ErrNotAuthorized) {
-			writeError(w, http.StatusForbidden, "forbidden", "another project authorized this account", nil)
+			writeError(w, http.StatusForbidden, api.ErrorForbidden, "another project authorized this account", nil)
 			return
 		}
 		s.writeFailure(w, r, err)
 		return
 	}
 	if !linked {
-		writeJSON(w, http.StatusOK, accountView{AppID: appid, Granted: []int{}, Facts: unknownFacts("not_authorized")})
+		writeJSON(w, http.StatusOK, api.Account{AppID: appid, Granted: []int{}, Facts: unknownFacts("not_authorized")})
 		return
 	}
 	a, err := s.st.Authorizer(r.Context(), appid)
@@ -105,7 +93,7 @@ func (s *Server) serveAccount(w http.ResponseWriter, r *http.Request, refresh bo
 		writeJSON(w, http.StatusOK, v)
 		return
 	}
-	var v accountView
+	var v api.Account
 	if err := json.Unmarshal(a.FactsJSON, &v); err != nil {
 		s.writeFailure(w, r, err)
 		return
@@ -119,8 +107,8 @@ func (s *Server) serveAccount(w http.ResponseWriter, r *http.Request, refresh bo
 }
 
 // refreshFacts asks WeChat about the account and stores the answer.
-func (s *Server) refreshFacts(ctx context.Context, appid string) (accountView, error) {
-	v := accountView{AppID: appid, Granted: []int{}, Facts: unknownFacts("not_authorized")}
+func (s *Server) refreshFacts(ctx context.Context, appid string) (api.Account, error) {
+	v := api.Account{AppID: appid, Granted: []int{}, Facts: unknownFacts("not_authorized")}
 	a, err := s.st.Authorizer(ctx, appid)
 	if errors.Is(err, ErrNotFound) {
 		return v, nil
@@ -147,17 +135,17 @@ func (s *Server) refreshFacts(ctx context.Context, appid string) (accountView, e
 	const src = "api_get_authorizer_info"
 	if err != nil {
 		for _, n := range []string{"nick_name", "service_type", "verify_type", "principal_name"} {
-			v.Facts[n] = fact{Unknown: apiUnknown(err)}
+			v.Facts[n] = api.Fact{Unknown: apiUnknown(err)}
 		}
 		if c, _ := wechat.ClassOfError(err); c == wechat.ClassReauthorize {
 			v.Authorized, v.NeedsReauthorization = false, true
 		}
 	} else {
 		ai := info.AuthorizerInfo
-		v.Facts["nick_name"] = fact{Value: ai.NickName, Source: src}
-		v.Facts["service_type"] = fact{Value: ai.ServiceTypeInfo.ID, Source: src}
-		v.Facts["verify_type"] = fact{Value: ai.VerifyTypeInfo.ID, Source: src}
-		v.Facts["principal_name"] = fact{Value: ai.PrincipalName, Source: src}
+		v.Facts["nick_name"] = api.Fact{Value: ai.NickName, Source: src}
+		v.Facts["service_type"] = api.Fact{Value: ai.ServiceTypeInfo.ID, Source: src}
+		v.Facts["verify_type"] = api.Fact{Value: ai.VerifyTypeInfo.ID, Source: src}
+		v.Facts["principal_name"] = api.Fact{Value: ai.PrincipalName, Source: src}
 		a.FuncIDs = wechat.PermissionIDs(info.AuthorizationInfo.FuncInfo)
 		a.NickName = ai.NickName
 	}
@@ -170,29 +158,29 @@ func (s *Server) refreshFacts(ctx context.Context, appid string) (accountView, e
 		}
 		return false
 	}
-	missing := func(set int) fact { return fact{Unknown: &unknown{Reason: "permission_missing", Set: set}} }
+	missing := func(set int) api.Fact { return api.Fact{Unknown: &api.Unknown{Reason: "permission_missing", Set: set}} }
 	// 账号服务 (3 for an OA, 30 for a mini-program) opens basic info and open/have.
 	if has(3, 30) {
 		err := s.tok.withAuthorizer(ctx, appid, func(tok string) error {
 			b, e := s.wc.AccountBasicInfo(ctx, tok)
 			if e == nil {
-				v.Facts["principal_type"] = fact{Value: b.PrincipalType, Source: "getaccountbasicinfo"}
-				v.Facts["credential"] = fact{Value: b.Credential, Source: "getaccountbasicinfo"}
+				v.Facts["principal_type"] = api.Fact{Value: b.PrincipalType, Source: "getaccountbasicinfo"}
+				v.Facts["credential"] = api.Fact{Value: b.Credential, Source: "getaccountbasicinfo"}
 			}
 			return e
 		})
 		if err != nil {
-			v.Facts["principal_type"], v.Facts["credential"] = fact{Unknown: apiUnknown(err)}, fact{Unknown: apiUnknown(err)}
+			v.Facts["principal_type"], v.Facts["credential"] = api.Fact{Unknown: apiUnknown(err)}, api.Fact{Unknown: apiUnknown(err)}
 		}
 		err = s.tok.withAuthorizer(ctx, appid, func(tok string) error {
 			h, e := s.wc.OpenHave(ctx, tok)
 			if e == nil {
-				v.Facts["has_open"] = fact{Value: h, Source: "open/have"}
+				v.Facts["has_open"] = api.Fact{Value: h, Source: "open/have"}
 			}
 			return e
 		})
 		if err != nil {
-			v.Facts["has_open"] = fact{Unknown: apiUnknown(err)}
+			v.Facts["has_open"] = api.Fact{Unknown: apiUnknown(err)}
 		}
 	} else {
 		v.Facts["principal_type"], v.Facts["credential"], v.Facts["has_open"] = missing(3), missing(3), missing(3)
@@ -202,15 +190,15 @@ func (s *Server) refreshFacts(ctx context.Context, appid string) (accountView, e
 		err := s.tok.withAuthorizer(ctx, appid, func(tok string) error {
 			o, e := s.wc.OpenGet(ctx, tok, appid)
 			if e == nil {
-				v.Facts["open_appid"] = fact{Value: o, Source: "open/get"}
+				v.Facts["open_appid"] = api.Fact{Value: o, Source: "open/get"}
 			}
 			return e
 		})
 		switch {
 		case wechat.IsCode(err, wechat.CodeOpenNotExists):
-			v.Facts["open_appid"] = fact{Source: "open/get", Unknown: &unknown{Reason: "not_bound", ErrCode: wechat.CodeOpenNotExists}}
+			v.Facts["open_appid"] = api.Fact{Source: "open/get", Unknown: &api.Unknown{Reason: "not_bound", ErrCode: wechat.CodeOpenNotExists}}
 		case err != nil:
-			v.Facts["open_appid"] = fact{Unknown: apiUnknown(err)}
+			v.Facts["open_appid"] = api.Fact{Unknown: apiUnknown(err)}
 		}
 	} else {
 		v.Facts["open_appid"] = missing(24)

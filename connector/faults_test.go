@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"oawizard/clock"
+	"oawizard/connector/api"
 	"oawizard/wechat"
 	"oawizard/wechat/wechatsim"
 )
@@ -167,7 +168,7 @@ func TestPushesPausedForHoursKeepTheLastTicket(t *testing.T) {
 	st := startStack(t, "ok", clk)
 	st.d.Sim.PausePushes(true)
 	clk.Advance(6 * time.Hour)
-	if v := st.authorize(st.d.Scenario.OAAppID); v.Status != StatusAuthorized {
+	if v := st.authorize(st.d.Scenario.OAAppID); v.Status != api.StatusAuthorized {
 		t.Fatalf("after 6 h without pushes: %+v", v)
 	}
 }
@@ -232,7 +233,7 @@ func TestRevokedAuthorizationAnswersNeedsReauthorization(t *testing.T) {
 	if code != http.StatusConflict || !strings.Contains(string(body), "needs_reauthorization") {
 		t.Fatalf("relay after unauthorized: %d %s", code, body)
 	}
-	var acct accountView
+	var acct api.Account
 	st.call("POST", "/v1/accounts/"+oa+"/refresh", st.d.ProjectToken, nil, &acct)
 	if acct.Authorized || !acct.NeedsReauthorization {
 		t.Fatalf("facts after revocation %+v", acct)
@@ -296,7 +297,7 @@ func TestRestartKeepsTicketTokensAndSessions(t *testing.T) {
 		t.Fatalf("restart refetched %d tokens", n)
 	}
 	x, err := srv.loadSession(context.Background(), v.ID)
-	if err != nil || x.Status != StatusAuthorized {
+	if err != nil || x.Status != api.StatusAuthorized {
 		t.Fatalf("session after restart: %+v %v", x, err)
 	}
 	// A different store key cannot open the sealed tokens.

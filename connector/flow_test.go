@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"oawizard/clock"
+	"oawizard/connector/api"
 	"oawizard/wechat/wechatsim"
 )
 
@@ -21,10 +22,10 @@ func TestAuthorizeFactsAndRelayEndToEnd(t *testing.T) {
 	st := startStack(t, "ok", nil)
 	oa := st.d.Scenario.OAAppID
 	s := st.newSession(oa)
-	if s.Status != StatusPending || !strings.HasPrefix(s.QRURL, st.d.URL+"/a/") || s.PCURL != s.QRURL+"?pc=1" {
+	if s.Status != api.StatusPending || !strings.HasPrefix(s.QRURL, st.d.URL+"/a/") || s.PCURL != s.QRURL+"?pc=1" {
 		t.Fatalf("new session %+v", s)
 	}
-	if v := st.poll(s.ID, 0, "0s"); v.Version != 1 || v.Status != StatusPending {
+	if v := st.poll(s.ID, 0, "0s"); v.Version != 1 || v.Status != api.StatusPending {
 		t.Fatalf("first poll %+v", v)
 	}
 	page, err := st.d.Phone().Open(s.QRURL)
@@ -34,19 +35,19 @@ func TestAuthorizeFactsAndRelayEndToEnd(t *testing.T) {
 	if page.BizAppID != oa || !slices.Equal(page.Permissions, []int{2, 3, 24}) {
 		t.Fatalf("WeChat's page: biz %s sets %v", page.BizAppID, page.Permissions)
 	}
-	if v := st.poll(s.ID, 1, "2s"); v.Status != StatusScanned {
+	if v := st.poll(s.ID, 1, "2s"); v.Status != api.StatusScanned {
 		t.Fatalf("after the scan: %s", v.Status)
 	}
 	res, err := page.Confirm()
 	if err != nil || !strings.Contains(res.Body, "授权完成") || !strings.Contains(res.Body, s.Code) {
 		t.Fatalf("callback: %v %+v", err, res)
 	}
-	v := st.waitStatus(s.ID, StatusAuthorized)
+	v := st.waitStatus(s.ID, api.StatusAuthorized)
 	if v.AppID != oa || v.NickName == "" || len(v.Missing) != 0 || !slices.Equal(v.Granted, []int{2, 3, 24}) {
 		t.Fatalf("authorized session %+v", v)
 	}
 
-	var acct accountView
+	var acct api.Account
 	if code := st.call("POST", "/v1/accounts/"+oa+"/refresh", st.d.ProjectToken, nil, &acct); code != 200 {
 		t.Fatalf("facts: %d", code)
 	}
@@ -54,7 +55,7 @@ func TestAuthorizeFactsAndRelayEndToEnd(t *testing.T) {
 		acct.Facts["credential"].Value == nil || acct.Facts["principal_type"].Value != float64(1) || acct.Facts["has_open"].Value != true {
 		t.Fatalf("facts %+v", acct)
 	}
-	var mp accountView
+	var mp api.Account
 	st.call("GET", "/v1/accounts/"+st.d.Scenario.MPAppID, st.d.ProjectToken, nil, &mp)
 	if mp.Authorized || mp.Facts["verify_type"].Unknown == nil || mp.Facts["verify_type"].Unknown.Reason != "not_authorized" {
 		t.Fatalf("unauthorized MP facts %+v", mp)
@@ -87,13 +88,13 @@ func TestAuthorizeFactsAndRelayEndToEnd(t *testing.T) {
 	if code, _ := st.relay(other, oa, "cgi-bin/user/get", "GET", nil); code != 403 {
 		t.Fatalf("another project relayed: %d", code)
 	}
-	if code := st.call("GET", "/v1/accounts/"+oa, other, nil, &accountView{}); code != 403 {
+	if code := st.call("GET", "/v1/accounts/"+oa, other, nil, &api.Account{}); code != 403 {
 		t.Fatalf("another project read facts: %d", code)
 	}
-	if code := st.call("GET", "/v1/authorizations/"+s.ID, other, nil, &errorBody{}); code != 404 {
+	if code := st.call("GET", "/v1/authorizations/"+s.ID, other, nil, &api.Error{}); code != 404 {
 		t.Fatalf("another project read the session: %d", code)
 	}
-	if code := st.call("GET", "/v1/health", "oaw_nope", nil, &errorBody{}); code != 401 {
+	if code := st.call("GET", "/v1/health", "oaw_nope", nil, &api.Error{}); code != 401 {
 		t.Fatalf("unknown token: %d", code)
 	}
 
@@ -116,7 +117,7 @@ func TestPushAndCallbackInEitherOrderCompleteOnce(t *testing.T) {
 		st := startStack(t, "ok", nil)
 		st.d.Sim.SetPushOrder(pushFirst)
 		v := st.authorize(st.d.Scenario.OAAppID)
-		if v.Status != StatusAuthorized {
+		if v.Status != api.StatusAuthorized {
 			t.Fatalf("pushFirst=%v: %+v", pushFirst, v)
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -137,7 +138,7 @@ func TestCancelOnThePhoneThenScanAgain(t *testing.T) {
 	if err := page.Cancel(); err != nil {
 		t.Fatal(err)
 	}
-	if v := st.waitStatus(s.ID, StatusCancelled); v.Code != s.Code {
+	if v := st.waitStatus(s.ID, api.StatusCancelled); v.Code != s.Code {
 		t.Fatal("cancel changed the code")
 	}
 	page, err = phone.Open(s.QRURL)
@@ -147,7 +148,7 @@ func TestCancelOnThePhoneThenScanAgain(t *testing.T) {
 	if _, err := page.Confirm(); err != nil {
 		t.Fatal(err)
 	}
-	st.waitStatus(s.ID, StatusAuthorized)
+	st.waitStatus(s.ID, api.StatusAuthorized)
 	// Backing out does not use up the pre_auth_code: the second visit
 	// reuses the first one's.
 	if n := st.d.Sim.Calls("/cgi-bin/component/api_create_preauthcode"); n != 1 {
@@ -164,18 +165,18 @@ func TestAnotherPhoneScanningIsNotACancel(t *testing.T) {
 	if _, err := st.d.Sim.NewPhone().Open(s.QRURL); err == nil || !strings.Contains(err.Error(), "管理员") {
 		t.Fatalf("a non-admin's scan: %v", err)
 	}
-	st.waitStatus(s.ID, StatusScanned)
+	st.waitStatus(s.ID, api.StatusScanned)
 	page, err := st.d.Phone().Open(s.QRURL)
 	if err != nil {
 		t.Fatalf("the admin's scan after a colleague's: %v", err)
 	}
-	if v := st.sessionAs(st.d.ProjectToken, s.ID); v.Status != StatusScanned {
+	if v := st.sessionAs(st.d.ProjectToken, s.ID); v.Status != api.StatusScanned {
 		t.Fatalf("after the admin's scan the session is %s", v.Status)
 	}
 	if _, err := page.Confirm(); err != nil {
 		t.Fatal(err)
 	}
-	st.waitStatus(s.ID, StatusAuthorized)
+	st.waitStatus(s.ID, api.StatusAuthorized)
 }
 
 func TestSessionExpires(t *testing.T) {
@@ -183,7 +184,7 @@ func TestSessionExpires(t *testing.T) {
 	st := startStack(t, "ok", clk)
 	s := st.newSession(st.d.Scenario.OAAppID)
 	clk.Advance(10 * time.Minute)
-	if v := st.poll(s.ID, 1, "0s"); v.Status != StatusExpired {
+	if v := st.poll(s.ID, 1, "0s"); v.Status != api.StatusExpired {
 		t.Fatalf("after 10 min: %s", v.Status)
 	}
 	resp, err := http.Get(s.QRURL)
@@ -199,7 +200,7 @@ func TestSessionExpires(t *testing.T) {
 func TestUntickedUserManagementIsReportedMissing(t *testing.T) {
 	st := startStack(t, "ok", nil)
 	v := st.authorize(st.d.Scenario.OAAppID, wechatsim.Untick(2))
-	if v.Status != StatusAuthorized || !slices.Equal(v.Missing, []int{2}) {
+	if v.Status != api.StatusAuthorized || !slices.Equal(v.Missing, []int{2}) {
 		t.Fatalf("session %+v", v)
 	}
 }
@@ -232,7 +233,7 @@ func TestWrongAccountIsReported(t *testing.T) {
 	if err != nil || code == "" {
 		t.Fatal(err)
 	}
-	v := st.waitStatus(s.ID, StatusWrongAccount)
+	v := st.waitStatus(s.ID, api.StatusWrongAccount)
 	if v.AppID != st.d.Scenario.MPAppID || v.ExpectedAppID != st.d.Scenario.OAAppID {
 		t.Fatalf("wrong account session %+v", v)
 	}
@@ -240,7 +241,7 @@ func TestWrongAccountIsReported(t *testing.T) {
 
 func TestBadAppIDIsRejected(t *testing.T) {
 	st := startStack(t, "ok", nil)
-	var e errorBody
+	var e api.Error
 	if code := st.call("POST", "/v1/authorizations", st.d.ProjectToken, map[string]string{"appid": "gh_123"}, &e); code != 400 || e.Error != "bad_request" {
 		t.Fatalf("%d %+v", code, e)
 	}
@@ -260,7 +261,7 @@ func TestIPNotWhitelistedIsTheVendorsProblem(t *testing.T) {
 	if !errors.As(err, &pe) || !strings.Contains(pe.Text, "服务商") {
 		t.Fatalf("phone: %v", err)
 	}
-	if v := st.waitStatus(s.ID, StatusFailed); v.Reason != "wechat:61004" {
+	if v := st.waitStatus(s.ID, api.StatusFailed); v.Reason != "wechat:61004" {
 		t.Fatalf("reason %q", v.Reason)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"oawizard/connector/api"
 )
 
 // Status is what the connector knows about its own readiness; it never
@@ -19,24 +21,22 @@ type Status struct {
 	Authorizers    []TokenState `json:"authorizers,omitempty"`
 	OpenSessions   int          `json:"open_sessions"`
 	Demo           bool         `json:"demo"`
+	// ReleaseState is the platform's 全网发布 state as the operator set it
+	// ("" = not set).
+	ReleaseState string `json:"release_state,omitempty"`
 	// WeChat is whether WeChat accepts this server, with the cause in
 	// words when it does not (served by /healthz; `connector status`,
 	// reading the database alone, leaves it out).
 	WeChat *WeChatState `json:"wechat,omitempty"`
+
+	ticketAt time.Time // when the stored ticket arrived; zero = none
 }
 
-// WeChatState is the answer to "can this server work with WeChat now?".
-type WeChatState struct {
-	State string `json:"state"` // ok | waiting_for_ticket | error
-	Cause
-	CheckedAt time.Time `json:"checked_at"`
-}
-
-// TicketState says whether a ticket has arrived and how old it is.
-type TicketState struct {
-	State      string `json:"state"` // ok | waiting | stale
-	AgeSeconds int64  `json:"age_seconds"`
-}
+// The health answer's parts, as the contract defines them.
+type (
+	WeChatState = api.WeChatState
+	TicketState = api.TicketState
+)
 
 // TokenState describes a token without showing it.
 type TokenState struct {
@@ -62,15 +62,12 @@ func ReadStatus(ctx context.Context, st Store, componentAppID string, now time.T
 	_, at, err := st.Ticket(ctx, out.ComponentAppID)
 	switch {
 	case errors.Is(err, ErrNotFound):
-		out.Ticket.State = "waiting"
+		out.Ticket.State = api.TicketWaiting
 	case err != nil:
 		out.Store = "unavailable"
 	default:
-		out.Ticket.AgeSeconds = int64(now.Sub(at) / time.Second)
-		out.Ticket.State = "ok"
-		if now.Sub(at) > 12*time.Hour {
-			out.Ticket.State = "stale"
-		}
+		out.ticketAt = at
+		out.Ticket = ticketState(now.Sub(at))
 	}
 	out.ComponentToken = tokenState(ctx, st, componentKey(out.ComponentAppID), now)
 	if withAuthorizers {
@@ -85,7 +82,7 @@ func ReadStatus(ctx context.Context, st Store, componentAppID string, now time.T
 		}
 	}
 	out.OpenSessions, _ = st.OpenSessions(ctx, now)
-	out.OK = out.Store == "ok" && out.Ticket.State == "ok"
+	out.OK = out.Store == "ok" && out.Ticket.State == api.TicketOK
 	return out
 }
 
@@ -106,70 +103,118 @@ func tokenState(ctx context.Context, st Store, key string, now time.Time) TokenS
 // kept: it costs no WeChat call while the component token is cached.
 const healthTTL = 5 * time.Second
 
+// healthAnswerWithin is how long a health answer may take in all: a load
+// balancer gives up after a few seconds. The WeChat probe gets what the
+// store's part leaves of it, and carries on for the next answer when that
+// is not enough; healthProbeTimeout is how long the probe itself may take.
+const (
+	healthAnswerWithin = 1900 * time.Millisecond
+	healthProbeTimeout = 15 * time.Second
+)
+
+// healthCache holds the last WeChat probe. Its lock guards the fields only;
+// no WeChat call is ever made under it.
 type healthCache struct {
-	mu    sync.Mutex
-	state WeChatState
-	at    time.Time
+	mu       sync.Mutex
+	last     WeChatState
+	keepTill time.Time     // a refusal is reused until then
+	ticketAt time.Time     // the ticket the kept refusal was found with
+	probe    chan struct{} // closed when the running probe ends; nil = none running
 }
 
-// wechatState mints (or reuses) the component token, which shows at once
-// whether WeChat accepts this server, e.g. 61004 when its IP is not
-// whitelisted, and says why not in words.
-func (s *Server) wechatState(ctx context.Context) WeChatState {
+// wechatState says whether WeChat accepts this server: it mints (or
+// reuses) the component token, which shows at once e.g. 61004 when the IP
+// is not whitelisted. A refusal is reused for healthTTL unless a new ticket
+// arrived since, which may have cured it. One probe runs at a time, outside
+// the lock; a caller waits for it until deadline.
+func (s *Server) wechatState(ctx context.Context, ticketAt, deadline time.Time) WeChatState {
+	s.health.mu.Lock()
+	if time.Now().Before(s.health.keepTill) && s.health.ticketAt.Equal(ticketAt) {
+		st := s.health.last
+		s.health.mu.Unlock()
+		return st
+	}
+	done := s.health.probe
+	if done == nil {
+		done = make(chan struct{})
+		s.health.probe = done
+		s.background(func(ctx context.Context) { s.probeWeChat(ctx, done, ticketAt) })
+	}
+	s.health.mu.Unlock()
+	wait := time.NewTimer(time.Until(deadline))
+	defer wait.Stop()
+	select {
+	case <-done:
+		s.health.mu.Lock()
+		defer s.health.mu.Unlock()
+		return s.health.last
+	case <-wait.C:
+		return WeChatState{State: api.WeChatError, CheckedAt: s.cfg.Clock.Now().UTC(),
+			Cause: Cause{Reason: ReasonUnreachable, Message: "WeChat has not answered this server's check yet; it continues in the background"}}
+	case <-ctx.Done():
+		return WeChatState{State: api.WeChatError, Cause: causeOf(ctx.Err()), CheckedAt: s.cfg.Clock.Now().UTC()}
+	}
+}
+
+// probeWeChat is the one running WeChat check; it keeps its answer for
+// the callers waiting and, when WeChat refused, for healthTTL.
+func (s *Server) probeWeChat(ctx context.Context, done chan struct{}, ticketAt time.Time) {
+	ctx, cancel := context.WithTimeout(ctx, healthProbeTimeout)
+	defer cancel()
+	_, err := s.tok.component(ctx)
+	st := WeChatState{Cause: s.ticketCause(err), CheckedAt: s.cfg.Clock.Now().UTC()}
+	switch st.Reason {
+	case ReasonOK:
+		st.State = api.WeChatOK
+	case ReasonTicketMissing:
+		st.State = api.WeChatWaitingForTicket
+	default:
+		st.State = api.WeChatError
+	}
 	s.health.mu.Lock()
 	defer s.health.mu.Unlock()
-	if !s.health.at.IsZero() && time.Since(s.health.at) < healthTTL {
-		return s.health.state
+	s.health.last, s.health.probe, s.health.ticketAt = st, nil, ticketAt
+	s.health.keepTill = time.Time{}
+	if st.State != api.WeChatOK && st.Reason != ReasonClientGone {
+		s.health.keepTill = time.Now().Add(healthTTL)
 	}
-	_, err := s.tok.component(ctx)
-	c := causeOf(err)
-	if c.Reason == ReasonClientGone {
-		return WeChatState{State: "error", Cause: c, CheckedAt: s.cfg.Clock.Now().UTC()}
-	}
-	st := WeChatState{State: "ok", Cause: c, CheckedAt: s.cfg.Clock.Now().UTC()}
-	switch c.Reason {
-	case ReasonOK:
-	case ReasonTicketMissing:
-		st.State = "waiting_for_ticket"
-	default:
-		st.State = "error"
-	}
-	if st.State != "ok" {
-		s.health.state, s.health.at = st, time.Now()
-	} else {
-		s.health.at = time.Time{}
-	}
-	return st
+	close(done)
 }
 
 // healthStoreTimeout bounds the store's part of /healthz: a load balancer
 // must hear 503 from an instance whose database hangs, not wait with it.
 const healthStoreTimeout = 2 * time.Second
 
-func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), healthStoreTimeout)
-	st := ReadStatus(ctx, s.st, s.cfg.ComponentAppID, s.cfg.Clock.Now(), false)
+// readiness is the status with WeChat's part, for /healthz and /v1/health.
+func (s *Server) readiness(ctx context.Context) Status {
+	deadline := time.Now().Add(healthAnswerWithin)
+	sctx, cancel := context.WithTimeout(ctx, healthStoreTimeout)
+	st := ReadStatus(sctx, s.st, s.cfg.ComponentAppID, s.cfg.Clock.Now(), false)
 	cancel()
-	st.Demo = s.cfg.Demo
+	st.Demo, st.ReleaseState = s.cfg.Demo, s.cfg.ReleaseState
+	wc := WeChatState{State: api.WeChatError, Cause: Cause{Reason: ReasonStoreUnavailable, Message: "the connector's database cannot be used"},
+		CheckedAt: s.cfg.Clock.Now().UTC()}
+	if st.Store == "ok" {
+		wc = s.wechatState(ctx, st.ticketAt, deadline)
+		wc = s.ticketVerdict(st.Ticket, wc)
+	}
+	st.WeChat = &wc
+	st.OK = st.OK && wc.State == api.WeChatOK
+	return st
+}
+
+func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
+	st := s.readiness(r.Context())
 	code := http.StatusOK
 	if st.Store != "ok" {
 		code = http.StatusServiceUnavailable
-	} else {
-		wc := s.wechatState(r.Context())
-		st.WeChat = &wc
-		st.OK = st.OK && wc.State == "ok"
+		st.WeChat = nil
 	}
 	writeJSON(w, code, st)
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
-	st := ReadStatus(r.Context(), s.st, s.cfg.ComponentAppID, s.cfg.Clock.Now(), false)
-	wc := WeChatState{State: "error", Cause: Cause{Reason: ReasonStoreUnavailable, Message: "the connector's database cannot be used"}}
-	if st.Store == "ok" {
-		wc = s.wechatState(r.Context())
-	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"ok": st.OK && wc.State == "ok", "project": projectOf(r), "component_appid": st.ComponentAppID,
-		"ticket": st.Ticket, "wechat": wc, "demo": s.cfg.Demo,
-	})
+	st := s.readiness(r.Context())
+	writeJSON(w, http.StatusOK, api.Health{OK: st.OK, Project: projectOf(r), ComponentAppID: st.ComponentAppID,
+		Ticket: st.Ticket, WeChat: *st.WeChat, Demo: st.Demo, ReleaseState: st.ReleaseState})
 }

@@ -2,6 +2,7 @@ package connector
 
 import (
 	"net/http"
+	"oawizard/connector/api"
 	"strings"
 	"testing"
 )
@@ -31,14 +32,14 @@ func TestJunkCodeAtTheCallbackLeavesTheSessionWaiting(t *testing.T) {
 	if n := queryAuth(); n != 2 {
 		t.Fatalf("%d api_query_auth calls for two made-up codes", n)
 	}
-	if v := st.sessionAs(st.d.ProjectToken, s.ID); v.Version != before.Version || v.Status != StatusScanned {
+	if v := st.sessionAs(st.d.ProjectToken, s.ID); v.Version != before.Version || v.Status != api.StatusScanned {
 		t.Fatalf("a made-up code changed the session: %+v", v)
 	}
 	res, err := page.Confirm()
 	if err != nil || !strings.Contains(res.Body, "授权完成") {
 		t.Fatalf("the real confirmation after made-up codes: %v %s", err, res.Body)
 	}
-	if v := st.waitStatus(s.ID, StatusAuthorized, StatusFailed); v.Status != StatusAuthorized {
+	if v := st.waitStatus(s.ID, api.StatusAuthorized, api.StatusFailed); v.Status != api.StatusAuthorized {
 		t.Fatalf("the real confirmation ended the session %s", v.Status)
 	}
 
@@ -62,7 +63,7 @@ func TestJunkCodeAtTheCallbackLeavesTheSessionWaiting(t *testing.T) {
 	if n := queryAuth(); n != 0 {
 		t.Fatalf("a throttled client's code made %d WeChat calls", n)
 	}
-	if v := st.sessionAs(st.d.ProjectToken, third.ID); v.Status != StatusScanned {
+	if v := st.sessionAs(st.d.ProjectToken, third.ID); v.Status != api.StatusScanned {
 		t.Fatalf("a throttled made-up code changed the session: %s", v.Status)
 	}
 }

@@ -12,6 +12,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"oawizard/connector/api"
 )
 
 // metrics is what GET /metrics shows a fleet's Prometheus. Each Server has
@@ -24,6 +26,11 @@ type metrics struct {
 	refreshes *prometheus.CounterVec
 	storeErrs prometheus.Counter
 	waiting   prometheus.Gauge
+	// The vendor's alerts: tickets that stopped coming, pushes that fail
+	// the signature (a Token or EncodingAESKey unlike the console's).
+	ticketStalled prometheus.Gauge
+	pushRestarts  *prometheus.CounterVec
+	pushBadSig    prometheus.Counter
 }
 
 func newMetrics(s *Server) *metrics {
@@ -40,6 +47,12 @@ func newMetrics(s *Server) *metrics {
 			Help: "Requests and pushes that failed because the database could not be used."}),
 		waiting: prometheus.NewGauge(prometheus.GaugeOpts{Name: "connector_longpolls_waiting",
 			Help: "Session long-polls waiting on this instance."}),
+		ticketStalled: prometheus.NewGauge(prometheus.GaugeOpts{Name: "connector_ticket_stalled",
+			Help: "1 while WeChat's component_verify_ticket pushes have stopped arriving (alert on it), else 0."}),
+		pushRestarts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "connector_ticket_push_restarts_total",
+			Help: "Calls to api_start_push_ticket after a ticket stall, by result (ok, error)."}, []string{"result"}),
+		pushBadSig: prometheus.NewCounter(prometheus.CounterOpts{Name: "connector_push_bad_signature_total",
+			Help: "Pushes to the 授权事件接收URL that failed the signature check."}),
 	}
 	comp := s.cfg.ComponentAppID
 	ticketAge := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "connector_ticket_age_seconds",
@@ -64,14 +77,14 @@ func newMetrics(s *Server) *metrics {
 			}
 			return float64(n)
 		})
-	m.reg.MustRegister(m.requests, m.latency, m.wechat, m.refreshes, m.storeErrs, m.waiting, ticketAge, open)
+	m.reg.MustRegister(m.requests, m.latency, m.wechat, m.refreshes, m.storeErrs, m.waiting, m.ticketStalled, m.pushRestarts, m.pushBadSig, ticketAge, open)
 	return m
 }
 
 // observe records one request; route is the mux pattern, never the path,
 // which holds session ids and relayed WeChat paths without bound.
 func (m *metrics) observe(route string, code int, took time.Duration) {
-	if route == "" {
+	if route == "" || route == "/" {
 		route = "unmatched"
 	}
 	m.requests.WithLabelValues(route, strconv.Itoa(code)).Inc()
@@ -147,7 +160,7 @@ func (m *metrics) instrument(hc *http.Client) *http.Client {
 func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 	a, err := netip.ParseAddr(s.clientAddr(r))
 	if err != nil || !(a.IsLoopback() || a.IsPrivate()) {
-		writeError(w, http.StatusNotFound, "not_found", "no such page", nil)
+		writeError(w, http.StatusNotFound, api.ErrorNotFound, "no such page", nil)
 		return
 	}
 	promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}).ServeHTTP(w, r)

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"oawizard/connector/api"
 	"oawizard/pgtest"
 	"oawizard/wechat/wechatsim"
 )
@@ -122,9 +123,9 @@ func (p *pair) try(i int, method, path string, body any) (int, []byte, error) {
 	return resp.StatusCode, data, err
 }
 
-func (p *pair) session(i int, method, path string, body any) sessionView {
+func (p *pair) session(i int, method, path string, body any) api.Session {
 	p.t.Helper()
-	var v sessionView
+	var v api.Session
 	code, data := p.call(i, method, path, body)
 	if code/100 != 2 || json.Unmarshal(data, &v) != nil {
 		p.t.Fatalf("%s %s: %d %s", method, path, code, data)
@@ -137,7 +138,7 @@ func TestLongPollOnOneInstanceWakesForAChangeOnTheOther(t *testing.T) {
 	oa := p.sim.Scenario().OAAppID
 	s := p.session(1, "POST", "/v1/authorizations", map[string]string{"appid": oa})
 	type answer struct {
-		v  sessionView
+		v  api.Session
 		at time.Time
 	}
 	poll := func(since int64) chan answer {
@@ -158,7 +159,7 @@ func TestLongPollOnOneInstanceWakesForAChangeOnTheOther(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := <-c
-	if a.v.Status != StatusScanned || a.at.Sub(opened) > time.Second {
+	if a.v.Status != api.StatusScanned || a.at.Sub(opened) > time.Second {
 		t.Fatalf("instance 1 answered %s after %v", a.v.Status, a.at.Sub(opened))
 	}
 	// The admin confirms: WeChat's push and callback reach instance 0.
@@ -168,7 +169,7 @@ func TestLongPollOnOneInstanceWakesForAChangeOnTheOther(t *testing.T) {
 	}
 	confirmed := time.Now()
 	a = <-c
-	if a.v.Status != StatusAuthorized || a.at.Sub(confirmed) > time.Second {
+	if a.v.Status != api.StatusAuthorized || a.at.Sub(confirmed) > time.Second {
 		t.Fatalf("instance 1 answered %s %v after the confirmation", a.v.Status, a.at.Sub(confirmed))
 	}
 }
@@ -185,7 +186,7 @@ func (p *pair) authorize(oa string) {
 	if _, err := page.Confirm(); err != nil {
 		p.t.Fatal(err)
 	}
-	for v := s; v.Status != StatusAuthorized; {
+	for v := s; v.Status != api.StatusAuthorized; {
 		v = p.session(1, "GET", "/v1/authorizations/"+s.ID+"?wait=5s&since="+itoa(v.Version), nil)
 	}
 	for _, srv := range p.srv {

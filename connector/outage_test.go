@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"oawizard/connector/api"
 )
 
 // These tests break the store under a running connector and ask every
@@ -25,7 +27,7 @@ type outageTarget struct {
 	base    string // its address over loopback
 	token   string
 	appid   string      // an account the project authorized
-	session sessionView // a pending session
+	session api.Session // a pending session
 }
 
 // forget drops what the connector remembers, so every request needs the
@@ -107,7 +109,7 @@ func assertOutage(t *testing.T, o outageTarget, limit time.Duration) {
 		a := answers[i]
 		ok := a.code == http.StatusServiceUnavailable && a.retry != "" && a.took <= limit
 		if e.token {
-			var eb errorBody
+			var eb api.Error
 			json.Unmarshal([]byte(a.body), &eb)
 			ok = ok && eb.Error == ReasonStoreUnavailable
 		} else {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"oawizard/connector/api"
 	"oawizard/wechat"
 )
 
@@ -67,11 +68,11 @@ func (s *Server) handleLanding(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch x.Status {
-	case StatusExpired:
+	case api.StatusExpired:
 		renderPage(w, http.StatusGone, page{Title: "二维码已过期", Code: x.Code, Text: "向导会自动换一个新的二维码，请扫描电脑屏幕上的新二维码。",
 			TextEN: "The wizard shows a new QR code by itself; scan the new one on your computer screen."})
 		return
-	case StatusAuthorized, StatusWrongAccount, StatusFailed:
+	case api.StatusAuthorized, api.StatusWrongAccount, api.StatusFailed:
 		s.donePage(w, x)
 		return
 	}
@@ -86,12 +87,12 @@ func (s *Server) handleLanding(w http.ResponseWriter, r *http.Request) {
 			Link:   s.cfg.PublicURL + "/a/" + x.Code + "?pc=1", LinkText: "在电脑上继续 / Continue on this computer"})
 		return
 	}
-	if !pc && x.Status == StatusScanned && !again && s.returningVisitor(r, x) {
+	if !pc && x.Status == api.StatusScanned && !again && s.returningVisitor(r, x) {
 		x, err = s.updateSession(ctx, x.ID, func(x *Session) bool {
-			if x.Status != StatusScanned {
+			if x.Status != api.StatusScanned {
 				return false
 			}
-			x.Status = StatusCancelled
+			x.Status = api.StatusCancelled
 			return true
 		})
 		if err != nil {
@@ -111,7 +112,7 @@ func (s *Server) handleLanding(w http.ResponseWriter, r *http.Request) {
 			}
 			x.Visits++
 			if !pc {
-				x.Status = StatusScanned
+				x.Status = api.StatusScanned
 			}
 			return true
 		})
@@ -157,7 +158,7 @@ func (s *Server) authURL(preAuth string, x Session, pc bool) string {
 // landingFailure explains on the phone why WeChat's page cannot be opened,
 // and fails the session when waiting will not help.
 func (s *Server) landingFailure(w http.ResponseWriter, x Session, err error) {
-	cause := causeOf(err)
+	cause := s.ticketCause(err)
 	s.log.Warn("landing page failed", "session", x.ID, "reason", cause.Reason, "err", err.Error())
 	switch cause.Reason {
 	case ReasonClientGone:
@@ -166,6 +167,12 @@ func (s *Server) landingFailure(w http.ResponseWriter, x Session, err error) {
 		renderPage(w, http.StatusServiceUnavailable, page{Title: "服务正在启动", Code: x.Code,
 			Text:   "服务刚刚启动，正在等待微信的授权凭证（最多 10 分钟）。请稍后重新扫码。",
 			TextEN: "The service has just started and is waiting for WeChat's ticket (up to 10 minutes). Scan again shortly."})
+		return
+	case ReasonTicketStalled:
+		s.ticketStalled(cause.Message)
+		renderPage(w, http.StatusServiceUnavailable, page{Title: "暂时无法授权", Code: x.Code,
+			Text:   "服务商的服务器没有收到微信的通知，暂时无法授权。这不是你的问题，服务商的客户成功团队已收到提醒。请稍后重新扫码。",
+			TextEN: "The vendor's server is not receiving WeChat's notices, so authorization cannot start now. This is not your fault; the vendor's customer-success team has been alerted. Scan again later."})
 		return
 	case ReasonWeChatBusy:
 		renderPage(w, http.StatusServiceUnavailable, page{Title: "微信繁忙", Code: x.Code,
@@ -190,7 +197,7 @@ func (s *Server) landingFailure(w http.ResponseWriter, x Session, err error) {
 		if !open(x.Status) {
 			return false
 		}
-		x.Status, x.Reason = StatusFailed, reason
+		x.Status, x.Reason = api.StatusFailed, reason
 		return true
 	})
 	renderPage(w, http.StatusBadGateway, page{Title: "暂时无法授权", Code: x.Code,
@@ -217,7 +224,7 @@ func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !s.waiting(x) {
-		if x.Status == StatusAuthorized || x.Status == StatusWrongAccount || x.Status == StatusFailed {
+		if x.Status == api.StatusAuthorized || x.Status == api.StatusWrongAccount || x.Status == api.StatusFailed {
 			// The push got there first, or the phone reloaded the page.
 			s.donePage(w, x)
 			return
@@ -252,7 +259,7 @@ func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.forgetPreAuth(ctx, x.ID)
-	if err != nil && x.Status != StatusAuthorized {
+	if err != nil && x.Status != api.StatusAuthorized {
 		s.log.Warn("callback failed", "session", id, "err", err.Error())
 		renderPage(w, http.StatusBadGateway, page{Title: "授权没有成功", Code: x.Code,
 			Text: "微信没有接受这次授权。请回到电脑上的向导，它会告诉你下一步。", TextEN: "WeChat did not accept this authorization. The wizard on your computer says what to do next."})
@@ -285,10 +292,10 @@ func busyPage(w http.ResponseWriter, code string) {
 
 func (s *Server) donePage(w http.ResponseWriter, x Session) {
 	switch x.Status {
-	case StatusWrongAccount:
+	case api.StatusWrongAccount:
 		renderPage(w, http.StatusOK, page{Title: "授权的不是这个公众号", Code: x.Code,
 			Text: "你授权的账号与向导里填写的公众号不同。请回到电脑上，按向导提示重新扫码。", TextEN: "You authorized a different account than the wizard expects. Follow the wizard on your computer to scan again."})
-	case StatusFailed:
+	case api.StatusFailed:
 		renderPage(w, http.StatusOK, page{Title: "授权没有成功", Code: x.Code,
 			Text: "请回到电脑上的向导，它会告诉你下一步。", TextEN: "Go back to the wizard on your computer; it says what to do next."})
 	default:

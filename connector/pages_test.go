@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"oawizard/connector/api"
 	"oawizard/wechat/wechatsim"
 )
 
@@ -31,13 +32,13 @@ func TestScanAgainAfterBusyContinuesTheSession(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the second scan did not reach WeChat: %v", err)
 	}
-	if v := st.sessionAs(st.d.ProjectToken, s.ID); v.Status != StatusScanned {
+	if v := st.sessionAs(st.d.ProjectToken, s.ID); v.Status != api.StatusScanned {
 		t.Fatalf("after scanning again: %s", v.Status)
 	}
 	if _, err := page.Confirm(); err != nil {
 		t.Fatal(err)
 	}
-	st.waitStatus(s.ID, StatusAuthorized)
+	st.waitStatus(s.ID, api.StatusAuthorized)
 }
 
 // unreachableServer is a connector on the stack's store whose WeChat API
@@ -71,7 +72,7 @@ func TestUnreachableWeChatIsNotCalledBusy(t *testing.T) {
 	if !errors.As(err, &pe) || strings.Contains(pe.Text, "繁忙") || !strings.Contains(pe.Text, "连不上微信") {
 		t.Fatalf("unreachable WeChat: %v", err)
 	}
-	if v := st.sessionAs(st.d.ProjectToken, s.ID); v.Status != StatusPending {
+	if v := st.sessionAs(st.d.ProjectToken, s.ID); v.Status != api.StatusPending {
 		t.Fatalf("the session changed: %s", v.Status)
 	}
 	var h struct {
@@ -160,7 +161,7 @@ func TestDesktopBrowserIsOfferedThePCPage(t *testing.T) {
 	if n := st.d.Sim.Calls("/cgi-bin/component/api_create_preauthcode"); n != 0 {
 		t.Fatalf("a desktop visit minted %d codes", n)
 	}
-	if v := st.sessionAs(st.d.ProjectToken, s.ID); v.Status != StatusPending {
+	if v := st.sessionAs(st.d.ProjectToken, s.ID); v.Status != api.StatusPending {
 		t.Fatalf("a desktop visit changed the session: %s", v.Status)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"oawizard/connector/api"
 	"oawizard/wechat/wechatsim"
 )
 
@@ -156,7 +157,7 @@ func TestHealthzAnswers503WhileTheDatabaseIsGoneAndRecovers(t *testing.T) {
 	}
 	select {
 	case w := <-answered:
-		var v sessionView
+		var v api.Session
 		if json.Unmarshal(w.body, &v); v.Version != s.Version+1 {
 			t.Fatalf("long-poll answered %d %s", w.code, w.body)
 		}
@@ -241,7 +242,7 @@ func TestKilledInstanceLosesNothing(t *testing.T) {
 				}
 				i := (w + n) % 2
 				if code, data, _ := p.try(i, "POST", "/v1/authorizations", map[string]string{"appid": key}); code == http.StatusCreated {
-					var v sessionView
+					var v api.Session
 					json.Unmarshal(data, &v)
 					mu.Lock()
 					sessions = append(sessions, v.ID)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"oawizard/connector/api"
 	"oawizard/pgtest"
 	"oawizard/wechat/wechatsim"
 )
@@ -48,10 +49,10 @@ func TestInstancesRecoverFromAPostgresRestart(t *testing.T) {
 	}
 	// The listeners reconnected: a long-poll on instance 1 hears a change
 	// made through instance 0 within a second, not after feedRecheck.
-	answered := make(chan sessionView, 1)
+	answered := make(chan api.Session, 1)
 	go func() {
 		code, data, err := p.try(1, "GET", "/v1/authorizations/"+s.ID+"?wait=30s&since="+itoa(s.Version), nil)
-		var v sessionView
+		var v api.Session
 		if err == nil && code == http.StatusOK {
 			json.Unmarshal(data, &v)
 		}

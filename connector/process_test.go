@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"oawizard/connector/api"
 	"oawizard/pgtest"
 	"oawizard/wechat/wechatsim"
 )
@@ -221,7 +222,7 @@ func (f *procFleet) startLoad(workers int) *procLoad {
 				case <-time.After(25 * time.Millisecond): // under the token's rate limit
 				}
 				if code, data, _ := f.call(f.front, "POST", "/v1/authorizations", map[string]string{"appid": oa}); code == http.StatusCreated {
-					var v sessionView
+					var v api.Session
 					json.Unmarshal(data, &v)
 					l.mu.Lock()
 					l.sessions = append(l.sessions, v.ID)
@@ -256,7 +257,7 @@ func TestKilledConnectorProcessLosesNothing(t *testing.T) {
 	// A wizard long-polls a session on the process about to die.
 	victim := "http://" + f.addrs[0]
 	code, data, err := f.call(victim, "POST", "/v1/authorizations", map[string]string{"appid": f.sim.Scenario().OAAppID})
-	var s sessionView
+	var s api.Session
 	if err != nil || code != http.StatusCreated || json.Unmarshal(data, &s) != nil {
 		t.Fatalf("session on the first process: %d %s %v", code, data, err)
 	}
@@ -283,7 +284,7 @@ func TestKilledConnectorProcessLosesNothing(t *testing.T) {
 	}
 	// The wizard polls again through the balancer: the survivor answers.
 	code, data, err = f.get(f.front, "/v1/authorizations/"+s.ID+"?wait=0s")
-	var v sessionView
+	var v api.Session
 	if err != nil || code != http.StatusOK || json.Unmarshal(data, &v) != nil || v.ID != s.ID || v.Status != s.Status {
 		t.Fatalf("session after failover: %d %s %v", code, data, err)
 	}

@@ -2,12 +2,15 @@ package connector
 
 import (
 	"context"
+	"encoding/xml"
 	"errors"
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
+	"oawizard/connector/api"
 	"oawizard/wechat"
 )
 
@@ -21,7 +24,7 @@ const maxPushBody = 64 << 10
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	reject := func(status int, reason string) {
 		s.log.Warn("push rejected", "reason", reason, "request_id", infoOf(r).id)
-		http.Error(w, reason, status)
+		writeError(w, status, refusalKind(status), reason, nil)
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxPushBody))
 	if err != nil {
@@ -50,9 +53,13 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 		if errors.Is(err, wechat.ErrBadSignature) {
 			status = http.StatusForbidden
 		}
+		if misconfigured(err) {
+			s.pushBadSignature()
+		}
 		reject(status, pushReason(err))
 		return
 	}
+	s.pushVerified()
 	if ev.Header().AppID != "" && ev.Header().AppID != s.cfg.ComponentAppID {
 		reject(http.StatusBadRequest, "push for another component appid")
 		return
@@ -71,7 +78,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.metrics.storeErrs.Inc()
 		s.log.Error("push not stored", "request_id", infoOf(r).id, "err", err.Error())
-		http.Error(w, "store unavailable", http.StatusServiceUnavailable)
+		writeError(w, http.StatusServiceUnavailable, api.ErrorStoreUnavailable, "store unavailable", nil)
 		return
 	}
 	if !fresh {
@@ -81,6 +88,12 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	switch e := ev.(type) {
 	case *wechat.TicketEvent:
 		s.log.Info("ticket received")
+		s.ticketArrived()
+	case otherEvent:
+		// WeChat sends more kinds than the connector acts on (fast
+		// registration, audits, ...); refusing them raises WeChat's
+		// delivery alarms, so a genuine one is acknowledged.
+		s.log.Info("push of a kind the connector does not act on acknowledged", "info_type", e.InfoType)
 	case *wechat.AuthorizationEvent:
 		s.log.Info("authorization push", "info_type", e.InfoType, "appid", e.AuthorizerAppID)
 		s.background(func(ctx context.Context) {
@@ -109,13 +122,50 @@ func (s *Server) openPush(sig, ts, nonce string, body []byte) (wechat.Event, err
 	for i, mc := range s.crypts {
 		plain, err := mc.Decrypt(sig, ts, nonce, env.Encrypt)
 		if err == nil {
-			return wechat.ParseComponentEvent(plain)
+			return parseEvent(plain)
 		}
 		if i == 0 {
 			first = err
 		}
 	}
 	return nil, first
+}
+
+// refusalKind names a refused push's status in the API's error kinds: WeChat
+// reads only the status, people testing the URL by hand the JSON.
+func refusalKind(status int) string {
+	if status == http.StatusForbidden {
+		return api.ErrorForbidden
+	}
+	return api.ErrorBadRequest
+}
+
+// otherEvent is a genuine push of an InfoType the connector does not act
+// on.
+type otherEvent struct{ wechat.EventHeader }
+
+// parseEvent reads a decrypted push; one of an unknown InfoType is an
+// otherEvent, as long as it is well-formed and names its InfoType.
+func parseEvent(plain []byte) (wechat.Event, error) {
+	ev, err := wechat.ParseComponentEvent(plain)
+	if !errors.Is(err, wechat.ErrUnknownEvent) {
+		return ev, err
+	}
+	var h struct {
+		AppID    string `xml:"AppId"`
+		InfoType string `xml:"InfoType"`
+	}
+	if xml.Unmarshal(plain, &h) != nil || strings.TrimSpace(h.InfoType) == "" {
+		return nil, err
+	}
+	return otherEvent{wechat.EventHeader{AppID: strings.TrimSpace(h.AppID), InfoType: strings.TrimSpace(h.InfoType)}}, nil
+}
+
+// misconfigured reports a push that fails the way WeChat's own pushes fail
+// when the Token or EncodingAESKey here differs from the console's: the
+// signature, or (the signature passing) the decryption.
+func misconfigured(err error) bool {
+	return errors.Is(err, wechat.ErrBadSignature) || errors.Is(err, wechat.ErrBadPadding) || errors.Is(err, wechat.ErrBadLength)
 }
 
 func pushReason(err error) string {
@@ -153,13 +203,13 @@ func (s *Server) background(f func(ctx context.Context)) {
 func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxPushBody))
 	if err != nil {
-		http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+		writeError(w, http.StatusRequestEntityTooLarge, api.ErrorBadRequest, "body too large", nil)
 		return
 	}
 	q := r.URL.Query()
 	env, err := wechat.ParseEnvelope(body)
 	if err != nil {
-		http.Error(w, "malformed XML", http.StatusBadRequest)
+		writeError(w, http.StatusBadRequest, api.ErrorBadRequest, "malformed XML", nil)
 		return
 	}
 	for _, mc := range s.crypts {
@@ -169,5 +219,5 @@ func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.log.Warn("message rejected", "reason", "does not verify", "request_id", infoOf(r).id)
-	http.Error(w, "invalid message", http.StatusForbidden)
+	writeError(w, http.StatusForbidden, api.ErrorForbidden, "invalid message", nil)
 }

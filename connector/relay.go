@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"oawizard/connector/api"
 	"oawizard/wechat"
 )
 
@@ -47,12 +48,12 @@ func (s *Server) handleRelay(w http.ResponseWriter, r *http.Request) {
 	path := r.PathValue("path")
 	method, ok := relayAllowed[path]
 	if !ok || !appIDRE.MatchString(appid) {
-		writeError(w, http.StatusForbidden, "forbidden", "this WeChat API is not relayed", nil)
+		writeError(w, http.StatusForbidden, api.ErrorForbidden, "this WeChat API is not relayed", nil)
 		return
 	}
 	if r.Method != method {
 		w.Header().Set("Allow", method)
-		writeError(w, http.StatusMethodNotAllowed, "bad_request", path+" takes "+method, nil)
+		writeError(w, http.StatusMethodNotAllowed, api.ErrorBadRequest, path+" takes "+method, nil)
 		return
 	}
 	linked, err := s.allowedAccount(r.Context(), projectOf(r), appid)
@@ -61,12 +62,12 @@ func (s *Server) handleRelay(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil || !linked {
-		writeError(w, http.StatusForbidden, "forbidden", "this project has not authorized the account", nil)
+		writeError(w, http.StatusForbidden, api.ErrorForbidden, "this project has not authorized the account", nil)
 		return
 	}
 	body, err := wechat.ReadBody(nil, r.Body, r.ContentLength, maxRelayBody)
 	if err != nil {
-		writeError(w, http.StatusRequestEntityTooLarge, "bad_request", "request body too large", nil)
+		writeError(w, http.StatusRequestEntityTooLarge, api.ErrorBadRequest, "request body too large", nil)
 		return
 	}
 	query := r.URL.Query()

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"oawizard/connector/api"
 	"oawizard/wechat/wechatsim"
 )
 
@@ -46,7 +47,7 @@ func TestCheckpointShrinksTheLog(t *testing.T) {
 	now := time.Now()
 	for i := 0; i < 3000; i++ {
 		id := "s_" + randomID(6)
-		st.CreateSession(ctx, Session{ID: id, Code: id[2:], Project: "p", ExpectedAppID: "wx0123456789abcdef", Status: StatusPending,
+		st.CreateSession(ctx, Session{ID: id, Code: id[2:], Project: "p", ExpectedAppID: "wx0123456789abcdef", Status: api.StatusPending,
 			Version: 1, CreatedAt: now, ExpiresAt: now, UpdatedAt: now})
 	}
 	if kib(st.path+"-wal") < 100 {
@@ -63,7 +64,7 @@ func TestCheckpointShrinksTheLog(t *testing.T) {
 func TestNoCodeOrTicketIsStoredReadable(t *testing.T) {
 	st := startStack(t, "ok", nil)
 	s, code := st.authorizeCode(st.d.ProjectToken, st.d.Scenario.OAAppID)
-	st.waitStatus(s.ID, StatusAuthorized)
+	st.waitStatus(s.ID, api.StatusAuthorized)
 	ticket := st.d.Sim.Ticket(wechatsim.DemoComponent().AppID)
 	var file []byte
 	for _, suffix := range []string{"", "-wal"} {
@@ -77,20 +78,5 @@ func TestNoCodeOrTicketIsStoredReadable(t *testing.T) {
 	}
 	if !strings.HasPrefix(code, "queryauthcode@@@") || ticket == "" {
 		t.Fatal("the test did not see a code and a ticket")
-	}
-}
-
-func TestRestartedDemoWaitsForItsOwnTicket(t *testing.T) {
-	path := t.TempDir() + "/connector.db"
-	for i := 0; i < 2; i++ {
-		d, err := StartDemo(context.Background(), DemoOptions{Scenario: "ok", StorePath: path})
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = d.Connector.tok.component(context.Background())
-		d.Close()
-		if err != nil {
-			t.Fatalf("start %d: %v", i+1, err)
-		}
 	}
 }

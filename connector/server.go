@@ -10,9 +10,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
+	"oawizard/connector/api"
 	"oawizard/wechat"
 )
 
@@ -31,6 +33,8 @@ type Server struct {
 	codeRefusals codeRefusals // authorization codes WeChat refused at the callback
 	public       *limiter     // per client address, for the pages phones and browsers open
 	health       healthCache
+	ticket       ticketWatch
+	pushes       pushWatch
 	watch        *watcher
 	metrics      *metrics
 	recheck      time.Duration // how often a long-poll reads its session unwoken
@@ -77,6 +81,7 @@ func New(cfg Config, st Store) (*Server, error) {
 		s.tok.locker = l
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.ticket.started = cfg.Clock.Now()
 	s.handler = s.routes()
 	s.recheck = time.Second
 	if f, ok := st.(sessionFeed); ok {
@@ -89,10 +94,21 @@ func New(cfg Config, st Store) (*Server, error) {
 		go s.shareLimits(f)
 	}
 	if cfg.MaintainEvery > 0 {
-		s.loops.Add(1)
+		s.loops.Add(2)
 		go s.maintain()
+		go s.watchTicket(time.Minute)
 	}
 	return s, nil
+}
+
+// RecheckAuthorizer forgets appid's access token and asks WeChat for a new
+// one with the stored refresh token: ErrNeedsReauth when WeChat no longer
+// honours the authorization. A restarted simulation uses it, as a token
+// from before means nothing to a WeChat that restarted.
+func (s *Server) RecheckAuthorizer(ctx context.Context, appid string) error {
+	s.tok.dropAuthorizer(ctx, appid)
+	_, err := s.tok.authorizer(ctx, appid)
+	return err
 }
 
 // Handler serves the connector's endpoints.
@@ -120,8 +136,27 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /v1/accounts/{appid}", s.auth(s.handleAccount))
 	mux.Handle("POST /v1/accounts/{appid}/refresh", s.auth(s.handleAccountRefresh))
 	mux.Handle("/v1/accounts/{appid}/wechat/{path...}", s.auth(s.handleRelay))
-	s.staffRoutes(mux)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { unrouted(mux, w, r) })
 	return s.logged(mux)
+}
+
+// unrouted answers, in JSON as every other refusal, a path no route
+// serves (404) or serves with other methods (405, with Allow): the
+// catch-all route takes both, so it asks the mux which methods would do.
+func unrouted(mux *http.ServeMux, w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := &http.Request{Method: m, URL: r.URL, Host: r.Host, Header: http.Header{}}
+		if _, pattern := mux.Handler(probe); pattern != "/" && pattern != "" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) == 0 {
+		writeError(w, http.StatusNotFound, api.ErrorNotFound, "no such path", nil)
+		return
+	}
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	writeError(w, http.StatusMethodNotAllowed, api.ErrorBadRequest, r.URL.Path+" takes "+strings.Join(allow, " or "), nil)
 }
 
 type ctxKey int
@@ -197,7 +232,7 @@ func (s *Server) auth(h http.HandlerFunc) http.Handler {
 		const prefix = "Bearer "
 		hdr := r.Header.Get("Authorization")
 		if len(hdr) <= len(prefix) || hdr[:len(prefix)] != prefix {
-			writeError(w, http.StatusUnauthorized, "unauthorized", "missing bearer token", nil)
+			writeError(w, http.StatusUnauthorized, api.ErrorUnauthorized, "missing bearer token", nil)
 			return
 		}
 		hash, client := HashToken(hdr[len(prefix):]), clientKey(s.clientAddr(r))
@@ -217,14 +252,12 @@ func (s *Server) auth(h http.HandlerFunc) http.Handler {
 			return
 		}
 		if err != nil || !p.RevokedAt.IsZero() {
-			infoOf(r).refused = true
-			s.refusals.note(client, false)
-			writeError(w, http.StatusUnauthorized, "unauthorized", "unknown or revoked project token", nil)
+			writeError(w, http.StatusUnauthorized, api.ErrorUnauthorized, "unknown or revoked project token", nil)
 			return
 		}
 		if wait, ok := s.limits.allow(p.ID); !ok {
 			w.Header().Set("Retry-After", fmt.Sprint(int(wait/time.Second)+1))
-			writeError(w, http.StatusTooManyRequests, "rate_limited", "too many requests for this token", nil)
+			writeError(w, http.StatusTooManyRequests, api.ErrorRateLimited, "too many requests for this token", nil)
 			return
 		}
 		infoOf(r).project = p.Project
@@ -311,16 +344,6 @@ func CreateProjectToken(ctx context.Context, st Store, project string, now time.
 	return tok, nil
 }
 
-type errorBody struct {
-	Error   string `json:"error"`
-	Message string `json:"message"`
-	ErrCode int    `json:"errcode,omitempty"`
-	ErrMsg  string `json:"errmsg,omitempty"`
-	// Path is the WeChat API that answered: whose quota a 45009 spent
-	// depends on it (the platform's own token call: the vendor's).
-	Path string `json:"path,omitempty"`
-}
-
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
@@ -328,7 +351,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func writeError(w http.ResponseWriter, status int, kind, msg string, ae *wechat.APIError) {
-	b := errorBody{Error: kind, Message: msg}
+	b := api.Error{Error: kind, Message: msg}
 	if ae != nil {
 		b.ErrCode, b.ErrMsg, b.Path = ae.Code, ae.Msg, ae.Path
 		if ae.RID != "" {
@@ -342,17 +365,21 @@ func writeError(w http.ResponseWriter, status int, kind, msg string, ae *wechat.
 func (s *Server) writeFailure(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *wechat.APIError
 	switch {
-	case errors.Is(err, ErrWaitingForTicket):
+	case errors.Is(err, ErrWaitingForTicket), wechat.IsCode(err, 61005), wechat.IsCode(err, 61006):
 		w.Header().Set("Retry-After", "60")
-		writeError(w, http.StatusServiceUnavailable, "waiting_for_ticket", err.Error(), nil)
+		c := s.ticketCause(err)
+		if c.Reason == ReasonTicketStalled {
+			s.ticketStalled(c.Message)
+			writeError(w, http.StatusServiceUnavailable, api.ErrorTicketStalled, c.Message, nil)
+			return
+		}
+		writeError(w, http.StatusServiceUnavailable, api.ErrorWaitingTicket, err.Error(), nil)
 	case errors.Is(err, ErrNeedsReauth):
-		writeError(w, http.StatusConflict, "needs_reauthorization", err.Error(), nil)
-	case errors.Is(err, ErrNoAPIPermission):
-		writeError(w, http.StatusForbidden, "no_api_permission", err.Error(), nil)
+		writeError(w, http.StatusConflict, api.ErrorReauthorize, err.Error(), nil)
 	case errors.Is(err, ErrNotAuthorized):
-		writeError(w, http.StatusForbidden, "forbidden", err.Error(), nil)
+		writeError(w, http.StatusForbidden, api.ErrorForbidden, err.Error(), nil)
 	case errors.As(err, &ae):
-		writeError(w, http.StatusBadGateway, "wechat_error", "WeChat answered an error", ae)
+		writeError(w, http.StatusBadGateway, api.ErrorWeChat, "WeChat answered an error", ae)
 	case r.Context().Err() != nil:
 		// The caller hung up (a closed wizard, a proxy timeout): nobody
 		// reads this answer, and nothing is wrong with WeChat.
@@ -362,7 +389,7 @@ func (s *Server) writeFailure(w http.ResponseWriter, r *http.Request, err error)
 		s.metrics.storeErrs.Inc()
 		s.log.Error("request failed", "request_id", infoOf(r).id, "path", r.URL.Path, "reason", ReasonStoreUnavailable, "err", err.Error())
 		w.Header().Set("Retry-After", storeRetryAfter)
-		writeError(w, http.StatusServiceUnavailable, ReasonStoreUnavailable, "the connector's database cannot be used for a moment; try again after Retry-After", nil)
+		writeError(w, http.StatusServiceUnavailable, api.ErrorStoreUnavailable, "the connector's database cannot be used for a moment; try again after Retry-After", nil)
 	default:
 		c := causeOf(err)
 		s.log.Error("request failed", "request_id", infoOf(r).id, "path", r.URL.Path, "reason", c.Reason, "err", err.Error())
@@ -370,7 +397,7 @@ func (s *Server) writeFailure(w http.ResponseWriter, r *http.Request, err error)
 		if c.Reason == ReasonUnreachable {
 			msg = "WeChat could not be reached: " + c.Message
 		}
-		writeError(w, http.StatusBadGateway, "wechat_error", msg, nil)
+		writeError(w, http.StatusBadGateway, api.ErrorWeChat, msg, nil)
 	}
 }
 

@@ -13,18 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"oawizard/connector/api"
 	"oawizard/wechat"
-)
-
-// Session statuses (API.md).
-const (
-	StatusPending      = "pending"
-	StatusScanned      = "scanned"
-	StatusAuthorized   = "authorized"
-	StatusCancelled    = "cancelled"
-	StatusExpired      = "expired"
-	StatusWrongAccount = "wrong_account"
-	StatusFailed       = "failed"
 )
 
 var appIDRE = regexp.MustCompile(`^wx[0-9a-f]{16}$`)
@@ -41,32 +31,14 @@ func newCode() string {
 	return string(b)
 }
 
-// sessionView is a session as the wizard sees it.
-type sessionView struct {
-	ID            string    `json:"id"`
-	Code          string    `json:"code"`
-	Status        string    `json:"status"`
-	Version       int64     `json:"version"`
-	QRURL         string    `json:"qr_url"`
-	PCURL         string    `json:"pc_url"`
-	ExpectedAppID string    `json:"expected_appid"`
-	AppID         string    `json:"appid"`
-	NickName      string    `json:"nick_name"`
-	Granted       []int     `json:"granted"`
-	Missing       []int     `json:"missing"`
-	Reason        string    `json:"reason"`
-	ExpiresAt     time.Time `json:"expires_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
-}
-
-func (s *Server) view(x Session) sessionView {
+func (s *Server) view(x Session) api.Session {
 	nz := func(v []int) []int {
 		if v == nil {
 			return []int{}
 		}
 		return v
 	}
-	return sessionView{ID: x.ID, Code: x.Code, Status: x.Status, Version: x.Version,
+	return api.Session{ID: x.ID, Code: x.Code, Status: x.Status, Version: x.Version,
 		QRURL: s.cfg.PublicURL + "/a/" + x.Code, PCURL: s.cfg.PublicURL + "/a/" + x.Code + "?pc=1",
 		ExpectedAppID: x.ExpectedAppID, AppID: x.AppID, NickName: x.NickName, Granted: nz(x.Granted), Missing: nz(x.Missing),
 		Reason: x.Reason, ExpiresAt: x.ExpiresAt.UTC(), UpdatedAt: x.UpdatedAt.UTC()}
@@ -77,16 +49,16 @@ func (s *Server) handleCreateSession(w http.ResponseWriter, r *http.Request) {
 		AppID string `json:"appid"`
 	}
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&req); err != nil {
-		writeError(w, http.StatusBadRequest, "bad_request", "body must be {\"appid\": \"wx…\"}", nil)
+		writeError(w, http.StatusBadRequest, api.ErrorBadRequest, "body must be {\"appid\": \"wx…\"}", nil)
 		return
 	}
 	appid := strings.ToLower(strings.TrimSpace(req.AppID))
 	if !appIDRE.MatchString(appid) {
-		writeError(w, http.StatusBadRequest, "bad_request", "appid must be wx followed by 16 hexadecimal characters", nil)
+		writeError(w, http.StatusBadRequest, api.ErrorBadRequest, "appid must be wx followed by 16 hexadecimal characters", nil)
 		return
 	}
 	now := s.cfg.Clock.Now()
-	x := Session{ID: "s_" + randomID(10), Project: projectOf(r), ExpectedAppID: appid, Status: StatusPending,
+	x := Session{ID: "s_" + randomID(10), Project: projectOf(r), ExpectedAppID: appid, Status: api.StatusPending,
 		Version: 1, CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL), UpdatedAt: now}
 	var err error
 	for range 5 { // a code collision is rare; try again with another
@@ -114,7 +86,7 @@ func (s *Server) loadSession(ctx context.Context, id string) (Session, error) {
 			if !open(x.Status) {
 				return false
 			}
-			x.Status = StatusExpired
+			x.Status = api.StatusExpired
 			return true
 		})
 	}
@@ -122,7 +94,7 @@ func (s *Server) loadSession(ctx context.Context, id string) (Session, error) {
 }
 
 func open(status string) bool {
-	return status == StatusPending || status == StatusScanned || status == StatusCancelled
+	return status == api.StatusPending || status == api.StatusScanned || status == api.StatusCancelled
 }
 
 // updateSession applies change and stores it if change reports a change,
@@ -167,7 +139,7 @@ func (s *Server) handleGetSession(w http.ResponseWriter, r *http.Request) {
 			release()
 		}
 		if errors.Is(err, ErrNotFound) || (err == nil && x.Project != projectOf(r)) {
-			writeError(w, http.StatusNotFound, "not_found", "no such session", nil)
+			writeError(w, http.StatusNotFound, api.ErrorNotFound, "no such session", nil)
 			return
 		}
 		if err != nil {
@@ -286,7 +258,7 @@ func (s *Server) redeem(ctx context.Context, code, id string, keepOpen bool) (Se
 			if !open(x.Status) {
 				return false
 			}
-			x.Status, x.Reason = StatusFailed, reason
+			x.Status, x.Reason = api.StatusFailed, reason
 			return true
 		})
 		return x, exErr
@@ -392,13 +364,13 @@ func (s *Server) finish(ctx context.Context, id string, a Authorizer) (Session, 
 		}
 		x.AppID, x.NickName, x.Granted, x.Reason = a.AppID, a.NickName, a.FuncIDs, ""
 		x.Missing = missingSets(s.cfg.PermissionSets, a.FuncIDs, a.Kind == "mp")
-		x.Status = StatusAuthorized
+		x.Status = api.StatusAuthorized
 		if x.AppID != x.ExpectedAppID {
-			x.Status = StatusWrongAccount
+			x.Status = api.StatusWrongAccount
 		}
 		return true
 	})
-	if err == nil && x.Status == StatusAuthorized && x.AppID == a.AppID {
+	if err == nil && x.Status == api.StatusAuthorized && x.AppID == a.AppID {
 		s.background(func(ctx context.Context) { s.refreshFacts(ctx, a.AppID) })
 	}
 	return x, err

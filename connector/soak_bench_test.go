@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"oawizard/connector/api"
 )
 
 // The soak runs only when asked (scripts/soak-connector.sh):
@@ -110,7 +112,7 @@ func (c *soakCounters) drive(ctx context.Context, base, token, appid string) *sy
 			defer wg.Done()
 			for n := 0; ctx.Err() == nil; n++ {
 				req, _ := http.NewRequest("POST", base+"/v1/authorizations", bytes.NewBufferString(`{"appid":"`+appid+`"}`))
-				var v sessionView
+				var v api.Session
 				if json.Unmarshal(do(req), &v) != nil || v.ID == "" {
 					continue
 				}

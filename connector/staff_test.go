@@ -395,3 +395,12 @@ func TestStaffSignInGuessesAreRateLimited(t *testing.T) {
 		t.Fatalf("right token while limited: %d", resp.StatusCode)
 	}
 }
+
+func mustURL(t *testing.T, s string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}

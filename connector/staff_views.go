@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"slices"
 	"time"
+
+	"oawizard/connector/api"
 )
 
 // What the console's pages show, in the staff's language: every sentence
@@ -51,7 +53,8 @@ func agoWords(l tr, d time.Duration) string {
 func (s *Server) healthFor(r *http.Request, l tr) healthView {
 	ctx, cancel := context.WithTimeout(r.Context(), healthStoreTimeout)
 	defer cancel()
-	st := ReadStatus(ctx, s.st, s.cfg.ComponentAppID, s.cfg.Clock.Now(), false)
+	// The same reading as /healthz, so the console and the probes agree.
+	st := s.readiness(ctx)
 	var h healthView
 	age := agoWords(l, time.Duration(st.Ticket.AgeSeconds)*time.Second)
 	switch {
@@ -61,12 +64,14 @@ func (s *Server) healthFor(r *http.Request, l tr) healthView {
 		return h
 	case st.Ticket.State == "ok":
 		h.Ticket, h.TicketClass = l.t("health.ticket.ok", age), "good"
-	case st.Ticket.State == "stale":
+	case st.Ticket.State == api.TicketStale:
 		h.Ticket, h.TicketClass = l.t("health.ticket.stale", age), "bad"
+	case st.Ticket.State == api.TicketStalled:
+		h.Ticket, h.TicketClass = l.t("health.ticket.stalled", age), "bad"
 	default:
 		h.Ticket, h.TicketClass = l.t("health.ticket.waiting"), "bad"
 	}
-	wc := s.wechatState(ctx)
+	wc := *st.WeChat
 	h.WeChat, h.WeChatClass, h.IP = causeWords(l, wc.Cause), "bad", wc.IP
 	if wc.State == "ok" {
 		h.WeChat, h.WeChatClass = l.t("health.wechat.ok"), "good"

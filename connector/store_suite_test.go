@@ -7,6 +7,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"oawizard/connector/api"
 )
 
 func suiteSessions(t *testing.T, st Store) {
@@ -19,10 +21,10 @@ func suiteSessions(t *testing.T, st Store) {
 		t.Fatalf("a second session with the same code: %v", err)
 	}
 	x, err := st.SessionByCode(ctx, "abc123")
-	if err != nil || x.ID != "s_abc123" || x.Status != StatusPending || !x.ExpiresAt.Equal(now.Add(10*time.Minute)) {
+	if err != nil || x.ID != "s_abc123" || x.Status != api.StatusPending || !x.ExpiresAt.Equal(now.Add(10*time.Minute)) {
 		t.Fatalf("by code: %+v %v", x, err)
 	}
-	x.Status, x.AppID, x.Granted, x.Missing, x.Visits, x.Version = StatusAuthorized, "wx0123456789abcdef", []int{1, 2}, []int{24}, 3, 2
+	x.Status, x.AppID, x.Granted, x.Missing, x.Visits, x.Version = api.StatusAuthorized, "wx0123456789abcdef", []int{1, 2}, []int{24}, 3, 2
 	if err := st.UpdateSession(ctx, x, 1); err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +32,7 @@ func suiteSessions(t *testing.T, st Store) {
 		t.Fatalf("a stale version was written: %v", err)
 	}
 	y, err := st.Session(ctx, "s_abc123")
-	if err != nil || y.Status != StatusAuthorized || y.Version != 2 || y.Visits != 3 || !slices.Equal(y.Granted, []int{1, 2}) || !slices.Equal(y.Missing, []int{24}) {
+	if err != nil || y.Status != api.StatusAuthorized || y.Version != 2 || y.Visits != 3 || !slices.Equal(y.Granted, []int{1, 2}) || !slices.Equal(y.Missing, []int{24}) {
 		t.Fatalf("after update: %+v %v", y, err)
 	}
 	if n, err := st.OpenSessions(ctx, now); err != nil || n != 0 {

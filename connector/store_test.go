@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"oawizard/connector/api"
 )
 
 // storeSuite is the behaviour every Store must show; each implementation
@@ -25,7 +27,7 @@ var suiteNow = time.Now().UTC().Truncate(time.Millisecond)
 
 func suiteSession(t *testing.T, st Store, id string, expires time.Time) {
 	t.Helper()
-	x := Session{ID: id, Code: id[len(id)-6:], Project: "p", ExpectedAppID: "wx0123456789abcdef", Status: StatusPending,
+	x := Session{ID: id, Code: id[len(id)-6:], Project: "p", ExpectedAppID: "wx0123456789abcdef", Status: api.StatusPending,
 		Version: 1, CreatedAt: suiteNow, ExpiresAt: expires, UpdatedAt: suiteNow}
 	if err := st.CreateSession(context.Background(), x); err != nil {
 		t.Fatal(err)

@@ -11,7 +11,7 @@ import (
 	"os"
 	"sync"
 
-	"oawizard/connector"
+	"oawizard/demostack/loopback"
 	"oawizard/flow"
 	"oawizard/wechat/wechatsim"
 )
@@ -41,7 +41,7 @@ const (
 
 // Stack is a running demo: the simulator and a connector on loopback.
 type Stack struct {
-	d     *connector.Demo
+	d     *loopback.Demo
 	fresh string // why kept state was not continued from (flow.DemoFresh…)
 
 	staffMu    sync.Mutex
@@ -52,9 +52,9 @@ type Stack struct {
 // the last run kept when that run was of the same scenario; otherwise it
 // removes what was kept and starts afresh, and FreshStart says why.
 func Start(ctx context.Context, scenario string, opt Options) (*Stack, error) {
-	base := connector.DemoOptions{Scenario: scenario, Followers: opt.Followers, Logger: opt.Logger}
+	base := loopback.Options{Scenario: scenario, Followers: opt.Followers, Logger: opt.Logger}
 	if opt.Dir == "" {
-		d, err := connector.StartDemo(ctx, base)
+		d, err := loopback.Start(ctx, base)
 		if err != nil {
 			return nil, err
 		}
@@ -66,14 +66,14 @@ func Start(ctx context.Context, scenario string, opt Options) (*Stack, error) {
 	}
 	base.StorePath = k.store
 	if k.key != "" {
-		base.StoreKey, base.StatePath, base.ProjectToken = k.key, k.state, projectToken(k.key)
+		base.StoreKey, base.StatePath, base.ProjectToken = k.key, k.state, ProjectToken(k.key)
 	}
-	d, err := connector.StartDemo(ctx, base)
-	if errors.Is(err, connector.ErrDemoState) {
+	d, err := loopback.Start(ctx, base)
+	if errors.Is(err, loopback.ErrDemoState) {
 		// Another scenario, a damaged file: begin again, as a first run.
 		logger(opt).Info("the demo starts afresh", "reason", err.Error())
 		if k.fresh, err = flow.DemoFreshStateLost, k.remove(); err == nil {
-			d, err = connector.StartDemo(ctx, base)
+			d, err = loopback.Start(ctx, base)
 		}
 	}
 	if err != nil {
@@ -93,7 +93,7 @@ func Starter(opt Options) flow.DemoStarter {
 }
 
 // Demo is the connector's demo underneath, for tests and the headless mode.
-func (s *Stack) Demo() *connector.Demo { return s.d }
+func (s *Stack) Demo() *loopback.Demo { return s.d }
 
 func (s *Stack) URL() string   { return s.d.URL }
 func (s *Stack) Token() string { return s.d.ProjectToken }

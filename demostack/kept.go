@@ -66,11 +66,14 @@ func openKept(ctx context.Context, opt Options) (kept, error) {
 	return k, k.remove()
 }
 
-// remove deletes the kept database and simulator state, with the SQLite
-// journal files and any temporary file a crashed save left behind.
-func (k kept) remove() error {
-	files := []string{k.store, k.store + "-wal", k.store + "-shm", k.state}
-	tmp, _ := filepath.Glob(filepath.Join(filepath.Dir(k.state), "."+StateFile+".*"))
+// remove deletes the kept database and simulator state.
+func (k kept) remove() error { return RemoveKept(k.store, k.state) }
+
+// RemoveKept deletes a kept demo database and simulator state, with the
+// SQLite journal files and any temporary file a crashed save left behind.
+func RemoveKept(store, state string) error {
+	files := []string{store, store + "-wal", store + "-shm", state}
+	tmp, _ := filepath.Glob(filepath.Join(filepath.Dir(state), "."+filepath.Base(state)+".*"))
 	for _, f := range append(files, tmp...) {
 		if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
@@ -124,9 +127,9 @@ func storeKey(ctx context.Context, kc flow.Keychain, dir string) (key string, cr
 	return key, true, nil
 }
 
-// projectToken is the demo project's token, derived from the store key so
+// ProjectToken is the demo project's token, derived from the store key so
 // that one keychain entry carries both across a restart.
-func projectToken(key string) string {
+func ProjectToken(key string) string {
 	m := hmac.New(sha256.New, []byte(key))
 	m.Write([]byte("oawizard demo project token"))
 	return "oaw_" + hex.EncodeToString(m.Sum(nil))[:48]

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"oawizard/clock"
+	"oawizard/connector/api"
 	"oawizard/flow/connclient"
 )
 
@@ -138,21 +139,21 @@ func Authorize(ctx context.Context, c *connclient.Client, appid string, opt Auth
 		}
 
 		switch {
-		case s.Status == connclient.StatusAuthorized:
+		case s.Status == api.StatusAuthorized:
 			emit(AuthEvent{State: AuthAuthorized, Session: *s, LastOK: lastOK})
 			return s, nil
-		case s.Status == connclient.StatusWrongAccount:
+		case s.Status == api.StatusWrongAccount:
 			emit(AuthEvent{State: AuthWrongAccount, Session: *s, LastOK: lastOK})
 			return s, fmt.Errorf("%w: expected %s, got %s", ErrWrongAccount, s.ExpectedAppID, s.AppID)
-		case s.Status == connclient.StatusFailed:
+		case s.Status == api.StatusFailed:
 			err := fmt.Errorf("flow: authorization failed: %s", s.Reason)
 			emit(AuthEvent{State: AuthFailed, Session: *s, LastOK: lastOK, Err: err})
 			return s, err
-		case s.Status == connclient.StatusExpired || (!s.ExpiresAt.IsZero() && !clk.Now().Before(s.ExpiresAt)):
+		case s.Status == api.StatusExpired || (!s.ExpiresAt.IsZero() && !clk.Now().Before(s.ExpiresAt)):
 			if s, err = open(true); err != nil {
 				return nil, err
 			}
-		case changed && s.Status == connclient.StatusCancelled:
+		case changed && s.Status == api.StatusCancelled:
 			emit(AuthEvent{State: AuthWaiting, Session: *s, Cancelled: true, LastOK: lastOK})
 		case changed:
 			emit(AuthEvent{State: screenState(s.Status), Session: *s, LastOK: lastOK})
@@ -170,7 +171,7 @@ type scanStall struct {
 
 // seen records a status and reports whether the stall is to be said now.
 func (st *scanStall) seen(status string, changed bool, now time.Time, after time.Duration) bool {
-	if status != connclient.StatusScanned {
+	if status != api.StatusScanned {
 		*st = scanStall{}
 		return false
 	}
@@ -194,13 +195,13 @@ func (st *scanStall) until(now time.Time, wait time.Duration) time.Duration {
 
 func screenState(status string) string {
 	switch status {
-	case connclient.StatusScanned:
+	case api.StatusScanned:
 		return AuthScanned
-	case connclient.StatusAuthorized:
+	case api.StatusAuthorized:
 		return AuthAuthorized
-	case connclient.StatusWrongAccount:
+	case api.StatusWrongAccount:
 		return AuthWrongAccount
-	case connclient.StatusFailed:
+	case api.StatusFailed:
 		return AuthFailed
 	}
 	return AuthWaiting
@@ -210,7 +211,7 @@ func screenState(status string) string {
 // a busy connector. A bad token or a refusal is not.
 func transient(err error) bool {
 	switch connclient.KindOf(err) {
-	case connclient.KindUnreachable, connclient.KindRateLimited, connclient.KindProtocol, connclient.KindWaitingTicket, connclient.KindStoreUnavailable:
+	case connclient.KindUnreachable, connclient.KindRateLimited, connclient.KindProtocol, connclient.KindWaitingTicket, connclient.KindTicketStalled, connclient.KindStoreUnavailable:
 		return true
 	}
 	return false

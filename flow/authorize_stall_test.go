@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"oawizard/connector"
+	"oawizard/demostack/loopback"
 	"oawizard/flow/connclient"
 )
 
@@ -46,11 +46,11 @@ func TestAuthorizeSaysWhenAScanIsNeverConfirmed(t *testing.T) {
 }
 
 // startDemo runs a simulator and a connector for one test.
-func startDemo(t *testing.T) (context.Context, *connector.Demo) {
+func startDemo(t *testing.T) (context.Context, *loopback.Demo) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	d, err := connector.StartDemo(ctx, connector.DemoOptions{Followers: 10})
+	d, err := loopback.Start(ctx, loopback.Options{Followers: 10})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"oawizard/connector"
+	"oawizard/demostack/loopback"
 	"oawizard/flow/connclient"
 	"oawizard/flow/store"
 	"oawizard/flow/syncer"
@@ -85,7 +85,7 @@ func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 
 func TestPublisherSendsEveryChangeAndKeepsItsCode(t *testing.T) {
 	ctx := context.Background()
-	d, err := connector.StartDemo(ctx, connector.DemoOptions{Scenario: "ok", StorePath: filepath.Join(t.TempDir(), "c.db")})
+	d, err := loopback.Start(ctx, loopback.Options{Scenario: "ok", StorePath: filepath.Join(t.TempDir(), "c.db")})
 	if err != nil {
 		t.Fatal(err)
 	}

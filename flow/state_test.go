@@ -6,7 +6,7 @@ import (
 	"sync"
 	"testing"
 
-	"oawizard/connector"
+	"oawizard/demostack/loopback"
 	"oawizard/flow/connclient"
 	"oawizard/flow/store"
 	"oawizard/flow/syncer"
@@ -115,7 +115,7 @@ func TestResetForgetsTheWholeSetup(t *testing.T) {
 // demo) sends the admin back to the scan, never on to a sync that fails.
 func TestReconcileSendsBackToTheScanWhenTheAuthorizationIsGone(t *testing.T) {
 	ctx := context.Background()
-	d, err := connector.StartDemo(ctx, connector.DemoOptions{})
+	d, err := loopback.Start(ctx, loopback.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

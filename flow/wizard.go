@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"oawizard/clock"
+	"oawizard/connector/api"
 	"oawizard/flow/connclient"
 	"oawizard/flow/store"
 	"oawizard/flow/verdict"
@@ -185,19 +186,19 @@ func facts(a *connclient.Account) verdict.AccountFacts {
 	if a.CheckedAt != nil {
 		f.CheckedAt = *a.CheckedAt
 	}
-	if v, ok := a.Fact("verify_type").Int(); ok {
+	if v, ok := a.Fact(api.FactVerifyType).Int(); ok {
 		f.VerifyType = &v
 	}
-	if v, ok := a.Fact("principal_type").Int(); ok {
+	if v, ok := a.Fact(api.FactPrincipalType).Int(); ok {
 		f.PrincipalType = &v
 	}
-	f.PrincipalName = a.Fact("principal_name").String()
-	f.Credential = a.Fact("credential").String()
-	f.OpenAppID = a.Fact("open_appid").String()
-	if u := a.Fact("open_appid").Unknown; u != nil && u.Reason == "not_bound" {
+	f.PrincipalName = a.Fact(api.FactPrincipalName).String()
+	f.Credential = a.Fact(api.FactCredential).String()
+	f.OpenAppID = a.Fact(api.FactOpenAppID).String()
+	if u := a.Fact(api.FactOpenAppID).Unknown; u != nil && u.Reason == api.UnknownNotBound {
 		f.NotBound = true
 	}
-	if h := a.Fact("has_open"); h.Known() {
+	if h := a.Fact(api.FactHasOpen); h.Known() {
 		if b, ok := h.Value.(bool); ok {
 			f.HasOpen = &b
 		}

@@ -68,7 +68,7 @@ func TestEveryKeyIsTranslated(t *testing.T) {
 	}
 	for _, k := range []connclient.Kind{connclient.KindBadURL, connclient.KindUnreachable, connclient.KindTLS, connclient.KindBadToken,
 		connclient.KindForbidden, connclient.KindNotFound, connclient.KindReauthorize, connclient.KindRateLimited,
-		connclient.KindWeChat, connclient.KindWaitingTicket, connclient.KindBadRequest, connclient.KindProtocol, connclient.KindStoreUnavailable} {
+		connclient.KindWeChat, connclient.KindWaitingTicket, connclient.KindTicketStalled, connclient.KindBadRequest, connclient.KindProtocol, connclient.KindStoreUnavailable, connclient.KindNoAPI} {
 		keys["error.connector."+string(k)] = true
 	}
 	for _, p := range []string{"listing", "fetching", "waiting", "done"} {

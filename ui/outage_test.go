@@ -8,7 +8,7 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
-	"oawizard/connector"
+	"oawizard/demostack/loopback"
 	"oawizard/flow/secret/secrettest"
 	"oawizard/flow/store"
 )
@@ -17,7 +17,7 @@ import (
 // vendor's server has trouble, never that the token was revoked.
 func TestConnectorStoreOutageIsTheVendorsTroubleNotARevokedToken(t *testing.T) {
 	test.NewTempApp(t)
-	d, err := connector.StartDemo(context.Background(), connector.DemoOptions{})
+	d, err := loopback.Start(context.Background(), loopback.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

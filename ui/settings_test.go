@@ -10,7 +10,7 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
-	"oawizard/connector"
+	"oawizard/demostack/loopback"
 	"oawizard/flow/secret"
 	"oawizard/flow/secret/secrettest"
 	"oawizard/flow/store"
@@ -21,7 +21,7 @@ import (
 func TestConnectorSettingsAreCheckedAndTheTokenGoesToTheKeychain(t *testing.T) {
 	SetupLanguage(LangZH)
 	test.NewTempApp(t)
-	d, err := connector.StartDemo(context.Background(), connector.DemoOptions{})
+	d, err := loopback.Start(context.Background(), loopback.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -27,12 +26,12 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
-	"text/tabwriter"
 	"time"
 
 	"oawizard/connector"
+	"oawizard/connector/api"
+	"oawizard/demostack/loopback"
 	"oawizard/version"
-	"oawizard/wechat"
 	"oawizard/wechat/wechatsim"
 )
 
@@ -71,7 +70,9 @@ const usage = `usage:
 Secrets come from the environment (CONNECTOR_APPSECRET, CONNECTOR_TOKEN,
 CONNECTOR_AES_KEY, CONNECTOR_PREV_AES_KEY, CONNECTOR_STORE_KEY) or from the
 KEY=VALUE file named by -secrets-file / CONNECTOR_SECRETS_FILE; never flags.
-With --simulate, CONNECTOR_DEMO_TOKEN keeps the demo project token across restarts.
+With --simulate, the simulated WeChat's state is kept beside -db (FILE.wechat-state.json)
+and a restart continues from it; CONNECTOR_DEMO_TOKEN names the demo project token
+(default: one derived from the store key, the same after a restart).
 Run "connector COMMAND -h" for a command's flags.`
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -175,43 +176,11 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	simulate := fs.String("simulate", "", "run against the built-in WeChat simulator with this scenario: "+strings.Join(wechatsim.Scenarios(), ", "))
 	simListen := fs.String("sim-listen", os.Getenv("CONNECTOR_SIM_LISTEN"), "with -simulate: the simulator's listen address (default: a free port on -listen's host; env CONNECTOR_SIM_LISTEN)")
 	simFollowers := fs.Int("sim-followers", 0, "with -simulate: the Official Account's follower count (default: the scenario's)")
+	release := releaseFlag(fs)
 	db := dbFlag(fs)
 	fs.SetOutput(stderr)
 	if err := fs.Parse(args); err != nil {
 		return err
-	}
-	logger := slog.New(slog.NewJSONHandler(stdout, nil))
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
-	if *simulate != "" {
-		if connector.IsPostgresURL(*db) {
-			// The demo's store is a throwaway SQLite file; a shared
-			// database must not receive the simulator's accounts.
-			return errors.New("-simulate keeps its state in a SQLite file: give -db a file path, not a PostgreSQL address")
-		}
-		d, err := connector.StartDemo(ctx, connector.DemoOptions{Scenario: *simulate, StorePath: *db, Logger: logger, Listen: *listen,
-			SimListen: *simListen, PublicURL: *public, ProjectToken: os.Getenv(envDemoToken), Followers: *simFollowers})
-		if err != nil {
-			return err
-		}
-		defer d.Close()
-		printSimulated(stderr, d)
-		<-ctx.Done()
-		return nil
-	}
-
-	secrets, err := connector.LoadSecrets(os.Getenv, *secretsFile)
-	if err != nil {
-		return err
-	}
-	var perms []int
-	for _, f := range strings.Split(*sets, ",") {
-		var n int
-		if _, err := fmt.Sscan(strings.TrimSpace(f), &n); err != nil {
-			return fmt.Errorf("-permission-sets: %q is not a number", f)
-		}
-		perms = append(perms, n)
 	}
 	trusted, err := connector.ParseTrustedProxies(*proxies)
 	if err != nil {
@@ -220,6 +189,28 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	if *retention <= 0 {
 		return errors.New("-retention must be positive, e.g. 720h")
 	}
+	if err := connector.CheckReleaseState(*release); err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewJSONHandler(stdout, nil))
+	ctx, stop := signalContext(logger)
+	defer stop()
+	if *simulate != "" {
+		if err := refuseWithSimulate(fs); err != nil {
+			return err
+		}
+		return simulateServe(ctx, loopback.Options{Scenario: *simulate, StorePath: *db, Logger: logger, Listen: *listen,
+			SimListen: *simListen, PublicURL: *public, Followers: *simFollowers, Retention: *retention, TrustedProxies: trusted,
+			PublicRateLimit: *publicRate, PublicRateBurst: *publicBurst, ReleaseState: *release}, stderr)
+	}
+	secrets, err := connector.LoadSecrets(os.Getenv, *secretsFile)
+	if err != nil {
+		return err
+	}
+	perms, err := permissionSets(*sets)
+	if err != nil {
+		return err
+	}
 	st, err := connector.OpenDB(context.Background(), *db)
 	if err != nil {
 		return err
@@ -227,7 +218,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	defer st.Close()
 	srv, err := connector.New(connector.Config{PublicURL: *public, APIBase: *apiBase, ComponentAppID: *appid,
 		Secrets: secrets, PermissionSets: perms, Logger: logger, Retention: *retention, TrustedProxies: trusted,
-		PublicRateLimit: *publicRate, PublicRateBurst: *publicBurst}, st)
+		PublicRateLimit: *publicRate, PublicRateBurst: *publicBurst, ReleaseState: *release}, st)
 	if err != nil {
 		return err
 	}
@@ -238,7 +229,8 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	hs.RegisterOnShutdown(srv.EndStreams)
-	logger.Info("connector listening", "addr", l.Addr().String(), "public_url", *public, "component_appid", *appid, "version", version.String())
+	logger.Info("connector listening", "addr", l.Addr().String(), "public_url", *public, "component_appid", *appid,
+		"release_state", *release, "version", version.String())
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(l) }()
 	select {
@@ -249,136 +241,44 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	// Long-polls last up to a minute; give them that long to finish.
 	sctx, cancel := context.WithTimeout(context.Background(), 65*time.Second)
 	defer cancel()
-	logger.Info("shutting down")
 	return hs.Shutdown(sctx)
 }
 
-const tokenUsage = `usage:
-  connector token create -project NAME [-db FILE]  issue a project token (shown once)
-  connector token list [-db FILE]                  list tokens by id and project
-  connector token revoke [-db FILE] ID             revoke one token`
-
-// envDemoToken keeps the simulated connector's project token across
-// restarts; without it each start issues a new one and revokes the last.
-const envDemoToken = "CONNECTOR_DEMO_TOKEN"
-
-// printSimulated tells the operator what to type into the wizard.
-func printSimulated(w io.Writer, d *connector.Demo) {
-	keep := "每次启动会换一个新令牌（旧的作废）；设置 " + envDemoToken + " 可保持不变。\n    A new token each start (the last one is revoked); set " + envDemoToken + " to keep one."
-	if os.Getenv(envDemoToken) != "" {
-		keep = "来自 / from " + envDemoToken
-	}
-	fmt.Fprintf(w, `connector 模拟微信 / simulated WeChat, scenario %q (%s)
-  向导“设置”里的服务器地址 / connector address for the wizard's Settings:  %s
-  手机和浏览器访问的地址 / address phones and browsers open:  %s
-  项目令牌 / project token:  %s
-    %s
-  公众号 AppID / Official Account AppID:  %s
-  小程序 AppID / mini-program AppID:      %s
-  模拟微信授权页 / simulator's authorization pages:  %s
-    用浏览器或同一网络的手机打开向导的二维码链接即可授权。
-    Open the wizard's QR link in a browser, or scan it with a phone on the same network.
-`, d.Scenario.Name, d.Scenario.TitleEN, d.LocalURL, d.URL, d.ProjectToken, keep, d.Scenario.OAAppID, d.Scenario.MPAppID, d.SimURL)
+func releaseFlag(fs *flag.FlagSet) *string {
+	return fs.String("release-state", os.Getenv("CONNECTOR_RELEASE_STATE"), "the platform's 全网发布 state as the Open Platform console shows it: "+
+		api.ReleaseTesting+" (only the console's test accounts can authorize) or "+api.ReleaseReleased+" (env CONNECTOR_RELEASE_STATE)")
 }
 
-func tokenCmd(args []string, stdout, stderr io.Writer) error {
-	var project *string
-	st, fs, err := credentialCmd("token", tokenUsage, args, stdout, stderr, func(fs *flag.FlagSet) {
-		project = fs.String("project", "", "project name (create)")
-	})
-	if st == nil || err != nil {
-		return err
+func permissionSets(list string) ([]int, error) {
+	var perms []int
+	for _, f := range strings.Split(list, ",") {
+		var n int
+		if _, err := fmt.Sscan(strings.TrimSpace(f), &n); err != nil {
+			return nil, fmt.Errorf("-permission-sets: %q is not a number", f)
+		}
+		perms = append(perms, n)
 	}
-	defer st.Close()
-	ctx := context.Background()
-	switch args[0] {
-	case "create":
-		tok, err := connector.CreateProjectToken(ctx, st, *project, time.Now())
-		if err != nil {
-			return err
-		}
-		fmt.Fprintln(stdout, tok)
-		fmt.Fprintln(os.Stderr, "This token is shown once; give it to the project's wizard users. Only its hash is stored.")
-		return nil
-	case "list":
-		ts, err := st.ProjectTokens(ctx)
-		if err != nil {
-			return err
-		}
-		w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(w, "ID\tPROJECT\tCREATED\tREVOKED")
-		for _, t := range ts {
-			rev := "-"
-			if !t.RevokedAt.IsZero() {
-				rev = t.RevokedAt.Format(time.RFC3339)
-			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", t.ID, t.Project, t.CreatedAt.Format(time.RFC3339), rev)
-		}
-		return w.Flush()
-	case "revoke":
-		if fs.NArg() != 1 {
-			return errors.New("token revoke ID")
-		}
-		return st.RevokeProjectToken(ctx, fs.Arg(0), time.Now())
-	}
-	return nil
+	return perms, nil
 }
 
-func status(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("status", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	db := dbFlag(fs)
-	appid := fs.String("component-appid", os.Getenv("CONNECTOR_COMPONENT_APPID"), "third-party platform appid (default: the one whose ticket arrived last)")
-	if err := fs.Parse(args); err != nil {
-		return err
+// signalContext ends at SIGINT or SIGTERM and logs which one came: an
+// instance stopped by its supervisor says so before it goes quiet.
+func signalContext(logger *slog.Logger) (context.Context, func()) {
+	sigc := make(chan os.Signal, 1)
+	signal.Notify(sigc, os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	go logSignal(ctx, cancel, sigc, logger)
+	return ctx, func() {
+		signal.Stop(sigc)
+		cancel()
 	}
-	st, err := connector.OpenDB(context.Background(), *db)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	s := connector.ReadStatus(context.Background(), st, *appid, time.Now(), true)
-	enc := json.NewEncoder(stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(s)
 }
 
-// decrypt is a diagnostic for one captured push; its key and token flags are
-// acceptable because it runs by hand, once, on the operator's own machine.
-func decrypt(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("decrypt", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	token := fs.String("token", os.Getenv(connector.EnvToken), "message check token (default env "+connector.EnvToken+")")
-	key := fs.String("aes-key", os.Getenv(connector.EnvAESKey), "EncodingAESKey (default env "+connector.EnvAESKey+")")
-	appid := fs.String("appid", "", "component appid the push must be for (empty: not checked)")
-	ts := fs.String("timestamp", "", "timestamp query parameter of the push")
-	nonce := fs.String("nonce", "", "nonce query parameter of the push")
-	sig := fs.String("msg-signature", "", "msg_signature query parameter of the push")
-	if err := fs.Parse(args); err != nil {
-		return err
+func logSignal(ctx context.Context, cancel func(), sigc <-chan os.Signal, logger *slog.Logger) {
+	select {
+	case sig := <-sigc:
+		logger.Info("signal received; shutting down", "signal", sig.String())
+		cancel()
+	case <-ctx.Done():
 	}
-	body, err := io.ReadAll(io.LimitReader(stdin, 1<<20))
-	if err != nil {
-		return err
-	}
-	mc, err := wechat.NewMsgCrypt(*token, *key, *appid)
-	if err != nil {
-		return err
-	}
-	env, err := wechat.ParseEnvelope(body)
-	if err != nil {
-		return fmt.Errorf("the body is not a push envelope: %w", err)
-	}
-	plain, err := mc.Decrypt(*sig, *ts, *nonce, env.Encrypt)
-	if err != nil {
-		switch {
-		case errors.Is(err, wechat.ErrBadSignature):
-			return fmt.Errorf("%w: check -token, -timestamp, -nonce and that -msg-signature is msg_signature, not signature", err)
-		case errors.Is(err, wechat.ErrBadPadding), errors.Is(err, wechat.ErrBadLength):
-			return fmt.Errorf("%w: the EncodingAESKey is probably not the one WeChat used", err)
-		}
-		return err
-	}
-	_, err = stdout.Write(append(plain, '\n'))
-	return err
 }

@@ -46,8 +46,10 @@ func TestDecryptPrintsPlaintextOrTheReason(t *testing.T) {
 	// Reference §8.3 vector C, wrapped in a push envelope.
 	const enc = "hyzAe4OzmOMbd6TvGdIOO6uBmdJoD0Fk53REIHvxYtJlE2B655HuD0m8KUePWB3+LrPXo87wzQ1QLvbeUgmBM4x6F8PGHQHFVAFmOD2LdJF9FrXpbUAh0B5GIItb52sn896wVsMSHGuPE328HnRGBcrS7C41IzDWyWNlZkyyXwon8T332jisa+h6tEDYsVticbSnyU8dKOIbgU6ux5VTjg3yt+WGzjlpKn6NPhRjpA912xMezR4kw6KWwMrCVKSVCZciVGCgavjIQ6X8tCOp3yZbGpy0VxpAe+77TszTfRd5RJSVO/HTnifJpXgCSUdUue1v6h0EIBYYI1BD1DlD+C0CR8e6OewpusjZ4uBl9FyJvnhvQl+q5rv1ixrcpCumEPo5MJSgM9ehVsNPfUM669WuMyVWQLCzpu9GhglF2PE="
 	body := "<xml><ToUserName><![CDATA[gh_10f6c3c3ac5a]]></ToUserName><Encrypt><![CDATA[" + enc + "]]></Encrypt></xml>"
-	args := []string{"decrypt", "-token", "spamtest", "-aes-key", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "-appid", "wx2c2769f8efd9abc2",
-		"-timestamp", "1409735669", "-nonce", "1320562132"}
+	t.Setenv("CONNECTOR_TOKEN", "spamtest")
+	t.Setenv("CONNECTOR_AES_KEY", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG")
+	t.Setenv("CONNECTOR_SECRETS_FILE", "")
+	args := []string{"decrypt", "-appid", "wx2c2769f8efd9abc2", "-timestamp", "1409735669", "-nonce", "1320562132"}
 	out, err := runCmd(t, body, append(args, "-msg-signature", "5d197aaffba7e9b25a30732f161a50dee96bd5fa")...)
 	if err != nil || !strings.Contains(out, "<Content><![CDATA[abcdteT]]></Content>") {
 		t.Fatalf("decrypt: %q %v", out, err)

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"oawizard/connector"
+	"oawizard/demostack/loopback"
 	"oawizard/flow/connclient"
 	"oawizard/flow/secret"
 	"oawizard/wechat/wechatsim"
@@ -67,7 +67,7 @@ func (s *scanner) Write(p []byte) (int, error) {
 
 func TestHeadlessRealAgainstAConnector(t *testing.T) {
 	ctx := context.Background()
-	d, err := connector.StartDemo(ctx, connector.DemoOptions{Scenario: "ok", Followers: 1200})
+	d, err := loopback.Start(ctx, loopback.Options{Scenario: "ok", Followers: 1200})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +135,7 @@ func (g *gateway) up(t *testing.T) {
 // by itself and ends with every follower.
 func TestHeadlessRealRidesOutAConnectorOutage(t *testing.T) {
 	ctx := context.Background()
-	d, err := connector.StartDemo(ctx, connector.DemoOptions{Scenario: "ok", Followers: 20000, Latency: 20 * time.Millisecond})
+	d, err := loopback.Start(ctx, loopback.Options{Scenario: "ok", Followers: 20000, Latency: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"oawizard/connector"
+	"oawizard/demostack/loopback"
 	"oawizard/flow"
 	"oawizard/flow/connclient"
 	"oawizard/flow/store"
@@ -135,7 +135,7 @@ func TestHeadlessScenarios(t *testing.T) {
 func TestInterruptedSyncResumesWithoutLossOrDuplicates(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	d, err := connector.StartDemo(ctx, connector.DemoOptions{Scenario: "ok", Followers: 60000, StorePath: filepath.Join(dir, "c.db")})
+	d, err := loopback.Start(ctx, loopback.Options{Scenario: "ok", Followers: 60000, StorePath: filepath.Join(dir, "c.db")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"oawizard/connector"
+	"oawizard/demostack/loopback"
 	"oawizard/flow"
 	"oawizard/flow/connclient"
 	"oawizard/flow/store"
@@ -47,7 +47,7 @@ func benchSync(b *testing.B, latency time.Duration) {
 	b.StopTimer()
 	for range b.N {
 		dir := b.TempDir()
-		d, err := connector.StartDemo(ctx, connector.DemoOptions{Scenario: "ok", Followers: benchFollowers, Latency: latency,
+		d, err := loopback.Start(ctx, loopback.Options{Scenario: "ok", Followers: benchFollowers, Latency: latency,
 			StorePath: filepath.Join(dir, "connector.db")})
 		if err != nil {
 			b.Fatal(err)

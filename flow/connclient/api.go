@@ -7,20 +7,18 @@ import (
 	"net/url"
 	"time"
 
+	"oawizard/connector/api"
 	"oawizard/wechat"
 )
 
-// Health is GET /v1/health.
-type Health struct {
-	OK             bool   `json:"ok"`
-	Project        string `json:"project"`
-	ComponentAppID string `json:"component_appid"`
-	Ticket         struct {
-		State      string `json:"state"` // ok | waiting
-		AgeSeconds int64  `json:"age_seconds"`
-	} `json:"ticket"`
-	Demo bool `json:"demo"`
-}
+// The connector's answers, as its contract package defines them.
+type (
+	Health  = api.Health
+	Session = api.Session
+	Unknown = api.Unknown
+	Fact    = api.Fact
+	Account = api.Account
+)
 
 // Health checks address, token and the connector's readiness in one call.
 func (c *Client) Health(ctx context.Context) (*Health, error) {
@@ -31,48 +29,10 @@ func (c *Client) Health(ctx context.Context) (*Health, error) {
 	return &h, nil
 }
 
-// Session statuses of an authorization (API.md).
-const (
-	StatusPending      = "pending"
-	StatusScanned      = "scanned"
-	StatusAuthorized   = "authorized"
-	StatusCancelled    = "cancelled"
-	StatusExpired      = "expired"
-	StatusWrongAccount = "wrong_account"
-	StatusFailed       = "failed"
-)
-
-// Session is an authorization session as the connector reports it.
-type Session struct {
-	ID            string    `json:"id"`
-	Code          string    `json:"code"`
-	Status        string    `json:"status"`
-	Version       int64     `json:"version"`
-	QRURL         string    `json:"qr_url"`
-	PCURL         string    `json:"pc_url"`
-	ExpectedAppID string    `json:"expected_appid"`
-	AppID         string    `json:"appid"`
-	NickName      string    `json:"nick_name"`
-	Granted       []int     `json:"granted"`
-	Missing       []int     `json:"missing"`
-	Reason        string    `json:"reason"`
-	ExpiresAt     time.Time `json:"expires_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
-}
-
-// Final reports whether the session can no longer change.
-func (s *Session) Final() bool {
-	switch s.Status {
-	case StatusAuthorized, StatusExpired, StatusWrongAccount, StatusFailed:
-		return true
-	}
-	return false
-}
-
 // CreateAuthorization opens a session for the Official Account appid.
 func (c *Client) CreateAuthorization(ctx context.Context, appid string) (*Session, error) {
 	var s Session
-	if err := c.do(ctx, http.MethodPost, "/v1/authorizations", map[string]string{"appid": appid}, &s); err != nil {
+	if err := c.do(ctx, http.MethodPost, "/v1/authorizations", api.CreateSession{AppID: appid}, &s); err != nil {
 		return nil, err
 	}
 	if s.ID == "" || s.QRURL == "" {
@@ -92,62 +52,6 @@ func (c *Client) WaitAuthorization(ctx context.Context, id string, since int64, 
 		return nil, err
 	}
 	return &s, nil
-}
-
-// Unknown says why a fact is missing.
-type Unknown struct {
-	Reason  string `json:"reason"` // not_authorized | permission_missing | api_error | not_bound
-	ErrCode int    `json:"errcode,omitempty"`
-	Set     int    `json:"set,omitempty"`
-}
-
-// Fact is one thing the connector knows (or knows it does not know).
-type Fact struct {
-	Value   any      `json:"value"`
-	Source  string   `json:"source,omitempty"`
-	Unknown *Unknown `json:"unknown,omitempty"`
-}
-
-// Known reports whether the fact has a value.
-func (f Fact) Known() bool { return f.Value != nil && f.Unknown == nil }
-
-// String is the value as text ("" when unknown).
-func (f Fact) String() string {
-	if !f.Known() {
-		return ""
-	}
-	if s, ok := f.Value.(string); ok {
-		return s
-	}
-	return fmt.Sprint(f.Value)
-}
-
-// Int is a numeric value; ok is false when unknown or not a number.
-func (f Fact) Int() (int, bool) {
-	if !f.Known() {
-		return 0, false
-	}
-	n, ok := f.Value.(float64)
-	return int(n), ok
-}
-
-// Account is GET /v1/accounts/{appid}.
-type Account struct {
-	AppID                string          `json:"appid"`
-	Authorized           bool            `json:"authorized"`
-	NeedsReauthorization bool            `json:"needs_reauthorization"`
-	AuthorizedAt         *time.Time      `json:"authorized_at"`
-	CheckedAt            *time.Time      `json:"checked_at"`
-	Granted              []int           `json:"granted"`
-	Facts                map[string]Fact `json:"facts"`
-}
-
-// Fact returns the named fact; a missing one counts as unknown.
-func (a *Account) Fact(name string) Fact {
-	if f, ok := a.Facts[name]; ok {
-		return f
-	}
-	return Fact{Unknown: &Unknown{Reason: "absent"}}
 }
 
 // Account reads what the connector knows about appid.

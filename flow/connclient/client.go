@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"oawizard/connector/api"
 	"oawizard/wechat"
 )
 
@@ -66,22 +67,23 @@ const (
 	KindBadURL        Kind = "bad_url"     // the address typed in is not a URL
 	KindUnreachable   Kind = "unreachable" // DNS, refused, timeout: network or address
 	KindTLS           Kind = "tls"         // certificate problems: wrong host, self-signed, expired
-	KindBadToken      Kind = "unauthorized"
-	KindForbidden     Kind = "forbidden"
-	KindNotFound      Kind = "not_found"
-	KindReauthorize   Kind = "needs_reauthorization"
-	KindNoAPI         Kind = "no_api_permission" // the account has no API permission: scanning again cannot help
-	KindRateLimited   Kind = "rate_limited"
-	KindWeChat        Kind = "wechat_error"
-	KindWaitingTicket Kind = "waiting_for_ticket"
-	KindBadRequest    Kind = "bad_request"
+	KindBadToken      Kind = api.ErrorUnauthorized
+	KindForbidden     Kind = api.ErrorForbidden
+	KindNotFound      Kind = api.ErrorNotFound
+	KindReauthorize   Kind = api.ErrorReauthorize
+	KindNoAPI         Kind = api.ErrorNoAPIPermission // the account has no API permission: scanning again cannot help
+	KindRateLimited   Kind = api.ErrorRateLimited
+	KindWeChat        Kind = api.ErrorWeChat
+	KindWaitingTicket Kind = api.ErrorWaitingTicket // the connector started minutes ago and no ticket came yet
+	KindTicketStalled Kind = api.ErrorTicketStalled // WeChat's tickets stopped arriving; the vendor is alerted
+	KindBadRequest    Kind = api.ErrorBadRequest
 	KindProtocol      Kind = "protocol" // the answer was not what API.md promises
 )
 
 // KindStoreUnavailable: the connector's database cannot answer for a
 // moment; the call is worth repeating after RetryAfter. Nothing about the
 // token, the account or WeChat follows from it.
-const KindStoreUnavailable Kind = "store_unavailable"
+const KindStoreUnavailable Kind = api.ErrorStoreUnavailable
 
 // Error is every failure this package returns.
 type Error struct {
@@ -132,14 +134,6 @@ func KindOf(err error) Kind {
 		return e.Kind
 	}
 	return ""
-}
-
-type errorBody struct {
-	Error   string `json:"error"`
-	Message string `json:"message"`
-	ErrCode int    `json:"errcode"`
-	ErrMsg  string `json:"errmsg"`
-	Path    string `json:"path"` // the WeChat API that answered
 }
 
 // do sends a JSON request to the connector and decodes a 2xx answer into out.
@@ -194,7 +188,7 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any) err
 }
 
 func statusError(resp *http.Response, data []byte) error {
-	var eb errorBody
+	var eb api.Error
 	_ = json.Unmarshal(data, &eb)
 	e := &Error{Kind: Kind(eb.Error), Status: resp.StatusCode, Message: eb.Message}
 	if eb.ErrCode != 0 {

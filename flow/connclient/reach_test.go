@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"oawizard/connector"
+	"oawizard/demostack/loopback"
 	"oawizard/wechat/wechatsim"
 )
 
@@ -21,9 +21,9 @@ const testToken = "oaw_outage-test-token-0123456789"
 
 // startConnector runs the real connector (with the simulator) on addr,
 // keeping its database and project token across restarts.
-func startConnector(t *testing.T, addr, db, token string) *connector.Demo {
+func startConnector(t *testing.T, addr, db, token string) *loopback.Demo {
 	t.Helper()
-	d, err := connector.StartDemo(context.Background(), connector.DemoOptions{Scenario: "ok", Followers: 10, Listen: addr,
+	d, err := loopback.Start(context.Background(), loopback.Options{Scenario: "ok", Followers: 10, Listen: addr,
 		StorePath: db, ProjectToken: token})
 	if err != nil {
 		t.Fatal(err)

@@ -1,19 +1,26 @@
-package connector
+// Package loopback is demo mode's stand-in stack: the WeChat simulator and
+// a connector on this machine, wired once for the wizard's window (through
+// demostack), `connector serve --simulate` and the tests. The production
+// connector does not depend on it, nor on the simulator.
+package loopback
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"oawizard/clock"
+	"oawizard/connector"
 	"oawizard/wechat/wechatsim"
 )
 
@@ -22,8 +29,8 @@ import (
 // and the wizard's demo mode run on it.
 type Demo struct {
 	Sim          *wechatsim.Server
-	Connector    *Server
-	Store        *SQLStore
+	Connector    *connector.Server
+	Store        *connector.SQLStore
 	URL          string // the connector's base URL, as phones and browsers reach it
 	LocalURL     string // the connector's address from this machine (loopback when it listens there)
 	SimURL       string // the simulator's base URL (its authorization pages)
@@ -40,8 +47,8 @@ type Demo struct {
 	tempDir string
 }
 
-// DemoOptions configure StartDemo.
-type DemoOptions struct {
+// Options configure Start.
+type Options struct {
 	Scenario  string
 	StorePath string // "" = a temporary file removed on Close
 	Clock     clock.Clock
@@ -65,14 +72,21 @@ type DemoOptions struct {
 	StoreKey string
 	// StatePath is where the simulator's state is kept, beside the store:
 	// loaded at start, saved when it changes and at Close. "" = the
-	// simulator starts afresh. A state that cannot be used fails StartDemo
+	// simulator starts afresh. A state that cannot be used fails Start
 	// with ErrDemoState.
 	StatePath string
+	// Retention, TrustedProxies, PublicRateLimit, PublicRateBurst and
+	// ReleaseState are the connector's own (connector.Config); zero = its defaults.
+	Retention       time.Duration
+	TrustedProxies  []netip.Prefix
+	PublicRateLimit float64
+	PublicRateBurst int
+	ReleaseState    string
 }
 
-// StartDemo starts the simulator and a connector and waits until the first
+// Start starts the simulator and a connector and waits until the first
 // ticket has arrived, so the demo never waits ten minutes for WeChat.
-func StartDemo(ctx context.Context, opts DemoOptions) (*Demo, error) {
+func Start(ctx context.Context, opts Options) (*Demo, error) {
 	if !wechatsim.KnownScenario(opts.Scenario) {
 		return nil, fmt.Errorf("connector: unknown scenario %q (known: %v)", opts.Scenario, wechatsim.Scenarios())
 	}
@@ -106,16 +120,18 @@ func StartDemo(ctx context.Context, opts DemoOptions) (*Demo, error) {
 	}
 	storeKey := opts.StoreKey
 	if storeKey == "" {
-		storeKey = randomID(24)
+		storeKey = randomHex(24)
 	}
-	d.Connector, err = New(Config{
+	d.Connector, err = connector.New(connector.Config{
 		PublicURL: d.URL, APIBase: "http://" + loopbackAddr(d.Sim.Addr()), OpenBase: d.Sim.URL, MPBase: d.Sim.URL,
 		ComponentAppID: comp.AppID,
-		Secrets:        Secrets{AppSecret: comp.Secret, Token: comp.Token, EncodingAESKey: comp.EncodingAESKey, StoreKey: storeKey},
+		Secrets:        connector.Secrets{AppSecret: comp.Secret, Token: comp.Token, EncodingAESKey: comp.EncodingAESKey, StoreKey: storeKey},
 		// The demo also asks for 开放平台账号管理 so open/get can show the
 		// binding; a real deployment asks for it only when configured.
 		PermissionSets: []int{2, 3, 24},
 		Clock:          opts.Clock, Logger: logger, RateLimit: -1, Demo: true,
+		Retention: opts.Retention, TrustedProxies: opts.TrustedProxies, PublicRateLimit: opts.PublicRateLimit,
+		PublicRateBurst: opts.PublicRateBurst, ReleaseState: opts.ReleaseState,
 		HTTPClient: &http.Client{Timeout: 30 * time.Second, Transport: demoTransport()},
 	}, d.Store)
 	if err != nil {
@@ -124,7 +140,7 @@ func StartDemo(ctx context.Context, opts DemoOptions) (*Demo, error) {
 	}
 	d.http = &http.Server{Handler: d.Connector.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go d.http.Serve(l)
-	started := d.Connector.cfg.Clock.Now()
+	started := clock.Or(opts.Clock).Now()
 	d.Sim.Start()
 	if err := d.waitTicket(ctx, started); err != nil {
 		d.Close()
@@ -143,7 +159,7 @@ func StartDemo(ctx context.Context, opts DemoOptions) (*Demo, error) {
 
 // keepState checks a restored demo's authorizations and starts saving the
 // simulator's state.
-func (d *Demo) keepState(ctx context.Context, opts DemoOptions, logger *slog.Logger) error {
+func (d *Demo) keepState(ctx context.Context, opts Options, logger *slog.Logger) error {
 	if d.Restored {
 		if err := d.checkKept(ctx, logger); err != nil {
 			return err
@@ -167,62 +183,11 @@ func (d *Demo) openStore(path string) error {
 		path = filepath.Join(d.tempDir, "connector.db")
 	}
 	var err error
-	if d.Store, err = OpenStore(path); err != nil && d.Restored {
+	if d.Store, err = connector.OpenStore(path); err != nil && d.Restored {
 		// The simulator's state is of no use without the store beside it.
 		return fmt.Errorf("%w: %w", ErrDemoState, err)
 	}
 	return err
-}
-
-// advertisedURL is the connector's address for phones and browsers: the
-// one given, else the listener's, with this machine's network address in
-// place of an unspecified one (0.0.0.0 names no host a phone can open).
-func advertisedURL(public string, addr net.Addr) (string, error) {
-	if public != "" {
-		u, err := url.Parse(public)
-		if err != nil || u.Hostname() == "" || (u.Scheme != "http" && u.Scheme != "https") {
-			return "", fmt.Errorf("connector: public URL %q is not an http(s) address", public)
-		}
-		return strings.TrimRight(public, "/"), nil
-	}
-	host, port, err := net.SplitHostPort(addr.String())
-	if err != nil {
-		return "", err
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
-		host = networkIP()
-	}
-	return "http://" + net.JoinHostPort(host, port), nil
-}
-
-// networkIP is this machine's IPv4 address a phone on the same Wi-Fi most
-// likely reaches: a private one first, else any global one, else loopback.
-func networkIP() string {
-	addrs, _ := net.InterfaceAddrs()
-	found := "127.0.0.1"
-	for i := len(addrs) - 1; i >= 0; i-- {
-		n, ok := addrs[i].(*net.IPNet)
-		if !ok || n.IP.To4() == nil || !n.IP.IsGlobalUnicast() {
-			continue
-		}
-		if found = n.IP.String(); n.IP.IsPrivate() {
-			break
-		}
-	}
-	return found
-}
-
-// loopbackAddr is addr as this machine reaches it: an unspecified IP
-// becomes loopback.
-func loopbackAddr(addr string) string {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return addr
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
-		host = "127.0.0.1"
-	}
-	return net.JoinHostPort(host, port)
 }
 
 // landingOf is where 取消 on the simulator's page takes a browser: the
@@ -248,16 +213,16 @@ const demoProject = "demo"
 // given (kept across restarts, registered on first use), else a new one.
 // Every other demo token is revoked, so restarts do not pile up live
 // tokens; only hashes are stored, so an old token cannot be shown again.
-func demoToken(ctx context.Context, st Store, want string, now time.Time) (string, error) {
+func demoToken(ctx context.Context, st connector.Store, want string, now time.Time) (string, error) {
 	tok := want
 	if tok != "" {
 		if len(tok) < 20 {
 			return "", errors.New("connector: the demo project token must be at least 20 characters")
 		}
-		p, err := st.ProjectTokenByHash(ctx, HashToken(tok))
+		p, err := st.ProjectTokenByHash(ctx, connector.HashToken(tok))
 		switch {
-		case errors.Is(err, ErrNotFound):
-			err = st.CreateProjectToken(ctx, ProjectToken{ID: "pt_" + randomID(6), Project: demoProject, Hash: HashToken(tok), CreatedAt: now})
+		case errors.Is(err, connector.ErrNotFound):
+			err = st.CreateProjectToken(ctx, connector.ProjectToken{ID: "pt_" + randomHex(6), Project: demoProject, Hash: connector.HashToken(tok), CreatedAt: now})
 		case err == nil && (p.Project != demoProject || !p.RevokedAt.IsZero()):
 			err = errors.New("connector: the demo project token given is revoked or belongs to another project")
 		}
@@ -266,7 +231,7 @@ func demoToken(ctx context.Context, st Store, want string, now time.Time) (strin
 		}
 	} else {
 		var err error
-		if tok, err = CreateProjectToken(ctx, st, demoProject, now); err != nil {
+		if tok, err = connector.CreateProjectToken(ctx, st, demoProject, now); err != nil {
 			return "", err
 		}
 	}
@@ -275,8 +240,8 @@ func demoToken(ctx context.Context, st Store, want string, now time.Time) (strin
 		return "", err
 	}
 	for _, p := range all {
-		if p.Project == demoProject && p.RevokedAt.IsZero() && p.Hash != HashToken(tok) {
-			if err := st.RevokeProjectToken(ctx, p.ID, now); err != nil && !errors.Is(err, ErrNotFound) {
+		if p.Project == demoProject && p.RevokedAt.IsZero() && p.Hash != connector.HashToken(tok) {
+			if err := st.RevokeProjectToken(ctx, p.ID, now); err != nil && !errors.Is(err, connector.ErrNotFound) {
 				return "", err
 			}
 		}
@@ -287,7 +252,7 @@ func demoToken(ctx context.Context, st Store, want string, now time.Time) (strin
 // prepareSim names the demo's addresses and prepares the simulator on
 // them: its pages on the host phones reach the connector by, its pushes to
 // the connector over loopback.
-func (d *Demo) prepareSim(opts DemoOptions, conn net.Addr, logger *slog.Logger) (wechatsim.Component, error) {
+func (d *Demo) prepareSim(opts Options, conn net.Addr, logger *slog.Logger) (wechatsim.Component, error) {
 	comp := wechatsim.DemoComponent()
 	var err error
 	if d.URL, err = advertisedURL(opts.PublicURL, conn); err != nil {
@@ -380,10 +345,16 @@ func (d *Demo) Close() error {
 	return d.closeParts(nil)
 }
 
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
 // demoTransport reads the simulator's answers, large pages on loopback, in
 // bigger gulps than a real deployment needs.
 func demoTransport() *http.Transport {
-	t := wechatTransport()
+	t := connector.WeChatTransport()
 	t.IdleConnTimeout = time.Minute
 	t.ReadBufferSize = 64 << 10
 	return t

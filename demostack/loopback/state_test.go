@@ -1,4 +1,4 @@
-package connector
+package loopback
 
 import (
 	"bytes"
@@ -10,20 +10,21 @@ import (
 	"slices"
 	"testing"
 
+	"oawizard/connector/api"
 	"oawizard/wechat/wechatsim"
 )
 
 // keptDemo is a demo whose store and simulator state live in dir, with the
 // same store key and project token every start, as the wizard keeps them.
-func keptDemo(dir, scenario string) DemoOptions {
-	return DemoOptions{Scenario: scenario, Followers: 300, StorePath: filepath.Join(dir, "connector.db"),
+func keptDemo(dir, scenario string) Options {
+	return Options{Scenario: scenario, Followers: 300, StorePath: filepath.Join(dir, "connector.db"),
 		StatePath: filepath.Join(dir, "sim-state.json"), StoreKey: "kept-demo-store-key-0123456789abcdef",
 		ProjectToken: "oaw_kept-demo-token-0123456789"}
 }
 
 func (st *stack) authorizedHere(appid string) bool {
 	st.t.Helper()
-	var v accountView
+	var v api.Account
 	if code := st.call("GET", "/v1/accounts/"+appid, st.d.ProjectToken, nil, &v); code != 200 {
 		st.t.Fatalf("account: %d", code)
 	}
@@ -73,12 +74,12 @@ func TestDemoRefusesStateItCannotUse(t *testing.T) {
 	dir := t.TempDir()
 	opts := keptDemo(dir, "ok")
 	restartDemo(t, opts).d.Close()
-	for name, o := range map[string]DemoOptions{"another scenario": keptDemo(dir, "not-bound"), "another follower count": func() DemoOptions {
+	for name, o := range map[string]Options{"another scenario": keptDemo(dir, "not-bound"), "another follower count": func() Options {
 		o := keptDemo(dir, "ok")
 		o.Followers = 301
 		return o
 	}()} {
-		if d, err := StartDemo(context.Background(), o); !errors.Is(err, ErrDemoState) {
+		if d, err := Start(context.Background(), o); !errors.Is(err, ErrDemoState) {
 			if d != nil {
 				d.Close()
 			}
@@ -88,7 +89,7 @@ func TestDemoRefusesStateItCannotUse(t *testing.T) {
 	if err := os.WriteFile(opts.StatePath, []byte(`{"version":1,"scen`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := StartDemo(context.Background(), opts); !errors.Is(err, ErrDemoState) {
+	if _, err := Start(context.Background(), opts); !errors.Is(err, ErrDemoState) {
 		t.Fatalf("damaged state: %v, want ErrDemoState", err)
 	}
 }

@@ -1,4 +1,4 @@
-package connector
+package loopback
 
 import (
 	"bytes"
@@ -11,10 +11,11 @@ import (
 	"path/filepath"
 	"time"
 
+	"oawizard/connector"
 	"oawizard/wechat/wechatsim"
 )
 
-// A demo that keeps its store and the simulator's state (DemoOptions
+// A demo that keeps its store and the simulator's state (Options
 // StatePath and StoreKey) continues after a restart: the simulated WeChat
 // still knows the authorization, and the store's sealed refresh token opens.
 
@@ -55,13 +56,12 @@ func (d *Demo) checkKept(ctx context.Context, logger *slog.Logger) error {
 		return err
 	}
 	for _, a := range all {
-		if a.Status != AuthorizerActive {
+		if a.Status != connector.AuthorizerActive {
 			continue
 		}
-		d.Connector.tok.dropAuthorizer(ctx, a.AppID)
-		_, err := d.Connector.tok.authorizer(ctx, a.AppID)
+		err := d.Connector.RecheckAuthorizer(ctx, a.AppID)
 		switch {
-		case errors.Is(err, ErrNeedsReauth):
+		case errors.Is(err, connector.ErrNeedsReauth):
 			d.Refused = append(d.Refused, a.AppID)
 		case err != nil:
 			// WeChat busy or unreachable says nothing about the

@@ -1,4 +1,4 @@
-package connector
+package loopback
 
 import (
 	"context"
@@ -10,13 +10,15 @@ import (
 	"testing"
 	"time"
 
+	"oawizard/connector"
+	"oawizard/connector/api"
 	"oawizard/wechat/wechatsim"
 )
 
 // demoTokens counts the demo project's tokens and those still usable.
 func demoTokens(t *testing.T, path string) (all, live int) {
 	t.Helper()
-	st, err := OpenStore(path)
+	st, err := connector.OpenStore(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,9 +38,9 @@ func demoTokens(t *testing.T, path string) (all, live int) {
 	return all, live
 }
 
-func restartDemo(t *testing.T, opts DemoOptions) *stack {
+func restartDemo(t *testing.T, opts Options) *stack {
 	t.Helper()
-	d, err := StartDemo(context.Background(), opts)
+	d, err := Start(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,10 +52,10 @@ func restartDemo(t *testing.T, opts DemoOptions) *stack {
 // previous one is revoked, so a database holds one usable demo token.
 func TestDemoRestartLeavesOneLiveToken(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "connector.db")
-	first := restartDemo(t, DemoOptions{Scenario: "ok", StorePath: path, Followers: 10})
+	first := restartDemo(t, Options{Scenario: "ok", StorePath: path, Followers: 10})
 	old := first.d.ProjectToken
 	first.d.Close()
-	second := restartDemo(t, DemoOptions{Scenario: "ok", StorePath: path, Followers: 10})
+	second := restartDemo(t, Options{Scenario: "ok", StorePath: path, Followers: 10})
 	if second.d.ProjectToken == old {
 		t.Fatal("a new token was expected without CONNECTOR_DEMO_TOKEN")
 	}
@@ -75,7 +77,7 @@ func TestDemoTokenGivenIsKeptAcrossRestarts(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "connector.db")
 	const tok = "oaw_rehearsal-token-0123456789"
 	for i := 0; i < 3; i++ {
-		s := restartDemo(t, DemoOptions{Scenario: "ok", StorePath: path, Followers: 10, ProjectToken: tok})
+		s := restartDemo(t, Options{Scenario: "ok", StorePath: path, Followers: 10, ProjectToken: tok})
 		if s.d.ProjectToken != tok {
 			t.Fatalf("start %d: token %q", i, s.d.ProjectToken)
 		}
@@ -87,15 +89,15 @@ func TestDemoTokenGivenIsKeptAcrossRestarts(t *testing.T) {
 	if all, live := demoTokens(t, path); all != 1 || live != 1 {
 		t.Fatalf("%d demo tokens, %d live; want 1 and 1", all, live)
 	}
-	if _, err := StartDemo(context.Background(), DemoOptions{StorePath: path, ProjectToken: "short"}); err == nil {
+	if _, err := Start(context.Background(), Options{StorePath: path, ProjectToken: "short"}); err == nil {
 		t.Fatal("a short demo token was accepted")
 	}
 }
 
 // authorizeInBrowser opens a session and plays the admin in a browser.
-func authorizeInBrowser(t *testing.T, s *stack, ua string, c wechatsim.BrowserChoice) (*wechatsim.BrowserPage, sessionView) {
+func authorizeInBrowser(t *testing.T, s *stack, ua string, c wechatsim.BrowserChoice) (*wechatsim.BrowserPage, api.Session) {
 	t.Helper()
-	var x sessionView
+	var x api.Session
 	if code := s.call("POST", "/v1/authorizations", s.d.ProjectToken, map[string]string{"appid": s.d.Scenario.OAAppID}, &x); code != 201 {
 		t.Fatalf("create session: %d", code)
 	}
@@ -154,7 +156,7 @@ func TestAdvertisedURLNamesAReachableHost(t *testing.T) {
 // connector and the simulator's pages are both named by an address a phone
 // can open, and the whole authorization works through it.
 func TestDemoOnAllInterfacesIsFinishableThroughTheNetworkAddress(t *testing.T) {
-	d, err := StartDemo(context.Background(), DemoOptions{Scenario: "ok", Followers: 10, Listen: "0.0.0.0:0"})
+	d, err := Start(context.Background(), Options{Scenario: "ok", Followers: 10, Listen: "0.0.0.0:0"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,4 +181,20 @@ func mustURL(t *testing.T, s string) *url.URL {
 		t.Fatal(err)
 	}
 	return u
+}
+func TestRestartedDemoWaitsForItsOwnTicket(t *testing.T) {
+	path := t.TempDir() + "/connector.db"
+	for i := 0; i < 2; i++ {
+		d, err := Start(context.Background(), Options{Scenario: "ok", StorePath: path})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := &stack{t: t, d: d, hc: &http.Client{Timeout: 10 * time.Second}}
+		var h api.Health
+		st.call("GET", "/v1/health", d.ProjectToken, nil, &h)
+		d.Close()
+		if h.WeChat.State != api.WeChatOK {
+			t.Fatalf("start %d: %+v", i+1, h.WeChat)
+		}
+	}
 }
