@@ -136,6 +136,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /v1/accounts/{appid}", s.auth(s.handleAccount))
 	mux.Handle("POST /v1/accounts/{appid}/refresh", s.auth(s.handleAccountRefresh))
 	mux.Handle("/v1/accounts/{appid}/wechat/{path...}", s.auth(s.handleRelay))
+	s.staffRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { unrouted(mux, w, r) })
 	return s.logged(mux)
 }
@@ -252,6 +253,8 @@ func (s *Server) auth(h http.HandlerFunc) http.Handler {
 			return
 		}
 		if err != nil || !p.RevokedAt.IsZero() {
+			infoOf(r).refused = true
+			s.refusals.note(client, false)
 			writeError(w, http.StatusUnauthorized, api.ErrorUnauthorized, "unknown or revoked project token", nil)
 			return
 		}
@@ -378,6 +381,8 @@ func (s *Server) writeFailure(w http.ResponseWriter, r *http.Request, err error)
 		writeError(w, http.StatusConflict, api.ErrorReauthorize, err.Error(), nil)
 	case errors.Is(err, ErrNotAuthorized):
 		writeError(w, http.StatusForbidden, api.ErrorForbidden, err.Error(), nil)
+	case errors.Is(err, ErrNoAPIPermission):
+		writeError(w, http.StatusForbidden, api.ErrorNoAPIPermission, err.Error(), nil)
 	case errors.As(err, &ae):
 		writeError(w, http.StatusBadGateway, api.ErrorWeChat, "WeChat answered an error", ae)
 	case r.Context().Err() != nil:
