@@ -1,0 +1,45 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"oawizard/cmd/wizard/internal/instance"
+	"oawizard/ui"
+)
+
+// holdDataDir takes the data folder for this process's whole life, before
+// anything in it is opened: a second wizard on it would drop the first's
+// unfinished import and overwrite its state.
+func holdDataDir(dir string) (*instance.Lock, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	return instance.Acquire(dir)
+}
+
+// refuseInUse tells why this wizard does not start: on stderr (one JSON
+// line in headless mode) and, with a window, in the admin's language. It
+// returns the exit code.
+func refuseInUse(dir, language string, headless bool, stderr io.Writer) int {
+	err := fmt.Errorf("%w: %s", instance.ErrInUse, dir)
+	if headless {
+		json.NewEncoder(stderr).Encode(map[string]string{"event": "error", "stage": "data", "error": err.Error()})
+		return exitError
+	}
+	fmt.Fprintln(stderr, "wizard:", err)
+	// The saved language is in the folder's database, which this process
+	// must not open: the -lang flag or the system's language decides.
+	if _, lerr := ui.SetupLanguage(language); lerr != nil {
+		fmt.Fprintln(stderr, "wizard:", lerr)
+		return exitError
+	}
+	ui.RunInUse(dir)
+	return exitError
+}
+
+// inUse reports whether err says another wizard holds the folder.
+func inUse(err error) bool { return errors.Is(err, instance.ErrInUse) }
