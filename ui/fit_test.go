@@ -66,9 +66,9 @@ func TestEveryPageFitsTheSmallestWindow(t *testing.T) {
 			})
 			dialogs := map[string]func(){
 				"sketch":      func() { showSketch(a.win, "bind") },
-				"about":       a.menu().Items[0].Items[0].Action,
+				"about":       a.menu().Items[1].Items[0].Action,
 				"file open":   (&sdkPage{a: a}).pick,
-				"file save":   func() { a.exportReport(flow.Report{}) },
+				"file save":   a.exportReport,
 				"lang change": func() { a.langChanged() },
 			}
 			for name, open := range dialogs {
