@@ -103,34 +103,33 @@ func (w *Wizard) ExportReport(ctx context.Context, out io.Writer, src ReportSour
 	return WriteHTML(out, ReportDoc{Report: r, Source: src, Sync: sc}, tf)
 }
 
-// syncCompleteness reads how the latest sync run stands from the store.
+// syncCompleteness reads how the latest sync run stands, as the sync page
+// reads it (LastSync); the run's status tells one under way from one that
+// ended.
 func (w *Wizard) syncCompleteness(ctx context.Context) (SyncCompleteness, error) {
 	var sc SyncCompleteness
-	st := w.State()
-	if st.OAAppID == "" {
-		return sc, nil
-	}
-	run, ok, err := w.db.LastRun(ctx, st.OAAppID)
+	end, ok, err := w.LastSync(ctx)
 	if !ok || err != nil {
 		return sc, err
 	}
-	sc.Ran, sc.Stored = true, run.Rows
-	if run.Status == "running" {
-		sc.Stop = "running"
-		return sc, nil
+	sc.Ran, sc.Stored, sc.Total = true, end.Progress.Stored, int64(end.Progress.Total)
+	run, _, err := w.db.LastRun(ctx, w.State().OAAppID)
+	if err != nil {
+		return sc, err
 	}
-	end := syncer.Ended(syncer.Outcome{Status: run.Status, ErrCode: run.ErrCode, Message: run.Message}, run.UpdatedAt)
 	var qe *syncer.QuotaError
 	switch {
-	case end == nil:
-		sc.Complete, sc.Total = true, run.Rows
-	case errors.As(end, &qe):
+	case run.Status == "running":
+		sc.Stop = "running"
+	case end.Err == nil:
+		sc.Complete = true
+	case errors.As(end.Err, &qe):
 		sc.Stop, sc.Resume = "quota", qe.ResumeAt
-	case errors.Is(end, syncer.ErrRevoked):
+	case errors.Is(end.Err, syncer.ErrRevoked):
 		sc.Stop = "revoked"
-	case errors.Is(end, syncer.ErrNotPermitted):
+	case errors.Is(end.Err, syncer.ErrNotPermitted):
 		sc.Stop = "not_permitted"
-	case errors.Is(end, context.Canceled):
+	case errors.Is(end.Err, context.Canceled):
 		sc.Stop = "stopped"
 	default:
 		sc.Stop = "failed"
