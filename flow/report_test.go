@@ -52,23 +52,8 @@ func TestOverallVerdict(t *testing.T) {
 // a run under way, each way a run can stop, and a complete one.
 func TestSyncCompletenessFromTheStore(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(filepath.Join(t.TempDir(), "w.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	conn, err := connclient.New("http://127.0.0.1:1", "oaw_x", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := NewWizard(ctx, db, conn, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	const appid = "wx5a3c9e1f7b2d4806"
-	if err := w.SetAccounts(ctx, appid, nil); err != nil {
-		t.Fatal(err)
-	}
+	w, db := wizardOnTempStore(t, appid)
 	if sc, err := w.syncCompleteness(ctx); err != nil || sc.Ran {
 		t.Fatalf("before any run: %+v, %v", sc, err)
 	}
@@ -119,4 +104,27 @@ func TestReportSaysTheSyncIsIncomplete(t *testing.T) {
 	if strings.Contains(out, "report.sync.complete") || strings.Contains(out, "demo") {
 		t.Error("a partial real sync reads as complete or as a demo")
 	}
+}
+
+// wizardOnTempStore is a wizard on a store in a temporary folder, its
+// Official Account set to appid, with a connector that answers nothing.
+func wizardOnTempStore(t *testing.T, appid string) (*Wizard, *store.DB) {
+	t.Helper()
+	db, err := store.Open(filepath.Join(t.TempDir(), "w.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	conn, err := connclient.New("http://127.0.0.1:1", "oaw_x", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := NewWizard(context.Background(), db, conn, nil)
+	if err == nil {
+		err = w.SetAccounts(context.Background(), appid, nil)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w, db
 }

@@ -130,21 +130,24 @@ func TestTheWindowOpensWithinALaptopScreen(t *testing.T) {
 					t.Errorf("step %s needs %v×%v, more than the opening %v×%v", s, m.Width, m.Height, startSize.Width, startSize.Height)
 				}
 				onUIDo(func() { buttonInside(t, a, s.String(), T("nav.next")) })
-				savePNG(t, a, fmt.Sprintf("%s-open-%s-%.0fx%.0f.png", l, s, startSize.Width, startSize.Height))
+				if dir := os.Getenv("OAWIZARD_SHOTS"); dir != "" {
+					savePNG(t, a, startSize, filepath.Join(dir, fmt.Sprintf("%s-open-%s-%.0fx%.0f.png", l, s, startSize.Width, startSize.Height)))
+				}
 			}
 		})
 	}
 }
 
-// savePNG saves the window as it is, when OAWIZARD_SHOTS names a folder.
-func savePNG(t *testing.T, a *App, name string) {
+// savePNG saves the window at size as PNG at path, as the admin sees it
+// after the frames that follow the resize.
+func savePNG(t *testing.T, a *App, size fyne.Size, path string) {
 	t.Helper()
-	dir := os.Getenv("OAWIZARD_SHOTS")
-	if dir == "" {
-		return
-	}
-	img := onUI(func() image.Image { layOutFrames(a); return a.win.Canvas().Capture() })
-	f, err := os.Create(filepath.Join(dir, name))
+	img := onUI(func() image.Image {
+		a.win.Resize(size)
+		layOutFrames(a)
+		return a.win.Canvas().Capture()
+	})
+	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}
