@@ -60,24 +60,10 @@ func run() int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	// A headless run without -data works in a folder of its own; every
-	// other run holds its folder against a second wizard.
 	if !*headless || *dataDir != "" {
-		dir := *dataDir
-		if dir == "" {
-			path, err := store.DefaultPath()
-			if err != nil {
-				fmt.Fprintln(os.Stderr, "wizard:", err)
-				return exitError
-			}
-			dir = filepath.Dir(path)
-		}
-		lock, err := holdDataDir(dir)
-		if inUse(err) {
-			return refuseInUse(dir, *language, *headless, os.Stderr)
-		}
-		if err != nil {
-			return usageError(os.Stderr, *headless, err)
+		lock, code := holdOrRefuse(*dataDir, *language, *headless)
+		if lock == nil {
+			return code
 		}
 		defer lock.Release()
 	}

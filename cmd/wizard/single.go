@@ -6,10 +6,34 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"oawizard/cmd/wizard/internal/instance"
+	"oawizard/flow/store"
 	"oawizard/ui"
 )
+
+// holdOrRefuse holds the data folder dir ("" = the default one) for a run
+// with a window or a headless run given -data (one without works in a
+// folder of its own). When it cannot, it says why and returns no lock and
+// the exit code.
+func holdOrRefuse(dir, language string, headless bool) (*instance.Lock, int) {
+	if dir == "" {
+		path, err := store.DefaultPath()
+		if err != nil {
+			return nil, usageError(os.Stderr, headless, err)
+		}
+		dir = filepath.Dir(path)
+	}
+	lock, err := holdDataDir(dir)
+	if errors.Is(err, instance.ErrInUse) {
+		return nil, refuseInUse(dir, language, headless, os.Stderr)
+	}
+	if err != nil {
+		return nil, usageError(os.Stderr, headless, err)
+	}
+	return lock, 0
+}
 
 // holdDataDir takes the data folder for this process's whole life, before
 // anything in it is opened: a second wizard on it would drop the first's
@@ -40,6 +64,3 @@ func refuseInUse(dir, language string, headless bool, stderr io.Writer) int {
 	ui.RunInUse(dir)
 	return exitError
 }
-
-// inUse reports whether err says another wizard holds the folder.
-func inUse(err error) bool { return errors.Is(err, instance.ErrInUse) }
