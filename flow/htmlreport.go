@@ -14,14 +14,49 @@ import (
 // HTML file: no scripts, no external files, the chart as inline SVG, ids
 // masked and no secret. tf translates message keys. Evidence reads in
 // words; the raw field and value wait in a closed details element for staff.
-func WriteHTML(w io.Writer, r Report, tf Texts) error {
+// A demo report says so on every page, on screen and on paper.
+func WriteHTML(w io.Writer, d ReportDoc, tf Texts) error {
 	t := func(k string) string { return tf(k, nil) }
-	type badge struct {
-		Title, Status, Word, Evidence, Raw, Reason, Remedy string
+	r := d.Report
+	data := map[string]any{
+		"T": t, "R": r, "Badges": reportBadges(r.Checks, tf), "Chart": template.HTML(svgChart(r)),
+		"UnionShare": share(r.Sync.WithUnionID, r.Sync.Followers),
+		"SDKShare":   fmt.Sprintf("%.1f%%", r.Overlap.ShareOfSDK*100),
+		"FolShare":   fmt.Sprintf("%.1f%%", r.Overlap.ShareOfFollowers*100),
+		"When":       r.GeneratedAt.Format("2006-01-02 15:04"),
+		"MPs":        strings.Join(r.Accounts.MPAppIDs, ", "),
+		"SyncAt":     "",
+		"Title":      t("report.title"),
+		"Version":    tf("report.version", map[string]any{"Version": d.Source.Version}),
+		"Demo":       d.Source.Demo,
+		"Overall":    d.Overall(),
+		"Sync":       syncWords(d.Sync, tf),
+		"Followers":  t("result.followers"),
 	}
-	var badges []badge
-	for _, c := range r.Checks {
-		b := badge{Title: t("check." + c.ID + ".title"), Status: c.Status, Word: t("status." + c.Status),
+	if d.Source.Demo {
+		data["Title"] = t("report.title_demo")
+		data["DemoBanner"] = tf("report.demo.banner", map[string]any{"Scenario": d.Source.Scenario})
+		data["DemoMark"] = t("report.demo.mark")
+	}
+	if d.Sync.Ran && !d.Sync.Complete {
+		data["Followers"] = t("report.followers_partial")
+	}
+	if !r.Sync.At.IsZero() {
+		data["SyncAt"] = r.Sync.At.Local().Format("2006-01-02 15:04")
+	}
+	return reportTmpl.Execute(w, data)
+}
+
+// reportBadge is one check as the report shows it.
+type reportBadge struct {
+	Title, Status, Word, Evidence, Raw, Reason, Remedy string
+}
+
+func reportBadges(checks []verdict.Check, tf Texts) []reportBadge {
+	t := func(k string) string { return tf(k, nil) }
+	var badges []reportBadge
+	for _, c := range checks {
+		b := reportBadge{Title: t("check." + c.ID + ".title"), Status: c.Status, Word: t("status." + c.Status),
 			Evidence: EvidenceText(c, tf), Raw: maskEvidence(c.Evidence)}
 		// Every check that did not pass says why; an unknown also says how
 		// to make it known, so it is never read as a pass.
@@ -33,19 +68,40 @@ func WriteHTML(w io.Writer, r Report, tf Texts) error {
 		}
 		badges = append(badges, b)
 	}
-	data := map[string]any{
-		"T": t, "R": r, "Badges": badges, "Chart": template.HTML(svgChart(r)),
-		"UnionShare": share(r.Sync.WithUnionID, r.Sync.Followers),
-		"SDKShare":   fmt.Sprintf("%.1f%%", r.Overlap.ShareOfSDK*100),
-		"FolShare":   fmt.Sprintf("%.1f%%", r.Overlap.ShareOfFollowers*100),
-		"When":       r.GeneratedAt.Format("2006-01-02 15:04"),
-		"MPs":        strings.Join(r.Accounts.MPAppIDs, ", "),
-		"SyncAt":     "",
+	return badges
+}
+
+// syncWords says how far the sync got, and for an incomplete one why it
+// stopped and that the data decides nothing yet.
+func syncWords(s SyncCompleteness, tf Texts) []string {
+	counts := map[string]any{"Stored": thousands(s.Stored), "Total": thousands(s.Total)}
+	switch {
+	case !s.Ran:
+		return []string{tf("report.sync.none", nil)}
+	case s.Complete:
+		return []string{tf("report.sync.complete", counts)}
 	}
-	if !r.Sync.At.IsZero() {
-		data["SyncAt"] = r.Sync.At.Local().Format("2006-01-02 15:04")
+	first := tf("report.sync.partial", counts)
+	if s.Total > 0 {
+		first = tf("report.sync.partial_of", counts)
 	}
-	return reportTmpl.Execute(w, data)
+	when := ""
+	if !s.Resume.IsZero() {
+		when = s.Resume.Local().Format("2006-01-02 15:04")
+	}
+	return []string{first, tf("report.stop."+s.Stop, map[string]any{"When": when}), tf("report.sync.no_verdict", nil)}
+}
+
+// thousands writes n with a comma between each three digits: 20,000.
+func thousands(n int64) string {
+	s := fmt.Sprint(n)
+	if n < 0 {
+		return "-" + thousands(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 func share(a, b int64) string {
@@ -90,27 +146,3 @@ func svgChart(r Report) string {
 		H+16, r.Growth[0].Date, W, H+16, r.Growth[len(r.Growth)-1].Date)
 	return b.String()
 }
-
-var reportTmpl = template.Must(template.New("report").Parse(`<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>{{call .T "report.title"}}</title>
-<style>body{font-family:-apple-system,"PingFang SC","Microsoft YaHei",sans-serif;max-width:960px;margin:2em auto;color:#222}
-.stats{display:flex;gap:2em}.stat b{display:block;font-size:1.8em;color:#06a152}
-.badge{border:1px solid #e3e5e8;border-radius:6px;padding:.6em;margin:.4em 0}
-.pass{background:#1a9c4b}.fail{background:#d93a2b}.unknown{background:#8a8f98}
-.chip{color:#fff;border-radius:4px;padding:.1em .5em;margin-right:.5em}.ev{color:#666;font-size:.85em}.fix{color:#9a5b00}</style></head>
-<body><h1>{{call .T "report.title"}}</h1><p>{{call .T "report.generated"}} {{.When}}</p>
-<p>{{call .T "report.oa"}} {{if .R.Accounts.OAName}}{{.R.Accounts.OAName}} {{end}}({{.R.Accounts.OAAppID}}){{if .MPs}}<br>{{call .T "report.mp"}} {{.MPs}}{{end}}
-<br>{{call .T "report.synced_at"}} {{if .SyncAt}}{{.SyncAt}}{{else}}{{call .T "report.not_synced"}}{{end}}</p>
-<h2>{{call .T "result.title"}}</h2>
-<div class="stats">
-<div class="stat"><b>{{.R.Sync.Followers}}</b>{{call .T "result.followers"}}</div>
-<div class="stat"><b>{{.UnionShare}}</b>{{call .T "result.with_unionid"}}</div>
-<div class="stat"><b>{{.R.Overlap.Matched}}</b>{{call .T "report.matched"}} ({{.SDKShare}} / {{.FolShare}})</div>
-<div class="stat"><b>{{.R.Overlap.OpenIDOnly}}</b>{{call .T "result.openid_only"}}</div>
-</div>
-<h2>{{call .T "result.chart"}}</h2>{{.Chart}}<p class="ev">{{call .T "result.chart_note"}}</p>
-<h2>{{call .T "report.checks"}}</h2>
-{{range .Badges}}<div class="badge"><span class="chip {{.Status}}">{{.Word}}</span><b>{{.Title}}</b>
-{{if .Reason}}<div>{{.Reason}}</div>{{end}}<div class="ev">{{.Evidence}}{{if .Raw}}<details><summary>{{call $.T "details.staff"}}</summary>{{.Raw}}</details>{{end}}</div>{{if .Remedy}}<div class="fix">{{.Remedy}}</div>{{end}}</div>{{end}}
-<p class="ev">{{call .T "report.privacy"}}</p></body></html>
-`))

@@ -4,12 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"oawizard/flow/connclient"
-	"oawizard/flow/store"
 	"oawizard/flow/syncer"
 )
 
@@ -17,20 +14,8 @@ import (
 // can say it again after the admin moved on or closed the wizard.
 func TestLastSyncReadsHowTheRunEnded(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(filepath.Join(t.TempDir(), "w.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	conn, _ := connclient.New("http://127.0.0.1:1", "oaw_x", nil)
-	w, err := NewWizard(ctx, db, conn, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	const appid = "wx5a3c9e1f7b2d4806"
-	if err := w.SetAccounts(ctx, appid, nil); err != nil {
-		t.Fatal(err)
-	}
+	w, db := wizardOnTempStore(t, appid)
 	if _, ok, err := w.LastSync(ctx); ok || err != nil {
 		t.Fatalf("before any run: ok %v, %v", ok, err)
 	}

@@ -59,7 +59,7 @@ func TestHTMLReportIsSelfContainedAndMasked(t *testing.T) {
 		Growth: []store.DayStat{{Date: "2026-11-23", Cumulate: 100}, {Date: "2026-11-24", Cumulate: 120}}}
 	r.Sync.Followers, r.Sync.WithUnionID = 120, 90
 	var b bytes.Buffer
-	if err := WriteHTML(&b, r, func(k string, _ map[string]any) string { return "[" + k + "]" }); err != nil {
+	if err := WriteHTML(&b, ReportDoc{Report: r}, func(k string, _ map[string]any) string { return "[" + k + "]" }); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
@@ -83,7 +83,7 @@ func TestHTMLReportNamesAccountsSyncTimeAndUnknowns(t *testing.T) {
 	r.Accounts.OAAppID, r.Accounts.OAName, r.Accounts.MPAppIDs = "wx5a3c9e1f7b2d4806", "青禾生活馆", []string{"wx8d4e2b6a1c9f3705"}
 	r.Sync.At = time.Date(2026, 11, 25, 9, 30, 0, 0, time.Local)
 	var b bytes.Buffer
-	if err := WriteHTML(&b, r, func(k string, _ map[string]any) string { return "[" + k + "]" }); err != nil {
+	if err := WriteHTML(&b, ReportDoc{Report: r}, func(k string, _ map[string]any) string { return "[" + k + "]" }); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()

@@ -145,7 +145,10 @@ func (a *App) langChanged() {
 }
 
 func (a *App) menu() *fyne.MainMenu {
-	return fyne.NewMainMenu(fyne.NewMenu(T("menu.help"),
+	// The report can be exported from every step: a setup stuck before
+	// the result (an IP not whitelisted) is what CS most needs to see.
+	file := fyne.NewMenu(T("menu.file"), fyne.NewMenuItem(T("menu.export"), a.exportReport))
+	return fyne.NewMainMenu(file, fyne.NewMenu(T("menu.help"),
 		fyne.NewMenuItem(T("menu.about"), func() {
 			dialog.ShowInformation(T("app.title"), Tf("menu.about.body", map[string]any{"Version": a.opts.Version}), a.win)
 		})))

@@ -49,7 +49,7 @@ func TestEvidenceReadsInWordsEverywhere(t *testing.T) {
 			}
 		}
 		var out bytes.Buffer
-		if err := flow.WriteHTML(&out, flow.Report{Checks: evidenceKinds}, Tf); err != nil {
+		if err := flow.WriteHTML(&out, flow.ReportDoc{Report: flow.Report{Checks: evidenceKinds}}, Tf); err != nil {
 			t.Fatal(err)
 		}
 		html := out.String()

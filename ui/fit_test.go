@@ -1,6 +1,11 @@
 package ui
 
 import (
+	"fmt"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -61,9 +66,9 @@ func TestEveryPageFitsTheSmallestWindow(t *testing.T) {
 			})
 			dialogs := map[string]func(){
 				"sketch":      func() { showSketch(a.win, "bind") },
-				"about":       a.menu().Items[0].Items[0].Action,
+				"about":       a.menu().Items[1].Items[0].Action,
 				"file open":   (&sdkPage{a: a}).pick,
-				"file save":   func() { a.exportReport(flow.Report{}) },
+				"file save":   a.exportReport,
 				"lang change": func() { a.langChanged() },
 			}
 			for name, open := range dialogs {
@@ -101,6 +106,80 @@ func TestTheWindowRemembersItsSize(t *testing.T) {
 	if got := onUI(func() fyne.Size { return b.win.Canvas().Size() }); got != fyne.NewSize(1200, 700) {
 		t.Fatalf("second start: %v, want the size chosen", got)
 	}
+}
+
+// The window opens at a size that fits a 1366×768 laptop at 125 %, and at
+// that size every step in both languages asks for no more room than it has
+// and shows its Next button inside the window (the wizard stays on step 1
+// while the pages are shown, so each offers Next).
+func TestTheWindowOpensWithinALaptopScreen(t *testing.T) {
+	if startSize.Width > laptopContent.Width || startSize.Height > laptopContent.Height {
+		t.Fatalf("the window opens at %v×%v; a laptop leaves %v×%v", startSize.Width, startSize.Height, laptopContent.Width, laptopContent.Height)
+	}
+	for _, l := range []string{LangZH, LangEN} {
+		t.Run(l, func(t *testing.T) {
+			fa, db := testApp(t, l)
+			a := onUI(func() *App {
+				return New(fa, Options{DB: db, StartDemo: testStarter, Scenarios: testScenarios(), Scenario: "not-bound", Clock: walkClock{}})
+			})
+			t.Cleanup(func() { onUIDo(a.Close) })
+			waitFor(t, "the demo to start", func() bool { return a.current != nil })
+			for s := flow.StepAccounts; s <= flow.StepResult; s++ {
+				onUIDo(func() { a.show(s) })
+				if m := settledMinSize(a); m.Width > startSize.Width || m.Height > startSize.Height {
+					t.Errorf("step %s needs %v×%v, more than the opening %v×%v", s, m.Width, m.Height, startSize.Width, startSize.Height)
+				}
+				onUIDo(func() { buttonInside(t, a, s.String(), T("nav.next")) })
+				if dir := os.Getenv("OAWIZARD_SHOTS"); dir != "" {
+					savePNG(t, a, startSize, filepath.Join(dir, fmt.Sprintf("%s-open-%s-%.0fx%.0f.png", l, s, startSize.Width, startSize.Height)))
+				}
+			}
+		})
+	}
+}
+
+// savePNG saves the window at size as PNG at path, as the admin sees it
+// after the frames that follow the resize.
+func savePNG(t *testing.T, a *App, size fyne.Size, path string) {
+	t.Helper()
+	img := onUI(func() image.Image {
+		a.win.Resize(size)
+		layOutFrames(a)
+		return a.win.Canvas().Capture()
+	})
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = png.Encode(f, img)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// buttonInside fails unless the footer's button labelled text is shown
+// wholly inside the window at its current size.
+func buttonInside(t *testing.T, a *App, what, text string) {
+	t.Helper()
+	win := a.win.Canvas().Size()
+	if win != startSize {
+		t.Errorf("%s: the window is %v, not its opening size %v", what, win, startSize)
+	}
+	for _, o := range a.nav.Objects {
+		b, ok := o.(*widget.Button)
+		if !ok || b.Text != text {
+			continue
+		}
+		p := fyne.CurrentApp().Driver().AbsolutePositionForObject(b)
+		if !b.Visible() || b.Size().IsZero() || p.X < 0 || p.Y < 0 || p.X+b.Size().Width > win.Width || p.Y+b.Size().Height > win.Height {
+			t.Errorf("%s: %q at %v size %v lies outside the %v window", what, text, p, b.Size(), win)
+		}
+		return
+	}
+	t.Errorf("%s: no %q button", what, text)
 }
 
 // eachObject visits every object in the tree under o.

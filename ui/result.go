@@ -1,14 +1,12 @@
 package ui
 
 import (
-	"errors"
 	"fmt"
 	"image/color"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -76,7 +74,7 @@ func (p *resultPage) build(r flow.Report) fyne.CanvasObject {
 	for _, c := range r.Checks {
 		grid.Add(miniBadge(c))
 	}
-	export := widget.NewButtonWithIcon(T("result.export"), theme.DocumentSaveIcon(), func() { p.a.exportReport(p.report) })
+	export := widget.NewButtonWithIcon(T("result.export"), theme.DocumentSaveIcon(), p.a.exportReport)
 	export.Importance = widget.HighImportance
 	chartTitle := widget.NewLabelWithStyle(T("result.chart"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	note := widget.NewLabel(T("result.chart_note"))
@@ -186,20 +184,3 @@ func (r *barRenderer) MinSize() fyne.Size           { return fyne.NewSize(4, 40)
 func (r *barRenderer) Refresh()                     { r.b.bar.Refresh() }
 func (r *barRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.b.bar} }
 func (r *barRenderer) Destroy()                     {}
-
-// exportReport saves the HTML report where the admin chooses.
-func (a *App) exportReport(r flow.Report) {
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			return
-		}
-		defer w.Close()
-		if err := flow.WriteHTML(w, r, Tf); err != nil {
-			dialog.ShowError(errors.New(errorText(err)), a.win)
-			return
-		}
-		a.status.SetText(T("result.exported"))
-	}, a.win)
-	d.SetFileName("unionid-report.html")
-	d.Show()
-}

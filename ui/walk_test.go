@@ -3,8 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"image"
-	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -75,22 +73,7 @@ func shot(t *testing.T, a *App, name string) {
 		return
 	}
 	for _, size := range []fyne.Size{fyne.NewSize(1366, 768), fitSize} {
-		img := onUI(func() image.Image {
-			a.win.Resize(size)
-			layOutFrames(a) // the picture the admin sees, not the first frame
-			return a.win.Canvas().Capture()
-		})
-		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("%s-%s-%.0f.png", Lang(), name, size.Width)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		err = png.Encode(f, img)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+		savePNG(t, a, size, filepath.Join(dir, fmt.Sprintf("%s-%s-%.0f.png", Lang(), name, size.Width)))
 	}
 }
 

@@ -2,9 +2,16 @@ package ui
 
 import "fyne.io/fyne/v2"
 
-// startSize is the window's first size: it fits a 1366×768 laptop at 125 %
-// scaling with the taskbar and title bar, the smallest screen admins use.
-var startSize = fyne.NewSize(1024, 640)
+// laptopContent is the room a window's content has on the smallest screen
+// admins use: a 1366×768 laptop at 125 % scaling gives 1093×614 logical
+// pixels, less the taskbar and the title bar.
+var laptopContent = fyne.NewSize(1093, 546)
+
+// startSize is the window's first size. Fyne does not tell the screen's
+// work area (GLFW's monitor is not reachable through its API), so the
+// window opens at a size that fits laptopContent on every screen, a little
+// above the content's minimum (689×538), and the admin may enlarge it.
+var startSize = fyne.NewSize(1024, 540)
 
 const (
 	prefWidth  = "window.width"

@@ -60,6 +60,13 @@ func run() int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	if !*headless || *dataDir != "" {
+		lock, code := holdOrRefuse(*dataDir, *language, *headless)
+		if lock == nil {
+			return code
+		}
+		defer lock.Release()
+	}
 	if *headless && *connectorURL != "" {
 		var mps []string
 		if *mpAppID != "" {
