@@ -52,6 +52,7 @@ type App struct {
 	current page
 	shownAt flow.Step // the step whose page is shown
 	unwatch func()    // stops the wizard's change notices
+	pub     *flow.Publisher
 }
 
 // page is one screen of the wizard.
@@ -96,6 +97,7 @@ func (a *App) Window() fyne.Window { return a.win }
 // Close stops background work and the demo stack.
 func (a *App) Close() {
 	a.cancel()
+	a.stopPublisher()
 	if a.unwatch != nil {
 		a.unwatch()
 	}
@@ -145,10 +147,10 @@ func (a *App) langChanged() {
 }
 
 func (a *App) menu() *fyne.MainMenu {
-	return fyne.NewMainMenu(fyne.NewMenu(T("menu.help"),
+	return fyne.NewMainMenu(fyne.NewMenu(T("menu.help"), append(a.helpItems(),
 		fyne.NewMenuItem(T("menu.about"), func() {
 			dialog.ShowInformation(T("app.title"), Tf("menu.about.body", map[string]any{"Version": a.opts.Version}), a.win)
-		})))
+		}))...))
 }
 
 // startup decides between real mode (a saved connector and a token in the
@@ -216,7 +218,9 @@ func (a *App) connect(base, token string, demo flow.DemoStack) {
 		return
 	}
 	a.wiz = wiz
-	a.checks = nil // they belonged to the wizard before
+	a.startPublisher(wiz)
+	a.win.SetMainMenu(a.menu()) // demo mode adds the staff console
+	a.checks = nil              // they belonged to the wizard before
 	if a.unwatch != nil {
 		a.unwatch()
 	}
