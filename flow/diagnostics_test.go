@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -26,14 +27,17 @@ func echo(k string, d map[string]any) string {
 	return fmt.Sprintf("<%s %v>", k, d)
 }
 
-func TestDiagnosticsSayEverythingStaffNeedWithIDsMaskedAndNoToken(t *testing.T) {
+// demoWizard is a wizard on a demo connector (hc may be nil), all closed
+// when the test ends.
+func demoWizard(t *testing.T, scenario string, hc *http.Client) (*loopback.Demo, *Wizard, *store.DB) {
+	t.Helper()
 	ctx := context.Background()
-	d, err := loopback.Start(ctx, loopback.Options{Scenario: "ip-not-whitelisted", StorePath: filepath.Join(t.TempDir(), "c.db")})
+	d, err := loopback.Start(ctx, loopback.Options{Scenario: scenario, StorePath: filepath.Join(t.TempDir(), "c.db")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.Close()
-	conn, err := connclient.New(d.LocalURL, d.ProjectToken, nil)
+	t.Cleanup(func() { d.Close() })
+	conn, err := connclient.New(d.LocalURL, d.ProjectToken, hc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,11 +45,18 @@ func TestDiagnosticsSayEverythingStaffNeedWithIDsMaskedAndNoToken(t *testing.T) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
 	w, err := NewWizard(ctx, db, conn, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return d, w, db
+}
+
+func TestDiagnosticsSayEverythingStaffNeedWithIDsMaskedAndNoToken(t *testing.T) {
+	ctx := context.Background()
+	d, w, db := demoWizard(t, "ip-not-whitelisted", nil)
+	conn := w.Conn()
 	oa := d.Scenario.OAAppID
 	if err := w.update(ctx, func(s *State) { s.OAAppID, s.AccountName, s.Progress.Step = oa, "示例号", StepSync }); err != nil {
 		t.Fatal(err)
