@@ -59,8 +59,19 @@ func TestSupportCodeShowsWhileSharingAndSaysWhenOff(t *testing.T) {
 	if code != a.pub.Code().Code || !strings.Contains(words, a.pub.Code().ExpiresAt.Local().Format("2006-01-02 15:04")) {
 		t.Fatalf("code %q %q, published %+v", code, words, a.pub.Code())
 	}
-	toggle := onUI(func() fyne.CanvasObject { return a.sharingToggle() })
-	box := toggle.(*fyne.Container).Objects[0].(*widget.Check)
+	// The switch is on the Settings page.
+	var box *widget.Check
+	onUIDo(func() {
+		a.showSettings()
+		walkObjects(a.body, func(o fyne.CanvasObject) {
+			if c, ok := o.(*widget.Check); ok {
+				box = c
+			}
+		})
+	})
+	if box == nil {
+		t.Fatal("Settings has no sharing switch")
+	}
 	if !box.Checked || box.Text != "与支持人员共享进度" {
 		t.Fatalf("toggle %q checked=%v", box.Text, box.Checked)
 	}
