@@ -143,6 +143,9 @@ type Config struct {
 	// offers no API to read it; before release only the console's test
 	// accounts can authorize, so health carries it for the wizard to say.
 	ReleaseState string
+	// Support is the vendor's contact, carried in /v1/health for the
+	// wizard's Help menu; zero = none.
+	Support api.Support
 	// MaxPushAge bounds how old a push's timestamp may be; default 5 min.
 	MaxPushAge time.Duration
 	// PublicRateLimit and PublicRateBurst bound the landing page and the
@@ -178,6 +181,9 @@ func (c *Config) setDefaults() error {
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	if err := CheckReleaseState(c.ReleaseState); err != nil {
+		return err
+	}
+	if err := CheckSupport(c.Support); err != nil {
 		return err
 	}
 	if c.APIBase == "" {
@@ -235,6 +241,19 @@ func (c *Config) setDefaults() error {
 		c.MaintainEvery = time.Minute
 	}
 	return c.Secrets.validate()
+}
+
+// CheckSupport refuses a support address the wizard could not open as a
+// web page.
+func CheckSupport(s api.Support) error {
+	if s.URL == "" {
+		return nil
+	}
+	u, err := url.Parse(s.URL)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return fmt.Errorf("connector: support URL %q is not an http(s) URL", s.URL)
+	}
+	return nil
 }
 
 // CheckReleaseState refuses a release state the contract does not name.

@@ -215,6 +215,11 @@ func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	st := s.readiness(r.Context())
-	writeJSON(w, http.StatusOK, api.Health{OK: st.OK, Project: projectOf(r), ComponentAppID: st.ComponentAppID,
-		Ticket: st.Ticket, WeChat: *st.WeChat, Demo: st.Demo, ReleaseState: st.ReleaseState})
+	h := api.Health{OK: st.OK, Project: projectOf(r), ComponentAppID: st.ComponentAppID,
+		Ticket: st.Ticket, WeChat: *st.WeChat, Demo: st.Demo, ReleaseState: st.ReleaseState}
+	if !s.cfg.Support.IsZero() {
+		sup := s.cfg.Support
+		h.Support = &sup
+	}
+	writeJSON(w, http.StatusOK, h)
 }

@@ -68,6 +68,7 @@ type (
 	Session    = connclient.Session
 	ConnError  = connclient.Error
 	ConnState  = connclient.ConnState
+	ConnHealth = connclient.Health
 )
 
 var (

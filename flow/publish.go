@@ -56,6 +56,12 @@ func (w *Wizard) SupportSnapshot(ctx context.Context, cat Catalogue) (connclient
 	if err != nil || !on {
 		return connclient.Snapshot{}, err
 	}
+	return w.snapshot(ctx, cat)
+}
+
+// snapshot is what the admin sees now, shared or not: the console's view
+// and the diagnostics are both made from it.
+func (w *Wizard) snapshot(ctx context.Context, cat Catalogue) (connclient.Snapshot, error) {
 	st := w.State()
 	s := connclient.Snapshot{Publishing: true, OAAppID: st.OAAppID, OAName: st.AccountName,
 		Step: cat.words("step."+st.Progress.Step.String(), nil)}

@@ -4,14 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"oawizard/demostack/loopback"
-	"oawizard/flow/connclient"
 	"oawizard/flow/store"
 	"oawizard/flow/syncer"
 	"oawizard/flow/verdict"
@@ -85,25 +82,8 @@ func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 
 func TestPublisherSendsEveryChangeAndKeepsItsCode(t *testing.T) {
 	ctx := context.Background()
-	d, err := loopback.Start(ctx, loopback.Options{Scenario: "ok", StorePath: filepath.Join(t.TempDir(), "c.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
 	ct := &countingTransport{}
-	conn, err := connclient.New(d.LocalURL, d.ProjectToken, &http.Client{Transport: ct})
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.Open(filepath.Join(t.TempDir(), "w.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	w, err := NewWizard(ctx, db, conn, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, w, _ := demoWizard(t, "ok", &http.Client{Transport: ct})
 	p := w.StartPublisher(ctx, keys, time.Hour, func(err error) { t.Error(err) })
 	defer p.Stop()
 	waitFor := func(what string, ok func() bool) {

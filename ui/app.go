@@ -52,6 +52,7 @@ type App struct {
 	current page
 	shownAt flow.Step // the step whose page is shown
 	unwatch func()    // stops the wizard's change notices
+	pub     *flow.Publisher
 }
 
 // page is one screen of the wizard.
@@ -96,6 +97,7 @@ func (a *App) Window() fyne.Window { return a.win }
 // Close stops background work and the demo stack.
 func (a *App) Close() {
 	a.cancel()
+	a.stopPublisher()
 	if a.unwatch != nil {
 		a.unwatch()
 	}
@@ -148,10 +150,10 @@ func (a *App) menu() *fyne.MainMenu {
 	// The report can be exported from every step: a setup stuck before
 	// the result (an IP not whitelisted) is what CS most needs to see.
 	file := fyne.NewMenu(T("menu.file"), fyne.NewMenuItem(T("menu.export"), a.exportReport))
-	return fyne.NewMainMenu(file, fyne.NewMenu(T("menu.help"),
+	return fyne.NewMainMenu(file, fyne.NewMenu(T("menu.help"), append(a.helpItems(),
 		fyne.NewMenuItem(T("menu.about"), func() {
 			dialog.ShowInformation(T("app.title"), Tf("menu.about.body", map[string]any{"Version": a.opts.Version}), a.win)
-		})))
+		}))...))
 }
 
 // startup decides between real mode (a saved connector and a token in the
@@ -219,7 +221,9 @@ func (a *App) connect(base, token string, demo flow.DemoStack) {
 		return
 	}
 	a.wiz = wiz
-	a.checks = nil // they belonged to the wizard before
+	a.startPublisher(wiz)
+	a.win.SetMainMenu(a.menu()) // demo mode adds the staff console
+	a.checks = nil              // they belonged to the wizard before
 	if a.unwatch != nil {
 		a.unwatch()
 	}

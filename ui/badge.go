@@ -100,7 +100,7 @@ func newBadge(id string, onSelf func(id, claim string), copyText func(string), w
 	}
 	head := container.NewBorder(nil, nil, nil, container.NewCenter(chip), b.title)
 	// Raw evidence is one technical line for staff, not a sentence.
-	b.raw = widget.NewLabel("")
+	b.raw = selectable("")
 	b.raw.SizeName = theme.SizeNameCaptionText
 	// A closed accordion still asks its detail's width: a scroll keeps a
 	// long raw value from widening the window.

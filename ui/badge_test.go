@@ -43,7 +43,8 @@ func TestEvidenceInWordsRawBehindToggle(t *testing.T) {
 	if strings.Contains(b.evidence.Text, "verify_type_info") || strings.Contains(b.evidence.Text, "-1") {
 		t.Fatalf("the admin reads %q", b.evidence.Text)
 	}
-	if b.rawBox.Hidden || b.rawBox.Items[0].Open || b.raw.Text != "verify_type_info.id = -1" {
+	// Staff read the raw value aloud on calls: they can select and copy it.
+	if b.rawBox.Hidden || b.rawBox.Items[0].Open || b.raw.Text != "verify_type_info.id = -1" || !b.raw.Selectable {
 		t.Fatalf("raw evidence %q (hidden %v)", b.raw.Text, b.rawBox.Hidden)
 	}
 }

@@ -66,10 +66,10 @@ func (p *resultPage) build(r flow.Report) fyne.CanvasObject {
 	}
 	sdkUnion := int64(r.SDK.WithUnionID)
 	stats := container.NewGridWithColumns(4,
-		stat(fmt.Sprint(r.Sync.Followers), T("result.followers")),
+		stat(flow.Count(r.Sync.Followers), T("result.followers")),
 		stat(pct(r.Sync.WithUnionID, r.Sync.Followers), T("result.with_unionid")),
-		stat(fmt.Sprint(r.Overlap.Matched), Tf("result.matched", map[string]any{"OfSDK": pct(r.Overlap.Matched, sdkUnion), "OfFollowers": fmt.Sprintf("%.1f%%", r.Overlap.ShareOfFollowers*100)})),
-		stat(fmt.Sprint(r.Overlap.OpenIDOnly), T("result.openid_only")))
+		stat(flow.Count(r.Overlap.Matched), Tf("result.matched", map[string]any{"OfSDK": pct(r.Overlap.Matched, sdkUnion), "OfFollowers": fmt.Sprintf("%.1f%%", r.Overlap.ShareOfFollowers*100)})),
+		stat(flow.Count(r.Overlap.OpenIDOnly), T("result.openid_only")))
 	grid := container.NewGridWithColumns(2)
 	for _, c := range r.Checks {
 		grid.Add(miniBadge(c))

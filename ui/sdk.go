@@ -232,7 +232,7 @@ func (p *sdkPage) run(r io.ReadCloser, name string, size int64, m *flow.ImportMa
 
 func (p *sdkPage) showStats(s flow.ImportStats, name string) {
 	setHint(p.file, Tf("sdk.file", map[string]any{"Name": name, "Format": formatName(s.Format)}))
-	p.counts.SetText(Tf("sdk.counts", map[string]any{"Rows": s.Rows, "OpenID": s.WithOpenID, "UnionID": s.WithUnionID,
+	p.counts.SetText(Tf("sdk.counts", map[string]any{"Rows": flow.Count(s.Rows), "OpenID": flow.Count(s.WithOpenID), "UnionID": flow.Count(s.WithUnionID),
 		"Share": fmt.Sprintf("%.0f%%", s.UnionIDShare()*100), "Malformed": s.MalformedOpenID + s.MalformedUnionID,
 		"Duplicates": s.DuplicateOpenID, "Blank": s.Blank}))
 	if s.Skipped > 0 {

@@ -157,7 +157,7 @@ func (a *App) showSettingsPage(base string, problem error) {
 	form := widget.NewForm(widget.NewFormItem(T("settings.url"), urlEntry), widget.NewFormItem(T("settings.token"), tokenEntry))
 	intro := newTextBlock(T("settings.intro"))
 	box := container.NewVBox(widget.NewLabelWithStyle(T("settings.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		intro, form, container.NewHBox(connectBtn, act, signOut, demoBtn), msg)
+		intro, form, container.NewHBox(connectBtn, act, signOut, demoBtn), msg, a.sharingToggle())
 	a.body.Objects = []fyne.CanvasObject{container.NewPadded(box)}
 	a.body.Refresh()
 }
@@ -187,8 +187,13 @@ func (a *App) checkConnector(base, token string) error {
 }
 
 // errorText is one plain sentence for any error the window can meet, with
-// what to do next.
+// what to do next; the diagnostics keep it with its code.
 func errorText(err error) string {
+	noteError(err)
+	return describeError(err)
+}
+
+func describeError(err error) string {
 	var ie *flow.ImportError
 	var ae *flow.WeChatAPIError
 	switch {
@@ -218,7 +223,7 @@ func errorText(err error) string {
 	var ce *flow.ConnError
 	if errors.As(err, &ce) {
 		if ce.WeChat != nil {
-			return errorText(ce.WeChat)
+			return describeError(ce.WeChat)
 		}
 		return T("error.connector." + string(ce.Kind))
 	}

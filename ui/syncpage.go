@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -146,14 +145,14 @@ func (p *syncPage) progress(pr flow.SyncProgress) {
 	p.state.SetText(T("sync.phase." + pr.Phase))
 	eta := "—"
 	if pr.ETA > 0 {
-		eta = pr.ETA.Round(time.Second).String()
+		eta = flow.About(pr.ETA, Tf)
 	}
 	p.last = pr
 	if p.cancel == nil {
 		eta = "—" // nothing is running: no time left to estimate
 	}
-	p.counts.SetText(Tf("sync.counts", map[string]any{"Stored": pr.Stored, "Total": pr.Total, "Union": pr.WithUnionID,
-		"Unsub": pr.Unsubscribed, "Rate": fmt.Sprintf("%.0f", pr.Rate), "ETA": eta, "Retries": pr.Retries}))
+	p.counts.SetText(Tf("sync.counts", map[string]any{"Stored": flow.Count(pr.Stored), "Total": flow.Count(pr.Total), "Union": flow.Count(pr.WithUnionID),
+		"Unsub": flow.Count(pr.Unsubscribed), "Rate": fmt.Sprintf("%.0f", pr.Rate), "ETA": eta, "Retries": pr.Retries}))
 	if pr.Waiting != "" {
 		p.detail.SetText(T("sync.waiting_minute"))
 	}

@@ -174,7 +174,7 @@ func walk(t *testing.T, l string) {
 	sdk := onUI(func() *sdkPage { return a.current.(*sdkPage) })
 	onUIDo(sdk.importDemo)
 	waitFor(t, "the SDK badges", func() bool { return sdk.badges[verdict.SDKUnionID].chip.Text == T("status.pass") })
-	if txt := onUI(func() string { return sdk.counts.Text }); !strings.Contains(txt, "5000") {
+	if txt := onUI(func() string { return sdk.counts.Text }); !strings.Contains(txt, "5,000") {
 		t.Fatalf("counts: %q", txt)
 	}
 	shot(t, a, "2-sdk")

@@ -177,9 +177,14 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	simListen := fs.String("sim-listen", os.Getenv("CONNECTOR_SIM_LISTEN"), "with -simulate: the simulator's listen address (default: a free port on -listen's host; env CONNECTOR_SIM_LISTEN)")
 	simFollowers := fs.Int("sim-followers", 0, "with -simulate: the Official Account's follower count (default: the scenario's)")
 	release := releaseFlag(fs)
+	support := supportFlags(fs)
 	db := dbFlag(fs)
 	fs.SetOutput(stderr)
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	sup := support()
+	if err := connector.CheckSupport(sup); err != nil {
 		return err
 	}
 	trusted, err := connector.ParseTrustedProxies(*proxies)
@@ -201,7 +206,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		}
 		return simulateServe(ctx, loopback.Options{Scenario: *simulate, StorePath: *db, Logger: logger, Listen: *listen,
 			SimListen: *simListen, PublicURL: *public, Followers: *simFollowers, Retention: *retention, TrustedProxies: trusted,
-			PublicRateLimit: *publicRate, PublicRateBurst: *publicBurst, ReleaseState: *release}, stderr)
+			PublicRateLimit: *publicRate, PublicRateBurst: *publicBurst, ReleaseState: *release, Support: sup}, stderr)
 	}
 	secrets, err := connector.LoadSecrets(os.Getenv, *secretsFile)
 	if err != nil {
@@ -218,7 +223,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	defer st.Close()
 	srv, err := connector.New(connector.Config{PublicURL: *public, APIBase: *apiBase, ComponentAppID: *appid,
 		Secrets: secrets, PermissionSets: perms, Logger: logger, Retention: *retention, TrustedProxies: trusted,
-		PublicRateLimit: *publicRate, PublicRateBurst: *publicBurst, ReleaseState: *release}, st)
+		PublicRateLimit: *publicRate, PublicRateBurst: *publicBurst, ReleaseState: *release, Support: sup}, st)
 	if err != nil {
 		return err
 	}
@@ -247,6 +252,17 @@ func serve(args []string, stdout, stderr io.Writer) error {
 func releaseFlag(fs *flag.FlagSet) *string {
 	return fs.String("release-state", os.Getenv("CONNECTOR_RELEASE_STATE"), "the platform's 全网发布 state as the Open Platform console shows it: "+
 		api.ReleaseTesting+" (only the console's test accounts can authorize) or "+api.ReleaseReleased+" (env CONNECTOR_RELEASE_STATE)")
+}
+
+// supportFlags are the vendor's support contact the wizard's Help menu
+// shows; the returned function reads them after parsing.
+func supportFlags(fs *flag.FlagSet) func() api.Support {
+	name := fs.String("support-name", os.Getenv("CONNECTOR_SUPPORT_NAME"), "support contact's name, shown in the wizard's Help menu (env CONNECTOR_SUPPORT_NAME)")
+	phone := fs.String("support-phone", os.Getenv("CONNECTOR_SUPPORT_PHONE"), "support phone number or WeChat ID (env CONNECTOR_SUPPORT_PHONE)")
+	link := fs.String("support-url", os.Getenv("CONNECTOR_SUPPORT_URL"), "support web page, http(s) (env CONNECTOR_SUPPORT_URL)")
+	return func() api.Support {
+		return api.Support{Name: strings.TrimSpace(*name), Phone: strings.TrimSpace(*phone), URL: strings.TrimSpace(*link)}
+	}
 }
 
 func permissionSets(list string) ([]int, error) {

@@ -82,4 +82,18 @@ type Health struct {
 	// ReleaseState is the platform's 全网发布 state as the operator set it
 	// ("" = not set).
 	ReleaseState string `json:"release_state,omitempty"`
+	// Support is whom the admin contacts for what the vendor must fix;
+	// nil when the operator set none.
+	Support *Support `json:"support,omitempty"`
 }
+
+// Support is the vendor's support contact as the operator configured it
+// (serve's -support-name, -support-phone and -support-url).
+type Support struct {
+	Name  string `json:"name,omitempty"`
+	Phone string `json:"phone,omitempty"` // a phone number or a WeChat ID
+	URL   string `json:"url,omitempty"`
+}
+
+// IsZero tells a contact with nothing set.
+func (s Support) IsZero() bool { return s == Support{} }

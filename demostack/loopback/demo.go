@@ -5,6 +5,7 @@
 package loopback
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -21,6 +22,7 @@ import (
 
 	"oawizard/clock"
 	"oawizard/connector"
+	"oawizard/connector/api"
 	"oawizard/wechat/wechatsim"
 )
 
@@ -82,7 +84,13 @@ type Options struct {
 	PublicRateLimit float64
 	PublicRateBurst int
 	ReleaseState    string
+	// Support is the connector's support contact; zero = SampleSupport,
+	// so staff training on the demo see where the contact shows.
+	Support api.Support
 }
+
+// SampleSupport is the demo's support contact: plainly a sample.
+var SampleSupport = api.Support{Name: "演示客服 Demo Support", Phone: "demo-support", URL: "https://support.example.com/oawizard"}
 
 // Start starts the simulator and a connector and waits until the first
 // ticket has arrived, so the demo never waits ten minutes for WeChat.
@@ -131,7 +139,7 @@ func Start(ctx context.Context, opts Options) (*Demo, error) {
 		PermissionSets: []int{2, 3, 24},
 		Clock:          opts.Clock, Logger: logger, RateLimit: -1, Demo: true,
 		Retention: opts.Retention, TrustedProxies: opts.TrustedProxies, PublicRateLimit: opts.PublicRateLimit,
-		PublicRateBurst: opts.PublicRateBurst, ReleaseState: opts.ReleaseState,
+		PublicRateBurst: opts.PublicRateBurst, ReleaseState: opts.ReleaseState, Support: cmp.Or(opts.Support, SampleSupport),
 		HTTPClient: &http.Client{Timeout: 30 * time.Second, Transport: demoTransport()},
 	}, d.Store)
 	if err != nil {

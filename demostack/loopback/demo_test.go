@@ -198,3 +198,19 @@ func TestRestartedDemoWaitsForItsOwnTicket(t *testing.T) {
 		}
 	}
 }
+
+// The demo's connector names a sample support contact, so the wizard's Help
+// menu shows where a vendor's contact appears; an operator's own wins.
+func TestDemoCarriesASupportContact(t *testing.T) {
+	st := restartDemo(t, Options{Scenario: "ok", Followers: 10})
+	var h api.Health
+	if code := st.call("GET", "/v1/health", st.d.ProjectToken, nil, &h); code != 200 || h.Support == nil || *h.Support != SampleSupport {
+		t.Fatalf("health %d, support %+v", code, h.Support)
+	}
+	own := api.Support{Name: "Acme", URL: "https://acme.example.com"}
+	st = restartDemo(t, Options{Scenario: "ok", Followers: 10, Support: own})
+	h = api.Health{}
+	if st.call("GET", "/v1/health", st.d.ProjectToken, nil, &h); h.Support == nil || *h.Support != own {
+		t.Fatalf("support %+v, want %+v", h.Support, own)
+	}
+}
