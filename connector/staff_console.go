@@ -342,7 +342,7 @@ func permWords(l tr, ids []int) string {
 	var out []string
 	for _, id := range slices.Sorted(slices.Values(ids)) {
 		name := l.t(fmt.Sprintf("perm.%d", id))
-		if _, ok := staffTexts[string(l)][fmt.Sprintf("perm.%d", id)]; !ok {
+		if !l.has(fmt.Sprintf("perm.%d", id)) {
 			name = l.t("perm.set", id)
 		} else {
 			name += fmt.Sprintf(" (%d)", id)
