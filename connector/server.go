@@ -136,6 +136,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /v1/accounts/{appid}", s.auth(s.handleAccount))
 	mux.Handle("POST /v1/accounts/{appid}/refresh", s.auth(s.handleAccountRefresh))
 	mux.Handle("/v1/accounts/{appid}/wechat/{path...}", s.auth(s.handleRelay))
+	s.staffRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { unrouted(mux, w, r) })
 	return s.logged(mux)
 }
