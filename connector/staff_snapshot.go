@@ -165,6 +165,12 @@ func (s *Server) handlePublishSnapshot(w http.ResponseWriter, r *http.Request) {
 	var x supportSnapshot
 	if code != "" {
 		x, err = d.snapshotByCode(r.Context(), HashToken(code))
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			// A store that cannot answer says nothing about the code: a
+			// new one now would change the code the admin reads aloud.
+			s.writeFailure(w, r, err)
+			return
+		}
 	}
 	if code == "" || err != nil || x.Project != project || !now.Before(x.ExpiresAt) {
 		// A new wizard, or its code expired or was never ours: a new code.
