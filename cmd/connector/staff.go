@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"text/tabwriter"
 	"time"
 
 	"oawizard/connector"
@@ -64,24 +63,18 @@ func staffCmd(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(stdout, tok)
-		fmt.Fprintln(stderr, "This token is shown once; give it to the staff member. Only its hash is stored.")
+		shownOnce(stdout, stderr, tok, "the staff member")
 		return nil
 	case "list":
 		ts, err := connector.StaffTokens(ctx, st)
 		if err != nil {
 			return err
 		}
-		w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(w, "ID\tNAME\tCREATED\tREVOKED")
-		for _, t := range ts {
-			rev := "-"
-			if !t.RevokedAt.IsZero() {
-				rev = t.RevokedAt.Format(time.RFC3339)
-			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", t.ID, t.Name, t.CreatedAt.Format(time.RFC3339), rev)
+		rows := make([]credentialRow, len(ts))
+		for i, t := range ts {
+			rows[i] = credentialRow{t.ID, t.Name, t.CreatedAt, t.RevokedAt}
 		}
-		return w.Flush()
+		return listCredentials(stdout, "NAME", rows)
 	}
 	if fs.NArg() != 1 {
 		return errors.New("staff revoke ID")

@@ -41,24 +41,18 @@ func tokenCmd(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(stdout, tok)
-		fmt.Fprintln(stderr, "This token is shown once; give it to the project's wizard users. Only its hash is stored.")
+		shownOnce(stdout, stderr, tok, "the project's wizard users")
 		return nil
 	case "list":
 		ts, err := st.ProjectTokens(ctx)
 		if err != nil {
 			return err
 		}
-		w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(w, "ID\tPROJECT\tCREATED\tREVOKED")
-		for _, t := range ts {
-			rev := "-"
-			if !t.RevokedAt.IsZero() {
-				rev = t.RevokedAt.Format(time.RFC3339)
-			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", t.ID, t.Project, t.CreatedAt.Format(time.RFC3339), rev)
+		rows := make([]credentialRow, len(ts))
+		for i, t := range ts {
+			rows[i] = credentialRow{t.ID, t.Project, t.CreatedAt, t.RevokedAt}
 		}
-		return w.Flush()
+		return listCredentials(stdout, "PROJECT", rows)
 	case "revoke":
 		if fs.NArg() != 1 {
 			return errors.New("token revoke ID")
@@ -66,6 +60,32 @@ func tokenCmd(args []string, stdout, stderr io.Writer) error {
 		return st.RevokeProjectToken(ctx, fs.Arg(0), time.Now())
 	}
 	return nil
+}
+
+// shownOnce prints a new token, the only time it is shown.
+func shownOnce(stdout, stderr io.Writer, tok, giveTo string) {
+	fmt.Fprintln(stdout, tok)
+	fmt.Fprintln(stderr, "This token is shown once; give it to "+giveTo+". Only its hash is stored.")
+}
+
+// credentialRow is one token of `token list` or `staff list`.
+type credentialRow struct {
+	id, holder       string
+	created, revoked time.Time
+}
+
+// listCredentials prints tokens by id, holder and dates.
+func listCredentials(stdout io.Writer, holder string, rows []credentialRow) error {
+	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "ID\t"+holder+"\tCREATED\tREVOKED")
+	for _, r := range rows {
+		rev := "-"
+		if !r.revoked.IsZero() {
+			rev = r.revoked.Format(time.RFC3339)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", r.id, r.holder, r.created.Format(time.RFC3339), rev)
+	}
+	return w.Flush()
 }
 
 func status(args []string, stdout, stderr io.Writer) error {
