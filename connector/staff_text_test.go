@@ -51,3 +51,19 @@ func TestStaffWordsAreInTheTranslationFiles(t *testing.T) {
 		t.Errorf("en sync.done reads %q", got)
 	}
 }
+
+// Every reason health can give has the console's words: none reads as an
+// internal error to staff.
+func TestStaffHasWordsForEveryHealthReason(t *testing.T) {
+	for _, r := range []string{ReasonTicketMissing, ReasonTicketStalled, ReasonPushSignatureInvalid, ReasonUnreachable,
+		ReasonIPNotWhitelisted, ReasonWeChatBusy, ReasonWeChatError, ReasonStoreUnavailable, ReasonInternal} {
+		for _, l := range []tr{"zh-Hans", "en"} {
+			if !l.has("reason." + r) {
+				t.Errorf("%s: no words for %s", l, r)
+			}
+		}
+	}
+	if got := causeWords("en", Cause{Reason: ReasonTicketStalled}); got == tr("en").t("reason.internal_error") {
+		t.Errorf("a stalled ticket reads %q", got)
+	}
+}
