@@ -5,6 +5,8 @@ package assets
 
 import (
 	"embed"
+	"encoding/json"
+	"fmt"
 	"io/fs"
 )
 
@@ -34,4 +36,19 @@ var Images embed.FS
 // TranslationFiles lists the translation files of a locale.
 func TranslationFiles(locale string) ([]string, error) {
 	return fs.Glob(Translations, "translations/*."+locale+".json")
+}
+
+// Texts is one area's translation file for a locale as key → text, for the
+// parts that render their own words (the WeChat catalogue, the staff
+// console) without Fyne's merged catalogue.
+func Texts(area, locale string) (map[string]string, error) {
+	b, err := Translations.ReadFile("translations/" + area + "." + locale + ".json")
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]string{}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("assets: %s.%s.json: %w", area, locale, err)
+	}
+	return m, nil
 }

@@ -379,6 +379,8 @@ func (s *Server) writeFailure(w http.ResponseWriter, r *http.Request, err error)
 		writeError(w, http.StatusServiceUnavailable, api.ErrorWaitingTicket, err.Error(), nil)
 	case errors.Is(err, ErrNeedsReauth):
 		writeError(w, http.StatusConflict, api.ErrorReauthorize, err.Error(), nil)
+	case errors.Is(err, ErrNoAPIPermission):
+		writeError(w, http.StatusForbidden, api.ErrorNoAPIPermission, err.Error(), nil)
 	case errors.Is(err, ErrNotAuthorized):
 		writeError(w, http.StatusForbidden, api.ErrorForbidden, err.Error(), nil)
 	case errors.Is(err, ErrNoAPIPermission):

@@ -145,24 +145,28 @@ func (s *Server) staffFrom(r *http.Request) (staffSession, bool, error) {
 	return staffSession{staff: t, csrf: csrfFor(c.Value)}, true, nil
 }
 
-// signIn starts a session for the staff token with this hash.
-func (s *Server) signIn(w http.ResponseWriter, r *http.Request, hash string) bool {
+// signIn starts a session for the staff token with this hash; ok is false
+// for a token that is unknown or revoked, err is a store that cannot answer
+// (which says nothing about the token).
+func (s *Server) signIn(w http.ResponseWriter, r *http.Request, hash string) (bool, error) {
 	d, err := staffOf(s.st)
 	if err != nil {
-		return false
+		return false, err
 	}
 	t, err := d.tokenByHash(r.Context(), hash)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
 	if err != nil || !t.RevokedAt.IsZero() {
-		return false
+		return false, err
 	}
 	val := randomID(32)
 	if err := d.createSession(r.Context(), HashToken(val), t.ID, s.cfg.Clock.Now(), s.cfg.Clock.Now().Add(staffSessionTTL)); err != nil {
-		s.log.Error("staff sign-in not stored", "request_id", infoOf(r).id, "err", err.Error())
-		return false
+		return false, err
 	}
 	s.log.Info("staff signed in", "request_id", infoOf(r).id, "staff", t.Name, "staff_id", t.ID)
 	http.SetCookie(w, s.staffCookieFor(r, staffCookie, val, int(staffSessionTTL/time.Second)))
-	return true
+	return true, nil
 }
 
 // staffCookieFor makes a cookie only /staff sees, never script, never sent

@@ -56,13 +56,27 @@ func (s *Server) renderStaff(w http.ResponseWriter, r *http.Request, status int,
 	}
 }
 
+// staffFailure answers a console page that failed: a store that cannot
+// answer is a page saying the server is busy (503, Retry-After), in the
+// staff's language; anything else is answered as the API answers it.
+func (s *Server) staffFailure(w http.ResponseWriter, r *http.Request, err error) {
+	if !storeFailure(err) || r.Context().Err() != nil {
+		s.writeFailure(w, r, err)
+		return
+	}
+	s.metrics.storeErrs.Inc()
+	s.log.Error("staff page failed", "request_id", infoOf(r).id, "path", r.URL.Path, "reason", ReasonStoreUnavailable, "err", err.Error())
+	w.Header().Set("Retry-After", storeRetryAfter)
+	s.renderStaff(w, r, http.StatusServiceUnavailable, "busy", staffPage{})
+}
+
 // staffOnly serves a console page to a signed-in member of staff and the
 // sign-in page to anyone else; every view is logged with who saw it.
 func (s *Server) staffOnly(h func(http.ResponseWriter, *http.Request, staffSession)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ss, ok, err := s.staffFrom(r)
 		if err != nil {
-			s.writeFailure(w, r, err)
+			s.staffFailure(w, r, err)
 			return
 		}
 		if !ok {
@@ -137,7 +151,12 @@ func (s *Server) handleStaffSignIn(w http.ResponseWriter, r *http.Request) {
 			page, why = "link", l.t("link.used")
 		}
 	}
-	if !s.signIn(w, r, hash) {
+	ok, err := s.signIn(w, r, hash)
+	if err != nil {
+		s.staffFailure(w, r, err)
+		return
+	}
+	if !ok {
 		s.log.Warn("staff sign-in refused", "request_id", infoOf(r).id, "client", s.clientAddr(r))
 		s.renderStaff(w, r, http.StatusUnauthorized, page, staffPage{Error: why})
 		return
@@ -149,7 +168,7 @@ func (s *Server) handleStaffSignOut(w http.ResponseWriter, r *http.Request, ss s
 	if c, err := r.Cookie(staffCookie); err == nil {
 		if d, err := staffOf(s.st); err == nil {
 			if err := d.deleteSession(r.Context(), HashToken(c.Value)); err != nil {
-				s.writeFailure(w, r, err)
+				s.staffFailure(w, r, err)
 				return
 			}
 		}
@@ -184,7 +203,7 @@ func (s *Server) handleStaffOverview(w http.ResponseWriter, r *http.Request, ss 
 	p.Health = s.healthFor(r, l)
 	projects, err := s.projectsFor(r, l)
 	if err != nil {
-		s.writeFailure(w, r, err)
+		s.staffFailure(w, r, err)
 		return
 	}
 	p.Projects = projects
@@ -208,7 +227,7 @@ func (s *Server) handleStaffFind(w http.ResponseWriter, r *http.Request, ss staf
 	}
 	d, err := staffOf(s.st)
 	if err != nil {
-		s.writeFailure(w, r, err)
+		s.staffFailure(w, r, err)
 		return
 	}
 	code := normalCode(r.PostFormValue("code"))
@@ -219,7 +238,7 @@ func (s *Server) handleStaffFind(w http.ResponseWriter, r *http.Request, ss staf
 		return
 	}
 	if err != nil {
-		s.writeFailure(w, r, err)
+		s.staffFailure(w, r, err)
 		return
 	}
 	http.Redirect(w, r, staffPath+"/view/"+x.ID, http.StatusSeeOther)
@@ -230,7 +249,7 @@ func (s *Server) handleStaffView(w http.ResponseWriter, r *http.Request, ss staf
 	l := tr(staffLang(r))
 	d, err := staffOf(s.st)
 	if err != nil {
-		s.writeFailure(w, r, err)
+		s.staffFailure(w, r, err)
 		return
 	}
 	x, err := d.snapshot(r.Context(), r.PathValue("id"))
@@ -239,12 +258,12 @@ func (s *Server) handleStaffView(w http.ResponseWriter, r *http.Request, ss staf
 		return
 	}
 	if err != nil {
-		s.writeFailure(w, r, err)
+		s.staffFailure(w, r, err)
 		return
 	}
 	var b snapshotBody
 	if err := json.Unmarshal(x.Body, &b); err != nil {
-		s.writeFailure(w, r, fmt.Errorf("connector: stored snapshot: %w", err))
+		s.staffFailure(w, r, fmt.Errorf("connector: stored snapshot: %w", err))
 		return
 	}
 	p := staffPage{Staff: ss.staff.Name, CSRF: ss.csrf, Live: snapshotTopic(x.ID)}
@@ -342,7 +361,7 @@ func permWords(l tr, ids []int) string {
 	var out []string
 	for _, id := range slices.Sorted(slices.Values(ids)) {
 		name := l.t(fmt.Sprintf("perm.%d", id))
-		if _, ok := staffTexts[string(l)][fmt.Sprintf("perm.%d", id)]; !ok {
+		if !l.has(fmt.Sprintf("perm.%d", id)) {
 			name = l.t("perm.set", id)
 		} else {
 			name += fmt.Sprintf(" (%d)", id)

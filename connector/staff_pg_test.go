@@ -119,3 +119,40 @@ func revokeOnPostgres(t *testing.T, p *pair, cookie string) {
 		t.Fatalf("a revoked token's session still opens instance 0: %d", resp.StatusCode)
 	}
 }
+
+// A console on a PostgreSQL that hangs (stopped by SIGSTOP: connections
+// open, nothing answers) answers its
+// sign-in with the busy page at the store deadline, never a hang nor "the
+// token is wrong".
+func TestStaffSignInOnAHungPostgresSaysBusyInTime(t *testing.T) {
+	p := startPair(t)
+	tok, err := CreateStaffToken(context.Background(), p.st[0], "a", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, proxy := p.viaProxy()
+	proxy.set("stall")
+	defer proxy.set("up")
+	req, _ := http.NewRequest("POST", "http://connector.test/staff/signin", strings.NewReader(url.Values{"token": {tok}}.Encode()))
+	req.Host = "connector.test"
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "http://connector.test")
+	w := &recorder{h: http.Header{}}
+	done := make(chan struct{})
+	start := time.Now()
+	go func() {
+		defer close(done)
+		srv.Handler().ServeHTTP(w, req)
+	}()
+	select {
+	case <-done:
+	case <-time.After(storeTimeout + 5*time.Second):
+		t.Fatalf("the sign-in still hangs after %v", time.Since(start))
+	}
+	took := time.Since(start)
+	body := string(w.body)
+	if w.code != http.StatusServiceUnavailable || w.h.Get("Retry-After") == "" || took > storeTimeout+time.Second ||
+		!strings.Contains(body, tr("zh-Hans").t("busy.title")) || strings.Contains(body, tr("zh-Hans").t("signin.wrong")) {
+		t.Fatalf("sign-in with the database hung: %d Retry-After %q after %v: %s", w.code, w.h.Get("Retry-After"), took, body)
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"oawizard/connector/api"
 )
 
 // A wizard publishes what its admin sees (checks in words, sync progress;
@@ -28,37 +30,11 @@ const (
 	supportCodeLen = 12
 )
 
-// words is one text in each language, keyed by locale.
-type words map[string]string
-
-// snapshotBody is what a wizard publishes (API.md, POST /v1/support/snapshot).
-type snapshotBody struct {
-	Code       string          `json:"code,omitempty"`
-	Publishing bool            `json:"publishing"`
-	Version    string          `json:"version,omitempty"`
-	Step       words           `json:"step,omitempty"`
-	OAAppID    string          `json:"oa_appid,omitempty"`
-	OAName     string          `json:"oa_name,omitempty"`
-	Checks     []snapshotCheck `json:"checks,omitempty"`
-	Sync       *snapshotSync   `json:"sync,omitempty"`
-}
-
-type snapshotCheck struct {
-	ID       string `json:"id"`
-	Status   string `json:"status"`
-	Title    words  `json:"title"`
-	Reason   words  `json:"reason,omitempty"`
-	Evidence words  `json:"evidence,omitempty"`
-	Raw      string `json:"raw,omitempty"` // field = value, ids masked
-}
-
-type snapshotSync struct {
-	State       string `json:"state"` // none | running | done | stopped
-	Stored      int64  `json:"stored"`
-	Total       int64  `json:"total,omitempty"`
-	WithUnionID int64  `json:"with_unionid"`
-	Stopped     words  `json:"stopped,omitempty"` // why it stopped, in words
-}
+// The snapshot's parts, as the contract package defines them.
+type (
+	words        = api.Words
+	snapshotBody = api.Snapshot
+)
 
 var (
 	snapshotStatuses = map[string]bool{"pass": true, "warning": true, "fail": true, "unknown": true}
@@ -68,7 +44,9 @@ var (
 // errSnapshot is a snapshot the console could not show faithfully.
 var errSnapshot = errors.New("the snapshot is not valid")
 
-func (b *snapshotBody) validate() error {
+// validateSnapshot refuses a snapshot the console could not show
+// faithfully: unknown statuses, other languages, texts too long.
+func validateSnapshot(b *snapshotBody) error {
 	texts := []string{b.Version, b.OAAppID, b.OAName}
 	ws := []words{b.Step}
 	if len(b.Checks) > maxSnapshotItems {
@@ -155,7 +133,7 @@ func (s *Server) handlePublishSnapshot(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "bad_request", "the body is not a snapshot", nil)
 		return
 	}
-	if err := b.validate(); err != nil {
+	if err := validateSnapshot(&b); err != nil {
 		writeError(w, http.StatusBadRequest, "bad_request", err.Error(), nil)
 		return
 	}
@@ -165,6 +143,12 @@ func (s *Server) handlePublishSnapshot(w http.ResponseWriter, r *http.Request) {
 	var x supportSnapshot
 	if code != "" {
 		x, err = d.snapshotByCode(r.Context(), HashToken(code))
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			// A store that cannot answer says nothing about the code: a
+			// new one now would change the code the admin reads aloud.
+			s.writeFailure(w, r, err)
+			return
+		}
 	}
 	if code == "" || err != nil || x.Project != project || !now.Before(x.ExpiresAt) {
 		// A new wizard, or its code expired or was never ours: a new code.
@@ -179,7 +163,7 @@ func (s *Server) handlePublishSnapshot(w http.ResponseWriter, r *http.Request) {
 	}
 	s.watch.notify(snapshotTopic(x.ID))
 	s.watch.notify(staffTopicAll)
-	writeJSON(w, http.StatusOK, map[string]any{"code": showCode(code), "expires_at": x.ExpiresAt.UTC()})
+	writeJSON(w, http.StatusOK, api.SupportCode{Code: showCode(code), ExpiresAt: x.ExpiresAt.UTC()})
 }
 
 func mustJSON(v any) []byte {

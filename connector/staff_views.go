@@ -84,7 +84,7 @@ func causeWords(l tr, c Cause) string {
 	if c.Reason == ReasonWeChatError {
 		return l.t("reason.wechat_error", c.ErrCode)
 	}
-	if _, ok := staffTexts[string(l)]["reason."+c.Reason]; ok {
+	if l.has("reason." + c.Reason) {
 		return l.t("reason." + c.Reason)
 	}
 	return l.t("reason.internal_error")
@@ -93,7 +93,7 @@ func causeWords(l tr, c Cause) string {
 func accountWords(l tr, a Authorizer, requested []int) staffAccount {
 	v := staffAccount{AppID: a.AppID, Name: a.NickName, Granted: permWords(l, a.FuncIDs), StateClass: "bad"}
 	v.State = l.t("acc.unknown")
-	if _, ok := staffTexts[string(l)]["acc."+a.Status]; ok {
+	if l.has("acc." + a.Status) {
 		v.State = l.t("acc." + a.Status)
 	}
 	if a.Status == AuthorizerActive {

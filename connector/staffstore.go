@@ -60,14 +60,19 @@ var errNoConsole = errors.New("connector: this store does not keep staff account
 
 func staffOf(st Store) (*staffDB, error) {
 	// The server's store is wrapped with deadlines; the console's tables
-	// are reached through the store it wraps.
-	if g, ok := st.(guardedStore); ok {
+	// are reached through the store it wraps, under the same deadlines.
+	g, guarded := st.(guardedStore)
+	if guarded {
 		st = g.Store
 	}
-	if s, ok := st.(staffStores); ok {
-		return s.staffDB(), nil
+	s, ok := st.(staffStores)
+	if !ok {
+		return nil, errNoConsole
 	}
-	return nil, errNoConsole
+	if guarded {
+		return g.staffDB(s.staffDB()), nil
+	}
+	return s.staffDB(), nil
 }
 
 // dollarArgs turns ? placeholders into PostgreSQL's $1, $2, ...

@@ -2,6 +2,7 @@ package connector
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"time"
 
@@ -194,4 +195,63 @@ func duplicate(err error) bool {
 		return pe.Code == "23505"
 	}
 	return false
+}
+
+// staffDB gives the console's queries the deadline and the StoreError
+// marking every other store call has: a hung database must not hang a
+// staff page, nor read as "wrong token" or "unknown code".
+func (g guardedStore) staffDB(d *staffDB) *staffDB {
+	out := &staffDB{
+		exec: func(ctx context.Context, q string, args ...any) (int64, error) {
+			return do1(g, ctx, func(c context.Context) (int64, error) { return d.exec(c, q, args...) })
+		},
+		row: func(ctx context.Context, q string, args ...any) scanner {
+			c, cancel := context.WithTimeout(ctx, g.limit)
+			return guardedRow{ctx: ctx, cancel: cancel, r: d.row(c, q, args...)}
+		},
+		query: func(ctx context.Context, q string, args ...any) (rowsIter, func(), error) {
+			c, cancel := context.WithTimeout(ctx, g.limit)
+			rows, done, err := d.query(c, q, args...)
+			if err != nil {
+				cancel()
+				return nil, nil, markStore(ctx, err)
+			}
+			return guardedRows{rowsIter: rows, ctx: ctx}, func() { done(); cancel() }, nil
+		},
+	}
+	if d.notify != nil {
+		out.notify = func(ctx context.Context, id string) error {
+			return do0(g, ctx, func(c context.Context) error { return d.notify(c, id) })
+		}
+	}
+	return out
+}
+
+// guardedRow keeps its query's deadline until the row is read, and marks
+// a failure other than "no row".
+type guardedRow struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	r      scanner
+}
+
+func (r guardedRow) Scan(dst ...any) error {
+	defer r.cancel()
+	return markRow(r.ctx, r.r.Scan(dst...))
+}
+
+type guardedRows struct {
+	rowsIter
+	ctx context.Context
+}
+
+func (r guardedRows) Scan(dst ...any) error { return markRow(r.ctx, r.rowsIter.Scan(dst...)) }
+func (r guardedRows) Err() error            { return markRow(r.ctx, r.rowsIter.Err()) }
+
+// markRow is markStore for a read, where "no row" is an answer.
+func markRow(ctx context.Context, err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	return markStore(ctx, err)
 }

@@ -3,7 +3,6 @@ package flow
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"sync"
 	"time"
 
@@ -116,23 +115,11 @@ func (w *Wizard) syncRunning(ctx context.Context, appid string) (bool, error) {
 	return run.Status == "running" && time.Since(run.UpdatedAt) < syncQuiet, nil
 }
 
-// SyncStopReason names why a sync ended early (quota, revoked,
-// not_permitted, stopped or failed): the headless report's sync status and
-// the key of the sync page's words.
-func SyncStopReason(err error) string {
-	var qe *syncer.QuotaError
-	switch {
-	case errors.As(err, &qe):
-		return "quota"
-	case errors.Is(err, syncer.ErrRevoked):
-		return "revoked"
-	case errors.Is(err, syncer.ErrNotPermitted):
-		return "not_permitted"
-	case errors.Is(err, context.Canceled):
-		return "stopped"
-	}
-	return "failed"
-}
+// SyncStopReason names why a sync ended early (one of syncer's End*
+// names: quota, revoked, not_permitted, no_api_permission,
+// account_limited, stopped or failed): the headless report's sync status
+// and the key of the sync page's words.
+func SyncStopReason(err error) string { return syncer.EndOf(err) }
 
 func (cat Catalogue) words(key string, data map[string]any) connclient.Words {
 	out := connclient.Words{}

@@ -174,7 +174,7 @@ func (a *App) checkConnector(base, token string) error {
 	}
 	ctx, cancel := context.WithTimeout(a.ctx, 20*time.Second)
 	defer cancel()
-	if _, err := c.Health(ctx); err != nil {
+	if _, err := c.Ready(ctx); err != nil {
 		return err
 	}
 	if a.opts.Secrets == nil {

@@ -1,7 +1,6 @@
 package wechat
 
 import (
-	"encoding/json"
 	"sync"
 
 	"oawizard/assets"
@@ -20,13 +19,8 @@ var (
 func loadTexts() {
 	texts = map[Lang]map[string]string{}
 	for _, l := range []Lang{LangZH, LangEN} {
-		b, err := assets.Translations.ReadFile("translations/wechat." + string(l) + ".json")
+		m, err := assets.Texts("wechat", string(l))
 		if err != nil {
-			textsErr = err
-			return
-		}
-		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
 			textsErr = err
 			return
 		}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"text/tabwriter"
 	"time"
 
 	"oawizard/connector"
@@ -22,50 +21,24 @@ const tokenUsage = `usage:
   connector token list [-db FILE]                  list tokens by id and project
   connector token revoke [-db FILE] ID             revoke one token`
 
-func tokenCmd(args []string, stdout, stderr io.Writer) error {
-	project := new(string)
-	st, fs, err := credentialCmd("token", tokenUsage, args, stdout, stderr, func(fs *flag.FlagSet) {
-		// Each subcommand lists only its own flags under -h.
-		if fs.Name() == "token create" {
-			project = fs.String("project", "", "project name")
-		}
-	})
-	if st == nil || err != nil {
-		return err
-	}
-	defer st.Close()
-	ctx := context.Background()
-	switch args[0] {
-	case "create":
-		tok, err := connector.CreateProjectToken(ctx, st, *project, time.Now())
-		if err != nil {
-			return err
-		}
-		fmt.Fprintln(stdout, tok)
-		fmt.Fprintln(stderr, "This token is shown once; give it to the project's wizard users. Only its hash is stored.")
-		return nil
-	case "list":
+var projectTokens = credentials{cmd: "token", usage: tokenUsage,
+	flagName: "project", flagUsage: "project name", giveTo: "the project's wizard users", holder: "PROJECT",
+	create: connector.CreateProjectToken,
+	list: func(ctx context.Context, st connector.Store) ([]credentialRow, error) {
 		ts, err := st.ProjectTokens(ctx)
-		if err != nil {
-			return err
+		rows := make([]credentialRow, len(ts))
+		for i, t := range ts {
+			rows[i] = credentialRow{t.ID, t.Project, t.CreatedAt, t.RevokedAt}
 		}
-		w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(w, "ID\tPROJECT\tCREATED\tREVOKED")
-		for _, t := range ts {
-			rev := "-"
-			if !t.RevokedAt.IsZero() {
-				rev = t.RevokedAt.Format(time.RFC3339)
-			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", t.ID, t.Project, t.CreatedAt.Format(time.RFC3339), rev)
-		}
-		return w.Flush()
-	case "revoke":
-		if fs.NArg() != 1 {
-			return errors.New("token revoke ID")
-		}
-		return st.RevokeProjectToken(ctx, fs.Arg(0), time.Now())
-	}
-	return nil
+		return rows, err
+	},
+	revoke: func(ctx context.Context, st connector.Store, id string, now time.Time) error {
+		return st.RevokeProjectToken(ctx, id, now)
+	},
+}
+
+func tokenCmd(args []string, stdout, stderr io.Writer) error {
+	return projectTokens.run(args, stdout, stderr)
 }
 
 func status(args []string, stdout, stderr io.Writer) error {

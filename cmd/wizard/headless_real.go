@@ -141,7 +141,7 @@ func runHeadlessReal(ctx context.Context, opt realOptions, stdout, stderr io.Wri
 	defer conn.Watch(func(s connclient.ConnState) {
 		out.emit(map[string]any{"event": "connection", "reconnecting": s.Reconnecting, "last_ok": s.LastOK})
 	})()
-	if _, err := conn.Health(ctx); err != nil {
+	if _, err := conn.Ready(ctx); err != nil {
 		return fail("connector", err)
 	}
 	dir := opt.DataDir

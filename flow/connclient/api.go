@@ -29,6 +29,24 @@ func (c *Client) Health(ctx context.Context) (*Health, error) {
 	return &h, nil
 }
 
+// Ready is Health that also fails when the connector answers but names
+// trouble only the vendor can fix, as the Kind its words are keyed by: a
+// connector whose WeChat notices stopped, or fail the signature, cannot
+// authorize or sync, whatever the admin does.
+func (c *Client) Ready(ctx context.Context) (*Health, error) {
+	h, err := c.Health(ctx)
+	if err != nil {
+		return nil, err
+	}
+	switch h.WeChat.Reason {
+	case api.ReasonTicketStalled:
+		return h, &Error{Kind: KindTicketStalled, Message: h.WeChat.Message}
+	case api.ReasonPushSignatureInvalid:
+		return h, &Error{Kind: KindPushSignature, Message: h.WeChat.Message}
+	}
+	return h, nil
+}
+
 // CreateAuthorization opens a session for the Official Account appid.
 func (c *Client) CreateAuthorization(ctx context.Context, appid string) (*Session, error) {
 	var s Session

@@ -76,6 +76,9 @@ const (
 	KindWeChat        Kind = api.ErrorWeChat
 	KindWaitingTicket Kind = api.ErrorWaitingTicket // the connector started minutes ago and no ticket came yet
 	KindTicketStalled Kind = api.ErrorTicketStalled // WeChat's tickets stopped arriving; the vendor is alerted
+	// KindPushSignature: WeChat's pushes fail the signature check, so the
+	// vendor's Token or EncodingAESKey differs from the Open Platform's.
+	KindPushSignature Kind = api.ReasonPushSignatureInvalid
 	KindBadRequest    Kind = api.ErrorBadRequest
 	KindProtocol      Kind = "protocol" // the answer was not what API.md promises
 )

@@ -2,54 +2,18 @@ package connclient
 
 import (
 	"context"
-	"time"
+
+	"oawizard/connector/api"
 )
 
-// Words is one text in each of the wizard's languages, keyed by locale
-// ("zh-Hans", "en"): staff read the console in theirs.
-type Words map[string]string
-
-// Snapshot is what the wizard shows its admin, as published to staff
-// (API.md, POST /v1/support/snapshot): checks and progress in words, ids
-// masked as in the report, never follower data.
-type Snapshot struct {
-	// Code is the support code from the previous publish; "" asks for one.
-	Code string `json:"code,omitempty"`
-	// Publishing false tells staff the admin turned sharing off; the
-	// snapshot then carries nothing else.
-	Publishing bool          `json:"publishing"`
-	Version    string        `json:"version,omitempty"`
-	Step       Words         `json:"step,omitempty"`
-	OAAppID    string        `json:"oa_appid,omitempty"`
-	OAName     string        `json:"oa_name,omitempty"`
-	Checks     []SupportItem `json:"checks,omitempty"`
-	Sync       *SupportSync  `json:"sync,omitempty"`
-}
-
-// SupportItem is one check as staff see it.
-type SupportItem struct {
-	ID       string `json:"id"`
-	Status   string `json:"status"`
-	Title    Words  `json:"title"`
-	Reason   Words  `json:"reason,omitempty"`
-	Evidence Words  `json:"evidence,omitempty"`
-	Raw      string `json:"raw,omitempty"`
-}
-
-// SupportSync is the follower sync's progress.
-type SupportSync struct {
-	State       string `json:"state"` // none | running | done | stopped
-	Stored      int64  `json:"stored"`
-	Total       int64  `json:"total,omitempty"`
-	WithUnionID int64  `json:"with_unionid"`
-	Stopped     Words  `json:"stopped,omitempty"`
-}
-
-// SupportCode is the code staff type into the console.
-type SupportCode struct {
-	Code      string    `json:"code"`
-	ExpiresAt time.Time `json:"expires_at"`
-}
+// The snapshot staff read, as the connector's contract package defines it.
+type (
+	Words       = api.Words
+	Snapshot    = api.Snapshot
+	SupportItem = api.SupportItem
+	SupportSync = api.SupportSync
+	SupportCode = api.SupportCode
+)
 
 // PublishSnapshot sends the snapshot and returns the support code, the
 // same one while it lives, a new one after it expired.

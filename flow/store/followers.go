@@ -63,7 +63,7 @@ func (d *DB) BeginRun(ctx context.Context, appid string) (syncer.Checkpoint, err
 func (d *DB) EndRun(ctx context.Context, runID int64, o syncer.Outcome) error {
 	now := time.Now().Unix()
 	fin := int64(0)
-	if o.Status == "done" || o.Status == "failed" || o.Status == "revoked" {
+	if o.Final() {
 		fin = now
 	}
 	_, err := d.db.ExecContext(ctx, `UPDATE sync_runs SET status = ?, errcode = ?, message = ?, updated_at = ?, finished_at = ? WHERE id = ?`,

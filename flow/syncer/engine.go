@@ -3,7 +3,6 @@ package syncer
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -303,50 +302,4 @@ func (e *engine) write(ctx context.Context, cp Checkpoint, in <-chan *page, slot
 		return werr
 	}
 	return ctx.Err()
-}
-
-// Ended turns a stored outcome back into the error the run returned, so a
-// page shown again later says what it said when the run ended; at is when
-// the outcome was stored. It is outcomeOf read backwards.
-func Ended(o Outcome, at time.Time) error {
-	switch o.Status {
-	case "done":
-		return nil
-	case "quota":
-		return &QuotaError{ResumeAt: nextChinaMidnight(at), Err: errors.New(o.Message)}
-	case "revoked":
-		return fmt.Errorf("%w: %s", ErrRevoked, o.Message)
-	case "failed":
-		if o.ErrCode == 0 {
-			return errors.New(o.Message)
-		}
-		// WeChat's code comes back as its error, so the page words it as
-		// it did when the run ended (50002: the account is limited).
-		ae := &wechat.APIError{Code: o.ErrCode, Msg: o.Message}
-		if classify(ae) == classNotPermitted {
-			return fmt.Errorf("%w: %w", ErrNotPermitted, ae)
-		}
-		return ae
-	}
-	return context.Canceled // stopped, or still marked running after the app was closed
-}
-
-func outcomeOf(err error) Outcome {
-	var qe *QuotaError
-	var ae *wechat.APIError
-	code := 0
-	if errors.As(err, &ae) {
-		code = ae.Code
-	}
-	switch {
-	case err == nil:
-		return Outcome{Status: "done"}
-	case errors.Is(err, context.Canceled):
-		return Outcome{Status: "stopped", Message: "cancelled"}
-	case errors.As(err, &qe):
-		return Outcome{Status: "quota", ErrCode: 45009, Message: qe.Error()}
-	case errors.Is(err, ErrRevoked):
-		return Outcome{Status: "revoked", ErrCode: code, Message: err.Error()}
-	}
-	return Outcome{Status: "failed", ErrCode: code, Message: err.Error()}
 }

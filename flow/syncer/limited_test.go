@@ -26,7 +26,7 @@ func TestAccountLimitedIsNotRevoked(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 	last := st.last()
-	if last.Status != "failed" || last.ErrCode != 50002 {
+	if last.Status != EndAccountLimited || last.ErrCode != 50002 || EndOf(err) != EndAccountLimited {
 		t.Fatalf("run %+v", last)
 	}
 	back := Ended(Outcome{Status: last.Status, ErrCode: last.ErrCode, Message: last.Message}, last.FinishedAt)

@@ -58,7 +58,7 @@ func classify(err error) errClass {
 		case http.StatusForbidden:
 			// The account has no API permission (no refresh token): the
 			// follower APIs are not permitted, and a new scan cannot help.
-			if strings.Contains(he.Body, `"`+string(connclient.KindNoAPI)+`"`) {
+			if noAPIPermission(err) {
 				return classNotPermitted
 			}
 		case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
@@ -70,6 +70,13 @@ func classify(err error) errClass {
 		return classTransient
 	}
 	return classFatal
+}
+
+// noAPIPermission is the relay's refusal for an account with no API
+// permission at all (no refresh token): scanning again cannot help.
+func noAPIPermission(err error) bool {
+	var he *wechat.HTTPError
+	return errors.As(err, &he) && he.Status == http.StatusForbidden && strings.Contains(he.Body, `"`+string(connclient.KindNoAPI)+`"`)
 }
 
 // call runs f, retrying what WeChat says to retry: -1 and network trouble

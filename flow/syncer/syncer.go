@@ -40,7 +40,7 @@ type Checkpoint struct {
 
 // Outcome is how a run ended.
 type Outcome struct {
-	Status  string // done | stopped | quota | revoked | failed
+	Status  string // one of the End* names
 	ErrCode int
 	Message string
 }
