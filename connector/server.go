@@ -242,7 +242,7 @@ func (s *Server) auth(h http.HandlerFunc) http.Handler {
 			infoOf(r).refused = true
 			s.refusals.note(client, true)
 			w.Header().Set("Retry-After", fmt.Sprint(int(wait/time.Second)+1))
-			writeError(w, http.StatusTooManyRequests, "rate_limited", "too many unknown project tokens from this address", nil)
+			writeError(w, http.StatusTooManyRequests, api.ErrorRateLimited, "too many unknown project tokens from this address", nil)
 			return
 		}
 		p, err := s.project(r.Context(), hash)
@@ -383,8 +383,6 @@ func (s *Server) writeFailure(w http.ResponseWriter, r *http.Request, err error)
 		writeError(w, http.StatusForbidden, api.ErrorNoAPIPermission, err.Error(), nil)
 	case errors.Is(err, ErrNotAuthorized):
 		writeError(w, http.StatusForbidden, api.ErrorForbidden, err.Error(), nil)
-	case errors.Is(err, ErrNoAPIPermission):
-		writeError(w, http.StatusForbidden, api.ErrorNoAPIPermission, err.Error(), nil)
 	case errors.As(err, &ae):
 		writeError(w, http.StatusBadGateway, api.ErrorWeChat, "WeChat answered an error", ae)
 	case r.Context().Err() != nil:

@@ -118,7 +118,7 @@ const staffTopicAll = "staff:*"
 func (s *Server) handlePublishSnapshot(w http.ResponseWriter, r *http.Request) {
 	d, err := staffOf(s.st)
 	if err != nil {
-		writeError(w, http.StatusNotFound, "not_found", "this connector has no staff console", nil)
+		writeError(w, http.StatusNotFound, api.ErrorNotFound, "this connector has no staff console", nil)
 		return
 	}
 	var b snapshotBody
@@ -127,14 +127,14 @@ func (s *Server) handlePublishSnapshot(w http.ResponseWriter, r *http.Request) {
 	if err := dec.Decode(&b); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			writeError(w, http.StatusRequestEntityTooLarge, "too_large", "the snapshot is larger than 64 KB", nil)
+			writeError(w, http.StatusRequestEntityTooLarge, api.ErrorTooLarge, "the snapshot is larger than 64 KB", nil)
 			return
 		}
-		writeError(w, http.StatusBadRequest, "bad_request", "the body is not a snapshot", nil)
+		writeError(w, http.StatusBadRequest, api.ErrorBadRequest, "the body is not a snapshot", nil)
 		return
 	}
 	if err := validateSnapshot(&b); err != nil {
-		writeError(w, http.StatusBadRequest, "bad_request", err.Error(), nil)
+		writeError(w, http.StatusBadRequest, api.ErrorBadRequest, err.Error(), nil)
 		return
 	}
 	now := s.cfg.Clock.Now()

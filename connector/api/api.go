@@ -154,7 +154,9 @@ type Error struct {
 
 // Error kinds (Error.Error).
 const (
-	ErrorBadRequest    = "bad_request"
+	ErrorBadRequest = "bad_request"
+	// ErrorTooLarge: a body over its endpoint's limit (413).
+	ErrorTooLarge      = "too_large"
 	ErrorUnauthorized  = "unauthorized"
 	ErrorForbidden     = "forbidden"
 	ErrorNotFound      = "not_found"
