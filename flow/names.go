@@ -95,9 +95,22 @@ type (
 	ImportError   = sdkimport.Error
 	ImportStats   = sdkimport.Stats
 	ImportOptions = sdkimport.Options
+	ImportSheet   = sdkimport.SheetInfo
 )
 
-const ImportNoHeader = sdkimport.KindNoHeader
+const (
+	ImportNoHeader    = sdkimport.KindNoHeader
+	ImportSheetChoice = sdkimport.KindSheetChoice
+	ImportUnreadable  = sdkimport.KindUnreadable
+	// ImportReasonBlankLine counts lines, not rows: listed, never skipped.
+	ImportReasonBlankLine = sdkimport.ReasonBlankLine
+	// ImportSampleRows is how far into each sheet the sheet choice looks.
+	ImportSampleRows = sdkimport.SampleRows
+	// SDKPassShare is step 2's threshold, stated on its page.
+	SDKPassShare = verdict.SDKPassShare
+)
+
+var ImportReasons = sdkimport.Reasons
 
 // WeChat's own error catalogue.
 type WeChatAPIError = wechat.APIError

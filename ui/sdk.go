@@ -34,6 +34,9 @@ type sdkPage struct {
 	// that succeeds takes back.
 	checkFailed bool
 	file        *textBlock
+	// sheet is the workbook sheet the admin chose when two qualified; ""
+	// lets the reader choose.
+	sheet string
 	// reopen reads the last chosen file again, for a retry with a manual
 	// column mapping.
 	reopen func() (io.ReadCloser, string, int64, error)
@@ -79,8 +82,10 @@ func newSDKPage(a *App) *sdkPage {
 	}
 	drop := newTextBlock(T("sdk.drop"))
 	drop.SizeName = theme.SizeNameCaptionText
+	rule := newTextBlock(Tf("sdk.rule", map[string]any{"Percent": fmt.Sprintf("%.0f%%", flow.SDKPassShare*100)}))
+	rule.SizeName = theme.SizeNameCaptionText
 	left := container.NewBorder(title(T("sdk.title")), nil, nil, nil, container.NewVBox(intro, tabs))
-	right := container.NewVBox(title(T("sdk.verify")), row, drop, p.progress, p.file, p.message, grid, p.counts, p.samples)
+	right := container.NewVBox(title(T("sdk.verify")), row, drop, p.progress, p.file, p.message, grid, rule, p.counts, p.samples)
 	p.root = container.NewGridWithColumns(2, left, container.NewVScroll(right))
 	a.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) {
 		if a.current == page(p) && len(uris) > 0 {
@@ -175,6 +180,7 @@ func (p *sdkPage) importPath(path string) {
 		}
 		return f, fi.Name(), fi.Size(), nil
 	}
+	p.sheet = ""
 	p.start(nil)
 }
 
@@ -187,6 +193,7 @@ func (p *sdkPage) importDemo() {
 		}
 		return io.NopCloser(&buf), "demo-export.csv", int64(buf.Len()), nil
 	}
+	p.sheet = ""
 	p.start(nil)
 }
 
@@ -209,16 +216,19 @@ func (p *sdkPage) run(r io.ReadCloser, name string, size int64, m *flow.ImportMa
 	setHint(p.file, Tf("sdk.importing", map[string]any{"Name": name}))
 	go func() {
 		defer r.Close()
-		stats, err := p.a.wiz.ImportSDK(p.a.ctx, r, name, size, flow.ImportOptions{Mapping: m, Progress: importProgress(name, size, p.file)})
+		stats, err := p.a.wiz.ImportSDK(p.a.ctx, r, name, size, flow.ImportOptions{Mapping: m, Sheet: p.sheet, Progress: importProgress(name, size, p.file)})
 		do(func() {
 			p.progress.Stop()
 			p.progress.Hide()
 			var ie *flow.ImportError
 			if err != nil {
 				setHint(p.file, name)
-				setHint(p.message, errorText(err))
-				if errors.As(err, &ie) && ie.Kind == flow.ImportNoHeader && len(ie.Preview) > 0 {
+				setHint(p.message, importErrorText(err))
+				switch {
+				case errors.As(err, &ie) && ie.Kind == flow.ImportNoHeader && len(ie.Preview) > 0:
 					p.askMapping(ie.Preview)
+				case errors.As(err, &ie) && ie.Kind == flow.ImportSheetChoice && len(ie.Sheets) > 0:
+					p.askSheet(ie.Sheets, m)
 				}
 				p.a.relayout()
 				return
@@ -231,23 +241,94 @@ func (p *sdkPage) run(r io.ReadCloser, name string, size int64, m *flow.ImportMa
 }
 
 func (p *sdkPage) showStats(s flow.ImportStats, name string) {
-	setHint(p.file, Tf("sdk.file", map[string]any{"Name": name, "Format": formatName(s.Format)}))
-	p.counts.SetText(Tf("sdk.counts", map[string]any{"Rows": s.Rows, "OpenID": s.WithOpenID, "UnionID": s.WithUnionID,
+	file := Tf("sdk.file", map[string]any{"Name": name, "Format": formatName(s.Format)})
+	if s.Sheet != "" {
+		file += "\n" + Tf("sdk.sheet", map[string]any{"Name": s.Sheet})
+	}
+	setHint(p.file, file)
+	lines := []string{Tf("sdk.counts", map[string]any{"Rows": s.Rows, "OpenID": s.WithOpenID, "UnionID": s.WithUnionID,
 		"Share": fmt.Sprintf("%.0f%%", s.UnionIDShare()*100), "Malformed": s.MalformedOpenID + s.MalformedUnionID,
-		"Duplicates": s.DuplicateOpenID, "Blank": s.Blank}))
-	if s.Skipped > 0 {
-		p.counts.SetText(p.counts.Text + "\n" + Tf("sdk.skipped", map[string]any{"Skipped": s.Skipped, "Blank": s.Blank,
-			"Malformed": s.MalformedOpenID, "Duplicates": s.DuplicateOpenID, "TooLong": s.LineTooLong}))
-	}
+		"Duplicates": s.DuplicateOpenID, "Blank": s.Blank})}
+	lines = append(lines, problemLines(s)...)
 	if s.UnclosedQuotes > 0 {
-		p.counts.SetText(p.counts.Text + "\n" + Tf("sdk.unclosed", map[string]any{"Count": s.UnclosedQuotes,
-			"Lines": strings.Trim(strings.Join(strings.Fields(fmt.Sprint(s.UnclosedQuoteLines)), "、"), "[]")}))
+		lines = append(lines, Tf("sdk.unclosed", map[string]any{"Count": s.UnclosedQuotes, "Lines": lineList(s.UnclosedQuoteLines, s.UnclosedQuotes)}))
 	}
-	var lines []string
+	p.counts.SetText(strings.Join(lines, "\n"))
+	var samples []string
 	for _, u := range s.Samples {
-		lines = append(lines, u.OpenID+"  "+u.UnionID)
+		samples = append(samples, u.OpenID+"  "+u.UnionID)
 	}
-	setHint(p.samples, T("sdk.samples")+"\n"+strings.Join(lines, "\n"))
+	setHint(p.samples, T("sdk.samples")+"\n"+strings.Join(samples, "\n"))
+}
+
+// problemLines are the rows not imported, by reason with their lines, then
+// the rows imported without their unionid: each count as the JSON report
+// has it.
+func problemLines(s flow.ImportStats) []string {
+	var skipped, kept []string
+	for _, reason := range flow.ImportReasons {
+		for _, pr := range s.Problems {
+			if pr.Reason != reason {
+				continue
+			}
+			line := Tf("sdk.problem", map[string]any{"Reason": T("sdk.reason." + reason), "Rows": pr.Rows, "Lines": lineList(pr.Lines, pr.Rows)})
+			if pr.Skipped || reason == flow.ImportReasonBlankLine {
+				skipped = append(skipped, line)
+			} else {
+				kept = append(kept, line)
+			}
+		}
+	}
+	var out []string
+	if len(skipped) > 0 {
+		out = append(append(out, Tf("sdk.problems", map[string]any{"Skipped": s.Skipped})), skipped...)
+	}
+	if len(kept) > 0 {
+		out = append(append(out, T("sdk.problems.kept")), kept...)
+	}
+	return out
+}
+
+// lineList writes line numbers as the language lists them, saying when
+// there are more than those listed.
+func lineList(lines []int, total int) string {
+	parts := make([]string, len(lines))
+	for i, l := range lines {
+		parts[i] = fmt.Sprint(l)
+	}
+	text := strings.Join(parts, T("sdk.lines.sep"))
+	if total > len(lines) {
+		text = Tf("sdk.lines.more", map[string]any{"Lines": text})
+	}
+	return text
+}
+
+// importErrorText is errorText, with the line named when the file is at
+// fault on one line.
+func importErrorText(err error) string {
+	var ie *flow.ImportError
+	if errors.As(err, &ie) && ie.Line > 0 && ie.Kind == flow.ImportUnreadable {
+		return Tf("sdk.error.line", map[string]any{"Line": ie.Line})
+	}
+	return errorText(err)
+}
+
+// askSheet lets the admin name the sheet to read when two qualify.
+func (p *sdkPage) askSheet(sheets []flow.ImportSheet, m *flow.ImportMapping) {
+	var options []string
+	for _, sh := range sheets {
+		options = append(options, Tf("sdk.sheet.option", map[string]any{"Name": sh.Name, "IDs": sh.IDs, "Rows": flow.ImportSampleRows}))
+	}
+	choice := widget.NewRadioGroup(options, nil)
+	form := []*widget.FormItem{widget.NewFormItem("", newTextBlock(T("sdk.sheet.intro"))), widget.NewFormItem("", choice)}
+	dialog.ShowForm(T("sdk.sheet.title"), T("sdk.sheet.ok"), T("sdk.map.cancel"), form, func(ok bool) {
+		for i, o := range options {
+			if ok && o == choice.Selected {
+				p.sheet = sheets[i].Name
+				p.start(m)
+			}
+		}
+	}, p.a.win)
 }
 
 // askMapping lets the admin point at the openid and unionid columns.

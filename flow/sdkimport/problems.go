@@ -22,6 +22,10 @@ const (
 	ReasonUnionIDIsOpenID    = "unionid_is_openid"   // kept without unionid
 )
 
+// Reasons are all the reasons, in the order the window lists them.
+var Reasons = []string{ReasonNoOpenID, ReasonPlaceholderOpenID, ReasonMalformedOpenID, ReasonDuplicateOpenID, ReasonTooLong,
+	ReasonRepeatedTitles, ReasonBadEncoding, ReasonBlankLine, ReasonPlaceholderUnionID, ReasonMalformedUnionID, ReasonUnionIDIsOpenID}
+
 // maxProblemLines is how many line numbers a reason keeps, for the admin to
 // look at; the count is always whole.
 const maxProblemLines = 10

@@ -128,6 +128,9 @@ func (e *Error) Is(target error) bool {
 // MessageKey is the translation key of the plain message for this error.
 func (e *Error) MessageKey() string { return "sdk.error." + string(e.Kind) }
 
+// Kinds are all the kinds, each with its message.
+var Kinds = []Kind{KindEmpty, KindNoHeader, KindBinary, KindTooLarge, KindUnreadable, KindFolder, KindSheetChoice, KindPassword, KindOldExcel}
+
 // Sentinels for errors.Is.
 var (
 	ErrEmpty      = &Error{Kind: KindEmpty}

@@ -11,15 +11,15 @@ import (
 
 // SheetInfo is a workbook sheet that could be the export, with the
 // id-shaped values its openid and unionid columns hold in its first
-// sampleRows rows.
+// SampleRows rows.
 type SheetInfo struct {
 	Name string `json:"name"`
 	IDs  int    `json:"ids"`
 }
 
-// sampleRows is how far into each sheet the choice looks: enough to tell a
+// SampleRows is how far into each sheet the choice looks: enough to tell a
 // table of users from a field dictionary or a note, cheap for any size.
-const sampleRows = 1000
+const SampleRows = 1000
 
 func scanXLSX(ctx context.Context, br io.Reader, counted *countingReader, opt Options, emit func([]User) error) (Stats, error) {
 	f, err := excelize.OpenReader(br, excelize.Options{UnzipSizeLimit: 4 * opt.MaxBytes})
@@ -71,8 +71,8 @@ func chooseSheet(ctx context.Context, f *excelize.File, opt Options) (string, er
 	}
 	fallback, best := "", -1
 	for i := range visible {
-		probe := newScanner(Options{Mapping: opt.Mapping, MaxRows: sampleRows, MaxBytes: opt.MaxBytes, Batch: sampleRows}, nil)
-		err := probe.sheet(ctx, f, visible[i].Name, sampleRows, nil)
+		probe := newScanner(Options{Mapping: opt.Mapping, MaxRows: SampleRows, MaxBytes: opt.MaxBytes, Batch: SampleRows}, nil)
+		err := probe.sheet(ctx, f, visible[i].Name, SampleRows, nil)
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return "", err
 		}
