@@ -48,6 +48,9 @@ var (
 	ErrStoreTooNew   = store.ErrTooNew
 )
 
+// StoreLockError names what holds the database, when it can be known.
+type StoreLockError = store.LockError
+
 // The wizard's clock (NewWizard's): tests fix the day the window shows.
 type Clock = clock.Clock
 

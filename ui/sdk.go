@@ -409,3 +409,13 @@ func formatName(f string) string {
 	}
 	return f
 }
+
+// lockedText says what holds the data file when that is known, and
+// otherwise makes no guess.
+func lockedText(err error) string {
+	var le *flow.StoreLockError
+	if errors.As(err, &le) && le.Holder != "" {
+		return Tf("error.store.locked_by", map[string]any{"Holder": le.Holder})
+	}
+	return T("error.store.in_use")
+}
