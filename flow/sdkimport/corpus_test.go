@@ -122,7 +122,7 @@ type sheetRows struct {
 	rows   [][]any
 }
 
-func workbook(t *testing.T, sheets ...sheetRows) []byte {
+func book(t *testing.T, sheets ...sheetRows) []byte {
 	t.Helper()
 	f := excelize.NewFile()
 	for i, s := range sheets {
@@ -207,16 +207,16 @@ func xlsxCorpus(t *testing.T) []corpusCase {
 	long := users(0, 5)
 	long[3][0] = "LONGCELL"
 	return []corpusCase{
-		{name: "data after a field dictionary", data: workbook(t, dictionaryAsTable, sheetRows{name: "用户", rows: users(0, 300)}),
+		{name: "data after a field dictionary", data: book(t, dictionaryAsTable, sheetRows{name: "用户", rows: users(0, 300)}),
 			format: "xlsx", sheet: "用户", rows: 300, openIDs: 300, unionIDs: 300},
-		{name: "hidden stale sheet first", data: workbook(t, sheetRows{name: "旧", hidden: "hidden", rows: users(0, 400)}, dictionary,
+		{name: "hidden stale sheet first", data: book(t, sheetRows{name: "旧", hidden: "hidden", rows: users(0, 400)}, dictionary,
 			sheetRows{name: "备份", hidden: "veryHidden", rows: users(0, 500)}, sheetRows{name: "导出", rows: users(1000, 200)}),
 			format: "xlsx", sheet: "导出", rows: 200, openIDs: 200, unionIDs: 200},
-		{name: "two sheets qualify", data: workbook(t, sheetRows{name: "十月", rows: users(0, 100)}, sheetRows{name: "十一月", rows: users(100, 120)}),
+		{name: "two sheets qualify", data: book(t, sheetRows{name: "十月", rows: users(0, 100)}, sheetRows{name: "十一月", rows: users(100, 120)}),
 			err: ErrSheet},
-		{name: "two sheets, one named", data: workbook(t, sheetRows{name: "十月", rows: users(0, 100)}, sheetRows{name: "十一月", rows: users(100, 120)}),
+		{name: "two sheets, one named", data: book(t, sheetRows{name: "十月", rows: users(0, 100)}, sheetRows{name: "十一月", rows: users(100, 120)}),
 			opt: Options{Sheet: "十月"}, format: "xlsx", sheet: "十月", rows: 100, openIDs: 100, unionIDs: 100},
-		{name: "a cell over the cap", data: swapInZip(t, workbook(t, sheetRows{name: "用户", rows: long}), "LONGCELL", strings.Repeat("长", maxRecord/3+1)), rows: 5, openIDs: 4, unionIDs: 4,
+		{name: "a cell over the cap", data: swapInZip(t, book(t, sheetRows{name: "用户", rows: long}), "LONGCELL", strings.Repeat("长", maxRecord/3+1)), rows: 5, openIDs: 4, unionIDs: 4,
 			problems: map[string][]int{ReasonTooLong: {4}}},
 	}
 }
@@ -270,7 +270,7 @@ func problemOf(st Stats, reason string) Problem {
 }
 
 func TestSheetChoiceNamesTheCandidates(t *testing.T) {
-	data := workbook(t, sheetRows{name: "十月", rows: users(0, 100)}, sheetRows{name: "说明", rows: [][]any{{"本表说明"}}}, sheetRows{name: "十一月", rows: users(100, 120)})
+	data := book(t, sheetRows{name: "十月", rows: users(0, 100)}, sheetRows{name: "说明", rows: [][]any{{"本表说明"}}}, sheetRows{name: "十一月", rows: users(100, 120)})
 	_, _, err := scan(t, data, Options{})
 	var ie *Error
 	if !errors.As(err, &ie) || fmt.Sprint(ie.Sheets) != "[{十月 200} {十一月 240}]" {
