@@ -277,10 +277,16 @@ func columnIndex(ref string) int {
 	return n - 1
 }
 
-// capReader passes XML through, cutting any run of text after about
-// maxRecord bytes where a character starts (so the cell reads as too long
-// and is never held whole), refusing markup that long, and charging every
-// byte to a budget (a zip bomb ends as too large).
+// capReader passes XML through, cutting any run of text after rawCap
+// bytes where a character starts (so the cell reads as too long and is
+// never held whole), refusing markup that long, and charging every byte to
+// a budget (a zip bomb ends as too large).
+// rawCap is a text run's cap before decoding. An entity such as &amp; is
+// five bytes for one, so a run cut here still decodes to at least
+// maxRecord bytes: a cut cell always reads as too long, never as a shorter
+// cell.
+const rawCap = 5*maxRecord + 16
+
 type capReader struct {
 	r      io.Reader
 	budget int64
@@ -306,13 +312,13 @@ func (c *capReader) Read(p []byte) (int, error) {
 			case c.inTag:
 				if b == '>' {
 					c.inTag, c.run = false, 0
-				} else if c.run++; c.run > maxRecord {
-					return 0, fmt.Errorf("sdkimport: markup longer than %d bytes", maxRecord)
+				} else if c.run++; c.run > rawCap {
+					return 0, fmt.Errorf("sdkimport: markup longer than %d bytes", rawCap)
 				}
 			default:
 				// Cut at a character's first byte: the decoder refuses
 				// half a UTF-8 sequence.
-				if c.run++; c.run > maxRecord && b&0xC0 != 0x80 {
+				if c.run++; c.run > rawCap && b&0xC0 != 0x80 {
 					c.drop = true
 					continue
 				}
