@@ -8,8 +8,10 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/encoding/traditionalchinese"
 	"golang.org/x/text/encoding/unicode"
@@ -68,6 +70,7 @@ func textCorpus() []corpusCase {
 	placeholders := "openid,unionid\n" + id("o", 1) + "," + id("u", 1) + "\nnull," + id("u", 2) + "\nundefined,\n0,0\n-,-\n" +
 		id("o", 3) + ",null\n" + id("o", 4) + "," + id("o", 4) + "\n" + id("o", 5) + ",undefined\n"
 	nul := strings.Replace(rowsOf(title, 0, 30, same("\n")), "用户12", "用\x00户12", 1)
+	resaved := mojibake("昵称") + ",openid," + mojibake("unionid（开放平台）") + "\n" + rowsOf("", 0, 40, same("\n"))
 	blanks := strings.Replace(rowsOf(title, 0, 10, same("\n")), "用户4,", "\n\n用户4,", 1)
 	return []corpusCase{
 		{name: "mixed endings", data: []byte(mixed), format: "csv-utf8", rows: 5000, openIDs: 5000, unionIDs: 5000},
@@ -86,6 +89,7 @@ func textCorpus() []corpusCase {
 			problems: map[string][]int{ReasonPlaceholderOpenID: {3, 4, 5, 6}, ReasonPlaceholderUnionID: {7, 9}, ReasonUnionIDIsOpenID: {8}}},
 		{name: "a NUL byte in one row", data: []byte(nul), rows: 30, openIDs: 29, unionIDs: 29,
 			problems: map[string][]int{ReasonBadEncoding: {14}}},
+		{name: "UTF-8 titles re-saved as Windows-1252", data: []byte(resaved), rows: 40, openIDs: 40, unionIDs: 40},
 		{name: "blank lines between rows", data: []byte(blanks), rows: 10, openIDs: 10, unionIDs: 10,
 			problems: map[string][]int{ReasonBlankLine: {6, 7}}},
 		{name: "only blank lines", data: []byte("\n\r\n\r\n  \n"), err: ErrEmpty},
@@ -93,6 +97,24 @@ func textCorpus() []corpusCase {
 		{name: "password-protected workbook", data: encryptedWorkbook(), err: ErrPassword},
 		{name: "old .xls workbook", data: append([]byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"), make([]byte, 512)...), err: ErrOldExcel},
 	}
+}
+
+// mojibake is what a spreadsheet on a Western system makes of UTF-8 text
+// it opened as Windows-1252 and saved again; undefined bytes become
+// U+F100 + the byte, as LibreOffice writes them.
+func mojibake(s string) string {
+	var out strings.Builder
+	for _, c := range []byte(s) {
+		switch r := charmap.Windows1252.DecodeByte(c); {
+		case c < 0x80:
+			out.WriteByte(c)
+		case r == utf8.RuneError || r == rune(c) && c >= 0x80 && c <= 0x9F:
+			out.WriteRune(0xF100 + rune(c))
+		default:
+			out.WriteRune(r)
+		}
+	}
+	return out.String()
 }
 
 func randomBytes(n int) []byte {

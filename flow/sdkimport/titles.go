@@ -3,7 +3,9 @@ package sdkimport
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
+	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/width"
 )
 
@@ -82,7 +84,11 @@ func detectHeader(rec []string) (openCol, unionCol int, ok bool) {
 		if len(c) > 64 {
 			continue
 		}
-		switch titles[normaliseTitle(c)] {
+		column, known := titles[normaliseTitle(c)]
+		if !known {
+			column = titles[normaliseTitle(unMojibake(c))]
+		}
+		switch column {
 		case "openid":
 			if openCol < 0 {
 				openCol = i
@@ -94,4 +100,42 @@ func detectHeader(rec []string) (openCol, unionCol int, ok bool) {
 		}
 	}
 	return openCol, unionCol, openCol >= 0
+}
+
+// cp1252 maps the characters Windows-1252 gives bytes 0x80–0x9F back to
+// those bytes.
+var cp1252 = func() map[rune]byte {
+	m := map[rune]byte{}
+	for b := 0x80; b <= 0x9F; b++ {
+		if r := charmap.Windows1252.DecodeByte(byte(b)); r != utf8.RuneError {
+			m[r] = byte(b)
+		}
+	}
+	return m
+}()
+
+// unMojibake undoes what opening a UTF-8 export as Windows-1252 and saving
+// it again does to a title ("unionid（开放平台）" becomes
+// "unionidï¼ˆå¼€æ”¾å¹³å°ï¼‰"), as a spreadsheet on a Western system does
+// to a file without a BOM. Bytes Windows-1252 leaves undefined come back as
+// C1 controls (Excel) or private-use characters U+F180–U+F19F
+// (LibreOffice). A title that is not such text is returned as it is.
+func unMojibake(s string) string {
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		switch c, ok := cp1252[r]; {
+		case ok:
+			b = append(b, c)
+		case r < 0x100:
+			b = append(b, byte(r))
+		case 0xF180 <= r && r <= 0xF19F:
+			b = append(b, byte(r-0xF100))
+		default:
+			return s
+		}
+	}
+	if !utf8.Valid(b) {
+		return s
+	}
+	return string(b)
 }
