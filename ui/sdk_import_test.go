@@ -5,8 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+	"github.com/xuri/excelize/v2"
 
 	"oawizard/flow"
 	"oawizard/flow/sdkimport"
@@ -103,4 +109,66 @@ func TestWindowAndReportAgreeOnSkippedRows(t *testing.T) {
 		}
 	}
 	SetupLanguage(LangZH)
+}
+
+// A workbook with two sheets of ids asks which to read; the sheet chosen
+// is read and named on the page, with its counts.
+func TestSheetChooserInTheWindow(t *testing.T) {
+	f := excelize.NewFile()
+	if err := f.SetSheetName("Sheet1", "十月"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.NewSheet("十一月"); err != nil {
+		t.Fatal(err)
+	}
+	for s, sheet := range []string{"十月", "十一月"} {
+		f.SetSheetRow(sheet, "A1", &[]any{"昵称", "openid", "unionid"})
+		for i := 0; i < 50+s*10; i++ {
+			f.SetSheetRow(sheet, fmt.Sprintf("A%d", i+2), &[]any{"用户", fmt.Sprintf("o%d%026d", s, i), fmt.Sprintf("u%d%026d", s, i)})
+		}
+	}
+	path := filepath.Join(t.TempDir(), "export.xlsx")
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := openDemo(t, LangZH, "ok")
+	onUIDo(a.next)
+	sdk := onUI(func() *sdkPage { return a.current.(*sdkPage) })
+	onUIDo(func() { sdk.importPath(path) })
+	waitFor(t, "the sheet chooser", func() bool { return a.win.Canvas().Overlays().Top() != nil })
+	onUIDo(func() {
+		var ok *widget.Button
+		eachRendered(a.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
+			switch w := o.(type) {
+			case *widget.RadioGroup:
+				w.SetSelected(w.Options[1])
+			case *widget.Button:
+				if w.Text == T("sdk.sheet.ok") {
+					ok = w
+				}
+			}
+		})
+		if ok == nil {
+			t.Fatal("no button to read the chosen sheet")
+		}
+		test.Tap(ok)
+	})
+	named := Tf("sdk.sheet", map[string]any{"Name": "十一月"})
+	waitFor(t, "the chosen sheet read", func() bool { return strings.Contains(sdk.file.Text, named) })
+	if counts := onUI(func() string { return sdk.counts.Text }); !strings.Contains(counts, "60") {
+		t.Fatalf("counts: %q", counts)
+	}
+}
+
+// eachRendered visits every object under o, inside widgets too: a
+// dialog's buttons and form sit in its renderer.
+func eachRendered(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
+	eachObject(o, func(x fyne.CanvasObject) {
+		f(x)
+		if w, ok := x.(fyne.Widget); ok {
+			for _, c := range test.WidgetRenderer(w).Objects() {
+				eachRendered(c, f)
+			}
+		}
+	})
 }
