@@ -158,6 +158,8 @@ func TestSheetChooserInTheWindow(t *testing.T) {
 	if counts := onUI(func() string { return sdk.counts.Text }); !strings.Contains(counts, "60") {
 		t.Fatalf("counts: %q", counts)
 	}
+	// The checks the import set off end before the window closes.
+	waitFor(t, "the SDK badges", func() bool { return sdk.badges[verdict.SDKUnionID].chip.Text == T("status.pass") })
 }
 
 // eachRendered visits every object under o, inside widgets too: a
