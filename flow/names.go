@@ -48,6 +48,9 @@ var (
 	ErrStoreTooNew   = store.ErrTooNew
 )
 
+// StoreLockError names what holds the database, when it can be known.
+type StoreLockError = store.LockError
+
 // The wizard's clock (NewWizard's): tests fix the day the window shows.
 type Clock = clock.Clock
 
@@ -96,9 +99,22 @@ type (
 	ImportError   = sdkimport.Error
 	ImportStats   = sdkimport.Stats
 	ImportOptions = sdkimport.Options
+	ImportSheet   = sdkimport.SheetInfo
 )
 
-const ImportNoHeader = sdkimport.KindNoHeader
+const (
+	ImportNoHeader    = sdkimport.KindNoHeader
+	ImportSheetChoice = sdkimport.KindSheetChoice
+	ImportUnreadable  = sdkimport.KindUnreadable
+	// ImportReasonBlankLine counts lines, not rows: listed, never skipped.
+	ImportReasonBlankLine = sdkimport.ReasonBlankLine
+	// ImportSampleRows is how far into each sheet the sheet choice looks.
+	ImportSampleRows = sdkimport.SampleRows
+	// SDKPassShare is step 2's threshold, stated on its page.
+	SDKPassShare = verdict.SDKPassShare
+)
+
+var ImportReasons = sdkimport.Reasons
 
 // WeChat's own error catalogue.
 type WeChatAPIError = wechat.APIError

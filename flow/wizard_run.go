@@ -57,7 +57,7 @@ func (w *Wizard) sdkStats(ctx context.Context) (verdict.SDKStats, bool, error) {
 	if err := json.Unmarshal(im.Stats, &s); err != nil {
 		return verdict.SDKStats{}, false, nil
 	}
-	return verdict.SDKStats{Rows: s.Rows, WithOpenID: s.WithOpenID, WithUnionID: s.WithUnionID}, true, nil
+	return sdkVerdictStats(s), true, nil
 }
 
 // SDKImportStats is the latest import's full statistics, for step 2's page.

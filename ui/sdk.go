@@ -34,6 +34,9 @@ type sdkPage struct {
 	// that succeeds takes back.
 	checkFailed bool
 	file        *textBlock
+	// sheet is the workbook sheet the admin chose when two qualified; ""
+	// lets the reader choose.
+	sheet string
 	// reopen reads the last chosen file again, for a retry with a manual
 	// column mapping.
 	reopen func() (io.ReadCloser, string, int64, error)
@@ -79,8 +82,10 @@ func newSDKPage(a *App) *sdkPage {
 	}
 	drop := newTextBlock(T("sdk.drop"))
 	drop.SizeName = theme.SizeNameCaptionText
+	rule := newTextBlock(Tf("sdk.rule", map[string]any{"Percent": fmt.Sprintf("%.0f%%", flow.SDKPassShare*100)}))
+	rule.SizeName = theme.SizeNameCaptionText
 	left := container.NewBorder(title(T("sdk.title")), nil, nil, nil, container.NewVBox(intro, tabs))
-	right := container.NewVBox(title(T("sdk.verify")), row, drop, p.progress, p.file, p.message, grid, p.counts, p.samples)
+	right := container.NewVBox(title(T("sdk.verify")), row, drop, p.progress, p.file, p.message, grid, rule, p.counts, p.samples)
 	p.root = container.NewGridWithColumns(2, left, container.NewVScroll(right))
 	a.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) {
 		if a.current == page(p) && len(uris) > 0 {
@@ -175,6 +180,7 @@ func (p *sdkPage) importPath(path string) {
 		}
 		return f, fi.Name(), fi.Size(), nil
 	}
+	p.sheet = ""
 	p.start(nil)
 }
 
@@ -187,6 +193,7 @@ func (p *sdkPage) importDemo() {
 		}
 		return io.NopCloser(&buf), "demo-export.csv", int64(buf.Len()), nil
 	}
+	p.sheet = ""
 	p.start(nil)
 }
 
@@ -209,16 +216,19 @@ func (p *sdkPage) run(r io.ReadCloser, name string, size int64, m *flow.ImportMa
 	setHint(p.file, Tf("sdk.importing", map[string]any{"Name": name}))
 	go func() {
 		defer r.Close()
-		stats, err := p.a.wiz.ImportSDK(p.a.ctx, r, name, size, flow.ImportOptions{Mapping: m, Progress: importProgress(name, size, p.file)})
+		stats, err := p.a.wiz.ImportSDK(p.a.ctx, r, name, size, flow.ImportOptions{Mapping: m, Sheet: p.sheet, Progress: importProgress(name, size, p.file)})
 		do(func() {
 			p.progress.Stop()
 			p.progress.Hide()
 			var ie *flow.ImportError
 			if err != nil {
 				setHint(p.file, name)
-				setHint(p.message, errorText(err))
-				if errors.As(err, &ie) && ie.Kind == flow.ImportNoHeader && len(ie.Preview) > 0 {
+				setHint(p.message, importErrorText(err))
+				switch {
+				case errors.As(err, &ie) && ie.Kind == flow.ImportNoHeader && len(ie.Preview) > 0:
 					p.askMapping(ie.Preview)
+				case errors.As(err, &ie) && ie.Kind == flow.ImportSheetChoice && len(ie.Sheets) > 0:
+					p.askSheet(ie.Sheets, m)
 				}
 				p.a.relayout()
 				return
@@ -231,23 +241,24 @@ func (p *sdkPage) run(r io.ReadCloser, name string, size int64, m *flow.ImportMa
 }
 
 func (p *sdkPage) showStats(s flow.ImportStats, name string) {
-	setHint(p.file, Tf("sdk.file", map[string]any{"Name": name, "Format": formatName(s.Format)}))
-	p.counts.SetText(Tf("sdk.counts", map[string]any{"Rows": flow.Count(s.Rows), "OpenID": flow.Count(s.WithOpenID), "UnionID": flow.Count(s.WithUnionID),
+	file := Tf("sdk.file", map[string]any{"Name": name, "Format": formatName(s.Format)})
+	if s.Sheet != "" {
+		file += "\n" + Tf("sdk.sheet", map[string]any{"Name": s.Sheet})
+	}
+	setHint(p.file, file)
+	lines := []string{Tf("sdk.counts", map[string]any{"Rows": flow.Count(s.Rows), "OpenID": flow.Count(s.WithOpenID), "UnionID": flow.Count(s.WithUnionID),
 		"Share": fmt.Sprintf("%.0f%%", s.UnionIDShare()*100), "Malformed": s.MalformedOpenID + s.MalformedUnionID,
-		"Duplicates": s.DuplicateOpenID, "Blank": s.Blank}))
-	if s.Skipped > 0 {
-		p.counts.SetText(p.counts.Text + "\n" + Tf("sdk.skipped", map[string]any{"Skipped": s.Skipped, "Blank": s.Blank,
-			"Malformed": s.MalformedOpenID, "Duplicates": s.DuplicateOpenID, "TooLong": s.LineTooLong}))
-	}
+		"Duplicates": s.DuplicateOpenID, "Blank": s.Blank})}
+	lines = append(lines, problemLines(s)...)
 	if s.UnclosedQuotes > 0 {
-		p.counts.SetText(p.counts.Text + "\n" + Tf("sdk.unclosed", map[string]any{"Count": s.UnclosedQuotes,
-			"Lines": strings.Trim(strings.Join(strings.Fields(fmt.Sprint(s.UnclosedQuoteLines)), "、"), "[]")}))
+		lines = append(lines, Tf("sdk.unclosed", map[string]any{"Count": s.UnclosedQuotes, "Lines": lineList(s.UnclosedQuoteLines, s.UnclosedQuotes)}))
 	}
-	var lines []string
+	p.counts.SetText(strings.Join(lines, "\n"))
+	var samples []string
 	for _, u := range s.Samples {
-		lines = append(lines, u.OpenID+"  "+u.UnionID)
+		samples = append(samples, u.OpenID+"  "+u.UnionID)
 	}
-	setHint(p.samples, T("sdk.samples")+"\n"+strings.Join(lines, "\n"))
+	setHint(p.samples, T("sdk.samples")+"\n"+strings.Join(samples, "\n"))
 }
 
 // askMapping lets the admin point at the openid and unionid columns.

@@ -206,7 +206,7 @@ func describeError(err error) string {
 	case errors.Is(err, flow.ErrStoreDiskFull):
 		return T("error.store.full")
 	case errors.Is(err, flow.ErrStoreLocked):
-		return T("error.store.locked")
+		return lockedText(err)
 	case errors.Is(err, flow.ErrStoreCorrupt), errors.Is(err, flow.ErrStoreTooNew):
 		return T("error.store.corrupt")
 	case errors.Is(err, flow.ErrInsecureURL):

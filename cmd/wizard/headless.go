@@ -23,6 +23,7 @@ import (
 type headlessOptions struct {
 	Scenario  string
 	SDKExport string
+	Sheet     string // the workbook sheet to read when two qualify
 	DataDir   string
 	Followers int
 	Workers   int
@@ -38,6 +39,16 @@ const (
 // headlessReport is the one JSON document printed on stdout.
 type headlessReport struct {
 	Scenario string `json:"scenario"`
+	// Status is how the run ended: done, stopped (interrupted) or failed,
+	// with Stage and Reason (a stable id, see failReason) when it did not
+	// get to the end, and Message, the error as the program has it.
+	Status  string `json:"status"`
+	Stage   string `json:"stage,omitempty"`
+	Reason  string `json:"reason,omitempty"`
+	Message string `json:"message,omitempty"`
+	// Sheets are the workbook's candidate sheets when the export's sheet
+	// must be named (-sheet).
+	Sheets []sdkimport.SheetInfo `json:"sheets,omitempty"`
 	flow.Report
 	Authorization struct {
 		Status string `json:"status"`
@@ -73,9 +84,10 @@ func runHeadless(ctx context.Context, opt headlessOptions, stdout, stderr io.Wri
 		defer mu.Unlock()
 		progress.Encode(v)
 	}
+	var rep headlessReport
 	fail := func(stage string, err error) int {
 		emit(map[string]string{"event": "error", "stage": stage, "error": err.Error()})
-		return exitError
+		return rep.abort(ctx, stage, err, stdout)
 	}
 	dir := opt.DataDir
 	if dir == "" {
@@ -90,7 +102,7 @@ func runHeadless(ctx context.Context, opt headlessOptions, stdout, stderr io.Wri
 		}()
 		dir = tmp
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := privateDir(dir); err != nil {
 		return fail("data", err)
 	}
 	stack, err := demostack.Start(ctx, opt.Scenario, demostack.Options{Followers: opt.Followers, Dir: dir})
@@ -113,16 +125,15 @@ func runHeadless(ctx context.Context, opt headlessOptions, stdout, stderr io.Wri
 		return fail("state", err)
 	}
 	sc := demo.Scenario
+	rep.Scenario = sc.Name
 	if err := w.SetAccounts(ctx, sc.OAAppID, []string{sc.MPAppID}); err != nil {
 		return fail("accounts", err)
 	}
-	var rep headlessReport
-	rep.Scenario = sc.Name
 	if _, err := w.Check(ctx, false); err != nil {
 		return fail("checks", err)
 	}
 	if opt.SDKExport != "" {
-		stats, err := importExport(ctx, w, opt.SDKExport, emit)
+		stats, err := importExport(ctx, w, opt.SDKExport, opt.Sheet, emit)
 		if err != nil {
 			return fail("sdk", err)
 		}
@@ -188,6 +199,10 @@ func runHeadless(ctx context.Context, opt headlessOptions, stdout, stderr io.Wri
 // finishReport, for both modes, checks once more, prints the report on
 // stdout and says by the exit code whether everything passed.
 func finishReport(ctx context.Context, w *flow.Wizard, rep *headlessReport, stdout io.Writer, fail func(string, error) int) int {
+	if ctx.Err() != nil {
+		// Interrupted: the report still says what is known.
+		return fail("interrupted", ctx.Err())
+	}
 	checked, err := w.Check(ctx, false)
 	if err != nil {
 		return fail("checks", err)
@@ -198,15 +213,11 @@ func finishReport(ctx context.Context, w *flow.Wizard, rep *headlessReport, stdo
 	}
 	rep.Report = base
 	rep.Sync.Followers, rep.Sync.WithUnionID = base.Sync.Followers, base.Sync.WithUnionID
-	if rep.Sync.Status == "" {
-		rep.Sync.Status = "skipped"
-	}
 	for _, c := range checked.Checks {
 		rep.Checks = append(rep.Checks, headlessCheck{ID: c.ID, Status: c.Status, Evidence: c.Evidence})
 	}
-	enc := json.NewEncoder(stdout)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(rep); err != nil {
+	rep.Status = "done"
+	if err := rep.print(stdout); err != nil {
 		return exitError
 	}
 	if verdict.AllPass(checked.Checks) && rep.Authorization.Status == "authorized" && rep.Sync.Status == "done" {
@@ -240,7 +251,7 @@ func syncStatus(err error) string { return flow.SyncStopReason(err) }
 
 // importExport runs step 2 on a file, reporting progress as JSON lines at
 // most four times a second (and once at the end).
-func importExport(ctx context.Context, w *flow.Wizard, path string, emit func(any)) (sdkimport.Stats, error) {
+func importExport(ctx context.Context, w *flow.Wizard, path, sheet string, emit func(any)) (sdkimport.Stats, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return sdkimport.Stats{}, err
@@ -267,5 +278,5 @@ func importExport(ctx context.Context, w *flow.Wizard, path string, emit func(an
 		}
 		emit(map[string]any{"event": "sdk_progress", "rows": rows, "bytes": read, "size": fi.Size(), "rows_per_s": int(rate)})
 	}
-	return w.ImportSDK(ctx, f, filepath.Base(path), fi.Size(), sdkimport.Options{Progress: progress})
+	return w.ImportSDK(ctx, f, filepath.Base(path), fi.Size(), sdkimport.Options{Sheet: sheet, Progress: progress})
 }

@@ -39,6 +39,7 @@ type realOptions struct {
 	DataDir   string
 	Workers   int
 	SDKExport string // analytics export to verify in step 2 (optional)
+	Sheet     string // its workbook sheet, when two qualify
 	// AuthTimeout bounds the wait for each scan; the QR code renews itself
 	// meanwhile.
 	AuthTimeout time.Duration
@@ -119,9 +120,11 @@ func textQR(url string) string {
 
 func runHeadlessReal(ctx context.Context, opt realOptions, stdout, stderr io.Writer) int {
 	out := newLineWriter(stderr)
+	var rep headlessReport
+	rep.Scenario = "real"
 	fail := func(stage string, err error) int {
 		out.emit(map[string]string{"event": "error", "stage": stage, "error": err.Error()})
-		return exitError
+		return rep.abort(ctx, stage, err, stdout)
 	}
 	if opt.AppID == "" {
 		return fail("flags", errors.New("-connector needs -appid, the Official Account's AppID"))
@@ -153,7 +156,7 @@ func runHeadlessReal(ctx context.Context, opt realOptions, stdout, stderr io.Wri
 		defer os.RemoveAll(tmp)
 		dir = tmp
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := privateDir(dir); err != nil {
 		return fail("data", err)
 	}
 	db, err := store.Open(filepath.Join(dir, "wizard.db"))
@@ -172,12 +175,12 @@ func runHeadlessReal(ctx context.Context, opt realOptions, stdout, stderr io.Wri
 		return fail("checks", err)
 	}
 	if opt.SDKExport != "" {
-		if err := importReal(ctx, w, opt.SDKExport, out); err != nil {
+		stats, err := importReal(ctx, w, opt.SDKExport, opt.Sheet, out)
+		if err != nil {
 			return fail("sdk", err)
 		}
+		rep.SDKImport = &stats
 	}
-	var rep headlessReport
-	rep.Scenario = "real"
 	authorizeReal(ctx, w, opt, out, &rep)
 	if rep.Authorization.Status == "authorized" {
 		syncReal(ctx, w, opt, out, &rep)
@@ -186,21 +189,22 @@ func runHeadlessReal(ctx context.Context, opt realOptions, stdout, stderr io.Wri
 }
 
 // importReal reads the analytics export of step 2.
-func importReal(ctx context.Context, w *flow.Wizard, path string, out *lineWriter) error {
+func importReal(ctx context.Context, w *flow.Wizard, path, sheet string, out *lineWriter) (sdkimport.Stats, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return err
+		return sdkimport.Stats{}, err
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return err
+		return sdkimport.Stats{}, err
 	}
-	stats, err := w.ImportSDK(ctx, f, filepath.Base(path), fi.Size(), sdkimport.Options{})
+	stats, err := w.ImportSDK(ctx, f, filepath.Base(path), fi.Size(), sdkimport.Options{Sheet: sheet})
 	if err == nil {
-		out.emit(map[string]any{"event": "sdk", "rows": stats.Rows, "with_openid": stats.WithOpenID, "with_unionid": stats.WithUnionID})
+		out.emit(map[string]any{"event": "sdk", "rows": stats.Rows, "with_openid": stats.WithOpenID, "with_unionid": stats.WithUnionID,
+			"skipped": stats.Skipped})
 	}
-	return err
+	return stats, err
 }
 
 // authorizeReal runs step 3: a QR code for the Official Account, then one

@@ -105,8 +105,13 @@ func TestHeadlessRealRefusesWithoutAppIDOrToken(t *testing.T) {
 	} {
 		t.Setenv(EnvToken, "")
 		var out, errb bytes.Buffer
-		if code := runHeadlessReal(context.Background(), opt, &out, &errb); code != exitError || out.Len() != 0 || !strings.Contains(errb.String(), name) {
+		if code := runHeadlessReal(context.Background(), opt, &out, &errb); code != exitError || !strings.Contains(errb.String(), name) {
 			t.Errorf("%s: exit %d, stderr %s", name, code, errb.String())
+		}
+		// Even a run refused at once ends with its report.
+		var rep struct{ Status, Stage string }
+		if err := json.Unmarshal(out.Bytes(), &rep); err != nil || rep.Status != "failed" || rep.Stage == "" {
+			t.Errorf("%s: report %q (%v)", name, out.String(), err)
 		}
 	}
 }

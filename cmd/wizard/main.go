@@ -30,6 +30,7 @@ func run() int {
 	headless := flag.Bool("headless", false, "run the whole flow without a window (against the demo stack, or -connector) and print a JSON report")
 	scenario := flag.String("scenario", "ok", "demo scenario: "+fmt.Sprint(wechatsim.Scenarios()))
 	sdkExport := flag.String("sdk-export", "", "analytics export of identified users to verify in step 2 (headless)")
+	sheet := flag.String("sheet", "", "headless: the workbook sheet of -sdk-export to read, when more than one holds ids")
 	dataDir := flag.String("data", "", "folder for the wizard's database (default: the user's config folder; headless: a temporary one)")
 	followers := flag.Int("followers", 0, "demo: the Official Account's follower count (default: the scenario's)")
 	workers := flag.Int("workers", 0, "sync: concurrent WeChat calls (default 8)")
@@ -73,10 +74,10 @@ func run() int {
 			mps = []string{*mpAppID}
 		}
 		return runHeadlessReal(ctx, realOptions{Connector: *connectorURL, AppID: *appID, MPAppIDs: mps, DataDir: *dataDir,
-			Workers: *workers, SDKExport: *sdkExport}, os.Stdout, os.Stderr)
+			Workers: *workers, SDKExport: *sdkExport, Sheet: *sheet}, os.Stdout, os.Stderr)
 	}
 	if *headless {
-		return runHeadless(ctx, headlessOptions{Scenario: *scenario, SDKExport: *sdkExport, DataDir: *dataDir,
+		return runHeadless(ctx, headlessOptions{Scenario: *scenario, SDKExport: *sdkExport, Sheet: *sheet, DataDir: *dataDir,
 			Followers: *followers, Workers: *workers}, os.Stdout, os.Stderr)
 	}
 
@@ -109,7 +110,7 @@ func dbPath(dir string) (string, error) {
 	if dir == "" {
 		return store.DefaultPath()
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := privateDir(dir); err != nil {
 		return "", err
 	}
 	return filepath.Join(dir, "wizard.db"), nil

@@ -17,7 +17,7 @@ const (
 )
 
 // csvReader splits an export into records the way Excel writes CSV, with
-// any of \r\n, \n or a lone \r (old Mac exports) ending a line.
+// any of \r\n, \n or a lone \r (old Mac exports) ending each line.
 //
 // A quote that opens a field and never closes (a hand-edited nickname such
 // as "小明的店) would swallow every following line into one field, leaving a
@@ -28,8 +28,11 @@ const (
 type csvReader struct {
 	br     *bufio.Reader
 	comma  byte
-	eol    byte // '\n', or '\r' for files without a single '\n'
-	lineNo int  // lines handed out so far
+	lineNo int // lines handed out so far
+	// width and idCol are the table's column count and openid column once
+	// the titles are known (width 0 before), to tell a row from a line of
+	// a multi-line cell.
+	width, idCol int
 
 	held    []heldLine // lines read ahead while a quoted field was open
 	rec     []byte     // the current record's bytes, fields unescaped
@@ -50,43 +53,76 @@ type heldLine struct {
 
 var errTooLong = errors.New("sdkimport: line too long")
 
-func newCSVReader(r *bufio.Reader, comma byte, eol byte) *csvReader {
-	return &csvReader{br: r, comma: comma, eol: eol}
+func newCSVReader(r *bufio.Reader, comma byte) *csvReader {
+	return &csvReader{br: r, comma: comma}
 }
 
 // line returns the next physical line without its ending; the bytes are
-// valid until the next call. tooLong lines come back cut at maxRecord.
+// valid until the next call. Each line decides its own ending, as Excel and
+// LibreOffice do: \r\n, \n or a lone \r, so mixed endings and two exports
+// glued together lose no row. tooLong lines come back cut at maxRecord.
 func (c *csvReader) line() (no int, b []byte, tooLong bool, err error) {
 	if len(c.held) > 0 {
 		h := c.held[0]
 		c.held = c.held[1:]
 		return h.no, h.b, h.tooLong, nil
 	}
-	b, err = c.br.ReadSlice(c.eol)
-	if errors.Is(err, bufio.ErrBufferFull) {
-		c.scratch = append(c.scratch[:0], b...)
-		for errors.Is(err, bufio.ErrBufferFull) {
-			b, err = c.br.ReadSlice(c.eol)
-			if room := maxRecord - len(c.scratch); room > 0 {
-				c.scratch = append(c.scratch, b[:min(len(b), room)]...)
-			} else {
-				tooLong = true
+	c.scratch = c.scratch[:0]
+	read := false
+	for {
+		if c.br.Buffered() == 0 {
+			if _, err := c.br.Peek(1); err != nil {
+				if !read {
+					return 0, nil, false, err
+				}
+				if err != io.EOF {
+					return 0, nil, false, err
+				}
+				break
 			}
 		}
-		b = c.scratch
-	}
-	if len(b) == 0 && err != nil {
-		return 0, nil, false, err
-	}
-	if err != nil && err != io.EOF {
-		return 0, nil, false, err
+		buf, _ := c.br.Peek(c.br.Buffered())
+		read = true
+		end := bytes.IndexByte(buf, '\n')
+		if end < 0 {
+			end = len(buf)
+		}
+		if cr := bytes.IndexByte(buf[:end], '\r'); cr >= 0 {
+			end = cr
+		}
+		tooLong = c.keep(buf[:end]) || tooLong
+		if end == len(buf) {
+			c.br.Discard(end)
+			continue
+		}
+		crlf := buf[end] == '\r' && end+1 < len(buf) && buf[end+1] == '\n'
+		lone := buf[end] == '\r' && end+1 == len(buf)
+		c.br.Discard(end + 1)
+		if crlf {
+			c.br.Discard(1)
+		} else if lone {
+			// The \r was the buffer's last byte: a \n after it belongs
+			// to the same ending.
+			if next, err := c.br.Peek(1); err == nil && next[0] == '\n' {
+				c.br.Discard(1)
+			}
+		}
+		break
 	}
 	c.lineNo++
-	b = bytes.TrimSuffix(b, []byte{c.eol})
-	if c.eol == '\n' {
-		b = bytes.TrimSuffix(b, []byte{'\r'})
+	return c.lineNo, c.scratch, tooLong, nil
+}
+
+// keep adds part of a line to scratch up to maxRecord and says whether
+// anything was cut.
+func (c *csvReader) keep(b []byte) (cut bool) {
+	room := maxRecord - len(c.scratch)
+	if len(b) > room {
+		c.scratch = append(c.scratch, b[:max(room, 0)]...)
+		return true
 	}
-	return c.lineNo, b, tooLong, nil
+	c.scratch = append(c.scratch, b...)
+	return false
 }
 
 // Read returns the next record's fields (valid until the next call) and the
@@ -148,7 +184,7 @@ func (c *csvReader) split() (ok bool, err error) {
 				if lerr == nil {
 					extra = append(extra, heldLine{no, append([]byte(nil), b...), tooLong})
 				}
-				if lerr != nil || tooLong || lines >= maxQuotedLines || len(in)+len(b) > maxRecord {
+				if lerr != nil || tooLong || lines >= maxQuotedLines || len(in)+len(b) > maxRecord || c.swallowsRows(extra, len(c.ends)) {
 					c.holdBack(extra)
 					return false, nil
 				}
@@ -221,6 +257,33 @@ func (c *csvReader) splitLiteral() {
 	}
 	c.ends = append(c.ends, len(c.rec))
 	c.collect(c.rec)
+}
+
+// swallowsRows says whether an open quoted field has taken in a line that
+// is a whole row of the table: its opening line, when the quote opened at
+// or before the openid column, or a line between that one and the newest.
+// A multi-line cell's own lines do not hold an openid in the openid column
+// with the table's count of separators.
+func (c *csvReader) swallowsRows(extra []heldLine, field int) bool {
+	if c.width == 0 {
+		return false
+	}
+	if len(extra) == 1 {
+		return field <= c.idCol && c.looksWhole(c.first)
+	}
+	return c.looksWhole(extra[len(extra)-2].b)
+}
+
+func (c *csvReader) looksWhole(line []byte) bool {
+	if bytes.Count(line, []byte{c.comma}) != c.width-1 {
+		return false
+	}
+	for i, f := range bytes.Split(line, []byte{c.comma}) {
+		if i == c.idCol {
+			return validID(trimCell(f))
+		}
+	}
+	return false
 }
 
 func (c *csvReader) holdBack(extra []heldLine) {

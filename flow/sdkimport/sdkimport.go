@@ -23,7 +23,10 @@ type Mapping struct {
 
 // Options tune a scan. Zero values take the defaults.
 type Options struct {
-	Mapping  *Mapping
+	Mapping *Mapping
+	// Sheet names the workbook's sheet to read; empty lets the reader
+	// choose, or ask with KindSheetChoice when two sheets qualify.
+	Sheet    string
 	MaxBytes int64 // default 200 MB
 	MaxRows  int   // default 5,000,000
 	Batch    int   // users per emit call; default 10,000
@@ -49,7 +52,8 @@ func (o *Options) defaults() {
 
 // Stats are step 2's counts.
 type Stats struct {
-	Format           string   `json:"format"` // csv-utf8 | csv-utf8-bom | csv-gbk | csv-utf16 | xlsx
+	Format           string   `json:"format"`          // csv-utf8 | csv-utf8-bom | csv-gbk | csv-utf16 | csv-utf16be | xlsx
+	Sheet            string   `json:"sheet,omitempty"` // the workbook's sheet that was read
 	Header           []string `json:"header"`
 	OpenIDColumn     int      `json:"openid_column"`
 	UnionIDColumn    int      `json:"unionid_column"` // -1: none
@@ -61,9 +65,13 @@ type Stats struct {
 	DuplicateOpenID  int      `json:"duplicate_openid"`
 	Blank            int      `json:"blank"`
 	LineTooLong      int      `json:"line_too_long"`
-	// Skipped rows are read but not imported: Blank + MalformedOpenID +
-	// DuplicateOpenID + LineTooLong, each counted above with its reason.
+	// Skipped rows are read but not imported; each is counted under its
+	// reason in Problems, with the lines where it was seen.
 	Skipped int `json:"skipped"`
+	// BlankLines are lines with nothing in any cell: not rows, not in Rows,
+	// counted under ReasonBlankLine.
+	BlankLines int       `json:"blank_lines"`
+	Problems   []Problem `json:"problems"`
 	// UnclosedQuotes are quotes that opened a field and never closed; the
 	// rows after them were read as rows, not swallowed into one field.
 	UnclosedQuotes     int    `json:"unclosed_quotes"`
@@ -90,6 +98,11 @@ const (
 	KindTooLarge   Kind = "too_large"  // over MaxBytes or MaxRows
 	KindUnreadable Kind = "unreadable" // a broken or password-protected workbook
 	KindFolder     Kind = "folder"     // a folder was chosen, not a file
+	// KindSheetChoice: two sheets each look like the export; the admin
+	// names one (Options.Sheet).
+	KindSheetChoice Kind = "sheet_choice"
+	KindPassword    Kind = "password"  // a workbook that opens only with its password
+	KindOldExcel    Kind = "old_excel" // an .xls workbook (or another old Office file), not .xlsx
 )
 
 // Error is a file the import cannot use. Preview holds the first rows when a
@@ -97,7 +110,11 @@ const (
 type Error struct {
 	Kind    Kind
 	Detail  string
+	Line    int // the line (or sheet row) at fault, when one is
 	Preview [][]string
+	// Sheets are the workbook's sheets that could each be the export,
+	// when KindSheetChoice asks which one to read.
+	Sheets []SheetInfo
 }
 
 func (e *Error) Error() string { return "sdkimport: " + string(e.Kind) + ": " + e.Detail }
@@ -111,6 +128,9 @@ func (e *Error) Is(target error) bool {
 // MessageKey is the translation key of the plain message for this error.
 func (e *Error) MessageKey() string { return "sdk.error." + string(e.Kind) }
 
+// Kinds are all the kinds, each with its message.
+var Kinds = []Kind{KindEmpty, KindNoHeader, KindBinary, KindTooLarge, KindUnreadable, KindFolder, KindSheetChoice, KindPassword, KindOldExcel}
+
 // Sentinels for errors.Is.
 var (
 	ErrEmpty      = &Error{Kind: KindEmpty}
@@ -119,6 +139,9 @@ var (
 	ErrTooLarge   = &Error{Kind: KindTooLarge}
 	ErrUnreadable = &Error{Kind: KindUnreadable}
 	ErrFolder     = &Error{Kind: KindFolder}
+	ErrSheet      = &Error{Kind: KindSheetChoice}
+	ErrPassword   = &Error{Kind: KindPassword}
+	ErrOldExcel   = &Error{Kind: KindOldExcel}
 )
 
 // WeChat's id alphabet is [A-Za-z0-9_-]. Real openids and unionids are 28
@@ -158,6 +181,7 @@ type scanner struct {
 	batch   []User
 	started bool
 	preview [][]string
+	lines   []int // the line of each preview row
 	mapping Mapping
 }
 
@@ -167,10 +191,14 @@ func newScanner(opt Options, emit func([]User) error) *scanner {
 
 // row takes one record. Until the header is known it buffers records, up
 // to ten, looking for the titles.
-func (s *scanner) row(ctx context.Context, rec []string) error {
+func (s *scanner) row(ctx context.Context, rec []string, line int) error {
 	if !s.started {
+		if allBlank(trimAll(rec)) {
+			return nil // blank lines above the titles are not rows
+		}
 		if len(s.preview) < 10 {
 			s.preview = append(s.preview, trimAll(rec))
+			s.lines = append(s.lines, line)
 		}
 		if s.opt.Mapping != nil {
 			s.mapping = *s.opt.Mapping
@@ -182,15 +210,15 @@ func (s *scanner) row(ctx context.Context, rec []string) error {
 					return nil
 				}
 				s.stats.Header = s.preview[s.mapping.HeaderRow]
-				for _, r := range s.preview[s.mapping.HeaderRow+1:] {
-					if err := s.data(r); err != nil {
+				for i, r := range s.preview[s.mapping.HeaderRow+1:] {
+					if err := s.data(r, s.lines[s.mapping.HeaderRow+1+i]); err != nil {
 						return err
 					}
 				}
 				return nil
 			}
-			for _, r := range s.preview {
-				if err := s.data(r); err != nil {
+			for i, r := range s.preview {
+				if err := s.data(r, s.lines[i]); err != nil {
 					return err
 				}
 			}
@@ -211,10 +239,10 @@ func (s *scanner) row(ctx context.Context, rec []string) error {
 	if s.stats.Rows%4096 == 0 && ctx.Err() != nil {
 		return ctx.Err()
 	}
-	return s.data(trimAll(rec))
+	return s.data(trimAll(rec), line)
 }
 
-func (s *scanner) data(rec []string) error {
+func (s *scanner) data(rec []string, line int) error {
 	cell := func(i int) []byte {
 		if i < 0 || i >= len(rec) {
 			return nil
@@ -222,14 +250,20 @@ func (s *scanner) data(rec []string) error {
 		return []byte(rec[i])
 	}
 	if allBlank(rec) {
+		s.blankLine(line)
 		return nil
 	}
-	return s.add(cell(s.mapping.OpenID), cell(s.mapping.UnionID))
+	return s.add(cell(s.mapping.OpenID), cell(s.mapping.UnionID), line)
+}
+
+func (s *scanner) blankLine(line int) {
+	s.stats.BlankLines++
+	s.stats.note(ReasonBlankLine, line, false)
 }
 
 // dataBytes takes one CSV record once the columns are known, converting
 // only the two cells it keeps.
-func (s *scanner) dataBytes(ctx context.Context, rec [][]byte) error {
+func (s *scanner) dataBytes(ctx context.Context, rec [][]byte, line int) error {
 	if s.stats.Rows%4096 == 0 && ctx.Err() != nil {
 		return ctx.Err()
 	}
@@ -241,6 +275,7 @@ func (s *scanner) dataBytes(ctx context.Context, rec [][]byte) error {
 		}
 	}
 	if blank {
+		s.blankLine(line)
 		return nil
 	}
 	cell := func(i int) []byte {
@@ -249,59 +284,23 @@ func (s *scanner) dataBytes(ctx context.Context, rec [][]byte) error {
 		}
 		return trimCell(rec[i])
 	}
-	return s.add(cell(s.mapping.OpenID), cell(s.mapping.UnionID))
+	return s.add(cell(s.mapping.OpenID), cell(s.mapping.UnionID), line)
 }
 
-// skipLine counts a line too long to be a row of an export.
-func (s *scanner) skipLine(line int) error {
+// skipRow counts a row skipped whole for reason: a line or cell too long
+// to be part of an export, bytes the file's encoding cannot read.
+func (s *scanner) skipRow(line int, reason string) error {
 	if !s.started {
-		return &Error{Kind: KindUnreadable, Detail: fmt.Sprintf("line %d is too long to be part of a table", line)}
+		return &Error{Kind: KindUnreadable, Line: line, Detail: fmt.Sprintf("line %d: %s before the titles", line, reason)}
 	}
-	s.stats.Rows++
-	s.stats.LineTooLong++
-	s.stats.Skipped++
-	return nil
-}
-
-// add counts one data row and keeps its user when the openid is usable.
-func (s *scanner) add(open, union []byte) error {
 	s.stats.Rows++
 	if s.stats.Rows > s.opt.MaxRows {
 		return &Error{Kind: KindTooLarge, Detail: fmt.Sprintf("more than %d rows", s.opt.MaxRows)}
 	}
-	switch {
-	case len(open) == 0:
-		s.stats.Blank++
-		s.stats.Skipped++
-		return nil
-	case !validID(open):
-		s.stats.MalformedOpenID++
-		s.stats.Skipped++
-		return nil
+	if reason == ReasonTooLong {
+		s.stats.LineTooLong++
 	}
-	k := fnv64a(open)
-	if _, dup := s.seen[k]; dup {
-		s.stats.DuplicateOpenID++
-		s.stats.Skipped++
-		return nil
-	}
-	s.seen[k] = struct{}{}
-	s.stats.WithOpenID++
-	if len(union) > 0 && !validID(union) {
-		s.stats.MalformedUnionID++
-		union = nil
-	}
-	if len(union) > 0 {
-		s.stats.WithUnionID++
-	}
-	u := User{OpenID: string(open), UnionID: string(union)}
-	if len(s.stats.Samples) < 5 {
-		s.stats.Samples = append(s.stats.Samples, User{OpenID: Mask(u.OpenID), UnionID: Mask(u.UnionID)})
-	}
-	s.batch = append(s.batch, u)
-	if len(s.batch) >= s.opt.Batch {
-		return s.flush()
-	}
+	s.stats.note(reason, line, true)
 	return nil
 }
 
@@ -314,8 +313,13 @@ func fnv64a(b []byte) uint64 {
 	return h
 }
 
-// trimCell drops what spreadsheets and hand edits leave around an id.
+// trimCell drops what spreadsheets and hand edits leave around an id,
+// including Excel's text-forcing formula ="…".
 func trimCell(b []byte) []byte {
+	b = bytes.TrimSpace(b)
+	if len(b) > 2 && b[0] == '=' && (b[1] == '"' || b[1] == '\'') {
+		b = b[1:]
+	}
 	return bytes.TrimSpace(bytes.Trim(b, "\ufeff\"'`\t "))
 }
 

@@ -11,21 +11,21 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"syscall"
 	"time"
-
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Errors a user can meet, mapped from SQLite's, so the window can say what
 // to do in plain words.
 var (
-	ErrReadOnly = errors.New("store: the database file or its folder is read-only")
+	// ErrReadOnly: the file system refused a write (a read-only file,
+	// folder or volume, permissions), whatever the room left on the disk.
+	ErrReadOnly = errors.New("store: the database file or its folder cannot be written")
 	ErrDiskFull = errors.New("store: the disk is full")
-	ErrLocked   = errors.New("store: another copy of the wizard is using the database")
-	ErrCorrupt  = errors.New("store: the database file is damaged")
-	ErrTooNew   = errors.New("store: the database was written by a newer version of the wizard")
+	// ErrLocked: another program holds the database; Open says which one,
+	// when that can be known, with a LockError.
+	ErrLocked  = errors.New("store: the database is in use by another program")
+	ErrCorrupt = errors.New("store: the database file is damaged")
+	ErrTooNew  = errors.New("store: the database was written by a newer version of the wizard")
 )
 
 // DB is the open database.
@@ -74,12 +74,13 @@ func Open(path string) (*DB, error) {
 	ctx := context.Background()
 	if err := d.migrate(ctx); err != nil {
 		sdb.Close()
-		return nil, err
+		return nil, locked(path, err)
 	}
 	if err := d.dropUnfinishedImports(ctx); err != nil {
 		sdb.Close()
-		return nil, err
+		return nil, locked(path, err)
 	}
+	watchDir(filepath.Dir(path), true)
 	return d, nil
 }
 
@@ -104,44 +105,9 @@ func privateFile(path string) error {
 func (d *DB) Path() string { return d.path }
 
 // Close closes the database.
-func (d *DB) Close() error { return d.db.Close() }
-
-// classify maps SQLite and file-system failures onto the typed errors by
-// SQLite's result code (the primary code, so every extended variant such as
-// SQLITE_READONLY_DBMOVED or SQLITE_BUSY_SNAPSHOT counts), never by the
-// wording of a message.
-func classify(err error) error {
-	if err == nil {
-		return nil
-	}
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		switch se.Code() & 0xff {
-		case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_CANTOPEN:
-			return fmt.Errorf("%w (%v)", ErrReadOnly, err)
-		case sqlite3.SQLITE_FULL:
-			return fmt.Errorf("%w (%v)", ErrDiskFull, err)
-		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
-			return fmt.Errorf("%w (%v)", ErrLocked, err)
-		case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
-			return fmt.Errorf("%w (%v)", ErrCorrupt, err)
-		case sqlite3.SQLITE_IOERR:
-			if se.Code() == sqlite3.SQLITE_IOERR_WRITE || se.Code() == sqlite3.SQLITE_IOERR_FSYNC {
-				// What a full disk gives when the write itself fails.
-				return fmt.Errorf("%w (%v)", ErrDiskFull, err)
-			}
-		}
-		return err
-	}
-	switch {
-	case errors.Is(err, os.ErrPermission):
-		return fmt.Errorf("%w (%v)", ErrReadOnly, err)
-	case errors.Is(err, syscall.ENOSPC):
-		return fmt.Errorf("%w (%v)", ErrDiskFull, err)
-	case errors.Is(err, syscall.EROFS):
-		return fmt.Errorf("%w (%v)", ErrReadOnly, err)
-	}
-	return err
+func (d *DB) Close() error {
+	watchDir(filepath.Dir(d.path), false)
+	return d.db.Close()
 }
 
 // dropUnfinishedImports removes imports a crash interrupted (status

@@ -93,11 +93,6 @@ type SelfReport struct {
 	At    time.Time
 }
 
-// SDKStats are step 2's counts (sdkimport.Stats, reduced to what rules need).
-type SDKStats struct {
-	Rows, WithOpenID, WithUnionID int
-}
-
 // Data is what the follower sync and the SDK import prove together.
 type Data struct {
 	Followers, FollowersWithUnionID int64
@@ -317,34 +312,6 @@ func sameOpen(in Input) Check {
 		return fromSelf(c, self)
 	}
 	return settle(c, self)
-}
-
-func sdkOpenID(s *SDKStats) Check {
-	c := base(SDKOpenID)
-	if s == nil {
-		return c
-	}
-	st := Fail
-	if s.WithOpenID > 0 {
-		st = Pass
-	}
-	return c.with(st, Evidence{Source: SourceData, Field: "with_openid", Value: fmt.Sprintf("%d/%d", s.WithOpenID, s.Rows)})
-}
-
-func sdkUnionID(s *SDKStats) Check {
-	c := base(SDKUnionID)
-	if s == nil {
-		return c
-	}
-	st := Fail
-	if s.WithUnionID > 0 {
-		st = Pass
-	}
-	c = c.with(st, Evidence{Source: SourceData, Field: "with_unionid", Value: fmt.Sprintf("%d/%d", s.WithUnionID, s.WithOpenID)})
-	if st == Fail {
-		c.Note = "check.sdk_unionid.zero"
-	}
-	return c
 }
 
 // AllPass reports whether every check passed.

@@ -59,7 +59,7 @@ func TestRules(t *testing.T) {
 		{"no overlap on a small sample", Input{Data: &Data{FollowersWithUnionID: 5000, SDKWithUnionID: 20}}, SameOpenAccount, Unknown, SourceNone, false},
 		{"sdk openid", Input{SDK: &SDKStats{Rows: 3, WithOpenID: 3}}, SDKOpenID, Pass, SourceData, false},
 		{"sdk without openid", Input{SDK: &SDKStats{Rows: 3}}, SDKOpenID, Fail, SourceData, false},
-		{"sdk unionid", Input{SDK: &SDKStats{Rows: 3, WithOpenID: 3, WithUnionID: 1}}, SDKUnionID, Pass, SourceData, false},
+		{"sdk unionid", Input{SDK: &SDKStats{Rows: 3, WithOpenID: 3, WithUnionID: 3}}, SDKUnionID, Pass, SourceData, false},
 		{"sdk unionid zero", Input{SDK: &SDKStats{Rows: 3, WithOpenID: 3}}, SDKUnionID, Fail, SourceData, false},
 		{"no export yet", Input{}, SDKUnionID, Unknown, SourceNone, false},
 	}

@@ -1,0 +1,333 @@
+package sdkimport
+
+import (
+	"archive/zip"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"strconv"
+	"strings"
+)
+
+// workbook is an .xlsx read as a stream, in bounded memory whatever its
+// size: the file is spooled to a temporary file for the zip's random
+// access, the shared strings to another with only their offsets in memory,
+// and every sheet is decoded token by token with no text run longer than
+// maxRecord ever held (see capReader). A general-purpose library holds the
+// whole file, and a cell's whole text, in memory: a 0.6 MB workbook whose
+// one cell unzips to 600 MB took gigabytes.
+type workbook struct {
+	zr      *zip.Reader
+	files   map[string]*zip.File
+	sheets  []wbSheet
+	strings *sharedStrings
+	spool   *os.File
+	// unzipMax bounds the XML unzipped from one part in one reading: a
+	// zip bomb ends as too large, not as hours of decoding.
+	unzipMax int64
+}
+
+type wbSheet struct{ name, state, part string }
+
+func (s wbSheet) visible() bool { return s.state == "" || s.state == "visible" }
+
+var errNotWorkbook = errors.New("sdkimport: not an Excel workbook")
+
+// openWorkbook spools r and reads the workbook's sheet list and shared
+// strings.
+func openWorkbook(r io.Reader, unzipMax int64) (*workbook, error) {
+	spool, err := os.CreateTemp("", "oawizard-xlsx-*")
+	if err != nil {
+		return nil, err
+	}
+	os.Remove(spool.Name()) // gone when closed, whatever happens
+	wb := &workbook{spool: spool, files: map[string]*zip.File{}, unzipMax: unzipMax}
+	n, err := io.Copy(spool, r)
+	if err != nil {
+		wb.close()
+		return nil, err
+	}
+	if wb.zr, err = zip.NewReader(spool, n); err != nil {
+		wb.close()
+		return nil, errNotWorkbook
+	}
+	for _, f := range wb.zr.File {
+		wb.files[strings.TrimPrefix(f.Name, "/")] = f
+	}
+	rels, err := wb.relations("xl/_rels/workbook.xml.rels")
+	if err == nil {
+		err = wb.readSheets(rels)
+	}
+	if err == nil {
+		part := "xl/sharedStrings.xml"
+		if p, ok := rels["#sharedStrings"]; ok {
+			part = p
+		}
+		wb.strings, err = wb.readSharedStrings(part)
+	}
+	if err != nil {
+		wb.close()
+		return nil, err
+	}
+	return wb, nil
+}
+
+func (wb *workbook) close() {
+	if wb.strings != nil {
+		wb.strings.close()
+	}
+	wb.spool.Close()
+}
+
+// open returns a part's XML with its text runs capped and its size
+// bounded.
+func (wb *workbook) open(part string) (*xml.Decoder, io.Closer, error) {
+	f, ok := wb.files[part]
+	if !ok {
+		return nil, nil, errNotWorkbook
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return nil, nil, errNotWorkbook
+	}
+	d := xml.NewDecoder(&capReader{r: rc, budget: wb.unzipMax})
+	d.Strict = false // a run cut by the cap may end in half an entity
+	return d, rc, nil
+}
+
+// relations maps a relationship id to the part it names, and
+// "#sharedStrings" to the shared strings part.
+func (wb *workbook) relations(part string) (map[string]string, error) {
+	d, c, err := wb.open(part)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	out := map[string]string{}
+	for {
+		tok, err := d.RawToken()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, errNotWorkbook
+		}
+		if el, ok := tok.(xml.StartElement); ok && el.Name.Local == "Relationship" {
+			target := attr(el, "Target")
+			if strings.HasPrefix(target, "/") {
+				target = strings.TrimPrefix(target, "/")
+			} else {
+				target = path.Join("xl", target)
+			}
+			out[attr(el, "Id")] = target
+			if strings.HasSuffix(attr(el, "Type"), "/sharedStrings") {
+				out["#sharedStrings"] = target
+			}
+		}
+	}
+}
+
+func (wb *workbook) readSheets(rels map[string]string) error {
+	d, c, err := wb.open("xl/workbook.xml")
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	for {
+		tok, err := d.RawToken()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return errNotWorkbook
+		}
+		if el, ok := tok.(xml.StartElement); ok && el.Name.Local == "sheet" {
+			var id string
+			for _, a := range el.Attr {
+				if a.Name.Local == "id" && a.Name.Space != "" {
+					id = a.Value
+				}
+			}
+			wb.sheets = append(wb.sheets, wbSheet{name: attr(el, "name"), state: attr(el, "state"), part: rels[id]})
+		}
+	}
+}
+
+func attr(el xml.StartElement, name string) string {
+	for _, a := range el.Attr {
+		if a.Name.Local == name && a.Name.Space == "" {
+			return a.Value
+		}
+	}
+	return ""
+}
+
+// rows hands each row of a sheet to each with its row number; a row whose
+// cells hold more than maxRecord bytes comes with tooLong and no cells.
+func (wb *workbook) rows(part string, each func(line int, rec []string, tooLong bool) error) error {
+	d, c, err := wb.open(part)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	var (
+		rec           []string
+		line, col     int
+		typ           string
+		text          []byte
+		inText, inRPh bool
+		size          int
+		tooLong       bool
+	)
+	for {
+		tok, err := d.RawToken()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		switch el := tok.(type) {
+		case xml.StartElement:
+			switch el.Name.Local {
+			case "row":
+				line++
+				if n, err := strconv.Atoi(attr(el, "r")); err == nil {
+					line = n
+				}
+				rec, col, size, tooLong = rec[:0], 0, 0, false
+			case "c":
+				if ref := attr(el, "r"); ref != "" {
+					col = columnIndex(ref)
+				}
+				typ, text = attr(el, "t"), text[:0]
+			case "v", "t":
+				inText = !inRPh
+			case "rPh":
+				inRPh = true // a reading aid, not the cell's text
+			}
+		case xml.CharData:
+			if inText && !tooLong {
+				text = append(text, el...)
+				if len(text) >= maxRecord {
+					tooLong, text = true, text[:0]
+				}
+			}
+		case xml.EndElement:
+			switch el.Name.Local {
+			case "v", "t":
+				inText = false
+			case "rPh":
+				inRPh = false
+			case "c":
+				v, long := wb.value(typ, text)
+				if size += len(v); long || size > maxRecord {
+					tooLong = true
+				}
+				if !tooLong && col < maxColumns {
+					for len(rec) < col {
+						rec = append(rec, "")
+					}
+					rec = append(rec, v)
+				}
+				col++
+			case "row":
+				if tooLong {
+					rec = rec[:0]
+				}
+				if err := each(line, rec, tooLong); err != nil {
+					return err
+				}
+			}
+		}
+	}
+}
+
+// maxColumns is Excel's own limit (XFD); cells past it are no export's.
+const maxColumns = 16384
+
+// value is a cell's text: a shared string by index, else its own.
+func (wb *workbook) value(typ string, text []byte) (string, bool) {
+	if typ != "s" {
+		return string(text), false
+	}
+	i, err := strconv.Atoi(strings.TrimSpace(string(text)))
+	if err != nil {
+		return "", false
+	}
+	return wb.strings.get(i)
+}
+
+// columnIndex is the 0-based column of a reference such as "AB12".
+func columnIndex(ref string) int {
+	n := 0
+	for _, c := range ref {
+		switch {
+		case 'A' <= c && c <= 'Z':
+			n = n*26 + int(c-'A'+1)
+		case 'a' <= c && c <= 'z':
+			n = n*26 + int(c-'a'+1)
+		default:
+			return n - 1
+		}
+	}
+	return n - 1
+}
+
+// capReader passes XML through, cutting any run of text after rawCap
+// bytes where a character starts (so the cell reads as too long and is
+// never held whole), refusing markup that long, and charging every byte to
+// a budget (a zip bomb ends as too large).
+// rawCap is a text run's cap before decoding. An entity such as &amp; is
+// five bytes for one, so a run cut here still decodes to at least
+// maxRecord bytes: a cut cell always reads as too long, never as a shorter
+// cell.
+const rawCap = 5*maxRecord + 16
+
+type capReader struct {
+	r      io.Reader
+	budget int64
+	inTag  bool
+	run    int
+	drop   bool
+	buf    [32 << 10]byte
+}
+
+func (c *capReader) Read(p []byte) (int, error) {
+	for {
+		n, err := c.r.Read(c.buf[:min(len(p), len(c.buf))])
+		if c.budget -= int64(n); c.budget < 0 {
+			return 0, errTooLarge
+		}
+		out := 0
+		for _, b := range c.buf[:n] {
+			switch {
+			case c.drop && b != '<':
+				continue
+			case b == '<':
+				c.drop, c.inTag, c.run = false, true, 0
+			case c.inTag:
+				if b == '>' {
+					c.inTag, c.run = false, 0
+				} else if c.run++; c.run > rawCap {
+					return 0, fmt.Errorf("sdkimport: markup longer than %d bytes", rawCap)
+				}
+			default:
+				// Cut at a character's first byte: the decoder refuses
+				// half a UTF-8 sequence.
+				if c.run++; c.run > rawCap && b&0xC0 != 0x80 {
+					c.drop = true
+					continue
+				}
+			}
+			p[out] = b
+			out++
+		}
+		if out > 0 || err != nil {
+			return out, err
+		}
+	}
+}

@@ -1,0 +1,153 @@
+package sdkimport
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"runtime/debug"
+)
+
+// SheetInfo is a workbook sheet that could be the export, with the
+// id-shaped values its openid and unionid columns hold in its first
+// SampleRows rows.
+type SheetInfo struct {
+	Name string `json:"name"`
+	IDs  int    `json:"ids"`
+}
+
+// SampleRows is how far into each sheet the choice looks: enough to tell a
+// table of users from a field dictionary or a note, cheap for any size.
+const SampleRows = 1000
+
+// xlsxHeapGoal is the heap the Go runtime aims to stay under while a
+// workbook is read, when nothing else set a limit: decoding XML makes a
+// lot of short-lived garbage, which the collector otherwise lets grow to
+// twice the live heap, past the import's 150 MB goal.
+const xlsxHeapGoal = 100 << 20
+
+func scanXLSX(ctx context.Context, br io.Reader, counted *countingReader, opt Options, emit func([]User) error) (Stats, error) {
+	if prev := debug.SetMemoryLimit(-1); prev == math.MaxInt64 {
+		debug.SetMemoryLimit(xlsxHeapGoal)
+		defer debug.SetMemoryLimit(prev)
+	}
+	wb, err := openWorkbook(br, 4*opt.MaxBytes)
+	switch {
+	case errors.Is(err, errTooLarge):
+		return Stats{}, &Error{Kind: KindTooLarge, Detail: fmt.Sprintf("larger than %d MB", opt.MaxBytes>>20)}
+	case err != nil:
+		return Stats{}, &Error{Kind: KindUnreadable, Detail: "the workbook cannot be opened (broken)"}
+	}
+	defer wb.close()
+	sheet, err := chooseSheet(ctx, wb, opt)
+	if err != nil {
+		return Stats{}, err
+	}
+	s := newScanner(opt, emit)
+	s.stats.Format, s.stats.Sheet = "xlsx", sheet.name
+	if sheet.name == "" {
+		return s.finish()
+	}
+	if err := s.sheet(ctx, wb, sheet, 0, counted); err != nil {
+		return s.stats, err
+	}
+	if s.opt.Progress != nil {
+		s.opt.Progress(counted.n, s.stats.Rows)
+	}
+	return s.finish()
+}
+
+// chooseSheet picks the sheet a person would: hidden sheets never; of the
+// rest, the one whose id columns hold the most ids, not the first with an
+// openid title (a field dictionary has one too). Two sheets with a like
+// number of ids are the admin's choice (KindSheetChoice); with none, the
+// first visible sheet that has titles or, failing that, content is read,
+// for its counts or its preview.
+func chooseSheet(ctx context.Context, wb *workbook, opt Options) (wbSheet, error) {
+	var visible []wbSheet
+	var infos []SheetInfo
+	for _, sh := range wb.sheets {
+		if sh.visible() {
+			visible = append(visible, sh)
+			infos = append(infos, SheetInfo{Name: sh.name})
+		}
+	}
+	if opt.Sheet != "" {
+		for _, v := range visible {
+			if v.name == opt.Sheet {
+				return v, nil
+			}
+		}
+		return wbSheet{}, &Error{Kind: KindSheetChoice, Detail: "no visible sheet named " + opt.Sheet, Sheets: infos}
+	}
+	fallback, best := -1, -1
+	for i := range visible {
+		probe := newScanner(Options{Mapping: opt.Mapping, MaxRows: SampleRows, MaxBytes: opt.MaxBytes, Batch: SampleRows}, nil)
+		err := probe.sheet(ctx, wb, visible[i], SampleRows, nil)
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, errTooLarge) {
+			return wbSheet{}, err
+		}
+		infos[i].IDs = probe.stats.WithOpenID + probe.stats.WithUnionID
+		if fallback < 0 && (probe.started || len(probe.preview) > 0) {
+			fallback = i
+		}
+		if infos[i].IDs > 0 && (best < 0 || infos[i].IDs > infos[best].IDs) {
+			best = i
+		}
+	}
+	if best < 0 {
+		if fallback < 0 {
+			return wbSheet{}, nil
+		}
+		return visible[fallback], nil
+	}
+	var close []SheetInfo
+	for _, v := range infos {
+		if v.IDs*2 >= infos[best].IDs {
+			close = append(close, v)
+		}
+	}
+	if len(close) > 1 {
+		return wbSheet{}, &Error{Kind: KindSheetChoice, Detail: "more than one sheet holds ids", Sheets: close}
+	}
+	return visible[best], nil
+}
+
+// errSampled ends a sheet's sample.
+var errSampled = errors.New("sdkimport: sample taken")
+
+// sheet reads one sheet's rows, at most limit of them when limit > 0. A
+// sheet without titles in its first rows ends quietly, keeping its preview.
+func (s *scanner) sheet(ctx context.Context, wb *workbook, sh wbSheet, limit int, counted *countingReader) error {
+	err := wb.rows(sh.part, func(line int, rec []string, tooLong bool) error {
+		if limit > 0 && line > limit {
+			return errSampled
+		}
+		if tooLong {
+			return s.skipRow(line, ReasonTooLong)
+		}
+		if err := s.row(ctx, rec, line); err != nil {
+			return err
+		}
+		if counted != nil && s.opt.Progress != nil && s.stats.Rows%10000 == 0 {
+			s.opt.Progress(counted.n, s.stats.Rows)
+		}
+		return nil
+	})
+	var ie *Error
+	switch {
+	case err == nil, errors.Is(err, errSampled):
+		return nil
+	case errors.As(err, &ie):
+		if ie.Kind == KindNoHeader && s.opt.Mapping == nil || limit > 0 && ie.Kind == KindTooLarge {
+			return nil // no titles in this sheet's first rows, or the sample is full
+		}
+		return err
+	case errors.Is(err, errTooLarge):
+		return &Error{Kind: KindTooLarge, Detail: fmt.Sprintf("unzips to more than %d MB", 4*s.opt.MaxBytes>>20)}
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return err
+	}
+	return &Error{Kind: KindUnreadable, Detail: "a sheet cannot be read"}
+}

@@ -1,0 +1,176 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+	"github.com/xuri/excelize/v2"
+
+	"oawizard/flow"
+	"oawizard/flow/sdkimport"
+	"oawizard/flow/verdict"
+)
+
+// Every reason, kind, bug note and amber verdict of step 2 has words in
+// both languages.
+func TestImportWordsInBothLanguages(t *testing.T) {
+	var keys []string
+	for _, r := range sdkimport.Reasons {
+		keys = append(keys, "sdk.reason."+r)
+	}
+	for _, k := range sdkimport.Kinds {
+		keys = append(keys, (&sdkimport.Error{Kind: k}).MessageKey())
+	}
+	for _, id := range verdict.SDKChecks {
+		keys = append(keys, "check."+id+"."+verdict.Warning)
+	}
+	// Every note the SDK rules can give.
+	for _, s := range []verdict.SDKStats{{Rows: 9, NoOpenID: 9}, {Rows: 9, PlaceholderOpenID: 9}, {Rows: 9, MalformedOpenID: 9},
+		{Rows: 9, DuplicateOpenID: 9}, {Rows: 9, WithOpenID: 9, UnionIDIsOpenID: 9}, {Rows: 9, WithOpenID: 9, PlaceholderUnionID: 9},
+		{Rows: 9, WithOpenID: 9, MalformedUnionID: 9}} {
+		for _, c := range verdict.Evaluate(verdict.Input{SDK: &s}) {
+			if c.Note != "" {
+				keys = append(keys, c.Note)
+			}
+		}
+	}
+	for _, l := range []string{LangZH, LangEN} {
+		SetupLanguage(l)
+		for _, k := range keys {
+			if got := T(k); got == k || strings.TrimSpace(got) == "" {
+				t.Errorf("%s: no words for %q", l, k)
+			}
+		}
+	}
+	SetupLanguage(LangZH)
+}
+
+// The window lists every reason the JSON report gives, with the same
+// counts and lines, in words and not as reason ids.
+func TestWindowAndReportAgreeOnSkippedRows(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("昵称,openid,unionid\n")
+	for i := 0; i < 40; i++ {
+		o, u := fmt.Sprintf("o%027d", i), fmt.Sprintf("u%027d", i)
+		switch i % 10 {
+		case 1:
+			o = "null"
+		case 2:
+			u = o
+		case 3:
+			o = "not an id"
+		case 4:
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "用户%d,%s,%s\n", i, o, u)
+	}
+	b.WriteString("昵称,openid,unionid\n")
+	st, err := sdkimport.Scan(context.Background(), strings.NewReader(b.String()), "x.csv", sdkimport.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := json.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var report struct {
+		Skipped  int
+		Problems []struct {
+			Reason string
+			Rows   int
+			Lines  []int
+		}
+	}
+	if err := json.NewDecoder(bytes.NewReader(raw)).Decode(&report); err != nil {
+		t.Fatal(err)
+	}
+	if len(report.Problems) != 5 {
+		t.Fatalf("the export should give five reasons: %+v", report.Problems)
+	}
+	for _, l := range []string{LangZH, LangEN} {
+		SetupLanguage(l)
+		shown := strings.Join(problemLines(flow.ImportStats(st)), "\n")
+		if !strings.Contains(shown, Tf("sdk.problems", map[string]any{"Skipped": report.Skipped})) {
+			t.Errorf("%s: the window does not say %d rows were skipped:\n%s", l, report.Skipped, shown)
+		}
+		for _, p := range report.Problems {
+			want := Tf("sdk.problem", map[string]any{"Reason": T("sdk.reason." + p.Reason), "Rows": p.Rows, "Lines": lineList(p.Lines, p.Rows)})
+			if !strings.Contains(shown, want) || strings.Contains(shown, p.Reason) {
+				t.Errorf("%s: %s (%d at %v) not shown in words:\n%s", l, p.Reason, p.Rows, p.Lines, shown)
+			}
+		}
+	}
+	SetupLanguage(LangZH)
+}
+
+// A workbook with two sheets of ids asks which to read; the sheet chosen
+// is read and named on the page, with its counts.
+func TestSheetChooserInTheWindow(t *testing.T) {
+	f := excelize.NewFile()
+	if err := f.SetSheetName("Sheet1", "十月"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.NewSheet("十一月"); err != nil {
+		t.Fatal(err)
+	}
+	for s, sheet := range []string{"十月", "十一月"} {
+		f.SetSheetRow(sheet, "A1", &[]any{"昵称", "openid", "unionid"})
+		for i := 0; i < 50+s*10; i++ {
+			f.SetSheetRow(sheet, fmt.Sprintf("A%d", i+2), &[]any{"用户", fmt.Sprintf("o%d%026d", s, i), fmt.Sprintf("u%d%026d", s, i)})
+		}
+	}
+	path := filepath.Join(t.TempDir(), "export.xlsx")
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := openDemo(t, LangZH, "ok")
+	onUIDo(a.next)
+	sdk := onUI(func() *sdkPage { return a.current.(*sdkPage) })
+	onUIDo(func() { sdk.importPath(path) })
+	waitFor(t, "the sheet chooser", func() bool { return a.win.Canvas().Overlays().Top() != nil })
+	onUIDo(func() {
+		var ok *widget.Button
+		eachRendered(a.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
+			switch w := o.(type) {
+			case *widget.RadioGroup:
+				w.SetSelected(w.Options[1])
+			case *widget.Button:
+				if w.Text == T("sdk.sheet.ok") {
+					ok = w
+				}
+			}
+		})
+		if ok == nil {
+			t.Fatal("no button to read the chosen sheet")
+		}
+		test.Tap(ok)
+	})
+	named := Tf("sdk.sheet", map[string]any{"Name": "十一月"})
+	waitFor(t, "the chosen sheet read", func() bool { return strings.Contains(sdk.file.Text, named) })
+	if counts := onUI(func() string { return sdk.counts.Text }); !strings.Contains(counts, "60") {
+		t.Fatalf("counts: %q", counts)
+	}
+	// The checks the import set off end before the window closes.
+	waitFor(t, "the SDK badges", func() bool { return sdk.badges[verdict.SDKUnionID].chip.Text == T("status.pass") })
+}
+
+// eachRendered visits every object under o, inside widgets too: a
+// dialog's buttons and form sit in its renderer.
+func eachRendered(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
+	eachObject(o, func(x fyne.CanvasObject) {
+		f(x)
+		if w, ok := x.(fyne.Widget); ok {
+			for _, c := range test.WidgetRenderer(w).Objects() {
+				eachRendered(c, f)
+			}
+		}
+	})
+}
