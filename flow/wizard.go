@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"oawizard/clock"
 	"oawizard/flow/connclient"
@@ -16,11 +17,14 @@ import (
 // drive the same object. Its state lives in the store, so a wizard closed
 // half-way reopens where it was.
 type Wizard struct {
-	db    *store.DB
-	conn  *connclient.Client
-	clk   clock.Clock
-	mu    sync.Mutex
-	state State
+	// running is set while a sync runs in this process, so a page never
+	// offers 停止 or "wait" when nothing runs.
+	running atomic.Bool
+	db      *store.DB
+	conn    *connclient.Client
+	clk     clock.Clock
+	mu      sync.Mutex
+	state   State
 	// watchers are told after every saved change; see Watch.
 	watchMu  sync.Mutex
 	watchers map[int]func(State)
@@ -42,6 +46,13 @@ type State struct {
 	// AuthLost: an authorization the wizard remembered no longer holds;
 	// step 3 asks for a new scan and says why.
 	AuthLost bool `json:"auth_lost"`
+	// SyncTotal is how many followers WeChat counted when the latest
+	// sync listed them; 0 = not known yet. A stored count is shown
+	// against it, so a partial sync never reads as the whole account.
+	SyncTotal int64 `json:"sync_total,omitempty"`
+	// Scenario is the demo scenario the stored data belongs to ("" in
+	// real mode): the data lives and dies with it.
+	Scenario string `json:"scenario,omitempty"`
 }
 
 const stateKey = "wizard"
@@ -164,6 +175,7 @@ func (w *Wizard) SetAccounts(ctx context.Context, oa string, mps []string) error
 		if s.OAAppID != oa {
 			// Another account: an earlier authorization says nothing about it.
 			s.SessionID, s.AuthorizedAs, s.Progress.Authorized, s.Progress.SyncEnded = "", "", false, false
+			s.SyncTotal = 0
 			s.Progress.Reached = min(s.Progress.Reached, StepAuthorize)
 		}
 		s.OAAppID, s.MPAppIDs = oa, clean
@@ -257,7 +269,11 @@ func (w *Wizard) Check(ctx context.Context, refresh bool) (Checked, error) {
 			return out, err
 		}
 		if fs.Total > 0 {
-			d := &verdict.Data{Followers: fs.Total, FollowersWithUnionID: fs.WithUnionID}
+			complete, err := w.syncComplete(ctx, st.OAAppID)
+			if err != nil {
+				return out, err
+			}
+			d := &verdict.Data{Followers: fs.Total, FollowersWithUnionID: fs.WithUnionID, Complete: complete}
 			if st.ImportID != 0 {
 				if o, err := w.db.Overlap(ctx, st.OAAppID, st.ImportID); err == nil {
 					d.SDKWithUnionID, d.Matched = o.SDKWithUnionID, o.Matched
