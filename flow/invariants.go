@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 
 	"oawizard/flow/verdict"
 )
@@ -27,8 +26,8 @@ import (
 //     always offers a button, and each one can do what it says (停止 only
 //     while a run runs; a sync only with an authorization; a new scan only
 //     without one).
-//  6. Every promise is kept: where step 3 said the sync starts by itself,
-//     the sync page starts it.
+//  6. Every promise is kept: where step 3 says the sync starts by itself,
+//     the sync page starts it, after a restart too.
 //
 // It returns every violation found, joined; nil when all hold.
 func (w *Wizard) Invariants(ctx context.Context) error {
@@ -77,7 +76,7 @@ func (w *Wizard) Invariants(ctx context.Context) error {
 	if rv.Tone == verdict.Pass && !complete {
 		fail("the result page says all good from an incomplete sync")
 	}
-	if !rv.Sync.Complete && !slices.Contains([]string{verdict.Unknown}, rv.Tone) {
+	if !rv.Sync.Complete && rv.Tone != verdict.Unknown {
 		fail("the result page gives a verdict (%s) from an incomplete sync", rv.Tone)
 	}
 
@@ -116,6 +115,15 @@ func (w *Wizard) Invariants(ctx context.Context) error {
 	// 6. Promises kept.
 	if st.Progress.Authorized && !st.Progress.SyncEnded && !running && !sv.AutoStart {
 		fail("step 3 promised the sync starts by itself, but the sync page would not start it")
+	}
+	if st.Progress.Authorized && !running {
+		next, goOn, err := w.AfterScan(ctx, rv.Report.Checks, false)
+		if err != nil {
+			return err
+		}
+		if goOn && !sv.AutoStart {
+			fail("step 3 says %s, but the sync page would not start the sync", next.Key)
+		}
 	}
 	if sv.AutoStart && !st.Progress.Authorized {
 		fail("the sync page would start a sync without an authorization")

@@ -59,15 +59,13 @@ var (
 	ErrKeychainNotFound    = secret.ErrNotFound
 	TokenKey               = secret.TokenKey
 	GetSecretAsync         = secret.GetAsync
-	ForgetToken            = secret.Forget
 )
 
 // The connector.
 type (
-	ConnClient = connclient.Client
-	Session    = connclient.Session
-	ConnError  = connclient.Error
-	ConnState  = connclient.ConnState
+	Session   = connclient.Session
+	ConnError = connclient.Error
+	ConnState = connclient.ConnState
 )
 
 var (
@@ -77,16 +75,11 @@ var (
 	ErrTokenRevoked = connclient.ErrTokenRevoked
 )
 
-// The sync.
+// The sync. How a run ended is the sync page's view (SyncView), so the
+// window needs none of the sync's errors.
 type (
 	SyncProgress = syncer.Progress
 	QuotaReport  = syncer.QuotaReport
-	QuotaError   = syncer.QuotaError
-)
-
-var (
-	ErrRevoked      = syncer.ErrRevoked
-	ErrNotPermitted = syncer.ErrNotPermitted
 )
 
 // The analytics export.

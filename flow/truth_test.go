@@ -96,6 +96,9 @@ func TestAScenarioAndItsDataLiveTogether(t *testing.T) {
 	if sv, _ := m.views(); sv.Stored == 0 {
 		t.Fatal("nothing synced")
 	}
+	if saved, err := flow.SavedScenario(context.Background(), m.db); err != nil || saved != "flaky" {
+		t.Fatalf("a restart would continue in %q (%v)", saved, err)
+	}
 	m.close()
 	m.scenario, m.followers = "ok", 3000
 	m.open()
@@ -135,5 +138,16 @@ func TestCountsWithoutATotalSayItIsUnknown(t *testing.T) {
 	}
 	if c := flow.SyncCounts(20000, 50000, 16000); c.Data["Percent"] != "40" {
 		t.Fatalf("%+v", c)
+	}
+}
+
+// Next on a sync page where nothing runs says how to go on, never "wait,
+// or press 停止".
+func TestBlockedSyncSaysWhatToDoWhenNothingRuns(t *testing.T) {
+	m := newModel(t, t.TempDir(), "revoked-mid-sync", 3000)
+	defer m.close()
+	m.scan()
+	if got := m.w.BlockedText(flow.StepSync); got.Key != "state.nav.blocked.sync_idle" {
+		t.Fatalf("Next says %s", got.Key)
 	}
 }

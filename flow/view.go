@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -142,7 +143,9 @@ func (w *Wizard) SyncView(ctx context.Context) (SyncView, error) {
 		v.Ended, v.Err = endOf(end.Err, v.Stored, v.WithUnionID), end.Err
 		var qe *syncer.QuotaError
 		if errors.As(end.Err, &qe) {
-			v.ResumeAt = qe.ResumeAt
+			// The renewal as the run that stopped saw it on the wizard's
+			// clock; the store's own time only for a run from before.
+			v.ResumeAt = cmp.Or(st.QuotaResumeAt, qe.ResumeAt)
 		}
 	}
 	v.Complete = v.Ended == EndDone || v.Ended == EndNoUnionID
@@ -163,7 +166,7 @@ func syncWords(v SyncView) (head, detail Text, danger bool) {
 	case EndNone:
 		return T("state.sync.not_started"), T("state.sync.not_started_detail"), false
 	case EndRunning:
-		return T("state.sync.running"), T("sync.intro"), false
+		return T("state.sync.running"), T("state.sync.live_detail"), false
 	case EndNoUnionID:
 		return T("sync.state.no_unionid"), T("sync.no_unionid_detail"), true
 	case EndDone:
@@ -270,14 +273,16 @@ func (w *Wizard) BlockedText(s Step) Text {
 // AfterScan says on step 3 what follows the authorization, given the
 // checks as they stand: the sync by itself (goOn), or why not, or, when
 // the followers are already synced, the result. justScanned is false for
-// a page revisited: it then promises nothing it will not do.
+// a page revisited: the sync still starts by itself when none ran since
+// (a restart right after the scan keeps the promise), else Next leads on.
 func (w *Wizard) AfterScan(ctx context.Context, cs []verdict.Check, justScanned bool) (next Text, goOn bool, err error) {
 	st := w.State()
 	sv, err := w.SyncView(ctx)
 	if err != nil {
 		return next, false, err
 	}
-	if sv.Complete {
+	if sv.Complete && st.Progress.SyncEnded {
+		// The mini-program's scan, after the sync: the followers are read.
 		return Text{Key: "state.auth.synced", Data: map[string]any{"Percent": percent(sv.WithUnionID, sv.Stored)}}, false, nil
 	}
 	failed, unverified := false, false
@@ -291,11 +296,24 @@ func (w *Wizard) AfterScan(ctx context.Context, cs []verdict.Check, justScanned 
 	case unverified:
 		return T("state.auth.not_continuing_no_sync"), false, nil
 	case failed:
-		return T("state.auth.not_continuing"), false, nil
-	case !justScanned:
+		return T("auth.not_continuing"), false, nil
+	case !justScanned && sv.Ended != EndNone:
 		return T("state.auth.sync_pending"), false, nil
 	case st.Progress.Authorized && !st.MPAuthorized && len(st.MPAppIDs) > 0:
 		return T("auth.continuing"), true, nil
 	}
 	return T("auth.continuing_plain"), true, nil
+}
+
+// ViewKeys lists the text keys the views build at run time, so a test can
+// check each has words in every language.
+func ViewKeys() []string {
+	var keys []string
+	for _, end := range []string{"not_started", EndRunning, EndQuota, EndRevoked, EndNotPermitted, EndStopped, EndFailed} {
+		keys = append(keys, "state.result.incomplete."+end, "state.result.incomplete_no_total."+end)
+	}
+	for _, a := range []Action{ActionStart, ActionResume, ActionAgain, ActionCancel, ActionRescan} {
+		keys = append(keys, string(a))
+	}
+	return append(keys, "check.same_principal.warning", "check.same_principal.one_open_account", "remedy.same_principal.warning")
 }

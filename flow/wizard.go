@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"oawizard/clock"
 	"oawizard/flow/connclient"
@@ -53,6 +54,9 @@ type State struct {
 	// Scenario is the demo scenario the stored data belongs to ("" in
 	// real mode): the data lives and dies with it.
 	Scenario string `json:"scenario,omitempty"`
+	// QuotaResumeAt is when the day's quota that stopped the latest sync
+	// renews, on the wizard's clock.
+	QuotaResumeAt time.Time `json:"quota_resume_at,omitzero"`
 }
 
 const stateKey = "wizard"
@@ -144,12 +148,6 @@ func (w *Wizard) Reset(ctx context.Context) error {
 	w.changed()
 	return nil
 }
-
-// Conn is the connector client.
-func (w *Wizard) Conn() *connclient.Client { return w.conn }
-
-// DB is the results database.
-func (w *Wizard) DB() *store.DB { return w.db }
 
 // SetAccounts validates and records the accounts of step 1.
 func (w *Wizard) SetAccounts(ctx context.Context, oa string, mps []string) error {

@@ -33,13 +33,14 @@ func (w *Wizard) ImportSDK(ctx context.Context, r io.Reader, name string, size i
 		}
 		return w.db.AddSDKUsers(ctx, id, rows)
 	})
-	if err != nil {
-		w.db.DropImport(context.WithoutCancel(ctx), id)
-		return stats, err
+	if err == nil {
+		err = w.db.FinishImport(ctx, id, stats, hex.EncodeToString(h.Sum(nil)))
 	}
-	if err := w.db.FinishImport(ctx, id, stats, hex.EncodeToString(h.Sum(nil))); err != nil {
-		w.db.DropImport(context.WithoutCancel(ctx), id)
-		return stats, err
+	if err != nil {
+		// The file now chosen could not be read, so the badges must not
+		// go on speaking of the one before it: step 2 has no export.
+		ctx := context.WithoutCancel(ctx)
+		return stats, errors.Join(err, w.db.DropImport(ctx, id), w.update(ctx, func(s *State) { s.ImportID = 0 }))
 	}
 	return stats, w.update(ctx, func(s *State) { s.ImportID = id })
 }
@@ -63,6 +64,9 @@ func (w *Wizard) sdkStats(ctx context.Context) (verdict.SDKStats, bool, error) {
 
 // SDKImportStats is the latest import's full statistics, for step 2's page.
 func (w *Wizard) SDKImportStats(ctx context.Context) (sdkimport.Stats, string, bool) {
+	if w.State().ImportID == 0 {
+		return sdkimport.Stats{}, "", false // none, or the last file chosen failed
+	}
 	im, ok, err := w.db.LatestImport(ctx)
 	if err != nil || !ok {
 		return sdkimport.Stats{}, "", false
@@ -166,7 +170,12 @@ func (w *Wizard) Sync(ctx context.Context, opt SyncOptions) (*syncer.Result, err
 	// Only the fields the sync decides change: a step the admin moved to
 	// meanwhile stays. A state that cannot be saved is reported, not dropped.
 	if ended {
-		if uerr := w.update(context.WithoutCancel(ctx), func(x *State) { x.Progress.SyncEnded = true }); uerr != nil {
+		if uerr := w.update(context.WithoutCancel(ctx), func(x *State) {
+			x.Progress.SyncEnded, x.QuotaResumeAt = true, time.Time{}
+			if qe != nil {
+				x.QuotaResumeAt = qe.ResumeAt
+			}
+		}); uerr != nil {
 			return res, errors.Join(err, uerr)
 		}
 	}
@@ -234,7 +243,7 @@ func (w *Wizard) syncComplete(ctx context.Context, appid string) (bool, error) {
 type SyncEnd struct {
 	Progress SyncProgress // what it stored; Total is set when it reached the end
 	// Err is what Sync returned: nil when the run reached the end, else a
-	// *QuotaError, ErrRevoked, ErrNotPermitted, context.Canceled (also for
+	// *syncer.QuotaError, syncer.ErrRevoked or ErrNotPermitted, context.Canceled (also for
 	// a run the app was closed during) or another failure.
 	Err error
 }

@@ -116,6 +116,7 @@ func (p *authorizePage) shown() {
 		p.detail.SetText(p.missingText(st.Missing))
 		p.left.Hide()
 		p.howto.Hide()
+		p.revisited()
 		return
 	}
 	p.forMP = false

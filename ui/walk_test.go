@@ -33,11 +33,40 @@ func testScenarios() []flow.ScenarioInfo { return demostack.Scenarios() }
 // does not have.
 var uiMu sync.Mutex
 
+// uiQueue is what the stand-in for fyne.Do has yet to run: like the real
+// one it returns at once and runs the calls later, in order, one at a
+// time, so the window's code needs nothing only a test needs.
+var uiQueue struct {
+	sync.Mutex
+	fs   []func()
+	wake chan struct{}
+}
+
 func init() {
+	uiQueue.wake = make(chan struct{}, 1)
+	go func() {
+		for range uiQueue.wake {
+			for {
+				uiQueue.Lock()
+				if len(uiQueue.fs) == 0 {
+					uiQueue.Unlock()
+					break
+				}
+				f := uiQueue.fs[0]
+				uiQueue.fs = uiQueue.fs[1:]
+				uiQueue.Unlock()
+				onUIDo(f)
+			}
+		}
+	}()
 	do = func(f func()) {
-		uiMu.Lock()
-		defer uiMu.Unlock()
-		f()
+		uiQueue.Lock()
+		uiQueue.fs = append(uiQueue.fs, f)
+		uiQueue.Unlock()
+		select {
+		case uiQueue.wake <- struct{}{}:
+		default:
+		}
 	}
 }
 

@@ -1,0 +1,122 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"oawizard/flow"
+	"oawizard/flow/verdict"
+)
+
+// The pages off the straight path: each says only what is true.
+
+// A sync the day's quota stopped is no verdict: the result page says how
+// far it got, why it stopped and when it goes on, and fails nothing on the
+// followers not read yet.
+func TestAnIncompleteSyncIsNoVerdict(t *testing.T) {
+	for _, l := range []string{LangZH, LangEN} {
+		t.Run(l, func(t *testing.T) {
+			a := walkTo(t, l, "quota-exceeded")
+			res := resultAfterSync(t, a)
+			r := onUI(func() flow.Report { return res.report })
+			if r.Sync.Complete || r.Sync.Total != 50000 || r.Sync.Followers == 0 || r.Sync.Followers >= 50000 {
+				t.Fatalf("sync %+v", r.Sync)
+			}
+			for _, c := range r.Checks {
+				if c.Status == verdict.Fail {
+					t.Errorf("%s fails (%s = %s) on a partial sync", c.ID, c.Evidence.Field, c.Evidence.Value)
+				}
+			}
+			txt := shownText(a)
+			if !strings.Contains(txt, incompleteWords(r)) || strings.Contains(txt, T("check.same_open_account.no_match")) {
+				t.Fatalf("the result page does not say the sync is incomplete:\n%s", txt)
+			}
+			shot(t, a, "quota-5-result")
+			assertShows(t, a, master("quota-exceeded", "result"), resultRegion(res))
+		})
+	}
+}
+
+// incompleteWords is the sentence of a quota stop, up to its time.
+func incompleteWords(r flow.Report) string {
+	s := Tf("state.result.incomplete.quota", map[string]any{"Stored": r.Sync.Followers, "Total": r.Sync.Total, "When": "\x00"})
+	return s[:strings.IndexByte(s, 0)]
+}
+
+// Principals that differ under one Open Platform account (WeChat allows
+// it) are an amber warning that says the rule and what WeChat shows, not a
+// failure telling the admin to migrate accounts; and the mini-program's
+// scan after the sync does not claim the followers lack unionids.
+func TestPrincipalsApartUnderOneOpenPlatformAreAWarning(t *testing.T) {
+	for _, l := range []string{LangZH, LangEN} {
+		t.Run(l, func(t *testing.T) {
+			a := walkTo(t, l, "principal-mismatch")
+			res := resultAfterSync(t, a)
+			// Back to step 3 for the mini-program's scan.
+			onUIDo(func() {
+				if err := a.wiz.GoTo(a.ctx, flow.StepAuthorize); err != nil {
+					t.Fatal(err)
+				}
+				a.show(flow.StepAuthorize)
+			})
+			auth := onUI(func() *authorizePage { return a.current.(*authorizePage) })
+			waitFor(t, "the page revisited", func() bool { return strings.Contains(auth.after.Text, synced(a)) })
+			onUIDo(func() { test.Tap(auth.mpBtn) })
+			waitFor(t, "the mini-program's QR", func() bool { return auth.state.Text == T("auth.state.waiting") })
+			onUIDo(auth.simulate)
+			waitFor(t, "the re-check's answer", func() bool { return auth.after.Visible() && strings.Contains(auth.after.Text, synced(a)) })
+			txt := onUI(func() string { return auth.after.Text })
+			if strings.Contains(txt, T("auth.not_continuing")) || !strings.Contains(txt, checkLine(verdict.SamePrincipal, verdict.Warning)) {
+				t.Fatalf("after the mini-program's scan the page says %q", txt)
+			}
+			onUIDo(func() {
+				if err := a.wiz.GoTo(a.ctx, flow.StepResult); err != nil {
+					t.Fatal(err)
+				}
+				a.show(flow.StepResult)
+			})
+			res = onUI(func() *resultPage { return a.current.(*resultPage) })
+			waitFor(t, "the result", func() bool {
+				for _, c := range res.report.Checks {
+					if c.ID == verdict.SamePrincipal {
+						return c.Status == verdict.Warning
+					}
+				}
+				return false
+			})
+			page := shownText(a)
+			if !strings.Contains(page, T("check.same_principal.one_open_account")) || strings.Contains(page, T("remedy.same_principal")) ||
+				!strings.Contains(page, Tf("state.result.warning", map[string]any{"Warning": 1})) {
+				t.Fatalf("the result page:\n%s", page)
+			}
+			shot(t, a, "mismatch-5-warning")
+			assertShows(t, a, master("principal-mismatch", "warning"), resultRegion(res))
+		})
+	}
+}
+
+// synced is step 3's line once the followers are in.
+func synced(a *App) string {
+	v, err := a.wiz.SyncView(a.ctx)
+	if err != nil || !v.Complete {
+		return "\x00"
+	}
+	return Tf("state.auth.synced", map[string]any{"Percent": percentOf(v.WithUnionID, v.Stored)})
+}
+
+func percentOf(a, b int64) string {
+	return strings.TrimSuffix(strings.TrimSuffix(pct(a, b), "%"), ".0")
+}
+
+// Next on a sync page where nothing runs never says to wait or press 停止.
+func TestBlockedSyncWithNothingRunning(t *testing.T) {
+	a := walkTo(t, LangZH, "revoked-mid-sync")
+	waitFor(t, "the sync page", func() bool { _, ok := a.current.(*syncPage); return ok })
+	sp := onUI(func() *syncPage { return a.current.(*syncPage) })
+	waitFor(t, "the revoke", func() bool { return sp.cancel == nil && sp.rescanB.Visible() })
+	if got := text(a.wiz.BlockedText(flow.StepSync)); got == T("nav.blocked.sync") || strings.Contains(got, T("sync.cancel")) {
+		t.Fatalf("Next says %q with nothing running", got)
+	}
+}
