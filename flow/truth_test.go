@@ -151,3 +151,27 @@ func TestBlockedSyncSaysWhatToDoWhenNothingRuns(t *testing.T) {
 		t.Fatalf("Next says %s", got.Key)
 	}
 }
+
+// Reopened right after the scan, before any sync, step 3 says the checks
+// and goes on by itself as it promised, and the sync page starts the sync.
+func TestReopenedRightAfterTheScanTheSyncStillStarts(t *testing.T) {
+	m := newModel(t, t.TempDir(), "ok", 2000)
+	defer m.close()
+	ctx := context.Background()
+	if _, err := m.w.Authorize(ctx, flow.AuthorizeOptions{}, m.phone()); err != nil {
+		t.Fatal(err)
+	}
+	m.close()
+	m.open()
+	res, err := m.w.Check(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next, goOn, err := m.w.AfterScan(ctx, res.Checks, false)
+	if err != nil || !goOn || next.Key != "auth.continuing" {
+		t.Fatalf("step 3 reopened says %s, goes on %v (%v)", next.Key, goOn, err)
+	}
+	if sv, _ := m.views(); !sv.AutoStart {
+		t.Fatalf("the sync page would not start the sync: %+v", sv)
+	}
+}
