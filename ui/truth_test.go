@@ -120,3 +120,19 @@ func TestBlockedSyncWithNothingRunning(t *testing.T) {
 		t.Fatalf("Next says %q with nothing running", got)
 	}
 }
+
+// A footer note (已复制, 已保存, 报告已导出) belongs to the page it was said
+// on: another page never shows it.
+func TestFooterNotesStayOnTheirPage(t *testing.T) {
+	a, _ := openDemo(t, LangZH, "ok")
+	waitFor(t, "step 1", func() bool { _, ok := a.current.(*accountsPage); return ok })
+	onUIDo(func() { a.copyText("wx0123456789abcdef") })
+	if got := onUI(func() string { return a.status.Text }); got != T("copied") {
+		t.Fatalf("footer %q after a copy", got)
+	}
+	onUIDo(a.next)
+	waitFor(t, "step 2", func() bool { _, ok := a.current.(*sdkPage); return ok })
+	if got := onUI(func() string { return a.status.Text }); got != "" {
+		t.Fatalf("step 2 still says %q", got)
+	}
+}
