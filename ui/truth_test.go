@@ -136,3 +136,20 @@ func TestFooterNotesStayOnTheirPage(t *testing.T) {
 		t.Fatalf("step 2 still says %q", got)
 	}
 }
+
+// An AppID typed wrong is said beside its field, the summary of the last
+// check (which spoke of the AppIDs saved before) goes, and Next stays.
+func TestAWrongAppIDStopsNext(t *testing.T) {
+	a, _ := openDemo(t, LangZH, "ok")
+	acc := onUI(func() *accountsPage { return a.current.(*accountsPage) })
+	waitFor(t, "step 1's checks", func() bool { return acc.message.Text != "" })
+	onUIDo(func() {
+		acc.oa.SetText("wx12")
+		a.next()
+	})
+	onUIDo(func() {
+		if _, ok := a.current.(*accountsPage); !ok || acc.oaErr.Text == "" || acc.message.Text != "" {
+			t.Fatalf("after Next with a wrong AppID: still on step 1 %v, field says %q, summary says %q", ok, acc.oaErr.Text, acc.message.Text)
+		}
+	})
+}
