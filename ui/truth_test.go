@@ -4,7 +4,9 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"oawizard/flow"
 	"oawizard/flow/verdict"
@@ -152,4 +154,40 @@ func TestAWrongAppIDStopsNext(t *testing.T) {
 			t.Fatalf("after Next with a wrong AppID: still on step 1 %v, field says %q, summary says %q", ok, acc.oaErr.Text, acc.message.Text)
 		}
 	})
+}
+
+// Cancelling a scenario switch leaves the menu naming the scenario that
+// still runs.
+func TestACancelledScenarioSwitchKeepsTheMenu(t *testing.T) {
+	a, _ := openDemo(t, LangZH, "ok")
+	var sel *widget.Select
+	onUIDo(func() {
+		eachObject(a.banner, func(o fyne.CanvasObject) {
+			if s, ok := o.(*widget.Select); ok {
+				sel = s
+			}
+		})
+		sel.SetSelected(sel.Options[1])
+	})
+	var cancel *widget.Button
+	onUIDo(func() {
+		top := a.win.Canvas().Overlays().Top()
+		if top == nil {
+			return
+		}
+		for _, o := range test.LaidOutObjects(top) {
+			// A confirmation's No is its button of ordinary importance.
+			if b, ok := o.(*widget.Button); ok && b.Importance != widget.HighImportance && cancel == nil {
+				cancel = b
+			}
+		}
+	})
+	if cancel == nil {
+		t.Fatal("no cancel in the switch's dialog")
+	}
+	onUIDo(func() { test.Tap(cancel) })
+	waitFor(t, "the menu", func() bool { return sel.Selected == sel.Options[0] })
+	if onUI(func() string { return a.demo.Scenario().Name }) != "ok" {
+		t.Fatal("the scenario switched")
+	}
 }
