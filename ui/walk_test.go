@@ -33,41 +33,20 @@ func testScenarios() []flow.ScenarioInfo { return demostack.Scenarios() }
 // does not have.
 var uiMu sync.Mutex
 
-// uiQueue is what the stand-in for fyne.Do has yet to run: like the real
-// one it returns at once and runs the calls later, in order, one at a
-// time, so the window's code needs nothing only a test needs.
-var uiQueue struct {
-	sync.Mutex
-	fs   []func()
-	wake chan struct{}
-}
+// uiQueue holds what the stand-in for fyne.Do has yet to run: like the
+// real one it returns at once and runs the calls later, in order, one at a
+// time, so the window's code needs nothing only a test needs. Like a busy
+// UI it makes a caller wait once many calls are queued, so a sync's
+// progress cannot queue up faster than the window draws it.
+var uiQueue = make(chan func(), 256)
 
 func init() {
-	uiQueue.wake = make(chan struct{}, 1)
 	go func() {
-		for range uiQueue.wake {
-			for {
-				uiQueue.Lock()
-				if len(uiQueue.fs) == 0 {
-					uiQueue.Unlock()
-					break
-				}
-				f := uiQueue.fs[0]
-				uiQueue.fs = uiQueue.fs[1:]
-				uiQueue.Unlock()
-				onUIDo(f)
-			}
+		for f := range uiQueue {
+			onUIDo(f)
 		}
 	}()
-	do = func(f func()) {
-		uiQueue.Lock()
-		uiQueue.fs = append(uiQueue.fs, f)
-		uiQueue.Unlock()
-		select {
-		case uiQueue.wake <- struct{}{}:
-		default:
-		}
-	}
+	do = func(f func()) { uiQueue <- f }
 }
 
 // onUI runs f as the UI goroutine would and returns its result.
