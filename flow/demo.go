@@ -45,3 +45,21 @@ const (
 
 // DemoStarter starts a demo stack for a scenario.
 type DemoStarter func(ctx context.Context, scenario string) (DemoStack, error)
+
+// UseScenario ties the stored setup to the demo scenario sc: what was
+// gathered under another scenario (or under none, in real mode) is
+// forgotten, since a scenario and its data live and die together; then
+// step 1 gets the scenario's accounts.
+func (w *Wizard) UseScenario(ctx context.Context, sc ScenarioInfo) error {
+	if w.State().Scenario != sc.Name {
+		if err := w.Reset(ctx); err != nil {
+			return err
+		}
+	}
+	if w.State().OAAppID == "" {
+		if err := w.SetAccounts(ctx, sc.OAAppID, []string{sc.MPAppID}); err != nil {
+			return err
+		}
+	}
+	return w.update(ctx, func(s *State) { s.Scenario = sc.Name })
+}

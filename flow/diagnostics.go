@@ -144,3 +144,9 @@ func diagHealth(b *strings.Builder, in DiagInput, tf Texts) {
 	}
 	b.WriteString(tf("diag.health", map[string]any{"Words": tf("diag.health."+reason, data), "Code": data["Code"]}) + "\n")
 }
+
+// ConnectorHealth asks the connector how it is now: the Help menu's
+// contact and the copied diagnostics say what it answers.
+func (w *Wizard) ConnectorHealth(ctx context.Context) (*ConnHealth, error) {
+	return w.conn.Health(ctx)
+}

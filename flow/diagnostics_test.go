@@ -56,7 +56,7 @@ func demoWizard(t *testing.T, scenario string, hc *http.Client) (*loopback.Demo,
 func TestDiagnosticsSayEverythingStaffNeedWithIDsMaskedAndNoToken(t *testing.T) {
 	ctx := context.Background()
 	d, w, db := demoWizard(t, "ip-not-whitelisted", nil)
-	conn := w.Conn()
+	conn := w.conn
 	oa := d.Scenario.OAAppID
 	if err := w.update(ctx, func(s *State) { s.OAAppID, s.AccountName, s.Progress.Step = oa, "示例号", StepSync }); err != nil {
 		t.Fatal(err)

@@ -74,7 +74,7 @@ func reportBadges(checks []verdict.Check, tf Texts) []reportBadge {
 // syncWords says how far the sync got, and for an incomplete one why it
 // stopped and that the data decides nothing yet.
 func syncWords(s SyncCompleteness, tf Texts) []string {
-	counts := map[string]any{"Stored": thousands(s.Stored), "Total": thousands(s.Total)}
+	counts := map[string]any{"Stored": Count(s.Stored), "Total": Count(s.Total)}
 	switch {
 	case !s.Ran:
 		return []string{tf("report.sync.none", nil)}
@@ -90,18 +90,6 @@ func syncWords(s SyncCompleteness, tf Texts) []string {
 		when = s.Resume.Local().Format("2006-01-02 15:04")
 	}
 	return []string{first, tf("report.stop."+s.Stop, map[string]any{"When": when}), tf("report.sync.no_verdict", nil)}
-}
-
-// thousands writes n with a comma between each three digits: 20,000.
-func thousands(n int64) string {
-	s := fmt.Sprint(n)
-	if n < 0 {
-		return "-" + thousands(-n)
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }
 
 func share(a, b int64) string {

@@ -31,11 +31,11 @@ func TestLastSyncReadsHowTheRunEnded(t *testing.T) {
 	}{
 		{syncer.Outcome{Status: "stopped", Message: "cancelled"}, func(e error) bool { return errors.Is(e, context.Canceled) }},
 		{syncer.Outcome{Status: "quota", ErrCode: 45009, Message: quota.Error()}, func(e error) bool {
-			var qe *QuotaError
+			var qe *syncer.QuotaError
 			return errors.As(e, &qe) && qe.ResumeAt.Equal(renew)
 		}},
-		{syncer.Outcome{Status: "revoked", Message: fmt.Errorf("%w: 48001", syncer.ErrRevoked).Error()}, func(e error) bool { return errors.Is(e, ErrRevoked) }},
-		{syncer.Outcome{Status: "failed", ErrCode: 61016, Message: fmt.Errorf("%w: 61016", syncer.ErrNotPermitted).Error()}, func(e error) bool { return errors.Is(e, ErrNotPermitted) }},
+		{syncer.Outcome{Status: "revoked", Message: fmt.Errorf("%w: 48001", syncer.ErrRevoked).Error()}, func(e error) bool { return errors.Is(e, syncer.ErrRevoked) }},
+		{syncer.Outcome{Status: "failed", ErrCode: 61016, Message: fmt.Errorf("%w: 61016", syncer.ErrNotPermitted).Error()}, func(e error) bool { return errors.Is(e, syncer.ErrNotPermitted) }},
 		{syncer.Outcome{Status: "failed", Message: "disk full"}, func(e error) bool { return e != nil && e.Error() == "disk full" }},
 		{syncer.Outcome{Status: "done"}, func(e error) bool { return e == nil }},
 	}

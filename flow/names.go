@@ -62,12 +62,10 @@ var (
 	ErrKeychainNotFound    = secret.ErrNotFound
 	TokenKey               = secret.TokenKey
 	GetSecretAsync         = secret.GetAsync
-	ForgetToken            = secret.Forget
 )
 
 // The connector.
 type (
-	ConnClient = connclient.Client
 	Session    = connclient.Session
 	ConnError  = connclient.Error
 	ConnState  = connclient.ConnState
@@ -81,16 +79,11 @@ var (
 	ErrTokenRevoked = connclient.ErrTokenRevoked
 )
 
-// The sync.
+// The sync. How a run ended is the sync page's view (SyncView), so the
+// window needs none of the sync's errors.
 type (
 	SyncProgress = syncer.Progress
 	QuotaReport  = syncer.QuotaReport
-	QuotaError   = syncer.QuotaError
-)
-
-var (
-	ErrRevoked      = syncer.ErrRevoked
-	ErrNotPermitted = syncer.ErrNotPermitted
 )
 
 // The analytics export.

@@ -3,6 +3,7 @@ package flow
 import (
 	"context"
 
+	"oawizard/flow/secret"
 	"oawizard/flow/store"
 )
 
@@ -45,4 +46,24 @@ func SaveConnector(ctx context.Context, db *store.DB, url string) error {
 // ForgetConnector is the sign-out: the next start runs the demo.
 func ForgetConnector(ctx context.Context, db *store.DB) error {
 	return db.Put(ctx, connectorKey, savedConnector{})
+}
+
+// SavedScenario is the demo scenario the stored setup belongs to, or ""
+// (none yet, or real mode): a restart continues in it, as its data does.
+func SavedScenario(ctx context.Context, db *store.DB) (string, error) {
+	var s State
+	_, err := db.Get(ctx, stateKey, &s)
+	return s.Scenario, err
+}
+
+// SignOut forgets the real connector: its token leaves the keychain first,
+// and only then is the connector's address forgotten, so "signed out" is
+// never said while the token is still kept.
+func SignOut(ctx context.Context, db *store.DB, kc secret.Store, connectorURL string) error {
+	if connectorURL != "" && kc != nil {
+		if err := secret.Forget(kc, connectorURL); err != nil {
+			return err
+		}
+	}
+	return ForgetConnector(ctx, db)
 }

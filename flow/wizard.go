@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"slices"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"oawizard/clock"
 	"oawizard/connector/api"
@@ -17,11 +19,14 @@ import (
 // drive the same object. Its state lives in the store, so a wizard closed
 // half-way reopens where it was.
 type Wizard struct {
-	db    *store.DB
-	conn  *connclient.Client
-	clk   clock.Clock
-	mu    sync.Mutex
-	state State
+	// running is set while a sync runs in this process, so a page never
+	// offers 停止 or "wait" when nothing runs.
+	running atomic.Bool
+	db      *store.DB
+	conn    *connclient.Client
+	clk     clock.Clock
+	mu      sync.Mutex
+	state   State
 	// watchers are told after every saved change; see Watch.
 	watchMu  sync.Mutex
 	watchers map[int]func(State)
@@ -43,6 +48,16 @@ type State struct {
 	// AuthLost: an authorization the wizard remembered no longer holds;
 	// step 3 asks for a new scan and says why.
 	AuthLost bool `json:"auth_lost"`
+	// SyncTotal is how many followers WeChat counted when the latest
+	// sync listed them; 0 = not known yet. A stored count is shown
+	// against it, so a partial sync never reads as the whole account.
+	SyncTotal int64 `json:"sync_total,omitempty"`
+	// Scenario is the demo scenario the stored data belongs to ("" in
+	// real mode): the data lives and dies with it.
+	Scenario string `json:"scenario,omitempty"`
+	// QuotaResumeAt is when the day's quota that stopped the latest sync
+	// renews, on the wizard's clock.
+	QuotaResumeAt time.Time `json:"quota_resume_at,omitzero"`
 }
 
 const stateKey = "wizard"
@@ -135,12 +150,6 @@ func (w *Wizard) Reset(ctx context.Context) error {
 	return nil
 }
 
-// Conn is the connector client.
-func (w *Wizard) Conn() *connclient.Client { return w.conn }
-
-// DB is the results database.
-func (w *Wizard) DB() *store.DB { return w.db }
-
 // SetAccounts validates and records the accounts of step 1.
 func (w *Wizard) SetAccounts(ctx context.Context, oa string, mps []string) error {
 	oa = NormalizeAppID(oa)
@@ -165,6 +174,7 @@ func (w *Wizard) SetAccounts(ctx context.Context, oa string, mps []string) error
 		if s.OAAppID != oa {
 			// Another account: an earlier authorization says nothing about it.
 			s.SessionID, s.AuthorizedAs, s.Progress.Authorized, s.Progress.SyncEnded = "", "", false, false
+			s.SyncTotal = 0
 			s.Progress.Reached = min(s.Progress.Reached, StepAuthorize)
 		}
 		s.OAAppID, s.MPAppIDs = oa, clean
@@ -258,7 +268,11 @@ func (w *Wizard) Check(ctx context.Context, refresh bool) (Checked, error) {
 			return out, err
 		}
 		if fs.Total > 0 {
-			d := &verdict.Data{Followers: fs.Total, FollowersWithUnionID: fs.WithUnionID}
+			complete, err := w.syncComplete(ctx, st.OAAppID)
+			if err != nil {
+				return out, err
+			}
+			d := &verdict.Data{Followers: fs.Total, FollowersWithUnionID: fs.WithUnionID, Complete: complete}
 			if st.ImportID != 0 {
 				if o, err := w.db.Overlap(ctx, st.OAAppID, st.ImportID); err == nil {
 					d.SDKWithUnionID, d.Matched = o.SDKWithUnionID, o.Matched

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"sync"
 	"time"
 
 	"oawizard/flow/connclient"
@@ -32,13 +33,14 @@ func (w *Wizard) ImportSDK(ctx context.Context, r io.Reader, name string, size i
 		}
 		return w.db.AddSDKUsers(ctx, id, rows)
 	})
-	if err != nil {
-		w.db.DropImport(context.WithoutCancel(ctx), id)
-		return stats, err
+	if err == nil {
+		err = w.db.FinishImport(ctx, id, stats, hex.EncodeToString(h.Sum(nil)))
 	}
-	if err := w.db.FinishImport(ctx, id, stats, hex.EncodeToString(h.Sum(nil))); err != nil {
-		w.db.DropImport(context.WithoutCancel(ctx), id)
-		return stats, err
+	if err != nil {
+		// The file now chosen could not be read, so the badges must not
+		// go on speaking of the one before it: step 2 has no export.
+		ctx := context.WithoutCancel(ctx)
+		return stats, errors.Join(err, w.db.DropImport(ctx, id), w.update(ctx, func(s *State) { s.ImportID = 0 }))
 	}
 	return stats, w.update(ctx, func(s *State) { s.ImportID = id })
 }
@@ -62,6 +64,9 @@ func (w *Wizard) sdkStats(ctx context.Context) (verdict.SDKStats, bool, error) {
 
 // SDKImportStats is the latest import's full statistics, for step 2's page.
 func (w *Wizard) SDKImportStats(ctx context.Context) (sdkimport.Stats, string, bool) {
+	if w.State().ImportID == 0 {
+		return sdkimport.Stats{}, "", false // none, or the last file chosen failed
+	}
 	im, ok, err := w.db.LatestImport(ctx)
 	if err != nil || !ok {
 		return sdkimport.Stats{}, "", false
@@ -77,19 +82,27 @@ func (w *Wizard) Authorize(ctx context.Context, opt AuthorizeOptions, emit func(
 	if st.OAAppID == "" {
 		return nil, errors.New("flow: enter the Official Account's AppID first")
 	}
+	// A session id that cannot be saved is only lost for a restart in
+	// the middle of the scan; it is reported with the outcome, not dropped.
+	var saveErr error
 	s, err := Authorize(ctx, w.conn, st.OAAppID, opt, func(ev AuthEvent) {
-		if ev.Session.ID != "" {
-			w.update(ctx, func(x *State) { x.SessionID = ev.Session.ID })
+		if ev.Session.ID != "" && ev.Session.ID != w.State().SessionID {
+			if err := w.update(ctx, func(x *State) { x.SessionID = ev.Session.ID }); err != nil && saveErr == nil {
+				saveErr = err
+			}
 		}
 		emit(ev)
 	})
 	if err != nil {
-		return s, err
+		return s, errors.Join(err, saveErr)
 	}
-	return s, w.update(ctx, func(x *State) {
-		x.Progress.Authorized, x.AuthLost = true, false
+	// A new authorization always leads to a sync: whatever ended the last
+	// one (a revoke, a quota, a close) is behind it, and the sync page
+	// starts by itself as step 3 promised, resuming from its checkpoint.
+	return s, errors.Join(saveErr, w.update(ctx, func(x *State) {
+		x.Progress.Authorized, x.AuthLost, x.Progress.SyncEnded = true, false, false
 		x.AuthorizedAs, x.AccountName, x.Granted, x.Missing = s.AppID, s.NickName, s.Granted, s.Missing
-	})
+	}))
 }
 
 // AuthorizeMiniProgram is the optional second scan: a mini-program
@@ -130,24 +143,39 @@ func (w *Wizard) Sync(ctx context.Context, opt SyncOptions) (*syncer.Result, err
 	if !st.Progress.Authorized || st.OAAppID == "" {
 		return nil, errors.New("flow: authorize the Official Account first")
 	}
+	if !w.running.CompareAndSwap(false, true) {
+		return nil, ErrSyncRunning
+	}
+	defer w.running.Store(false)
 	api := w.conn.SyncAPI(st.OAAppID)
 	if opt.Connection != nil {
 		defer w.conn.Watch(opt.Connection)()
 	}
+	// WeChat's count is kept as soon as the listing gives it, so a sync
+	// stopped or closed part way says "n of total" after a restart too.
+	progress, totalErr := w.keepTotal(ctx, opt.Progress)
 	// An outage of the vendor's server costs time, not work: the sync
 	// waits for it and resumes from its checkpoint by itself.
 	var res *syncer.Result
 	err := w.conn.Retry(ctx, opt.Outage, func(ctx context.Context) error {
 		var err error
-		res, err = syncer.Run(ctx, api, w.db, st.OAAppID, syncer.Options{Workers: opt.Workers, Progress: opt.Progress, Quota: opt.Quota, Clock: w.clk})
+		res, err = syncer.Run(ctx, api, w.db, st.OAAppID, syncer.Options{Workers: opt.Workers, Progress: progress, Quota: opt.Quota, Clock: w.clk})
 		return err
 	})
+	if terr := totalErr(); terr != nil {
+		err = errors.Join(err, terr)
+	}
 	var qe *syncer.QuotaError
 	ended := err == nil || errors.As(err, &qe)
 	// Only the fields the sync decides change: a step the admin moved to
 	// meanwhile stays. A state that cannot be saved is reported, not dropped.
 	if ended {
-		if uerr := w.update(context.WithoutCancel(ctx), func(x *State) { x.Progress.SyncEnded = true }); uerr != nil {
+		if uerr := w.update(context.WithoutCancel(ctx), func(x *State) {
+			x.Progress.SyncEnded, x.QuotaResumeAt = true, time.Time{}
+			if qe != nil {
+				x.QuotaResumeAt = qe.ResumeAt
+			}
+		}); uerr != nil {
 			return res, errors.Join(err, uerr)
 		}
 	}
@@ -167,17 +195,55 @@ func (w *Wizard) Sync(ctx context.Context, opt SyncOptions) (*syncer.Result, err
 			for _, d := range g {
 				rows = append(rows, store.DayStat{Date: d.Date, NewUser: d.NewUser, CancelUser: d.CancelUser, Cumulate: d.Cumulate})
 			}
-			w.db.SaveGrowth(ctx, st.OAAppID, rows)
+			if serr := w.db.SaveGrowth(ctx, st.OAAppID, rows); serr != nil {
+				return res, serr
+			}
 		}
 	}
 	return res, err
+}
+
+// ErrSyncRunning: a sync of this wizard is already running.
+var ErrSyncRunning = errors.New("flow: a sync is already running")
+
+// Running reports whether a sync runs now.
+func (w *Wizard) Running() bool { return w.running.Load() }
+
+// keepTotal wraps a progress callback so that WeChat's follower count is
+// saved once per run, when it first becomes known or changes. The returned
+// function gives the first save that failed.
+func (w *Wizard) keepTotal(ctx context.Context, f func(syncer.Progress)) (func(syncer.Progress), func() error) {
+	var mu sync.Mutex
+	var saveErr error
+	return func(p syncer.Progress) {
+			if p.Total > 0 && int64(p.Total) != w.State().SyncTotal {
+				mu.Lock()
+				if err := w.update(context.WithoutCancel(ctx), func(x *State) { x.SyncTotal = int64(p.Total) }); err != nil && saveErr == nil {
+					saveErr = err
+				}
+				mu.Unlock()
+			}
+			if f != nil {
+				f(p)
+			}
+		}, func() error {
+			mu.Lock()
+			defer mu.Unlock()
+			return saveErr
+		}
+}
+
+// syncComplete reports whether the account's latest sync reached the end.
+func (w *Wizard) syncComplete(ctx context.Context, appid string) (bool, error) {
+	run, ok, err := w.db.LastRun(ctx, appid)
+	return ok && run.Status == "done", err
 }
 
 // SyncEnd is how a sync run ended.
 type SyncEnd struct {
 	Progress SyncProgress // what it stored; Total is set when it reached the end
 	// Err is what Sync returned: nil when the run reached the end, else a
-	// *QuotaError, ErrRevoked, ErrNotPermitted, context.Canceled (also for
+	// *syncer.QuotaError, syncer.ErrRevoked or ErrNotPermitted, context.Canceled (also for
 	// a run the app was closed during) or another failure.
 	Err error
 }
@@ -227,6 +293,10 @@ type Report struct {
 		Subscribed  int64   `json:"subscribed"`
 		WithUnionID int64   `json:"with_unionid"`
 		Seconds     float64 `json:"seconds"`
+		// Total is WeChat's follower count at the latest sync (0 = not
+		// known); Complete says the followers stored are all of them.
+		Total    int64 `json:"total,omitempty"`
+		Complete bool  `json:"complete"`
 		// At is when the followers were last synced.
 		At time.Time `json:"at,omitzero"`
 	} `json:"sync"`
@@ -263,7 +333,7 @@ func (w *Wizard) Report(ctx context.Context, checks []verdict.Check) (Report, er
 	}
 	r.Sync.Followers, r.Sync.Subscribed, r.Sync.WithUnionID = fs.Total, fs.Subscribed, fs.WithUnionID
 	if run, ok, err := w.db.LastRun(ctx, st.OAAppID); err == nil && ok {
-		r.Sync.Status = run.Status
+		r.Sync.Status, r.Sync.Complete, r.Sync.Total = run.Status, run.Status == "done", st.SyncTotal
 		end := run.UpdatedAt
 		if !run.FinishedAt.IsZero() {
 			end = run.FinishedAt

@@ -68,11 +68,21 @@ func (p *accountsPage) shown() {
 
 // save validates both AppIDs, saying where to find them when wrong.
 func (p *accountsPage) save() {
-	mps := strings.FieldsFunc(p.mp.Text, func(r rune) bool { return r == ',' || r == '，' || r == ' ' || r == '\n' })
+	if p.store() {
+		p.recheck(false)
+	}
+}
+
+// store saves the AppIDs as typed; when one is wrong it says so beside the
+// field, and the summary of the last check, which spoke of other AppIDs,
+// goes.
+func (p *accountsPage) store() bool {
+	mps := strings.FieldsFunc(p.mp.Text, appIDSeparator)
 	err := p.a.wiz.SetAccounts(p.a.ctx, p.oa.Text, mps)
 	setHint(p.oaErr, "")
 	setHint(p.mpErr, "")
 	if err != nil {
+		setHint(p.message, "")
 		var ae *flow.AppIDError
 		if errors.As(err, &ae) && ae.Field == "mp" {
 			setHint(p.mpErr, appIDMessage(ae))
@@ -81,9 +91,23 @@ func (p *accountsPage) save() {
 		} else {
 			setHint(p.oaErr, errorText(err))
 		}
-		return
+		return false
 	}
-	p.recheck(false)
+	return true
+}
+
+func appIDSeparator(r rune) bool { return r == ',' || r == '，' || r == ' ' || r == '\n' }
+
+// typedChanged reports whether the fields differ from the AppIDs saved.
+func (p *accountsPage) typedChanged() bool {
+	st := p.a.wiz.State()
+	var mps []string
+	for _, m := range strings.FieldsFunc(p.mp.Text, appIDSeparator) {
+		if m = flow.NormalizeAppID(m); m != "" {
+			mps = append(mps, m)
+		}
+	}
+	return flow.NormalizeAppID(p.oa.Text) != st.OAAppID || strings.Join(mps, ",") != strings.Join(st.MPAppIDs, ",")
 }
 
 // recheck reads the facts in the background; each badge shows "checking"

@@ -25,7 +25,7 @@ type Options struct {
 	DB        *flow.DB
 	StartDemo flow.DemoStarter
 	Scenarios []flow.ScenarioInfo
-	Scenario  string        // demo scenario at start
+	Scenario  string        // demo scenario at start; "" = the one the stored setup belongs to
 	Secrets   flow.Keychain // the OS keychain
 	Version   string
 	Clock     flow.Clock // nil = the wall clock; tests fix the day the window shows
@@ -40,7 +40,6 @@ type App struct {
 	cancel  context.CancelFunc
 	wiz     *flow.Wizard
 	demo    flow.DemoStack
-	conn    *flow.ConnClient
 	checks  []flow.Check
 	body    *fyne.Container
 	steps   *fyne.Container
@@ -180,6 +179,16 @@ func (a *App) startup() {
 		}()
 		return
 	}
+	if a.opts.Scenario == "" {
+		// No scenario asked for: continue in the one the data belongs to.
+		if a.opts.Scenario, err = flow.SavedScenario(a.ctx, a.opts.DB); err != nil {
+			a.showFatal(T("store.failed"), err)
+			return
+		}
+		if a.opts.Scenario == "" && len(a.opts.Scenarios) > 0 {
+			a.opts.Scenario = a.opts.Scenarios[0].Name
+		}
+	}
 	a.startDemo(a.opts.Scenario)
 }
 
@@ -214,7 +223,6 @@ func (a *App) connect(base, token string, demo flow.DemoStack) {
 		a.showSettingsPage(base, err)
 		return
 	}
-	a.conn = conn
 	wiz, err := flow.NewWizard(a.ctx, a.opts.DB, conn, a.opts.Clock)
 	if err != nil {
 		a.showFatal(T("store.failed"), err)
@@ -230,7 +238,7 @@ func (a *App) connect(base, token string, demo flow.DemoStack) {
 	// The wizard says when its state changed (a sync ended, an authorization
 	// was lost); the step list and buttons follow on the UI goroutine.
 	a.unwatch = wiz.Watch(func(flow.State) {
-		go do(func() {
+		do(func() {
 			if a.wiz == wiz && a.current != nil {
 				a.refreshSteps(a.shownAt)
 				a.refreshNav()
@@ -238,13 +246,10 @@ func (a *App) connect(base, token string, demo flow.DemoStack) {
 		})
 	})
 	if demo != nil {
-		sc := demo.Scenario()
-		st := wiz.State()
-		if st.OAAppID == "" {
-			if err := wiz.SetAccounts(a.ctx, sc.OAAppID, []string{sc.MPAppID}); err != nil {
-				a.showFatal(T("store.failed"), err)
-				return
-			}
+		// The stored setup belongs to the scenario now running, or goes.
+		if err := wiz.UseScenario(a.ctx, demo.Scenario()); err != nil {
+			a.showFatal(T("store.failed"), err)
+			return
 		}
 	}
 	a.buildBanner()
@@ -275,6 +280,10 @@ func (a *App) show(s flow.Step) {
 		a.current.leave()
 	}
 	p := a.pages[s]
+	if p != a.current {
+		// A note such as 已保存 or 已复制 belongs to the page it was said on.
+		a.status.SetText("")
+	}
 	a.current, a.shownAt = p, s
 	a.body.Objects = []fyne.CanvasObject{p.view()}
 	a.body.Refresh()
@@ -337,6 +346,15 @@ func (a *App) relayout() {
 // next moves on, or explains what blocks and offers "continue anyway" with
 // its consequence when checks failed.
 func (a *App) next() {
+	// Step 1 moves on with the AppIDs as typed, never past a wrong one
+	// with the last ones saved.
+	if p, ok := a.current.(*accountsPage); ok && p.typedChanged() {
+		if !p.store() {
+			return
+		}
+		p.recheck(false)
+		return
+	}
 	err := a.wiz.Next(a.ctx, a.checks)
 	var be *flow.BlockedError
 	if errors.As(err, &be) {
@@ -350,7 +368,7 @@ func (a *App) next() {
 			}, a.win)
 			return
 		}
-		dialog.ShowInformation(T("nav.blocked.title"), T("nav.blocked."+step.String()), a.win)
+		dialog.ShowInformation(T("nav.blocked.title"), text(a.wiz.BlockedText(step)), a.win)
 		return
 	}
 	if err == nil {
@@ -395,7 +413,8 @@ func (a *App) selfReport(id, claim string) {
 	}
 }
 
-// do runs f on Fyne's goroutine. It is a variable because Fyne's test
-// driver runs such calls on the caller's goroutine; tests swap in a version
-// that serialises them so the race detector sees what the real driver does.
+// do runs f on Fyne's goroutine later and returns at once. It is a
+// variable because Fyne's test driver runs such calls on the caller's
+// goroutine; tests swap in one that queues them for a goroutine of its own,
+// as the real driver does.
 var do = fyne.Do

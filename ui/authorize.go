@@ -110,17 +110,29 @@ func (p *authorizePage) view() fyne.CanvasObject { return p.root }
 
 func (p *authorizePage) shown() {
 	st := p.a.wiz.State()
-	p.mpBtn.Hidden = !st.Progress.Authorized || st.MPAuthorized || len(st.MPAppIDs) == 0
-	p.mpNote.Hidden = p.mpBtn.Hidden
+	p.showMP(st.Progress.Authorized && !st.MPAuthorized && len(st.MPAppIDs) > 0)
 	if st.Progress.Authorized {
 		p.setState(Tf("auth.state.authorized", map[string]any{"Name": st.AccountName}), "")
 		p.detail.SetText(p.missingText(st.Missing))
 		p.left.Hide()
 		p.howto.Hide()
+		p.revisited()
 		return
 	}
 	p.forMP = false
 	p.start()
+}
+
+// showMP shows or hides the mini-program's scan and its note. Show and
+// Hide, not the field: a note shown lays out its wrapped lines anew.
+func (p *authorizePage) showMP(show bool) {
+	for _, o := range []fyne.CanvasObject{p.mpBtn, p.mpNote} {
+		if show {
+			o.Show()
+		} else {
+			o.Hide()
+		}
+	}
 }
 
 func (p *authorizePage) leave() {
@@ -189,8 +201,7 @@ func (p *authorizePage) start() {
 			p.a.refreshNav()
 			p.a.refreshSteps(flow.StepAuthorize)
 			st := p.a.wiz.State()
-			p.mpBtn.Hidden = st.MPAuthorized || len(st.MPAppIDs) == 0
-			p.mpNote.Hidden = p.mpBtn.Hidden
+			p.showMP(!st.MPAuthorized && len(st.MPAppIDs) > 0)
 			// Authorization gives real facts: every badge is checked again
 			// at once, and the page shows what changed (laying it out
 			// again, with the buttons just shown or hidden).

@@ -26,6 +26,11 @@ func (p *authorizePage) recheckAfterScan() {
 	wiz, ctx := p.a.wiz, p.a.ctx
 	go func() {
 		res, err := wiz.Check(ctx, true)
+		var next flow.Text
+		goOn := false
+		if err == nil && res.AccountErr == nil {
+			next, goOn, err = wiz.AfterScan(ctx, res.Checks, true)
+		}
 		do(func() {
 			if p.a.current != page(p) || p.a.wiz != wiz {
 				return
@@ -42,28 +47,21 @@ func (p *authorizePage) recheckAfterScan() {
 				return
 			}
 			p.a.checks = res.Checks
-			lines, failed := changedChecks(before, res.Checks)
-			text := strings.Join(lines, "\n")
-			if failed {
-				text += "\n\n" + T("auth.not_continuing")
-			} else {
-				if p.mpBtn.Visible() {
-					text += "\n\n" + T("auth.continuing")
-				} else {
-					text += "\n\n" + T("auth.continuing_plain")
-				}
+			// What follows is flow's to say: the sync by itself, why not,
+			// or, with the followers already synced, the result.
+			lines := changedChecks(before, res.Checks)
+			p.after.SetText(strings.TrimSpace(strings.Join(lines, "\n") + "\n\n" + text(next)))
+			if goOn {
 				p.continueSoon()
 			}
-			p.after.SetText(strings.TrimSpace(text))
 			p.a.relayout()
 		})
 	}()
 }
 
 // changedChecks is one line per account check: its verdict now, and for
-// what did not pass, why and the fix. failed reports a check WeChat has
-// now answered with a failure.
-func changedChecks(before map[string]string, cs []flow.Check) (lines []string, failed bool) {
+// what did not pass, why and the fix.
+func changedChecks(before map[string]string, cs []flow.Check) (lines []string) {
 	for _, c := range cs {
 		if !isAccountCheck(c.ID) {
 			continue
@@ -73,15 +71,14 @@ func changedChecks(before map[string]string, cs []flow.Check) (lines []string, f
 			line += T("auth.changed")
 		}
 		switch c.Status {
-		case flow.StatusFail:
-			failed = true
+		case flow.StatusFail, flow.StatusWarning:
 			line += "\n    " + sentences(T(c.Reason), T(c.Note), T(c.Remedy))
 		case flow.StatusUnknown:
 			line += "\n    " + T(c.Reason)
 		}
 		lines = append(lines, line)
 	}
-	return lines, failed
+	return lines
 }
 
 func isAccountCheck(id string) bool {
@@ -156,4 +153,38 @@ func (a *App) lostText() string {
 		return T("auth.lost_demo." + why)
 	}
 	return T("auth.lost_again")
+}
+
+// revisited says, on step 3 shown again after its scan, where things stand
+// now: the checks as they are and what comes next, never the countdown or
+// the verdicts of the moment the scan ended.
+func (p *authorizePage) revisited() {
+	if p.auto != nil {
+		return // the countdown of this very scan is running
+	}
+	wiz, ctx := p.a.wiz, p.a.ctx
+	go func() {
+		res, err := wiz.Check(ctx, false)
+		var next flow.Text
+		goOn := false
+		if err == nil {
+			next, goOn, err = wiz.AfterScan(ctx, res.Checks, false)
+		}
+		do(func() {
+			if p.a.current != page(p) || p.a.wiz != wiz {
+				return
+			}
+			if err != nil {
+				p.after.SetText(errorText(err))
+			} else {
+				p.a.checks = res.Checks
+				p.after.SetText(strings.TrimSpace(strings.Join(changedChecks(nil, res.Checks), "\n") + "\n\n" + text(next)))
+				if goOn {
+					p.continueSoon()
+				}
+			}
+			p.after.Show()
+			p.a.relayout()
+		})
+	}()
 }

@@ -78,7 +78,7 @@ func TestSyncPageSaysItIsReconnecting(t *testing.T) {
 		t.Fatalf("while away: %q, want %q", p.detail.Text, want)
 	}
 	p.connection(flow.ConnState{LastOK: last.Add(2 * time.Minute)})
-	if p.detail.Text != "" {
+	if p.detail.Text != T("state.sync.live_detail") {
 		t.Fatalf("after the first answer the page still says %q", p.detail.Text)
 	}
 }

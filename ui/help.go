@@ -96,13 +96,13 @@ func selectable(s string) *widget.Label {
 
 // showContact asks the connector for the vendor's contact and shows it.
 func (a *App) showContact() {
-	conn := a.conn
+	wiz := a.wiz
 	go func() {
 		var h *flow.ConnHealth
 		err := errors.New("ui: no connector yet")
-		if conn != nil {
+		if wiz != nil {
 			ctx, cancel := context.WithTimeout(a.ctx, 10*time.Second)
-			h, err = conn.Health(ctx)
+			h, err = wiz.ConnectorHealth(ctx)
 			cancel()
 		}
 		do(func() { dialog.ShowCustom(T("menu.contact"), T("support.close"), a.contactView(h, err), a.win) })
@@ -133,8 +133,8 @@ func (a *App) contactView(h *flow.ConnHealth, err error) fyne.CanvasObject {
 // copyDiagnostics puts the summary on the clipboard; the connector's
 // health is asked afresh, so it says how things stand now.
 func (a *App) copyDiagnostics() {
-	wiz, conn := a.wiz, a.conn
-	if wiz == nil || conn == nil {
+	wiz := a.wiz
+	if wiz == nil {
 		a.status.SetText(T("support.diagnostics.none"))
 		return
 	}
@@ -142,7 +142,7 @@ func (a *App) copyDiagnostics() {
 	go func() {
 		ctx, cancel := context.WithTimeout(a.ctx, 10*time.Second)
 		defer cancel()
-		h, err := conn.Health(ctx)
+		h, err := wiz.ConnectorHealth(ctx)
 		in.Health, in.HealthErr = h, flow.DiagError{Words: errorText(err), Code: flow.ErrorCode(err)}
 		in.Errors = recentErrors()
 		text, err := wiz.Diagnostics(ctx, in, Tf)

@@ -87,7 +87,7 @@ func TestSupportCodeShowsWhileSharingAndSaysWhenOff(t *testing.T) {
 
 func TestContactSaysWhomToCallOrWhyItIsUnknown(t *testing.T) {
 	a, _ := openDemo(t, LangEN, "ok")
-	h, err := a.conn.Health(context.Background())
+	h, err := a.wiz.ConnectorHealth(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

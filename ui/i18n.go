@@ -137,6 +137,8 @@ func statusWord(s string) string {
 	switch s {
 	case flow.StatusPass:
 		return T("status.pass")
+	case flow.StatusWarning:
+		return T("status.warning")
 	case flow.StatusFail:
 		return T("status.fail")
 	}

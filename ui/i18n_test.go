@@ -71,6 +71,15 @@ func TestEveryKeyIsTranslated(t *testing.T) {
 		connclient.KindWeChat, connclient.KindWaitingTicket, connclient.KindTicketStalled, connclient.KindBadRequest, connclient.KindProtocol, connclient.KindStoreUnavailable, connclient.KindNoAPI} {
 		keys["error.connector."+string(k)] = true
 	}
+	for _, k := range flow.ViewKeys() {
+		keys[k] = true
+	}
+	for _, f := range []string{"../flow/view.go"} {
+		src, _ := os.ReadFile(f)
+		for _, m := range regexp.MustCompile(`"((?:state|sync|auth|nav)\.[a-z0-9_.]+[a-z0-9])"`).FindAllStringSubmatch(string(src), -1) {
+			keys[m[1]] = true
+		}
+	}
 	for _, p := range []string{"listing", "fetching", "waiting", "done"} {
 		keys["sync.phase."+p] = true
 	}

@@ -104,15 +104,14 @@ func authorizeRegion(p *authorizePage) func() []fyne.CanvasObject {
 	}
 }
 
-// syncRegion is how the sync ended and what the page offers next. The
-// counts line carries the rate, and where the run stopped early the bar's
-// share depends on how many calls were in flight: the bar is kept only for
-// a run that reached the end.
+// syncRegion is how the sync ended and what the page offers next. Where
+// the run stopped early the share stored depends on how many calls were in
+// flight: the bar and the counts are kept only for a run that reached the end.
 func syncRegion(p *syncPage) func() []fyne.CanvasObject {
 	return func() []fyne.CanvasObject {
 		objs := []fyne.CanvasObject{p.state, p.detail, parentOf(p.root, p.startB), p.raw}
-		if p.last.Total > 0 && p.last.Stored == int64(p.last.Total) {
-			objs = append([]fyne.CanvasObject{p.barBox}, objs...)
+		if p.bar.Value >= 1 {
+			objs = append([]fyne.CanvasObject{p.barBox, p.counts}, objs...)
 		}
 		return objs
 	}

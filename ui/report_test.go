@@ -3,7 +3,6 @@ package ui
 import (
 	"bytes"
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -267,10 +266,9 @@ func TestReportOfAnIncompleteSync(t *testing.T) {
 				t.Fatal("the quota scenario's sync reached the end")
 			}
 			// When the quota renews, as the sync page says it from the store.
-			end, _, err := wiz.LastSync(context.Background())
-			var qe *flow.QuotaError
-			if !errors.As(end.Err, &qe) || err != nil {
-				t.Fatalf("the quota scenario's sync ended with %v, %v", end.Err, err)
+			sv, err := wiz.SyncView(context.Background())
+			if sv.Ended != flow.EndQuota || sv.ResumeAt.IsZero() || err != nil {
+				t.Fatalf("the quota scenario's sync ended as %v (resumes %v), %v", sv.Ended, sv.ResumeAt, err)
 			}
 			r := exportNow(t, a)
 			commonToEveryReport(t, r, onUI(a.reportSource).Scenario)
@@ -281,7 +279,7 @@ func TestReportOfAnIncompleteSync(t *testing.T) {
 			stored := rep.Sync.Followers
 			sync := strings.Join(r.byClass["sync"], "\n")
 			partial := Tf("report.sync.partial", map[string]any{"Stored": groupDigits(stored)})
-			why := Tf("report.stop.quota", map[string]any{"When": qe.ResumeAt.Local().Format("2006-01-02 15:04")})
+			why := Tf("report.stop.quota", map[string]any{"When": sv.ResumeAt.Local().Format("2006-01-02 15:04")})
 			for _, want := range []string{partial, why, T("report.sync.no_verdict")} {
 				if stored == 0 || !strings.Contains(sync, want) {
 					t.Errorf("the sync part reads %q, lacks %q", sync, want)

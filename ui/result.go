@@ -28,21 +28,21 @@ func (p *resultPage) leave()                  {}
 
 func (p *resultPage) shown() {
 	p.root.Objects = []fyne.CanvasObject{widget.NewActivity()}
+	wiz := p.a.wiz
 	go func() {
-		res, err := p.a.wiz.Check(p.a.ctx, false)
-		var rep flow.Report
-		if err == nil {
-			rep, err = p.a.wiz.Report(p.a.ctx, res.Checks)
-		}
+		v, err := wiz.ResultView(p.a.ctx)
 		do(func() {
+			if p.a.wiz != wiz {
+				return
+			}
 			if err != nil {
 				p.root.Objects = []fyne.CanvasObject{newTextBlock(errorText(err))}
 				p.root.Refresh()
 				return
 			}
-			p.a.checks = res.Checks
-			p.report = rep
-			p.root.Objects = []fyne.CanvasObject{p.build(rep)}
+			p.a.checks = v.Report.Checks
+			p.report = v.Report
+			p.root.Objects = []fyne.CanvasObject{p.build(v)}
 			p.root.Refresh()
 		})
 	}()
@@ -55,7 +55,8 @@ func pct(a, b int64) string {
 	return fmt.Sprintf("%.1f%%", float64(a)*100/float64(b))
 }
 
-func (p *resultPage) build(r flow.Report) fyne.CanvasObject {
+func (p *resultPage) build(v flow.ResultView) fyne.CanvasObject {
+	r := v.Report
 	stat := func(value, label string) fyne.CanvasObject {
 		v := canvas.NewText(value, theme.Color(theme.ColorNamePrimary))
 		v.TextSize = 26
@@ -64,9 +65,14 @@ func (p *resultPage) build(r flow.Report) fyne.CanvasObject {
 		l.SizeName = theme.SizeNameCaptionText
 		return container.NewVBox(v, l)
 	}
+	followers := flow.Count(r.Sync.Followers)
+	if !v.Sync.Complete && v.Sync.Total > 0 {
+		// A partial count never stands alone as the account's followers.
+		followers = flow.Count(r.Sync.Followers) + " / " + flow.Count(v.Sync.Total)
+	}
 	sdkUnion := int64(r.SDK.WithUnionID)
 	stats := container.NewGridWithColumns(4,
-		stat(flow.Count(r.Sync.Followers), T("result.followers")),
+		stat(followers, T("result.followers")),
 		stat(pct(r.Sync.WithUnionID, r.Sync.Followers), T("result.with_unionid")),
 		stat(flow.Count(r.Overlap.Matched), Tf("result.matched", map[string]any{"OfSDK": pct(r.Overlap.Matched, sdkUnion), "OfFollowers": fmt.Sprintf("%.1f%%", r.Overlap.ShareOfFollowers*100)})),
 		stat(flow.Count(r.Overlap.OpenIDOnly), T("result.openid_only")))
@@ -80,20 +86,41 @@ func (p *resultPage) build(r flow.Report) fyne.CanvasObject {
 	note := widget.NewLabel(T("result.chart_note"))
 	note.SizeName = theme.SizeNameCaptionText
 	box := container.NewVBox(container.NewBorder(nil, nil, nil, export, title(T("result.title"))))
-	if r.Sync.Followers > 0 && r.Sync.WithUnionID == 0 {
+	box.Add(summaryLine(v))
+	if v.Sync.Ended == flow.EndNoUnionID {
 		box.Add(problem(T("result.no_unionid")))
 	}
 	box.Add(stats)
 	box.Add(widget.NewSeparator())
 	box.Add(grid)
-	// Every ✗ and ? says why and what to do next, right under the summary.
-	for _, c := range r.Checks {
-		if c.Status != flow.StatusPass {
-			box.Add(problem(checkExplained(c)))
+	// Every ✗, ! and ? says why and what to do next, right under the summary.
+	for _, c := range v.Problems {
+		l := problem(checkExplained(c))
+		switch c.Status {
+		case flow.StatusWarning:
+			l.Importance = widget.WarningImportance
+		case flow.StatusUnknown:
+			l.Importance = widget.MediumImportance
 		}
+		box.Add(l)
 	}
 	box.Objects = append(box.Objects, widget.NewSeparator(), chartTitle, growthChart(r.Growth), note)
 	return container.NewVScroll(box)
+}
+
+// summaryLine is the page's verdict (or why there is none yet), in the
+// colour of its tone.
+func summaryLine(v flow.ResultView) *textBlock {
+	l := newTextBlockWithStyle(text(v.Summary), fyne.TextStyle{Bold: true})
+	switch v.Tone {
+	case flow.StatusPass:
+		l.Importance = widget.SuccessImportance
+	case flow.StatusWarning:
+		l.Importance = widget.WarningImportance
+	case flow.StatusFail:
+		l.Importance = widget.DangerImportance
+	}
+	return l
 }
 
 // problem is a wrapped warning line.

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"oawizard/flow"
+	"oawizard/flow/verdict"
 )
 
 // shownText is every visible label's and text block's text in the
@@ -133,7 +134,7 @@ func backToTheSync(t *testing.T, a *App) {
 // only the mini-program's authorization can tell as unknown.
 func walkRechecked(t *testing.T, l, scenario string) {
 	want := map[string]struct{ check, status, next string }{
-		"unverified":             {"oa_verified", flow.StatusFail, "auth.not_continuing"},
+		"unverified":             {"oa_verified", flow.StatusFail, "state.auth.not_continuing_no_sync"},
 		"different-open-account": {"same_open_account", flow.StatusUnknown, "auth.continuing"},
 	}[scenario]
 	a := walkTo(t, l, scenario)
@@ -168,7 +169,7 @@ func walkSyncProblem(t *testing.T, l, scenario string) {
 	waitFor(t, "the sync page", func() bool { _, ok := a.current.(*syncPage); return ok })
 	sp := onUI(func() *syncPage { return a.current.(*syncPage) })
 	waitFor(t, "the sync's end", func() bool {
-		return sp.cancel == nil && sp.state.Text != T("sync.state.checking_quota") && sp.startB.Text != T("sync.start")
+		return sp.cancel == nil && sp.state.Text != T("sync.state.checking_quota") && (sp.rescanB.Visible() || sp.startB.Text != T("sync.start"))
 	})
 	if got := onUI(func() string { return sp.state.Text }); got != T(want) {
 		t.Fatalf("the sync ended with %q, want %q (%s)", got, T(want), onUI(func() string { return sp.detail.Text }))
@@ -203,7 +204,14 @@ func walkMisdeployed(t *testing.T, l string) {
 func walkPrincipalMismatch(t *testing.T, l string) {
 	a := walkTo(t, l, "principal-mismatch")
 	res := resultAfterSync(t, a)
-	if txt := shownText(a); !strings.Contains(txt, T("result.unknown_howto")) {
+	unknown := 0
+	for _, c := range onUI(func() flow.Report { return res.report }).Checks {
+		if c.Status == verdict.Unknown {
+			unknown++
+		}
+	}
+	if txt := shownText(a); !strings.Contains(txt, T("result.unknown_howto")) || unknown == 0 ||
+		!strings.Contains(txt, Tf("state.result.unknown", map[string]any{"Unknown": unknown})) || strings.Contains(txt, T("state.result.all_pass")) {
 		t.Fatalf("the result page looks like all passed:\n%s", txt)
 	}
 	shot(t, a, "mismatch-5-result")

@@ -50,6 +50,13 @@ func (a *App) buildBanner() {
 		dialog.ShowConfirm(T("demo.switch.title"), T("demo.switch.body"), func(ok bool) {
 			if ok {
 				a.switchScenario(n)
+				return
+			}
+			// Not switched: the menu names the scenario still running.
+			for t, name := range byTitle {
+				if name == a.demo.Scenario().Name {
+					sel.SetSelected(t)
+				}
 			}
 		}, a.win)
 	}
@@ -144,10 +151,7 @@ func (a *App) showSettingsPage(base string, problem error) {
 	})
 	connectBtn.Importance = widget.HighImportance
 	signOut := widget.NewButton(T("settings.signout"), func() {
-		if base != "" && a.opts.Secrets != nil {
-			flow.ForgetToken(a.opts.Secrets, base)
-		}
-		if err := flow.ForgetConnector(a.ctx, a.opts.DB); err != nil {
+		if err := flow.SignOut(a.ctx, a.opts.DB, a.opts.Secrets, base); err != nil {
 			msg.SetText(errorText(err))
 			return
 		}

@@ -28,7 +28,8 @@ type syncPage struct {
 	rescanB *widget.Button
 	raw     *fyne.Container // the failure's technical text, for staff
 	cancel  context.CancelFunc
-	last    flow.SyncProgress
+	// total is WeChat's count as stored, for a run that has not listed yet.
+	total int64
 	// reconnecting: the detail line says the server is being reached again.
 	reconnecting bool
 }
@@ -57,48 +58,84 @@ func newSyncPage(a *App) *syncPage {
 	p.rescanB.Importance = widget.HighImportance
 	p.rescanB.Hide()
 	p.raw = container.NewStack()
-	intro := newTextBlock(T("sync.intro"))
-	p.root = container.NewVBox(title(T("sync.title")), intro, p.barBox, p.state, p.counts, p.detail, container.NewHBox(p.startB, p.cancelB, p.rescanB), p.raw)
+	p.root = container.NewVBox(title(T("sync.title")), p.barBox, p.state, p.counts, p.detail, container.NewHBox(p.startB, p.cancelB, p.rescanB), p.raw)
 	return p
 }
 
 func (p *syncPage) view() fyne.CanvasObject { return p.root }
 
+// shown draws the page from flow's view of the stored sync, and starts a
+// run where that view says the page starts one (step 3 promised it).
 func (p *syncPage) shown() {
 	if p.cancel != nil {
 		return // a run is going on: its progress is on the page
 	}
-	if !p.a.wiz.State().Progress.SyncEnded {
-		p.start()
-		return
-	}
-	// Coming back after a run: say how the latest one ended, as the page
-	// said when it did (a sync without unionids is no plain "finished").
+	wiz := p.a.wiz
 	go func() {
-		end, ok, err := p.a.wiz.LastSync(p.a.ctx)
+		v, err := wiz.SyncView(p.a.ctx)
 		do(func() {
-			if p.cancel != nil {
+			if p.cancel != nil || p.a.wiz != wiz {
 				return
 			}
 			if err != nil {
-				p.detail.SetText(errorText(err)) // how it ended cannot be read
+				p.detail.SetText(errorText(err)) // what is stored cannot be read
 				return
 			}
-			if !ok {
-				p.finished(nil)
-				return
+			p.render(v)
+			if v.AutoStart && p.a.current == page(p) {
+				p.start()
 			}
-			p.last = end.Progress
-			if end.Progress.Total > 0 {
-				p.bar.SetValue(float64(end.Progress.Stored) / float64(end.Progress.Total))
-			}
-			p.startB.SetText(T("sync.resume"))
-			p.finished(end.Err)
 		})
 	}()
 }
 
 func (p *syncPage) leave() {}
+
+// render shows a sync that is not running in this window: the counts,
+// how it ended and the buttons flow offers for that end.
+func (p *syncPage) render(v flow.SyncView) {
+	p.total = v.Total
+	p.bar.SetValue(max(0, v.Fraction()))
+	p.state.Importance = widget.MediumImportance
+	if v.Danger {
+		p.state.Importance = widget.DangerImportance
+	}
+	p.state.SetText(text(v.Headline))
+	p.detail.SetText(text(v.Detail))
+	p.counts.SetText(text(v.Counts))
+	p.raw.Objects = nil
+	if v.Ended == flow.EndFailed && v.Err != nil {
+		p.raw.Objects = []fyne.CanvasObject{staffDetails(v.Err)}
+	}
+	p.barBox.Theme = appTheme{}
+	if v.Danger {
+		p.barBox.Theme = failTheme{}
+	}
+	p.barBox.Refresh()
+	p.startB.Hide()
+	p.cancelB.Hide()
+	p.rescanB.Hide()
+	for _, act := range v.Actions {
+		switch act {
+		case flow.ActionCancel:
+			p.cancelB.Show()
+		case flow.ActionRescan:
+			p.rescanB.Show()
+		default:
+			p.startB.SetText(T(string(act)))
+			p.startB.Show()
+		}
+	}
+	p.a.relayout()
+}
+
+// text translates one of flow's sentences.
+func text(t flow.Text) string {
+	if t.Key == "" {
+		return ""
+	}
+	return Tf(t.Key, t.Data)
+}
 
 func (p *syncPage) start() {
 	if p.cancel != nil {
@@ -109,10 +146,13 @@ func (p *syncPage) start() {
 	p.startB.Hide()
 	p.rescanB.Hide()
 	p.cancelB.Show()
+	p.raw.Objects = nil
+	p.state.Importance = widget.MediumImportance
 	p.state.SetText(T("sync.state.checking_quota"))
-	p.detail.SetText("")
+	p.detail.SetText(T("state.sync.live_detail"))
+	wiz := p.a.wiz
 	go func() {
-		res, err := p.a.wiz.Sync(ctx, flow.SyncOptions{Progress: func(pr flow.SyncProgress) { do(func() { p.progress(pr) }) },
+		_, err := wiz.Sync(ctx, flow.SyncOptions{Progress: func(pr flow.SyncProgress) { do(func() { p.progress(pr) }) },
 			Connection: func(cs flow.ConnState) { do(func() { p.connection(cs) }) },
 			Quota: func(q flow.QuotaReport) bool {
 				do(func() {
@@ -122,16 +162,17 @@ func (p *syncPage) start() {
 				})
 				return true
 			}})
+		// How the run ended is said from what it stored, as after a restart.
+		v, verr := wiz.SyncView(p.a.ctx)
 		do(func() {
 			cancel()
 			p.cancel = nil
-			p.cancelB.Hide()
-			p.startB.SetText(T("sync.resume"))
-			p.startB.Show()
-			if res != nil {
-				p.progress(res.Progress)
+			p.reconnecting = false
+			if verr != nil {
+				p.detail.SetText(errorText(errors.Join(err, verr)))
+			} else {
+				p.render(v)
 			}
-			p.finished(err)
 			p.a.refreshNav()
 			p.a.refreshSteps(flow.StepSync)
 		})
@@ -139,20 +180,22 @@ func (p *syncPage) start() {
 }
 
 func (p *syncPage) progress(pr flow.SyncProgress) {
-	if pr.Total > 0 {
-		p.bar.SetValue(float64(pr.Stored) / float64(pr.Total))
+	if p.cancel == nil {
+		return // a late report of a run that ended: the page shows its end
+	}
+	total := int64(pr.Total)
+	if total == 0 {
+		total = p.total // not listed yet in this run: the count stored
+	}
+	if total > 0 {
+		p.bar.SetValue(min(1, float64(pr.Stored)/float64(total)))
 	}
 	p.state.SetText(T("sync.phase." + pr.Phase))
-	eta := "—"
+	counts := text(flow.SyncCounts(pr.Stored, total, pr.WithUnionID))
 	if pr.ETA > 0 {
-		eta = flow.About(pr.ETA, Tf)
+		counts = sentences(counts, Tf("state.sync.eta", map[string]any{"ETA": flow.About(pr.ETA, Tf), "Rate": fmt.Sprintf("%.0f", pr.Rate)}))
 	}
-	p.last = pr
-	if p.cancel == nil {
-		eta = "—" // nothing is running: no time left to estimate
-	}
-	p.counts.SetText(Tf("sync.counts", map[string]any{"Stored": flow.Count(pr.Stored), "Total": flow.Count(pr.Total), "Union": flow.Count(pr.WithUnionID),
-		"Unsub": flow.Count(pr.Unsubscribed), "Rate": fmt.Sprintf("%.0f", pr.Rate), "ETA": eta, "Retries": pr.Retries}))
+	p.counts.SetText(counts)
 	if pr.Waiting != "" {
 		p.detail.SetText(T("sync.waiting_minute"))
 	}
@@ -164,7 +207,7 @@ func (p *syncPage) progress(pr flow.SyncProgress) {
 func (p *syncPage) connection(cs flow.ConnState) {
 	if !cs.Reconnecting {
 		if p.reconnecting {
-			p.detail.SetText("")
+			p.detail.SetText(T("state.sync.live_detail"))
 		}
 		p.reconnecting = false
 		return
@@ -175,53 +218,4 @@ func (p *syncPage) connection(cs flow.ConnState) {
 		last = cs.LastOK.Local().Format("15:04:05")
 	}
 	p.detail.SetText(Tf("sync.reconnecting", map[string]any{"Last": last}))
-}
-
-// finished says how the run ended and what to do next.
-func (p *syncPage) finished(err error) {
-	var qe *flow.QuotaError
-	p.state.Importance = widget.MediumImportance
-	p.barBox.Theme = appTheme{}
-	p.raw.Objects = nil
-	defer func() {
-		if p.state.Importance == widget.DangerImportance {
-			p.barBox.Theme = failTheme{}
-		}
-		p.barBox.Refresh()
-	}()
-	switch {
-	case err == nil && p.last.Stored > 0 && p.last.WithUnionID == 0:
-		// Not one follower with a unionid is the very failure this
-		// wizard exists to find: never shown as a plain success.
-		p.state.Importance = widget.DangerImportance
-		p.state.SetText(T("sync.state.no_unionid"))
-		p.detail.SetText(T("sync.no_unionid_detail"))
-		p.startB.SetText(T("sync.again"))
-	case err == nil:
-		// The quota line from before the run no longer holds: say what is next.
-		p.state.SetText(T("sync.state.done"))
-		p.detail.SetText(T("sync.done_detail"))
-		p.startB.SetText(T("sync.again"))
-	case errors.As(err, &qe):
-		p.state.SetText(T("sync.state.quota"))
-		p.detail.SetText(Tf("sync.quota_detail", map[string]any{"When": qe.ResumeAt.Local().Format("2006-01-02 15:04")}))
-	case errors.Is(err, flow.ErrRevoked):
-		p.state.Importance = widget.DangerImportance
-		p.state.SetText(T("sync.state.revoked"))
-		p.detail.SetText(T("sync.revoked_detail"))
-		p.startB.Hide()
-		p.rescanB.Show()
-	case errors.Is(err, flow.ErrNotPermitted):
-		p.state.Importance = widget.DangerImportance
-		p.state.SetText(T("sync.state.not_permitted"))
-		p.detail.SetText(T("sync.not_permitted_detail"))
-	case errors.Is(err, context.Canceled):
-		p.state.SetText(T("sync.state.stopped"))
-		p.detail.SetText(T("sync.stopped_detail"))
-	default:
-		p.state.Importance = widget.DangerImportance
-		p.state.SetText(T("sync.state.failed"))
-		p.detail.SetText(errorText(err))
-		p.raw.Objects = []fyne.CanvasObject{staffDetails(err)}
-	}
 }

@@ -31,12 +31,20 @@ func testScenarios() []flow.ScenarioInfo { return demostack.Scenarios() }
 // does not have.
 var uiMu sync.Mutex
 
+// uiQueue holds what the stand-in for fyne.Do has yet to run: like the
+// real one it returns at once and runs the calls later, in order, one at a
+// time, so the window's code needs nothing only a test needs. Like a busy
+// UI it makes a caller wait once many calls are queued, so a sync's
+// progress cannot queue up faster than the window draws it.
+var uiQueue = make(chan func(), 256)
+
 func init() {
-	do = func(f func()) {
-		uiMu.Lock()
-		defer uiMu.Unlock()
-		f()
-	}
+	go func() {
+		for f := range uiQueue {
+			onUIDo(f)
+		}
+	}()
+	do = func(f func()) { uiQueue <- f }
 }
 
 // onUI runs f as the UI goroutine would and returns its result.

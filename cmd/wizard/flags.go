@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 )
@@ -27,4 +28,16 @@ func usageError(stderr io.Writer, headless bool, err error) int {
 		fmt.Fprintln(stderr, "wizard:", err)
 	}
 	return exitError
+}
+
+// setFlag is the value of a flag given on the command line, or "" when it
+// was left at its default (the window then continues where it stood).
+func setFlag(name string) string {
+	v := ""
+	flag.Visit(func(f *flag.Flag) {
+		if f.Name == name {
+			v = f.Value.String()
+		}
+	})
+	return v
 }

@@ -96,7 +96,7 @@ func run() int {
 			ui.SetupLanguage(choice)
 			keychain := secret.Keyring(secret.Service)
 			err = ui.Run(ui.Options{DB: db, StartDemo: demoStarter(*followers, filepath.Dir(path), keychain, slog.New(slog.NewTextHandler(io.Discard, nil))),
-				Scenarios: scenarios(), Scenario: *scenario, Secrets: keychain, Version: version.String()})
+				Scenarios: scenarios(), Scenario: setFlag("scenario"), Secrets: keychain, Version: version.String()})
 		}
 	}
 	if err != nil {

@@ -97,6 +97,10 @@ type SelfReport struct {
 type Data struct {
 	Followers, FollowersWithUnionID int64
 	SDKWithUnionID, Matched         int64
+	// Complete: the followers are all of them (the latest sync reached
+	// the end). What is missing from a partial sync proves nothing, so
+	// no rule fails on counts that are not complete.
+	Complete bool
 }
 
 // Input is everything the rules look at. Nil pointers mean "not yet known".
@@ -234,11 +238,27 @@ func samePrincipal(in Input) Check {
 			st = Pass
 		}
 		c = c.with(st, Evidence{Source: SourceSelf, Field: "principal_name", Value: oa.PrincipalName + " / " + self.Value, At: self.At})
-		return c
+		return oneOpenAccount(c, in)
 	default:
-		return fromSelf(c, self)
+		return oneOpenAccount(fromSelf(c, self), in)
 	}
-	return settle(c, self)
+	return oneOpenAccount(settle(c, self), in)
+}
+
+// oneOpenAccount turns a principal mismatch into a warning when WeChat or
+// the data shows both accounts under one Open Platform account: the
+// guide's rule (one principal) is not met, yet WeChat allowed the binding
+// and unionids are shared, so nothing needs migrating.
+func oneOpenAccount(c Check, in Input) Check {
+	if c.Status != Fail {
+		return c
+	}
+	oa, mp, d := in.OA.OpenAppID, in.MP.OpenAppID, in.Data
+	if (oa != "" && oa == mp) || (d != nil && d.Matched > 0) {
+		c.Status, c.Reason, c.Note = Warning, "check."+c.ID+"."+Warning, "check.same_principal.one_open_account"
+		c.Remedy, c.Blocking = "remedy.same_principal.warning", false
+	}
+	return c
 }
 
 // dataBound is what data says about a binding: pass, fail or "".
@@ -251,10 +271,13 @@ func oaDataBound(d *Data) dataBound {
 		return dataBound{}
 	}
 	v := fmt.Sprintf("%d/%d", d.FollowersWithUnionID, d.Followers)
-	if d.FollowersWithUnionID > 0 {
+	switch {
+	case d.FollowersWithUnionID > 0:
 		return dataBound{Pass, v}
+	case d.Complete:
+		return dataBound{Fail, v}
 	}
-	return dataBound{Fail, v}
+	return dataBound{}
 }
 
 func mpDataBound(s *SDKStats) dataBound {
@@ -304,7 +327,7 @@ func sameOpen(in Input) Check {
 	case d != nil && d.Matched > 0:
 		// The same unionid on both sides can only come from one Open Platform account.
 		c = c.with(Pass, Evidence{Source: SourceData, Field: "matched_unionids", Value: fmt.Sprint(d.Matched)})
-	case d != nil && d.FollowersWithUnionID >= matchSample && d.SDKWithUnionID >= matchSample:
+	case d != nil && d.Complete && d.FollowersWithUnionID >= matchSample && d.SDKWithUnionID >= matchSample:
 		c = c.with(Fail, Evidence{Source: SourceData, Field: "matched_unionids",
 			Value: fmt.Sprintf("0 of %d/%d", d.SDKWithUnionID, d.FollowersWithUnionID)})
 		c.Note = "check.same_open_account.no_match"
