@@ -172,7 +172,9 @@ func goOn(syncer.QuotaReport) bool { return true }
 func (m *model) cancelMidway() {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	m.w.Sync(ctx, flow.SyncOptions{GrowthDays: -1, Outage: outageWait, Quota: goOn, Progress: func(p syncer.Progress) {
+	// Heard every millisecond, the run is stopped soon after its first
+	// page is stored, however fast the machine writes the rest.
+	m.w.Sync(ctx, flow.SyncOptions{GrowthDays: -1, Outage: outageWait, Quota: goOn, ProgressEvery: time.Millisecond, Progress: func(p syncer.Progress) {
 		if p.Stored > 0 {
 			cancel()
 		}

@@ -2,11 +2,9 @@ package flow
 
 import (
 	"context"
-	"errors"
 	"io"
 	"time"
 
-	"oawizard/flow/syncer"
 	"oawizard/flow/verdict"
 )
 
@@ -103,36 +101,16 @@ func (w *Wizard) ExportReport(ctx context.Context, out io.Writer, src ReportSour
 	return WriteHTML(out, ReportDoc{Report: r, Source: src, Sync: sc}, tf)
 }
 
-// syncCompleteness reads how the latest sync run stands, as the sync page
-// reads it (LastSync); the run's status tells one under way from one that
-// ended.
+// syncCompleteness is the sync page's own view of the latest run, so the
+// report and the page never differ: the same counts, total and ending.
 func (w *Wizard) syncCompleteness(ctx context.Context) (SyncCompleteness, error) {
-	var sc SyncCompleteness
-	end, ok, err := w.LastSync(ctx)
-	if !ok || err != nil {
-		return sc, err
-	}
-	sc.Ran, sc.Stored, sc.Total = true, end.Progress.Stored, int64(end.Progress.Total)
-	run, _, err := w.db.LastRun(ctx, w.State().OAAppID)
+	v, err := w.SyncView(ctx)
 	if err != nil {
-		return sc, err
+		return SyncCompleteness{}, err
 	}
-	var qe *syncer.QuotaError
-	switch {
-	case run.Status == "running":
-		sc.Stop = "running"
-	case end.Err == nil:
-		sc.Complete = true
-	case errors.As(end.Err, &qe):
-		sc.Stop, sc.Resume = "quota", qe.ResumeAt
-	case errors.Is(end.Err, syncer.ErrRevoked):
-		sc.Stop = "revoked"
-	case errors.Is(end.Err, syncer.ErrNotPermitted):
-		sc.Stop = "not_permitted"
-	case errors.Is(end.Err, context.Canceled):
-		sc.Stop = "stopped"
-	default:
-		sc.Stop = "failed"
+	sc := SyncCompleteness{Ran: v.Ended != EndNone, Complete: v.Complete, Stored: v.Stored, Total: v.Total, Resume: v.ResumeAt}
+	if sc.Ran && !sc.Complete {
+		sc.Stop = v.Ended
 	}
 	return sc, nil
 }

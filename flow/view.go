@@ -86,9 +86,9 @@ func (v SyncView) Fraction() float64 {
 // SyncCounts is the counts line: "n of total" only when the total is known.
 func SyncCounts(stored, total, union int64) Text {
 	if total <= 0 {
-		return Text{Key: "state.sync.counts_no_total", Data: map[string]any{"Stored": Count(stored), "Union": Count(union)}}
+		return Text{Key: "state.sync.counts_no_total", Data: map[string]any{"Stored": stored, "Union": union}}
 	}
-	return Text{Key: "state.sync.counts", Data: map[string]any{"Stored": Count(stored), "Total": Count(total), "Union": Count(union),
+	return Text{Key: "state.sync.counts", Data: map[string]any{"Stored": stored, "Total": total, "Union": union,
 		"Percent": percent(stored, total)}}
 }
 

@@ -124,7 +124,9 @@ func (w *Wizard) AuthorizeMiniProgram(ctx context.Context, opt AuthorizeOptions,
 type SyncOptions struct {
 	Workers  int
 	Progress func(syncer.Progress)
-	Quota    func(syncer.QuotaReport) bool
+	// ProgressEvery is how often Progress hears; zero = the syncer's own.
+	ProgressEvery time.Duration
+	Quota         func(syncer.QuotaReport) bool
 	// GrowthDays of datacube figures to fetch after the followers; 0 = 30,
 	// negative = none.
 	GrowthDays int
@@ -159,7 +161,7 @@ func (w *Wizard) Sync(ctx context.Context, opt SyncOptions) (*syncer.Result, err
 	var res *syncer.Result
 	err := w.conn.Retry(ctx, opt.Outage, func(ctx context.Context) error {
 		var err error
-		res, err = syncer.Run(ctx, api, w.db, st.OAAppID, syncer.Options{Workers: opt.Workers, Progress: progress, Quota: opt.Quota, Clock: w.clk})
+		res, err = syncer.Run(ctx, api, w.db, st.OAAppID, syncer.Options{Workers: opt.Workers, Progress: progress, ProgressEvery: opt.ProgressEvery, Quota: opt.Quota, Clock: w.clk})
 		return err
 	})
 	if terr := totalErr(); terr != nil {

@@ -130,11 +130,24 @@ func (p *syncPage) render(v flow.SyncView) {
 }
 
 // text translates one of flow's sentences.
+// text says a flow text; its counts are written with thousands separators
+// (flow keeps them as numbers, so what is shown can be checked against
+// what is stored).
 func text(t flow.Text) string {
 	if t.Key == "" {
 		return ""
 	}
-	return Tf(t.Key, t.Data)
+	data := make(map[string]any, len(t.Data))
+	for k, v := range t.Data {
+		switch n := v.(type) {
+		case int64:
+			v = flow.Count(n)
+		case int:
+			v = flow.Count(n)
+		}
+		data[k] = v
+	}
+	return Tf(t.Key, data)
 }
 
 func (p *syncPage) start() {
