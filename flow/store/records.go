@@ -149,8 +149,12 @@ type SDKUser struct{ OpenID, UnionID string }
 func (d *DB) BeginImport(ctx context.Context, im SDKImport) (int64, error) {
 	var id int64
 	err := d.tx(ctx, func(t *sql.Tx) error {
-		if _, err := t.ExecContext(ctx, `DROP INDEX IF EXISTS sdk_users_unionid`); err != nil {
-			return err
+		// Without the index the overlap's probes would walk the table;
+		// the import's end counts it again.
+		for _, q := range []string{`DROP INDEX IF EXISTS sdk_users_unionid`, `DELETE FROM overlap_basis`, `DELETE FROM overlap_counts`} {
+			if _, err := t.ExecContext(ctx, q); err != nil {
+				return err
+			}
 		}
 		res, err := t.ExecContext(ctx, `INSERT INTO sdk_imports (file_name, size, sha256, columns, status, imported_at) VALUES (?, ?, ?, ?, 'importing', ?)`,
 			im.FileName, im.Size, im.SHA256, string(orEmpty(im.Columns)), time.Now().Unix())
@@ -198,8 +202,13 @@ func (d *DB) FinishImport(ctx context.Context, importID int64, stats any, sha256
 		if _, err := t.ExecContext(ctx, unionIndex); err != nil {
 			return err
 		}
-		_, err := t.ExecContext(ctx, `UPDATE sdk_imports SET status = 'done', stats = ?, sha256 = ? WHERE id = ?`, string(b), sha256, importID)
-		return err
+		if _, err := t.ExecContext(ctx, `UPDATE sdk_imports SET status = 'done', stats = ?, sha256 = ? WHERE id = ?`, string(b), sha256, importID); err != nil {
+			return err
+		}
+		if err := countImport(ctx, t, importID); err != nil {
+			return err
+		}
+		return recountOverlap(ctx, t)
 	})
 }
 
@@ -210,8 +219,10 @@ func (d *DB) DropImport(ctx context.Context, importID int64) error {
 		if _, err := t.ExecContext(ctx, `DELETE FROM sdk_imports WHERE id = ?`, importID); err != nil {
 			return err
 		}
-		_, err := t.ExecContext(ctx, unionIndex)
-		return err
+		if _, err := t.ExecContext(ctx, unionIndex); err != nil {
+			return err
+		}
+		return recountOverlap(ctx, t)
 	})
 }
 
