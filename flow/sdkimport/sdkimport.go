@@ -24,8 +24,8 @@ type Mapping struct {
 // Options tune a scan. Zero values take the defaults.
 type Options struct {
 	Mapping  *Mapping
-	MaxBytes int64 // default 200 MB
-	MaxRows  int   // default 5,000,000
+	MaxBytes int64 // default 2 GB: a 10,000,000-user export is about 1 GB
+	MaxRows  int   // default 20,000,000
 	Batch    int   // users per emit call; default 10,000
 	// Size is the file's size when known; a file over MaxBytes is then
 	// refused before anything is read.
@@ -37,10 +37,10 @@ type Options struct {
 
 func (o *Options) defaults() {
 	if o.MaxBytes <= 0 {
-		o.MaxBytes = 200 << 20
+		o.MaxBytes = 2 << 30
 	}
 	if o.MaxRows <= 0 {
-		o.MaxRows = 5_000_000
+		o.MaxRows = 20_000_000
 	}
 	if o.Batch <= 0 {
 		o.Batch = 10000
