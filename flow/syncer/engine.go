@@ -164,7 +164,10 @@ func (e *engine) list(ctx context.Context, l *wechat.UserList, out chan<- batch,
 				return ctx.Err()
 			}
 		}
-		if l.Done() {
+		// With every follower the list counts listed, the call that would
+		// answer an empty page is not made: 5,000,000 followers take
+		// exactly the 500 user/get calls a day allows.
+		if l.Done() || (l.Total > 0 && e.before.Rows+e.listed.Load() >= int64(l.Total)) {
 			return nil
 		}
 		cursor := l.NextOpenID
