@@ -33,7 +33,7 @@ INSERT INTO follower_counts SELECT appid, COUNT(*), SUM(subscribe), SUM(unionid 
 CREATE TABLE sdk_import_counts (import_id INTEGER PRIMARY KEY REFERENCES sdk_imports(id) ON DELETE CASCADE,
   users INTEGER NOT NULL, with_unionid INTEGER NOT NULL);
 INSERT INTO sdk_import_counts SELECT i.id, COUNT(u.openid), COALESCE(SUM(u.unionid <> ''), 0)
-  FROM sdk_imports i LEFT JOIN sdk_users u ON u.import_id = i.id WHERE i.status = 'done' GROUP BY i.id;
+  FROM sdk_imports i LEFT JOIN sdk_users u ON u.import_id = i.id GROUP BY i.id;
 
 CREATE TABLE overlap_basis (import_id INTEGER NOT NULL REFERENCES sdk_imports(id) ON DELETE CASCADE);
 CREATE TABLE overlap_counts (import_id INTEGER NOT NULL REFERENCES sdk_imports(id) ON DELETE CASCADE, appid TEXT NOT NULL,
@@ -66,20 +66,12 @@ func recountOverlap(ctx context.Context, t *sql.Tx) error {
 	return err
 }
 
-// countImport records an import's user counts once, as it ends.
-func countImport(ctx context.Context, t *sql.Tx, importID int64) error {
-	_, err := t.ExecContext(ctx, `INSERT OR REPLACE INTO sdk_import_counts SELECT ?, COUNT(*), COALESCE(SUM(unionid <> ''), 0)
-	  FROM sdk_users WHERE import_id = ?`, importID, importID)
-	return err
-}
-
-// importCounts reads an import's user counts, counting them when the import
-// has none recorded (one still running).
+// importCounts reads an import's user counts, kept as its users were
+// added; an import of no users has none kept.
 func (d *DB) importCounts(ctx context.Context, importID int64) (users, withUnionID int64, err error) {
 	err = d.db.QueryRowContext(ctx, `SELECT users, with_unionid FROM sdk_import_counts WHERE import_id = ?`, importID).Scan(&users, &withUnionID)
 	if errors.Is(err, sql.ErrNoRows) {
-		err = d.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(unionid <> ''), 0) FROM sdk_users WHERE import_id = ?`, importID).
-			Scan(&users, &withUnionID)
+		return 0, 0, nil
 	}
 	return users, withUnionID, classify(err)
 }

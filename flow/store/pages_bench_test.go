@@ -150,7 +150,8 @@ func fill(path string, n int) error {
 		return err
 	}
 	if _, err := d.db.ExecContext(ctx, `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-	  INSERT INTO sdk_users SELECT ?, printf('m%027d', i), printf('u%027d', i * 2) FROM n`, n/2-1, id); err != nil {
+	  INSERT INTO sdk_users SELECT ?, printf('m%027d', i), printf('u%027d', i * 2) FROM n;
+	  INSERT INTO sdk_import_counts SELECT ?, COUNT(*), SUM(unionid <> '') FROM sdk_users WHERE import_id = ?`, n/2-1, id, id, id); err != nil {
 		return err
 	}
 	return d.FinishImport(ctx, id, map[string]int{"rows": n / 2}, "x")

@@ -175,10 +175,21 @@ func orEmpty(b json.RawMessage) json.RawMessage {
 }
 
 // AddSDKUsers stores a batch of users in one transaction, 100 to a
-// statement as followers are. The caller has removed duplicate openids
-// (sdkimport counts and drops them).
+// statement as followers are, and adds them to the import's kept counts.
+// The caller has removed duplicate openids (sdkimport counts and drops
+// them).
 func (d *DB) AddSDKUsers(ctx context.Context, importID int64, users []SDKUser) error {
+	var withUnionID int64
+	for _, u := range users {
+		withUnionID += boolInt(u.UnionID != "")
+	}
 	return d.rawTx(ctx, func(c rawConn) error {
+		err := execRaw(ctx, c, `INSERT INTO sdk_import_counts VALUES (?, ?, ?) ON CONFLICT (import_id) DO UPDATE SET
+		  users = users + excluded.users, with_unionid = with_unionid + excluded.with_unionid`,
+			namedArgs{}.add(importID, int64(len(users)), withUnionID))
+		if err != nil {
+			return err
+		}
 		return execChunks(ctx, c, len(users), 3, insertSDKUsersSQL, func(args namedArgs, from, to int) namedArgs {
 			for _, u := range users[from:to] {
 				args = args.add(importID, u.OpenID, u.UnionID)
@@ -203,9 +214,6 @@ func (d *DB) FinishImport(ctx context.Context, importID int64, stats any, sha256
 			return err
 		}
 		if _, err := t.ExecContext(ctx, `UPDATE sdk_imports SET status = 'done', stats = ?, sha256 = ? WHERE id = ?`, string(b), sha256, importID); err != nil {
-			return err
-		}
-		if err := countImport(ctx, t, importID); err != nil {
 			return err
 		}
 		return recountOverlap(ctx, t)
