@@ -102,6 +102,13 @@ func (e *engine) run(ctx context.Context, cp Checkpoint) error {
 		return err
 	}
 	e.total.Store(int64(first.Total))
+	if rc, ok := e.st.(RoomChecker); ok {
+		// Refused now, before a call of the day's quota is spent, rather
+		// than half-way with a full disk.
+		if err := rc.CheckSyncRoom(ctx, e.appid, int64(first.Total)); err != nil {
+			return err
+		}
+	}
 	if err := e.checkQuota(ctx, first.Total, cp.Rows); err != nil {
 		return err
 	}

@@ -433,3 +433,18 @@ func TestListingTakesOneCallAPage(t *testing.T) {
 		t.Fatalf("the resumed run made %d user/get calls for %d pages", calls.Load(), left)
 	}
 }
+
+// An account larger than the database's disk can hold is refused after the
+// first user/get page, before any follower is fetched or stored.
+func TestSyncTheDiskCannotHoldIsRefused(t *testing.T) {
+	api := &fakeAPI{n: 1 << 50}
+	st := newStore(t)
+	_, err := Run(context.Background(), api, st, "wxoa", Options{Workers: 4})
+	var room *store.NoRoomError
+	if !errors.As(err, &room) || room.Need != store.SyncNeeds(1<<50) || room.Have <= 0 {
+		t.Fatalf("want a NoRoomError for 2^50 followers, got %v", err)
+	}
+	if api.batchCalls.Load() != 0 || st.stored() != 0 {
+		t.Fatalf("%d batchget calls and %d followers stored before the refusal", api.batchCalls.Load(), st.stored())
+	}
+}
