@@ -7,7 +7,7 @@ import (
 )
 
 // BytesPerFollower is the disk a synced follower takes in the database.
-// Measured by TestBytesPerFollower, a sync of 100,000 followers with
+// Measured by TestBytesPerFollower, a sync of 50,000 followers with
 // WeChat-like 28-character openids and unionids in pages of 10,000 in
 // random openid order: 106 bytes each once the log was copied back; and by
 // BenchmarkSyncMillion, the demo stack's sync of 1,000,000: 115 bytes. A

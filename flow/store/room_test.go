@@ -30,14 +30,14 @@ func wechatLikeRows(rng *rand.Rand, n int) []syncer.Follower {
 	return out
 }
 
-// The bytes a follower takes on disk, measured over a sync of 100,000, stay
+// The bytes a follower takes on disk, measured over a sync of 50,000, stay
 // within BytesPerFollower and close enough to it that the estimate is not
 // padded.
 func TestBytesPerFollower(t *testing.T) {
 	d := open(t)
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(1, 2))
-	const n = 100_000
+	const n = 50_000
 	cp, err := d.BeginRun(ctx, "wxa")
 	if err != nil {
 		t.Fatal(err)
