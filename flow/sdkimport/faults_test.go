@@ -111,7 +111,7 @@ func (f failReader) Read([]byte) (int, error) {
 }
 
 func TestOversizeRefusedBeforeReading(t *testing.T) {
-	_, err := Scan(context.Background(), failReader{t}, "big.csv", Options{Size: 201 << 20}, nil)
+	_, err := Scan(context.Background(), failReader{t}, "big.csv", Options{Size: 2<<30 + 1}, nil)
 	if !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("want ErrTooLarge, got %v", err)
 	}

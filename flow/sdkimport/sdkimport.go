@@ -27,8 +27,8 @@ type Options struct {
 	// Sheet names the workbook's sheet to read; empty lets the reader
 	// choose, or ask with KindSheetChoice when two sheets qualify.
 	Sheet    string
-	MaxBytes int64 // default 200 MB
-	MaxRows  int   // default 5,000,000
+	MaxBytes int64 // default 2 GB: a 10,000,000-user export is about 1 GB
+	MaxRows  int   // default 20,000,000
 	Batch    int   // users per emit call; default 10,000
 	// Size is the file's size when known; a file over MaxBytes is then
 	// refused before anything is read.
@@ -40,10 +40,10 @@ type Options struct {
 
 func (o *Options) defaults() {
 	if o.MaxBytes <= 0 {
-		o.MaxBytes = 200 << 20
+		o.MaxBytes = 2 << 30
 	}
 	if o.MaxRows <= 0 {
-		o.MaxRows = 5_000_000
+		o.MaxRows = 20_000_000
 	}
 	if o.Batch <= 0 {
 		o.Batch = 10000

@@ -84,7 +84,7 @@ func diskFull() bool {
 	dirs.Lock()
 	defer dirs.Unlock()
 	for dir := range dirs.n {
-		if free, ok := freeBytes(dir); ok && free < fullBelow {
+		if free, err := freeBytes(dir); err == nil && free < fullBelow {
 			return true
 		}
 	}

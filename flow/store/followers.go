@@ -101,11 +101,14 @@ type FollowerStats struct {
 	Total, Subscribed, WithUnionID, Duplicates int64
 }
 
-// FollowerStats reads the counts from the followers table itself.
+// FollowerStats reads the counts kept as the followers were written.
 func (d *DB) FollowerStats(ctx context.Context, appid string) (FollowerStats, error) {
 	var s FollowerStats
-	err := d.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(subscribe), 0), COALESCE(SUM(unionid <> ''), 0) FROM followers WHERE appid = ?`, appid).
+	err := d.db.QueryRowContext(ctx, `SELECT total, subscribed, with_unionid FROM follower_counts WHERE appid = ?`, appid).
 		Scan(&s.Total, &s.Subscribed, &s.WithUnionID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, nil
+	}
 	return s, classify(err)
 }
 
@@ -113,27 +116,25 @@ func (d *DB) FollowerStats(ctx context.Context, appid string) (FollowerStats, er
 type Overlap struct {
 	SDKUsers, SDKWithUnionID  int64 // rows of the import
 	Followers, FollowersUnion int64 // followers, and those with a unionid
-	Matched                   int64 // distinct unionids on both sides
+	Matched                   int64 // followers whose unionid the import also has
 	SampleFollowerUnionIDs    int64 // how many follower unionids were compared
 }
 
-// Overlap counts SDK users whose unionid is also a follower's.
+// Overlap counts the followers whose unionid is also an SDK user's, from
+// the counts kept as both were written.
 func (d *DB) Overlap(ctx context.Context, appid string, importID int64) (Overlap, error) {
 	var o Overlap
-	err := d.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(unionid <> ''), 0) FROM sdk_users WHERE import_id = ?`, importID).Scan(&o.SDKUsers, &o.SDKWithUnionID)
-	if err != nil {
-		return o, classify(err)
+	var err error
+	if o.SDKUsers, o.SDKWithUnionID, err = d.importCounts(ctx, importID); err != nil {
+		return o, err
 	}
 	fs, err := d.FollowerStats(ctx, appid)
 	if err != nil {
 		return o, err
 	}
 	o.Followers, o.FollowersUnion, o.SampleFollowerUnionIDs = fs.Total, fs.WithUnionID, fs.WithUnionID
-	// The IN list is built once as a temporary index; a join could walk the
-	// import's users and scan the followers for each, which is quadratic.
-	err = d.db.QueryRowContext(ctx, `SELECT COUNT(DISTINCT unionid) FROM sdk_users WHERE import_id = ? AND unionid <> ''
-	  AND unionid IN (SELECT unionid FROM followers WHERE appid = ? AND unionid <> '')`, importID, appid).Scan(&o.Matched)
-	return o, classify(err)
+	o.Matched, err = d.matched(ctx, appid, importID)
+	return o, err
 }
 
 // DayStat is one day of datacube figures.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
-	"slices"
 	"time"
 
 	"oawizard/flow/syncer"
@@ -27,12 +26,8 @@ type rawConn interface {
 // atomically.
 func (d *DB) WritePage(ctx context.Context, appid string, rows []syncer.Follower, cp syncer.Checkpoint) error {
 	now := time.Now().Unix()
-	// In key order the page's rows land on neighbouring tree pages one
-	// after another instead of all over the table.
-	// Sorted input, as the syncer hands it over, is confirmed in one pass.
-	slices.SortFunc(rows, syncer.ByOpenID)
 	return d.rawTx(ctx, func(c rawConn) error {
-		if err := writeRows(ctx, c, upsertSQL(appid, now), rows); err != nil {
+		if err := writeFollowers(ctx, c, appid, now, rows); err != nil {
 			return err
 		}
 		return execRaw(ctx, c, `UPDATE sync_runs SET cursor = ?, pages = ?, batches = ?, rows = ?, with_unionid = ?, unsubscribed = ?, updated_at = ? WHERE id = ?`,
@@ -42,10 +37,11 @@ func (d *DB) WritePage(ctx context.Context, appid string, rows []syncer.Follower
 	})
 }
 
-// InsertFollowers upserts rows in one transaction without touching any run.
+// InsertFollowers upserts rows (reordering them) in one transaction
+// without touching any run.
 func (d *DB) InsertFollowers(ctx context.Context, appid string, rows []syncer.Follower) error {
 	now := time.Now().Unix()
-	return d.rawTx(ctx, func(c rawConn) error { return writeRows(ctx, c, upsertSQL(appid, now), rows) })
+	return d.rawTx(ctx, func(c rawConn) error { return writeFollowers(ctx, c, appid, now, rows) })
 }
 
 // rawTx runs f in a transaction on one of the pool's connections, through

@@ -149,8 +149,12 @@ type SDKUser struct{ OpenID, UnionID string }
 func (d *DB) BeginImport(ctx context.Context, im SDKImport) (int64, error) {
 	var id int64
 	err := d.tx(ctx, func(t *sql.Tx) error {
-		if _, err := t.ExecContext(ctx, `DROP INDEX IF EXISTS sdk_users_unionid`); err != nil {
-			return err
+		// Without the index the overlap's probes would walk the table;
+		// the import's end counts it again.
+		for _, q := range []string{`DROP INDEX IF EXISTS sdk_users_unionid`, `DELETE FROM overlap_basis`, `DELETE FROM overlap_counts`} {
+			if _, err := t.ExecContext(ctx, q); err != nil {
+				return err
+			}
 		}
 		res, err := t.ExecContext(ctx, `INSERT INTO sdk_imports (file_name, size, sha256, columns, status, imported_at) VALUES (?, ?, ?, ?, 'importing', ?)`,
 			im.FileName, im.Size, im.SHA256, string(orEmpty(im.Columns)), time.Now().Unix())
@@ -171,10 +175,21 @@ func orEmpty(b json.RawMessage) json.RawMessage {
 }
 
 // AddSDKUsers stores a batch of users in one transaction, 100 to a
-// statement as followers are. The caller has removed duplicate openids
-// (sdkimport counts and drops them).
+// statement as followers are, and adds them to the import's kept counts.
+// The caller has removed duplicate openids (sdkimport counts and drops
+// them).
 func (d *DB) AddSDKUsers(ctx context.Context, importID int64, users []SDKUser) error {
+	var withUnionID int64
+	for _, u := range users {
+		withUnionID += boolInt(u.UnionID != "")
+	}
 	return d.rawTx(ctx, func(c rawConn) error {
+		err := execRaw(ctx, c, `INSERT INTO sdk_import_counts VALUES (?, ?, ?) ON CONFLICT (import_id) DO UPDATE SET
+		  users = users + excluded.users, with_unionid = with_unionid + excluded.with_unionid`,
+			namedArgs{}.add(importID, int64(len(users)), withUnionID))
+		if err != nil {
+			return err
+		}
 		return execChunks(ctx, c, len(users), 3, insertSDKUsersSQL, func(args namedArgs, from, to int) namedArgs {
 			for _, u := range users[from:to] {
 				args = args.add(importID, u.OpenID, u.UnionID)
@@ -198,8 +213,10 @@ func (d *DB) FinishImport(ctx context.Context, importID int64, stats any, sha256
 		if _, err := t.ExecContext(ctx, unionIndex); err != nil {
 			return err
 		}
-		_, err := t.ExecContext(ctx, `UPDATE sdk_imports SET status = 'done', stats = ?, sha256 = ? WHERE id = ?`, string(b), sha256, importID)
-		return err
+		if _, err := t.ExecContext(ctx, `UPDATE sdk_imports SET status = 'done', stats = ?, sha256 = ? WHERE id = ?`, string(b), sha256, importID); err != nil {
+			return err
+		}
+		return recountOverlap(ctx, t)
 	})
 }
 
@@ -210,8 +227,10 @@ func (d *DB) DropImport(ctx context.Context, importID int64) error {
 		if _, err := t.ExecContext(ctx, `DELETE FROM sdk_imports WHERE id = ?`, importID); err != nil {
 			return err
 		}
-		_, err := t.ExecContext(ctx, unionIndex)
-		return err
+		if _, err := t.ExecContext(ctx, unionIndex); err != nil {
+			return err
+		}
+		return recountOverlap(ctx, t)
 	})
 }
 

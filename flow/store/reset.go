@@ -12,7 +12,7 @@ import (
 func (d *DB) ResetSetup(ctx context.Context, stateKeys ...string) error {
 	return d.tx(ctx, func(t *sql.Tx) error {
 		for _, q := range []string{`DELETE FROM accounts`, `DELETE FROM check_results`, `DELETE FROM self_reports`,
-			`DELETE FROM sdk_users`, `DELETE FROM sdk_imports`, `DELETE FROM followers`, `DELETE FROM sync_runs`,
+			`DELETE FROM sdk_users`, `DELETE FROM sdk_imports`, `DELETE FROM followers`, `DELETE FROM follower_counts`, `DELETE FROM sync_runs`,
 			`DELETE FROM user_summary`} {
 			if _, err := t.ExecContext(ctx, q); err != nil {
 				return err

@@ -114,11 +114,17 @@ func (d *DB) Close() error {
 // 'importing'), users and all, and restores the index they set aside.
 func (d *DB) dropUnfinishedImports(ctx context.Context) error {
 	return d.tx(ctx, func(t *sql.Tx) error {
-		if _, err := t.ExecContext(ctx, `DELETE FROM sdk_imports WHERE status = 'importing'`); err != nil {
+		res, err := t.ExecContext(ctx, `DELETE FROM sdk_imports WHERE status = 'importing'`)
+		if err != nil {
 			return err
 		}
-		_, err := t.ExecContext(ctx, unionIndex)
-		return err
+		if _, err := t.ExecContext(ctx, unionIndex); err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		return recountOverlap(ctx, t)
 	})
 }
 
@@ -171,6 +177,7 @@ var migrations = []string{
 	 ALTER TABLE sdk_users_v2 RENAME TO sdk_users;
 	 CREATE INDEX sdk_users_import ON sdk_users (import_id);
 	 CREATE INDEX sdk_users_unionid ON sdk_users (unionid) WHERE unionid <> '';`,
+	aggregatesMigration,
 }
 
 // unionIndex is dropped while an import runs and built when it ends.

@@ -14,11 +14,13 @@ import (
 )
 
 // listAPI serves n followers as user/get and batchget do; onBatch runs
-// before each batchget call.
+// before each batchget call; user, when set, makes follower i's unionid and
+// subscription (else every follower has a unionid and is subscribed).
 type listAPI struct {
 	n       int
 	calls   atomic.Int64
 	onBatch func(call int64)
+	user    func(i int) (unionid string, subscribe int)
 }
 
 func (f *listAPI) UserGet(ctx context.Context, token, next string) (*wechat.UserList, error) {
@@ -44,6 +46,10 @@ func (f *listAPI) UserInfoBatchGet(ctx context.Context, token string, ids []stri
 	out := make([]wechat.UserInfo, len(ids))
 	for i, id := range ids {
 		out[i] = wechat.UserInfo{OpenID: id, UnionID: "u" + id[1:], Subscribe: 1, SubscribeScene: "ADD_SCENE_QR_CODE"}
+		if f.user != nil {
+			n, _ := strconv.Atoi(id[1:])
+			out[i].UnionID, out[i].Subscribe = f.user(n)
+		}
 	}
 	return out, nil
 }

@@ -101,6 +101,13 @@ func (e *engine) run(ctx context.Context, cp Checkpoint) error {
 		return err
 	}
 	e.total.Store(int64(first.Total))
+	if rc, ok := e.st.(RoomChecker); ok {
+		// Refused now, before a call of the day's quota is spent, rather
+		// than half-way with a full disk.
+		if err := rc.CheckSyncRoom(ctx, e.appid, int64(first.Total)); err != nil {
+			return err
+		}
+	}
 	if err := e.checkQuota(ctx, first.Total, cp.Rows); err != nil {
 		return err
 	}
@@ -163,7 +170,10 @@ func (e *engine) list(ctx context.Context, l *wechat.UserList, out chan<- batch,
 				return ctx.Err()
 			}
 		}
-		if l.Done() {
+		// With every follower the list counts listed, the call that would
+		// answer an empty page is not made: 5,000,000 followers take
+		// exactly the 500 user/get calls a day allows.
+		if l.Done() || (l.Total > 0 && e.before.Rows+e.listed.Load() >= int64(l.Total)) {
 			return nil
 		}
 		cursor := l.NextOpenID

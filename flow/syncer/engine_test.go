@@ -386,3 +386,65 @@ func TestWriteFailureEndsPromptlyAndResumes(t *testing.T) {
 		t.Fatalf("the resumed run made %d batchget calls, want 700", again)
 	}
 }
+
+// An account of whole user/get pages is listed in as many calls as it has
+// pages, so 5,000,000 followers fit the day's 500 calls; a resumed run
+// counts what it stored before.
+func TestListingTakesOneCallAPage(t *testing.T) {
+	var calls atomic.Int64
+	api := &fakeAPI{n: 3 * wechat.MaxUserGet, onList: func(string) error { calls.Add(1); return nil }}
+	st := newStore(t)
+	var needed int
+	_, err := Run(context.Background(), api, st, "wxoa", Options{Workers: 4, Quota: func(r QuotaReport) bool {
+		if r.Path == PathUserGet {
+			needed = r.Needed
+		}
+		return true
+	}})
+	if err != nil || st.stored() != int64(api.n) {
+		t.Fatalf("stored %d: %v", st.stored(), err)
+	}
+	if calls.Load() != 3 || needed != 3 {
+		t.Fatalf("%d user/get calls, %d said needed, for 3 pages", calls.Load(), needed)
+	}
+	// Stopped after its first page, then resumed: one call a page again.
+	api2 := &fakeAPI{n: 3 * wechat.MaxUserGet}
+	st2 := newStore(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	api2.onBatch = func(call int64, ids []string) error {
+		if call == 120 {
+			cancel()
+		}
+		return nil
+	}
+	if _, err := Run(ctx, api2, st2, "wxoa", Options{Workers: 1}); err == nil {
+		t.Fatal("the stopped run reports no error")
+	}
+	before := st2.last().Rows
+	if before == 0 || before == int64(api2.n) {
+		t.Fatalf("the stopped run stored %d", before)
+	}
+	calls.Store(0)
+	api2.onBatch, api2.onList = nil, func(string) error { calls.Add(1); return nil }
+	if _, err := Run(context.Background(), api2, st2, "wxoa", Options{Workers: 4}); err != nil || st2.stored() != int64(api2.n) {
+		t.Fatalf("resumed: stored %d: %v", st2.stored(), err)
+	}
+	if left := 3 - before/int64(wechat.MaxUserGet); calls.Load() != left {
+		t.Fatalf("the resumed run made %d user/get calls for %d pages", calls.Load(), left)
+	}
+}
+
+// An account larger than the database's disk can hold is refused after the
+// first user/get page, before any follower is fetched or stored.
+func TestSyncTheDiskCannotHoldIsRefused(t *testing.T) {
+	api := &fakeAPI{n: 1 << 50}
+	st := newStore(t)
+	_, err := Run(context.Background(), api, st, "wxoa", Options{Workers: 4})
+	var room *store.NoRoomError
+	if !errors.As(err, &room) || room.Need != store.SyncNeeds(1<<50) || room.Have <= 0 {
+		t.Fatalf("want a NoRoomError for 2^50 followers, got %v", err)
+	}
+	if api.batchCalls.Load() != 0 || st.stored() != 0 {
+		t.Fatalf("%d batchget calls and %d followers stored before the refusal", api.batchCalls.Load(), st.stored())
+	}
+}

@@ -150,7 +150,7 @@ func (e *engine) checkQuota(ctx context.Context, total int, stored int64) error 
 	}
 	left := max(total-int(stored), 0)
 	needs := map[string]int{
-		PathUserGet:  left/wechat.MaxUserGet + 1,
+		PathUserGet:  max((left+wechat.MaxUserGet-1)/wechat.MaxUserGet, 1),
 		PathBatchGet: (left + wechat.MaxBatchGet - 1) / wechat.MaxBatchGet,
 	}
 	for _, path := range []string{PathUserGet, PathBatchGet} {

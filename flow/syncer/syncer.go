@@ -55,6 +55,13 @@ type Store interface {
 	EndRun(ctx context.Context, runID int64, o Outcome) error
 }
 
+// RoomChecker is a Store that can tell, once the first user/get page says
+// how many followers the account has, whether its disk holds them; a run
+// refused by its error stores nothing and spends no more calls.
+type RoomChecker interface {
+	CheckSyncRoom(ctx context.Context, appid string, total int64) error
+}
+
 // API is the part of the WeChat client the engine calls (through the relay,
 // so tokens are empty).
 type API interface {
