@@ -208,6 +208,9 @@ func describeError(err error) string {
 	case errors.Is(err, flow.ErrStoreReadOnly):
 		return T("error.store.readonly")
 	case errors.Is(err, flow.ErrStoreDiskFull):
+		if t, ok := flow.RoomText(err); ok {
+			return text(t) // refused before it began: nothing was half-written
+		}
 		return T("error.store.full")
 	case errors.Is(err, flow.ErrStoreLocked):
 		return lockedText(err)
