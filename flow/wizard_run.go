@@ -212,17 +212,25 @@ var ErrSyncRunning = errors.New("flow: a sync is already running")
 func (w *Wizard) Running() bool { return w.running.Load() }
 
 // keepTotal wraps a progress callback so that WeChat's follower count is
-// saved once per run, when it first becomes known or changes. The returned
-// function gives the first save that failed.
+// saved when it first becomes known or changes. A save that meets the
+// sync's own writer busy is tried again at the next report; the returned
+// function saves what is still unsaved once the run is over, and gives
+// that save's error.
 func (w *Wizard) keepTotal(ctx context.Context, f func(syncer.Progress)) (func(syncer.Progress), func() error) {
 	var mu sync.Mutex
-	var saveErr error
+	var total int64
+	save := func() error {
+		if total <= 0 || total == w.State().SyncTotal {
+			return nil
+		}
+		t := total
+		return w.update(context.WithoutCancel(ctx), func(x *State) { x.SyncTotal = t })
+	}
 	return func(p syncer.Progress) {
-			if p.Total > 0 && int64(p.Total) != w.State().SyncTotal {
+			if p.Total > 0 {
 				mu.Lock()
-				if err := w.update(context.WithoutCancel(ctx), func(x *State) { x.SyncTotal = int64(p.Total) }); err != nil && saveErr == nil {
-					saveErr = err
-				}
+				total = int64(p.Total)
+				_ = save() // saved at the end if not now: the run's writer comes first
 				mu.Unlock()
 			}
 			if f != nil {
@@ -231,7 +239,7 @@ func (w *Wizard) keepTotal(ctx context.Context, f func(syncer.Progress)) (func(s
 		}, func() error {
 			mu.Lock()
 			defer mu.Unlock()
-			return saveErr
+			return save()
 		}
 }
 

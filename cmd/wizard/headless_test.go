@@ -19,9 +19,9 @@ import (
 type parsedReport struct {
 	Authorization struct{ Status, AppID, Reason string }
 	Sync          struct {
-		Status      string
-		Followers   int64
-		WithUnionID int64 `json:"with_unionid"`
+		Status, Message string
+		Followers       int64
+		WithUnionID     int64 `json:"with_unionid"`
 	}
 	SDK struct {
 		Rows        int
