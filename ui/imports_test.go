@@ -46,7 +46,9 @@ func TestUIUsesFlowsViewsNotItsInfrastructure(t *testing.T) {
 		StatusWarning Step StepAccounts StepAuthorize StepResult StepSDK StepSync SyncCounts SyncOptions SyncProgress
 		SyncView Text WeChatAPIError WeChatLangEN WeChatLangZH Wizard WriteHTML ConnState
 		ErrStoreCorrupt ErrStoreDiskFull ErrStoreLocked ErrStoreReadOnly ErrStoreTooNew ErrKeychainUnavailable
-		ErrTokenRevoked ErrInsecureURL ConnError`)
+		ErrTokenRevoked ErrInsecureURL ConnError About Catalogue ConnHealth Count DiagError DiagInput ErrorCode
+		ExclusiveSet ImportReasonBlankLine ImportReasons ImportSampleRows ImportSheet ImportSheetChoice
+		ImportUnreadable Publisher ReportSource RoomText SDKPassShare StaffConsole StoreLockError Texts`)
 	// Still handed to the window, each a decision that belongs in flow:
 	// the start-up and Settings' sign-in and sign-out.
 	infrastructure := strings.Fields(`DB Keychain GetSecretAsync TokenKey NewConnClient NewWizard

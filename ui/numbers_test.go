@@ -12,8 +12,8 @@ import (
 // chosen language, never Go's "2s".
 func TestSyncCountsAndTimeLeftReadAsWords(t *testing.T) {
 	for l, want := range map[string][]string{
-		LangZH: {"已同步 1,234,567 / 3,000,000", "带 unionid 1,000,000", "约 2 秒"},
-		LangEN: {"Synced 1,234,567 / 3,000,000", "with unionid 1,000,000", "about 2 s left"},
+		LangZH: {"1,234,567 / 3,000,000", "带 unionid 1,000,000", "约 2 秒"},
+		LangEN: {"1,234,567 of 3,000,000", "1,000,000 with unionid", "about 2 s left"},
 	} {
 		a, _ := openDemo(t, l, "ok")
 		txt := onUI(func() string {

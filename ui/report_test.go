@@ -278,7 +278,11 @@ func TestReportOfAnIncompleteSync(t *testing.T) {
 			}
 			stored := rep.Sync.Followers
 			sync := strings.Join(r.byClass["sync"], "\n")
-			partial := Tf("report.sync.partial", map[string]any{"Stored": groupDigits(stored)})
+			// The report knows the account's total, as the sync page does.
+			if sv.Total <= stored {
+				t.Fatalf("the sync page knows no total beyond %d: %+v", stored, sv)
+			}
+			partial := Tf("report.sync.partial_of", map[string]any{"Stored": groupDigits(stored), "Total": groupDigits(sv.Total)})
 			why := Tf("report.stop.quota", map[string]any{"When": sv.ResumeAt.Local().Format("2006-01-02 15:04")})
 			for _, want := range []string{partial, why, T("report.sync.no_verdict")} {
 				if stored == 0 || !strings.Contains(sync, want) {

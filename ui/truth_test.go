@@ -43,7 +43,7 @@ func TestAnIncompleteSyncIsNoVerdict(t *testing.T) {
 
 // incompleteWords is the sentence of a quota stop, up to its time.
 func incompleteWords(r flow.Report) string {
-	s := Tf("state.result.incomplete.quota", map[string]any{"Stored": r.Sync.Followers, "Total": r.Sync.Total, "When": "\x00"})
+	s := Tf("state.result.incomplete.quota", map[string]any{"Stored": flow.Count(r.Sync.Followers), "Total": flow.Count(r.Sync.Total), "When": "\x00"})
 	return s[:strings.IndexByte(s, 0)]
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 
 	"oawizard/flow/sdkimport"
 	"oawizard/flow/store"
@@ -73,6 +74,11 @@ func failReason(err error) string {
 func privateDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
+	}
+	if runtime.GOOS == "windows" {
+		// Windows keeps no mode bits (Go reports every folder 0777); who may
+		// read a folder is its ACL, and the user's own profile is private.
+		return nil
 	}
 	if err := os.Chmod(dir, 0o700); err != nil {
 		return fmt.Errorf("%s cannot be made private to this user: %w", dir, err)
