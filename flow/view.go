@@ -264,6 +264,15 @@ func incomplete(s SyncView) Text {
 // BlockedText says why Next cannot leave step s: on the sync page, wait
 // for the run only while one runs.
 func (w *Wizard) BlockedText(s Step) Text {
+	w.mu.Lock()
+	typed, none := w.typedErr != nil, w.state.OAAppID == ""
+	w.mu.Unlock()
+	switch {
+	case s == StepAccounts && typed:
+		return T("truth2.nav.blocked.appid")
+	case s == StepAccounts && none:
+		return T("truth2.nav.blocked.no_appid")
+	}
 	if s == StepSync && !w.Running() {
 		return T("state.nav.blocked.sync_idle")
 	}

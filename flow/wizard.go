@@ -27,6 +27,12 @@ type Wizard struct {
 	clk     clock.Clock
 	mu      sync.Mutex
 	state   State
+	// checks are the latest round's verdicts, which Next gates on; nil
+	// until a round ran for the accounts now saved.
+	checks []verdict.Check
+	// typedErr is why the AppIDs last typed were refused: step 1 then
+	// says so beside the field and nothing else, and does not move on.
+	typedErr error
 	// watchers are told after every saved change; see Watch.
 	watchMu  sync.Mutex
 	watchers map[int]func(State)
@@ -145,6 +151,7 @@ func (w *Wizard) Reset(ctx context.Context) error {
 		return err
 	}
 	w.state = State{Progress: Progress{Step: StepAccounts}}
+	w.checks, w.typedErr = nil, nil
 	w.mu.Unlock()
 	w.changed()
 	return nil
@@ -159,6 +166,14 @@ func (w *Wizard) SetAccounts(ctx context.Context, oa string, mps []string) error
 			clean = append(clean, m)
 		}
 	}
+	err := w.saveAccounts(ctx, oa, clean)
+	w.mu.Lock()
+	w.typedErr = err
+	w.mu.Unlock()
+	return err
+}
+
+func (w *Wizard) saveAccounts(ctx context.Context, oa string, clean []string) error {
 	if err := ValidateAccounts(oa, clean); err != nil {
 		return err
 	}
@@ -171,6 +186,10 @@ func (w *Wizard) SetAccounts(ctx context.Context, oa string, mps []string) error
 		}
 	}
 	return w.update(ctx, func(s *State) {
+		if s.OAAppID != oa || !slices.Equal(s.MPAppIDs, clean) {
+			// Verdicts on other accounts gate nothing for these.
+			w.checks = nil
+		}
 		if s.OAAppID != oa {
 			// Another account: an earlier authorization says nothing about it.
 			s.SessionID, s.AuthorizedAs, s.Progress.Authorized, s.Progress.SyncEnded = "", "", false, false
@@ -294,7 +313,20 @@ func (w *Wizard) Check(ctx context.Context, refresh bool) (Checked, error) {
 	if _, err := w.db.AppendChecks(ctx, rows); err != nil {
 		return out, err
 	}
+	w.mu.Lock()
+	if w.state.OAAppID == st.OAAppID && slices.Equal(w.state.MPAppIDs, st.MPAppIDs) {
+		w.checks = slices.Clone(out.Checks)
+	}
+	w.mu.Unlock()
 	return out, nil
+}
+
+// Checks are the latest round's verdicts (nil before one ran for the
+// accounts now saved): what Next gates on.
+func (w *Wizard) Checks() []verdict.Check {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.checks)
 }
 
 func (w *Wizard) selfReports(ctx context.Context) (map[string]verdict.SelfReport, error) {
@@ -320,9 +352,15 @@ func Gates(cs []verdict.Check, ids []string) []Gate {
 	return out
 }
 
-// Next moves forward, or explains what blocks.
-func (w *Wizard) Next(ctx context.Context, cs []verdict.Check) error {
-	return w.navigate(ctx, func(p *Progress) error { return p.Next(w.gates(p.Step, cs)) })
+// Next moves forward on the latest round of checks, or explains what
+// blocks.
+func (w *Wizard) Next(ctx context.Context) error {
+	return w.navigate(ctx, func(p *Progress) error {
+		if err := w.typedBlock(p.Step); err != nil {
+			return err
+		}
+		return p.Next(w.gates(p.Step, w.checks))
+	})
 }
 
 // Back moves back.
@@ -330,11 +368,27 @@ func (w *Wizard) Back(ctx context.Context) error {
 	return w.navigate(ctx, func(p *Progress) error { return p.Back() })
 }
 
-// ContinueAnyway records the admin's choice to go past failed checks.
-func (w *Wizard) ContinueAnyway(ctx context.Context, cs []verdict.Check, consequenceKey string) error {
+// ContinueAnyway records the admin's choice to go past failed checks; a
+// refused AppID is no check and cannot be gone past.
+func (w *Wizard) ContinueAnyway(ctx context.Context, consequenceKey string) error {
 	return w.navigate(ctx, func(p *Progress) error {
-		return p.ContinueAnyway(w.gates(p.Step, cs), consequenceKey, w.clk.Now())
+		if err := w.typedBlock(p.Step); err != nil {
+			return err
+		}
+		return p.ContinueAnyway(w.gates(p.Step, w.checks), consequenceKey, w.clk.Now())
 	})
+}
+
+// BlockedAppID is the blocker of step 1 while the AppIDs typed are refused.
+const BlockedAppID = "appid"
+
+// typedBlock stops step 1 while the AppIDs typed were refused or none is
+// saved; called under w.mu (navigate's update holds it).
+func (w *Wizard) typedBlock(s Step) error {
+	if s == StepAccounts && (w.typedErr != nil || w.state.OAAppID == "") {
+		return &BlockedError{Step: s, Blockers: []string{BlockedAppID}}
+	}
+	return nil
 }
 
 // GoTo jumps to a step already reached (the step list is clickable).

@@ -25,14 +25,14 @@ func TestWizardReopensWhereItWas(t *testing.T) {
 	if err := w.SetAccounts(ctx, " AppID：WX5A3C9E1F7B2D4806 ", []string{"wx8d4e2b6a1c9f3705"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.Next(ctx, nil); err != nil {
+	if err := w.Next(ctx); err != nil {
 		t.Fatal(err)
 	}
-	fail := []verdict.Check{{ID: verdict.SDKUnionID, Status: verdict.Fail, Blocking: true}}
-	if err := w.Next(ctx, fail); err == nil {
+	w.checks = []verdict.Check{{ID: verdict.SDKUnionID, Status: verdict.Fail, Blocking: true}}
+	if err := w.Next(ctx); err == nil {
 		t.Fatal("a failed blocking check let the wizard move on")
 	}
-	if err := w.ContinueAnyway(ctx, fail, "nav.consequence.sdk"); err != nil {
+	if err := w.ContinueAnyway(ctx, "nav.consequence.sdk"); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()

@@ -110,61 +110,54 @@ func (p *accountsPage) typedChanged() bool {
 	return flow.NormalizeAppID(p.oa.Text) != st.OAAppID || strings.Join(mps, ",") != strings.Join(st.MPAppIDs, ",")
 }
 
-// recheck reads the facts in the background; each badge shows "checking"
-// meanwhile and the window stays usable.
+// recheck asks flow for the page in the background; each badge shows
+// "checking" meanwhile and the window stays usable.
 func (p *accountsPage) recheck(refresh bool) {
 	for _, b := range p.badges {
 		b.checking()
 	}
 	go func() {
-		res, err := p.a.wiz.Check(p.a.ctx, refresh)
+		v, err := p.a.wiz.AccountsView(p.a.ctx, refresh)
 		do(func() {
 			if err != nil {
 				p.message.Importance = widget.DangerImportance
 				setHint(p.message, errorText(err))
 				return
 			}
-			p.a.checks = res.Checks
-			for _, c := range res.Checks {
-				if b, ok := p.badges[c.ID]; ok {
-					b.set(c)
-				}
-			}
-			// Before authorization a check changes nothing visible: say what
-			// was checked and what waits for the scan, as information; only
-			// a problem is said in red.
-			msg, importance := "", widget.MediumImportance
-			if !p.a.wiz.State().Progress.Authorized {
-				msg = Tf("accounts.checked_before_auth", map[string]any{"Unknown": unknownCount(res.Checks)})
-			}
-			if res.AccountErr != nil {
-				msg, importance = sentences(T("accounts.connector_problem"), errorText(res.AccountErr)), widget.DangerImportance
-			}
-			if len(res.SelfProvedWrong) > 0 {
-				var names []string
-				for _, id := range res.SelfProvedWrong {
-					names = append(names, T("check."+id+".title"))
-				}
-				msg = sentences(msg, Tf("accounts.self_wrong", map[string]any{"Checks": strings.Join(names, "、")}))
-				if importance != widget.DangerImportance {
-					importance = widget.WarningImportance
-				}
-			}
-			p.message.Importance = importance
-			setHint(p.message, msg)
-			p.a.relayout()
+			p.render(v)
 		})
 	}()
 }
 
-func unknownCount(cs []flow.Check) int {
-	n := 0
-	for _, c := range cs {
-		if c.Status == flow.StatusUnknown && isAccountCheck(c.ID) {
-			n++
+// render shows flow's view of step 1: the badges, and the summary only
+// when the AppIDs were taken.
+func (p *accountsPage) render(v flow.AccountsView) {
+	for _, c := range v.Checks {
+		if b, ok := p.badges[c.ID]; ok {
+			b.set(c)
 		}
 	}
-	return n
+	msg := text(v.Summary)
+	if v.AccountErr != nil {
+		msg = sentences(T("accounts.connector_problem"), errorText(v.AccountErr))
+	}
+	if len(v.SelfProvedWrong) > 0 {
+		var names []string
+		for _, id := range v.SelfProvedWrong {
+			names = append(names, T("check."+id+".title"))
+		}
+		msg = sentences(msg, Tf("accounts.self_wrong", map[string]any{"Checks": strings.Join(names, "、")}))
+	}
+	switch v.Tone {
+	case flow.StatusFail:
+		p.message.Importance = widget.DangerImportance
+	case flow.StatusWarning:
+		p.message.Importance = widget.WarningImportance
+	default:
+		p.message.Importance = widget.MediumImportance
+	}
+	setHint(p.message, msg)
+	p.a.relayout()
 }
 
 func appIDMessage(e *flow.AppIDError) string {

@@ -40,7 +40,6 @@ type App struct {
 	cancel  context.CancelFunc
 	wiz     *flow.Wizard
 	demo    flow.DemoStack
-	checks  []flow.Check
 	body    *fyne.Container
 	steps   *fyne.Container
 	side    *fyne.Container // the step list at its fixed width
@@ -231,7 +230,6 @@ func (a *App) connect(base, token string, demo flow.DemoStack) {
 	a.wiz = wiz
 	a.startPublisher(wiz)
 	a.win.SetMainMenu(a.menu()) // demo mode adds the staff console
-	a.checks = nil              // they belonged to the wizard before
 	if a.unwatch != nil {
 		a.unwatch()
 	}
@@ -355,14 +353,14 @@ func (a *App) next() {
 		p.recheck(false)
 		return
 	}
-	err := a.wiz.Next(a.ctx, a.checks)
+	err := a.wiz.Next(a.ctx)
 	var be *flow.BlockedError
 	if errors.As(err, &be) {
 		step := a.wiz.State().Progress.Step
-		if step == flow.StepAccounts || step == flow.StepSDK {
+		if (step == flow.StepAccounts || step == flow.StepSDK) && !flow.IsAppIDBlock(err) {
 			key := "nav.consequence." + step.String()
 			dialog.ShowConfirm(T("nav.blocked.title"), T("nav.blocked.checks")+"\n\n"+T(key), func(ok bool) {
-				if ok && a.wiz.ContinueAnyway(a.ctx, a.checks, key) == nil {
+				if ok && a.wiz.ContinueAnyway(a.ctx, key) == nil {
 					a.show(a.wiz.State().Progress.Step)
 				}
 			}, a.win)

@@ -17,7 +17,7 @@ var autoContinue = 5 * time.Second
 // the answer changed, and goes on to the sync by itself, or says why not.
 func (p *authorizePage) recheckAfterScan() {
 	before := map[string]string{}
-	for _, c := range p.a.checks {
+	for _, c := range p.a.wiz.Checks() {
 		before[c.ID] = c.Status
 	}
 	p.after.SetText(T("auth.rechecking"))
@@ -46,7 +46,6 @@ func (p *authorizePage) recheckAfterScan() {
 				p.a.relayout()
 				return
 			}
-			p.a.checks = res.Checks
 			// What follows is flow's to say: the sync by itself, why not,
 			// or, with the followers already synced, the result.
 			lines := changedChecks(before, res.Checks)
@@ -112,7 +111,7 @@ func (p *authorizePage) continueSoon() {
 				return
 			}
 			p.auto = nil
-			if p.a.wiz.Next(p.a.ctx, p.a.checks) == nil {
+			if p.a.wiz.Next(p.a.ctx) == nil {
 				p.a.show(p.a.wiz.State().Progress.Step)
 			}
 		})
@@ -177,7 +176,6 @@ func (p *authorizePage) revisited() {
 			if err != nil {
 				p.after.SetText(errorText(err))
 			} else {
-				p.a.checks = res.Checks
 				p.after.SetText(strings.TrimSpace(strings.Join(changedChecks(nil, res.Checks), "\n") + "\n\n" + text(next)))
 				if goOn {
 					p.continueSoon()

@@ -38,7 +38,7 @@ func TestUIImportsFlowOnly(t *testing.T) {
 // the connector client for Settings), no more may be taken. A new flow name
 // used here fails until it is added below, where the change is reviewed.
 func TestUIUsesFlowsViewsNotItsInfrastructure(t *testing.T) {
-	views := strings.Fields(`AccountChecks ActionCancel ActionRescan AppIDError AuthAuthorized AuthConnectionLost
+	views := strings.Fields(`AccountChecks AccountsView IsAppIDBlock ActionCancel ActionRescan AppIDError AuthAuthorized AuthConnectionLost
 		AuthEvent AuthFailed AuthScanned AuthWaiting AuthWrongAccount AuthorizeOptions BlockedError Check Clock
 		DayStat DemoStack DemoStarter DescribeWeChat EndFailed EndNoUnionID EvidenceRaw EvidenceText ImportError
 		ImportMapping ImportNoHeader ImportOptions ImportStats NormalizeAppID QuotaReport Report ResultView SDKChecks

@@ -29,7 +29,7 @@ func scanThenRestart(t *testing.T, between func(dir string)) *App {
 	a := open()
 	onUIDo(func() { a.wiz.GoTo(a.ctx, flow.StepAccounts) })
 	for range 2 {
-		if err := a.wiz.Next(a.ctx, nil); err != nil {
+		if err := a.wiz.Next(a.ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -38,7 +38,7 @@ func scanThenRestart(t *testing.T, between func(dir string)) *App {
 	waitFor(t, "the QR code", func() bool { return auth.state.Text == T("auth.state.waiting") })
 	onUIDo(auth.simulate)
 	waitFor(t, "authorization", func() bool { return a.wiz.State().Progress.Authorized })
-	if err := a.wiz.Next(a.ctx, nil); err != nil {
+	if err := a.wiz.Next(a.ctx); err != nil {
 		t.Fatal(err)
 	}
 	onUIDo(a.Close)
@@ -99,7 +99,7 @@ func TestSwitchingScenarioStartsFromACleanSlate(t *testing.T) {
 	old := onUI(func() *flow.Wizard { return a.wiz })
 	onUIDo(func() { a.switchScenario("not-bound") })
 	waitFor(t, "the new scenario", func() bool { return a.wiz != old && a.current != nil })
-	waitFor(t, "step 1's checks", func() bool { return len(a.checks) > 0 })
+	waitFor(t, "step 1's checks", func() bool { return len(a.wiz.Checks()) > 0 })
 	st := a.wiz.State()
 	if st.Progress.Step != flow.StepAccounts || st.Progress.Authorized || st.ImportID != 0 {
 		t.Fatalf("after the switch: %+v", st)
@@ -108,7 +108,7 @@ func TestSwitchingScenarioStartsFromACleanSlate(t *testing.T) {
 	if err != nil || rep.Sync.Followers != 0 || rep.SDK.Rows != 0 {
 		t.Fatalf("the old scenario's figures remain: %+v %+v (%v)", rep.Sync, rep.SDK, err)
 	}
-	for _, c := range onUI(func() []flow.Check { return a.checks }) {
+	for _, c := range onUI(func() []flow.Check { return a.wiz.Checks() }) {
 		if c.Evidence.Source == flow.SourceSelf || c.Status == flow.StatusPass && c.ID == "oa_bound" {
 			t.Errorf("%s still %s from the old scenario (%s)", c.ID, c.Status, c.Evidence.Source)
 		}

@@ -40,7 +40,6 @@ func (p *resultPage) shown() {
 				p.root.Refresh()
 				return
 			}
-			p.a.checks = v.Report.Checks
 			p.report = v.Report
 			p.root.Objects = []fyne.CanvasObject{p.build(v)}
 			p.root.Refresh()

@@ -237,7 +237,7 @@ func walkTo(t *testing.T, l, scenario string) *App {
 	t.Helper()
 	a, _ := openDemo(t, l, scenario)
 	acc := onUI(func() *accountsPage { return a.current.(*accountsPage) })
-	waitFor(t, "step 1's checks", func() bool { return len(a.checks) > 0 && acc.message.Text != "" })
+	waitFor(t, "step 1's checks", func() bool { return len(a.wiz.Checks()) > 0 && acc.message.Text != "" })
 	// 检查 before the scan says what it checked and what waits for the scan.
 	if got := onUI(func() string { return acc.message.Text }); !strings.HasPrefix(got, Tf("accounts.checked_before_auth", map[string]any{"Unknown": 6})[:12]) {
 		t.Fatalf("step 1 says %q", got)

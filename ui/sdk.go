@@ -110,7 +110,7 @@ func (p *sdkPage) shown() {
 }
 
 func (p *sdkPage) refreshChecks() {
-	res, err := p.a.wiz.Check(p.a.ctx, false)
+	v, err := p.a.wiz.SDKView(p.a.ctx)
 	do(func() {
 		if err != nil {
 			setHint(p.message, errorText(err))
@@ -123,8 +123,7 @@ func (p *sdkPage) refreshChecks() {
 			setHint(p.message, "")
 			p.checkFailed = false
 		}
-		p.a.checks = res.Checks
-		for _, c := range res.Checks {
+		for _, c := range v.Checks {
 			if b, ok := p.badges[c.ID]; ok {
 				b.set(c)
 			}
