@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"oawizard/flow/syncer"
 	"oawizard/flow/verdict"
 )
 
@@ -107,7 +108,7 @@ func (w *Wizard) Invariants(ctx context.Context) error {
 			fail("the sync page offers 停止 with nothing running")
 		case (a == ActionStart || a == ActionResume || a == ActionAgain) && (!st.Progress.Authorized || running):
 			fail("the sync page offers %s, which cannot run (authorized %v, running %v)", a, st.Progress.Authorized, running)
-		case a == ActionRescan && st.Progress.Authorized && sv.Ended != EndRevoked:
+		case a == ActionRescan && st.Progress.Authorized && sv.Ended != syncer.EndRevoked:
 			fail("the sync page sends an authorized account back to step 3 unchanged")
 		}
 	}

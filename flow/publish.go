@@ -94,7 +94,7 @@ func (w *Wizard) snapshot(ctx context.Context, cat Catalogue) (connclient.Snapsh
 		case running:
 			s.Sync.State = "running"
 		case end.Err != nil:
-			s.Sync.State, s.Sync.Stopped = "stopped", cat.words("sync.state."+SyncStopReason(end.Err), nil)
+			s.Sync.State, s.Sync.Stopped = "stopped", cat.words("sync.state."+syncer.EndOf(end.Err), nil)
 		}
 	}
 	return s, nil
@@ -114,12 +114,6 @@ func (w *Wizard) syncRunning(ctx context.Context, appid string) (bool, error) {
 	// The store stamps runs with the wall clock.
 	return run.Status == "running" && time.Since(run.UpdatedAt) < syncQuiet, nil
 }
-
-// SyncStopReason names why a sync ended early (one of syncer's End*
-// names: quota, revoked, not_permitted, no_api_permission,
-// account_limited, stopped or failed): the headless report's sync status
-// and the key of the sync page's words.
-func SyncStopReason(err error) string { return syncer.EndOf(err) }
 
 func (cat Catalogue) words(key string, data map[string]any) connclient.Words {
 	out := connclient.Words{}

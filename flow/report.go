@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"time"
@@ -108,9 +109,9 @@ func (w *Wizard) syncCompleteness(ctx context.Context) (SyncCompleteness, error)
 	if err != nil {
 		return SyncCompleteness{}, err
 	}
-	sc := SyncCompleteness{Ran: v.Ended != EndNone, Complete: v.Complete, Stored: v.Stored, Total: v.Total, Resume: v.ResumeAt}
+	sc := SyncCompleteness{Ran: v.Ended != "" || v.Running, Complete: v.Complete, Stored: v.Stored, Total: v.Total, Resume: v.ResumeAt}
 	if sc.Ran && !sc.Complete {
-		sc.Stop = v.Ended
+		sc.Stop = cmp.Or(v.Ended, "running")
 	}
 	return sc, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"oawizard/flow"
 	"oawizard/flow/sdkimport"
+	"oawizard/flow/syncer"
 	"oawizard/flow/verdict"
 )
 
@@ -49,7 +50,7 @@ func TestAPartialSyncIsNoVerdict(t *testing.T) {
 	m.importExport()
 	m.scan()
 	sv, rv := m.views()
-	if sv.Complete || sv.Ended != flow.EndQuota || sv.Total != 50000 || sv.Stored == 0 || sv.Stored >= sv.Total {
+	if sv.Complete || sv.Ended != syncer.EndQuota || sv.Total != 50000 || sv.Stored == 0 || sv.Stored >= sv.Total {
 		t.Fatalf("sync page: %+v", sv)
 	}
 	if !strings.HasPrefix(rv.Summary.Key, "state.result.incomplete.quota") || rv.Summary.Data["Stored"] != sv.Stored || rv.Summary.Data["Total"] != int64(50000) {
@@ -77,7 +78,7 @@ func TestANewAuthorizationAlwaysStartsASync(t *testing.T) {
 	m.stack.Demo().Sim.SetQuota(m.oa(), "/cgi-bin/user/info/batchget", 1_000_000, 0)
 	m.stack.Demo().Sim.RevokeAfterBatchGets(m.oa(), 1)
 	m.sync(context.Background())
-	if sv, _ := m.views(); sv.Ended != flow.EndRevoked || len(sv.Actions) != 1 || sv.Actions[0] != flow.ActionRescan {
+	if sv, _ := m.views(); sv.Ended != syncer.EndRevoked || len(sv.Actions) != 1 || sv.Actions[0] != flow.ActionRescan {
 		t.Fatalf("after the revoke: %+v", sv)
 	}
 	m.scan()
@@ -104,7 +105,7 @@ func TestAScenarioAndItsDataLiveTogether(t *testing.T) {
 	m.open()
 	st := m.w.State()
 	sv, _ := m.views()
-	if st.Scenario != "ok" || st.Progress.Authorized || sv.Stored != 0 || sv.Total != 0 || sv.Ended != flow.EndNone {
+	if st.Scenario != "ok" || st.Progress.Authorized || sv.Stored != 0 || sv.Total != 0 || sv.Ended != "" {
 		t.Fatalf("after the switch: scenario %q, authorized %v, sync page %+v", st.Scenario, st.Progress.Authorized, sv)
 	}
 }
@@ -122,7 +123,7 @@ func TestReopeningShowsTheStoredSync(t *testing.T) {
 	m.close()
 	m.open()
 	sv, _ := m.views()
-	if sv.Stored == 0 || sv.Total != 60000 || sv.Fraction() <= 0 || sv.Ended != flow.EndStopped || !sv.AutoStart {
+	if sv.Stored == 0 || sv.Total != 60000 || sv.Fraction() <= 0 || sv.Ended != syncer.EndStopped || !sv.AutoStart {
 		t.Fatalf("reopened: %+v", sv)
 	}
 	if sv.Counts.Data["Stored"] != sv.Stored || sv.Counts.Data["Total"] != int64(60000) {

@@ -39,29 +39,24 @@ const (
 	ActionRescan Action = "sync.rescan" // back to step 3 for a new scan
 )
 
-// How the latest sync ended, as the pages say it.
-const (
-	EndNone         = ""              // no run yet
-	EndRunning      = "running"       // a run is going on in this window
-	EndDone         = "done"          // reached the end
-	EndNoUnionID    = "no_unionid"    // reached the end, no follower has a unionid
-	EndQuota        = "quota"         // the day's quota ran out
-	EndRevoked      = "revoked"       // the authorization was withdrawn
-	EndNotPermitted = "not_permitted" // WeChat refuses the follower APIs
-	EndStopped      = "stopped"       // stopped, or the window was closed
-	EndFailed       = "failed"        // another failure
-)
-
 // SyncView is the sync page.
 type SyncView struct {
 	// Stored, WithUnionID and Unsubscribed count the followers stored;
 	// Total is WeChat's count (0 = not known yet).
 	Stored, WithUnionID, Unsubscribed, Total int64
-	// Ended is how the latest run ended (End…); Complete: it reached the end.
-	Ended    string
-	Complete bool
-	// Err is the latest run's error, for the staff details of a failure.
-	Err error
+	// Running: a run goes on in this window. Ended is how the latest
+	// run that is over ended, in the syncer's names (syncer.EndDone, …;
+	// "" before any), the one model of a sync's end that the pages, the
+	// report and the headless status all read. Complete: it reached the
+	// end; NoUnionID: it did, and no follower has a unionid.
+	Running   bool
+	Ended     string
+	Complete  bool
+	NoUnionID bool
+	// Err is the latest run's error; Unexplained: no page words explain
+	// it, so the staff details show it.
+	Err         error
+	Unexplained bool
 	// ResumeAt is when a quota stop can continue.
 	ResumeAt time.Time
 	Headline Text
@@ -100,26 +95,6 @@ func percent(a, b int64) string {
 	return strings.TrimSuffix(strconv.FormatFloat(p, 'f', 1, 64), ".0")
 }
 
-// endOf names how a run ended from what Sync returned.
-func endOf(err error, stored, union int64) string {
-	var qe *syncer.QuotaError
-	switch {
-	case err == nil && stored > 0 && union == 0:
-		return EndNoUnionID
-	case err == nil:
-		return EndDone
-	case errors.As(err, &qe):
-		return EndQuota
-	case errors.Is(err, syncer.ErrRevoked):
-		return EndRevoked
-	case errors.Is(err, syncer.ErrNotPermitted):
-		return EndNotPermitted
-	case errors.Is(err, context.Canceled):
-		return EndStopped
-	}
-	return EndFailed
-}
-
 // SyncView computes the sync page from the store and the running sync.
 func (w *Wizard) SyncView(ctx context.Context) (SyncView, error) {
 	st := w.State()
@@ -138,9 +113,9 @@ func (w *Wizard) SyncView(ctx context.Context) (SyncView, error) {
 	}
 	switch {
 	case w.Running():
-		v.Ended = EndRunning
+		v.Running = true
 	case ran:
-		v.Ended, v.Err = endOf(end.Err, v.Stored, v.WithUnionID), end.Err
+		v.Ended, v.Err = syncer.EndOf(end.Err), end.Err
 		var qe *syncer.QuotaError
 		if errors.As(end.Err, &qe) {
 			// The renewal as the run that stopped saw it on the wizard's
@@ -148,7 +123,9 @@ func (w *Wizard) SyncView(ctx context.Context) (SyncView, error) {
 			v.ResumeAt = cmp.Or(st.QuotaResumeAt, qe.ResumeAt)
 		}
 	}
-	v.Complete = v.Ended == EndDone || v.Ended == EndNoUnionID
+	v.Complete = v.Ended == syncer.EndDone
+	v.NoUnionID = v.Complete && v.Stored > 0 && v.WithUnionID == 0
+	v.Unexplained = v.Ended == syncer.EndFailed && v.Err != nil
 	if v.Complete && v.Total < v.Stored {
 		v.Total = v.Stored // followers who came while it ran
 	}
@@ -157,41 +134,55 @@ func (w *Wizard) SyncView(ctx context.Context) (SyncView, error) {
 	v.Actions = syncActions(v, st.Progress.Authorized)
 	// The page starts by itself until a run ended with data to show: a
 	// new authorization always leads to a sync, whatever ended the last.
-	v.AutoStart = st.Progress.Authorized && !st.Progress.SyncEnded && v.Ended != EndRunning
+	v.AutoStart = st.Progress.Authorized && !st.Progress.SyncEnded && !v.Running
 	return v, nil
 }
 
+// endWords are the sync page's headline and detail for each ending, and
+// whether the headline is a failure.
+var endWords = map[string]struct {
+	detail string
+	danger bool
+}{
+	syncer.EndDone:           {"sync.done_detail", false},
+	syncer.EndStopped:        {"sync.stopped_detail", false},
+	syncer.EndQuota:          {"sync.quota_detail", false},
+	syncer.EndRevoked:        {"sync.revoked_detail", true},
+	syncer.EndNotPermitted:   {"sync.not_permitted_detail", true},
+	syncer.EndNoAPI:          {"truth2.sync.no_api_permission_detail", true},
+	syncer.EndAccountLimited: {"truth2.sync.account_limited_detail", true},
+	syncer.EndFailed:         {"state.sync.failed_detail", true},
+}
+
 func syncPageWords(v SyncView) (head, detail Text, danger bool) {
-	switch v.Ended {
-	case EndNone:
-		return T("state.sync.not_started"), T("state.sync.not_started_detail"), false
-	case EndRunning:
+	switch {
+	case v.Running:
 		return T("state.sync.running"), T("state.sync.live_detail"), false
-	case EndNoUnionID:
+	case v.Ended == "":
+		return T("state.sync.not_started"), T("state.sync.not_started_detail"), false
+	case v.NoUnionID:
 		return T("sync.state.no_unionid"), T("sync.no_unionid_detail"), true
-	case EndDone:
-		return T("sync.state.done"), T("sync.done_detail"), false
-	case EndQuota:
-		return T("sync.state.quota"), Text{Key: "sync.quota_detail", Data: map[string]any{"When": v.ResumeAt.Local().Format("2006-01-02 15:04")}}, false
-	case EndRevoked:
-		return T("sync.state.revoked"), T("sync.revoked_detail"), true
-	case EndNotPermitted:
-		return T("sync.state.not_permitted"), T("sync.not_permitted_detail"), true
-	case EndStopped:
-		return T("sync.state.stopped"), T("sync.stopped_detail"), false
 	}
-	return T("sync.state.failed"), T("state.sync.failed_detail"), true
+	w, ok := endWords[v.Ended]
+	if !ok {
+		w = endWords[syncer.EndFailed]
+	}
+	detail = T(w.detail)
+	if v.Ended == syncer.EndQuota {
+		detail.Data = map[string]any{"When": v.ResumeAt.Local().Format("2006-01-02 15:04")}
+	}
+	return T("sync.state." + v.Ended), detail, w.danger
 }
 
 // syncActions are the buttons: each one changes something (no button
 // leads back to where it came from unchanged).
 func syncActions(v SyncView, authorized bool) []Action {
 	switch {
-	case v.Ended == EndRunning:
+	case v.Running:
 		return []Action{ActionCancel}
-	case !authorized || v.Ended == EndRevoked:
+	case !authorized || v.Ended == syncer.EndRevoked:
 		return []Action{ActionRescan}
-	case v.Ended == EndNone:
+	case v.Ended == "":
 		return []Action{ActionStart}
 	case v.Complete:
 		return []Action{ActionAgain}
@@ -251,9 +242,9 @@ func (w *Wizard) ResultView(ctx context.Context) (ResultView, error) {
 // incomplete says how far a sync got, why it stopped and how it goes on.
 func incomplete(s SyncView) Text {
 	d := map[string]any{"Stored": s.Stored, "Total": s.Total, "When": s.ResumeAt.Local().Format("2006-01-02 15:04")}
-	why := s.Ended
-	if why == EndNone {
-		why = "not_started"
+	why := cmp.Or(s.Ended, "not_started")
+	if s.Running {
+		why = "running"
 	}
 	if s.Total <= 0 {
 		return Text{Key: "state.result.incomplete_no_total." + why, Data: d}
@@ -306,7 +297,7 @@ func (w *Wizard) AfterScan(ctx context.Context, cs []verdict.Check, justScanned 
 		return T("state.auth.not_continuing_no_sync"), false, nil
 	case failed:
 		return T("auth.not_continuing"), false, nil
-	case !justScanned && sv.Ended != EndNone:
+	case !justScanned && sv.Ended != "":
 		return T("state.auth.sync_pending"), false, nil
 	case st.Progress.Authorized && !st.MPAuthorized && len(st.MPAppIDs) > 0:
 		return T("auth.continuing"), true, nil
@@ -318,8 +309,18 @@ func (w *Wizard) AfterScan(ctx context.Context, cs []verdict.Check, justScanned 
 // check each has words in every language.
 func ViewKeys() []string {
 	var keys []string
-	for _, end := range []string{"not_started", EndRunning, EndQuota, EndRevoked, EndNotPermitted, EndStopped, EndFailed} {
-		keys = append(keys, "state.result.incomplete."+end, "state.result.incomplete_no_total."+end)
+	for _, end := range syncer.Ends {
+		keys = append(keys, "sync.state."+end, endWords[end].detail)
+	}
+	// The result page and the report say why a sync is incomplete.
+	for _, why := range append([]string{"not_started", "running"}, syncer.Ends...) {
+		if why == syncer.EndDone {
+			continue
+		}
+		keys = append(keys, "state.result.incomplete."+why, "state.result.incomplete_no_total."+why)
+		if why != "not_started" {
+			keys = append(keys, "report.stop."+why)
+		}
 	}
 	for _, a := range []Action{ActionStart, ActionResume, ActionAgain, ActionCancel, ActionRescan} {
 		keys = append(keys, string(a))

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/net/html"
 
 	"oawizard/flow"
+	"oawizard/flow/syncer"
 )
 
 // The report is exported as the menu's 导出报告 does it, from a demo run
@@ -267,7 +268,7 @@ func TestReportOfAnIncompleteSync(t *testing.T) {
 			}
 			// When the quota renews, as the sync page says it from the store.
 			sv, err := wiz.SyncView(context.Background())
-			if sv.Ended != flow.EndQuota || sv.ResumeAt.IsZero() || err != nil {
+			if sv.Ended != syncer.EndQuota || sv.ResumeAt.IsZero() || err != nil {
 				t.Fatalf("the quota scenario's sync ended as %v (resumes %v), %v", sv.Ended, sv.ResumeAt, err)
 			}
 			r := exportNow(t, a)

@@ -86,7 +86,7 @@ func (p *resultPage) build(v flow.ResultView) fyne.CanvasObject {
 	note.SizeName = theme.SizeNameCaptionText
 	box := container.NewVBox(container.NewBorder(nil, nil, nil, export, title(T("result.title"))))
 	box.Add(summaryLine(v))
-	if v.Sync.Ended == flow.EndNoUnionID {
+	if v.Sync.NoUnionID {
 		box.Add(problem(T("result.no_unionid")))
 	}
 	box.Add(stats)

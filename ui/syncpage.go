@@ -104,7 +104,7 @@ func (p *syncPage) render(v flow.SyncView) {
 	p.detail.SetText(text(v.Detail))
 	p.counts.SetText(text(v.Counts))
 	p.raw.Objects = nil
-	if v.Ended == flow.EndFailed && v.Err != nil {
+	if v.Unexplained {
 		p.raw.Objects = []fyne.CanvasObject{staffDetails(v.Err)}
 	}
 	p.barBox.Theme = appTheme{}

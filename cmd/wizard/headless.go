@@ -247,7 +247,7 @@ func (rep *headlessReport) recordAuthorization(session *flow.Session, err error)
 	}
 }
 
-func syncStatus(err error) string { return flow.SyncStopReason(err) }
+func syncStatus(err error) string { return syncer.EndOf(err) }
 
 // importExport runs step 2 on a file, reporting progress as JSON lines at
 // most four times a second (and once at the end).

@@ -25,6 +25,9 @@ const (
 	EndFailed         = "failed"
 )
 
+// Ends lists every ending, for tests and catalogues that walk them all.
+var Ends = []string{EndDone, EndStopped, EndQuota, EndRevoked, EndNotPermitted, EndNoAPI, EndAccountLimited, EndFailed}
+
 // Final tells an ending that a new run starts over from one a later run
 // may resume (stopped, or out of quota for today).
 func (o Outcome) Final() bool { return o.Status != EndStopped && o.Status != EndQuota }
