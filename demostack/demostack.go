@@ -13,6 +13,7 @@ import (
 
 	"oawizard/demostack/loopback"
 	"oawizard/flow"
+	"oawizard/flow/secret"
 	"oawizard/wechat/wechatsim"
 )
 
@@ -28,7 +29,7 @@ type Options struct {
 	// Keychain keeps the key that seals the demo's database, which must
 	// never be in a file. nil, or a keychain that does not answer, makes
 	// every start in Dir a fresh one, as a restart cannot open the store.
-	Keychain flow.Keychain
+	Keychain secret.Store
 }
 
 // SDKUsers and SharedUsers shape the sample analytics export: 5,000

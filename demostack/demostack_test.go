@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"oawizard/flow"
+	"oawizard/flow/connclient"
+	"oawizard/flow/secret"
 	"oawizard/flow/secret/secrettest"
 	"oawizard/flow/store"
 	"oawizard/flow/syncer"
@@ -44,7 +46,7 @@ func startRun(t *testing.T, dir, scenario string, opt Options) *run {
 	}
 	r := &run{t: t, st: st}
 	t.Cleanup(r.close)
-	conn, err := flow.NewConnClient(st.URL(), st.Token(), nil)
+	conn, err := connclient.New(st.URL(), st.Token(), nil)
 	if err == nil {
 		r.w, err = flow.NewWizard(context.Background(), db, conn, nil)
 	}
@@ -164,25 +166,25 @@ func TestKeptStateThatCannotBeUsedGivesAFreshStart(t *testing.T) {
 	for _, c := range []struct {
 		name     string
 		scenario string
-		spoil    func(t *testing.T, dir string, kc flow.Keychain, before []byte)
+		spoil    func(t *testing.T, dir string, kc secret.Store, before []byte)
 		want     string
 	}{
-		{"another scenario", "not-bound", func(*testing.T, string, flow.Keychain, []byte) {}, flow.DemoFreshStateLost},
-		{"damaged state", "ok", func(t *testing.T, dir string, _ flow.Keychain, _ []byte) {
+		{"another scenario", "not-bound", func(*testing.T, string, secret.Store, []byte) {}, flow.DemoFreshStateLost},
+		{"damaged state", "ok", func(t *testing.T, dir string, _ secret.Store, _ []byte) {
 			write(t, filepath.Join(dir, StateFile), []byte("{\"version\":1,"))
 		}, flow.DemoFreshStateLost},
-		{"damaged database", "ok", func(t *testing.T, dir string, _ flow.Keychain, _ []byte) {
+		{"damaged database", "ok", func(t *testing.T, dir string, _ secret.Store, _ []byte) {
 			write(t, filepath.Join(dir, StoreFile), []byte("not a database, whatever it once was"))
 		}, flow.DemoFreshStateLost},
-		{"state removed", "ok", func(t *testing.T, dir string, _ flow.Keychain, _ []byte) {
+		{"state removed", "ok", func(t *testing.T, dir string, _ secret.Store, _ []byte) {
 			os.Remove(filepath.Join(dir, StateFile))
 		}, flow.DemoFreshStateLost},
-		{"key gone from the keychain", "ok", func(t *testing.T, dir string, kc flow.Keychain, _ []byte) {
+		{"key gone from the keychain", "ok", func(t *testing.T, dir string, kc secret.Store, _ []byte) {
 			if err := kc.Delete(keyName(dir)); err != nil {
 				t.Fatal(err)
 			}
 		}, flow.DemoFreshStateLost},
-		{"a simulator state older than the store", "ok", func(t *testing.T, dir string, _ flow.Keychain, before []byte) {
+		{"a simulator state older than the store", "ok", func(t *testing.T, dir string, _ secret.Store, before []byte) {
 			write(t, filepath.Join(dir, StateFile), before)
 		}, flow.DemoFreshRefused},
 	} {
@@ -220,7 +222,7 @@ func TestKeptStateThatCannotBeUsedGivesAFreshStart(t *testing.T) {
 func TestWithoutAKeychainEachStartIsFresh(t *testing.T) {
 	tmp, dir := t.TempDir(), t.TempDir()
 	t.Setenv("TMPDIR", tmp)
-	for i, kc := range []flow.Keychain{nil, noKeychain{}} {
+	for i, kc := range []secret.Store{nil, noKeychain{}} {
 		r := startRun(t, dir, "ok", Options{Followers: 10, Keychain: kc})
 		if _, err := os.Stat(filepath.Join(dir, StoreFile)); err != nil {
 			t.Fatalf("start %d: %v", i, err)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"oawizard/flow"
+	"oawizard/flow/secret"
 )
 
 // What a demo in the wizard's data folder carries from one run to the next:
@@ -105,13 +106,13 @@ func keyName(dir string) string {
 
 // storeKey reads the data folder's store key from the keychain, or makes
 // and saves one (created) when there is none yet.
-func storeKey(ctx context.Context, kc flow.Keychain, dir string) (key string, created bool, err error) {
+func storeKey(ctx context.Context, kc secret.Store, dir string) (key string, created bool, err error) {
 	if kc == nil {
 		return "", false, flow.ErrKeychainUnavailable
 	}
 	ctx, cancel := context.WithTimeout(ctx, keychainWait)
 	defer cancel()
-	r := <-flow.GetSecretAsync(ctx, kc, keyName(dir))
+	r := <-secret.GetAsync(ctx, kc, keyName(dir))
 	switch {
 	case r.Err == nil && len(r.Value) == 64:
 		return r.Value, false, nil

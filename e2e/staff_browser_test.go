@@ -20,6 +20,7 @@ import (
 	"oawizard/assets"
 	"oawizard/demostack"
 	"oawizard/flow"
+	"oawizard/flow/connclient"
 	"oawizard/flow/store"
 )
 
@@ -132,7 +133,7 @@ func startCustomer(t *testing.T) *customer {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	conn, err := flow.NewConnClient(st.URL(), st.Token(), nil)
+	conn, err := connclient.New(st.URL(), st.Token(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

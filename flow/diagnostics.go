@@ -147,6 +147,19 @@ func diagHealth(b *strings.Builder, in DiagInput, tf Texts) {
 
 // ConnectorHealth asks the connector how it is now: the Help menu's
 // contact and the copied diagnostics say what it answers.
-func (w *Wizard) ConnectorHealth(ctx context.Context) (*ConnHealth, error) {
+func (w *Wizard) ConnectorHealth(ctx context.Context) (*connclient.Health, error) {
 	return w.conn.Health(ctx)
+}
+
+// Contact is whom the admin calls for what the vendor must fix.
+type Contact struct{ Name, Phone, URL string }
+
+// SupportContact is the vendor's contact as the connector gives it; nil
+// when the operator set none.
+func (w *Wizard) SupportContact(ctx context.Context) (*Contact, error) {
+	h, err := w.conn.Health(ctx)
+	if err != nil || h.Support == nil {
+		return nil, err
+	}
+	return &Contact{Name: h.Support.Name, Phone: h.Support.Phone, URL: h.Support.URL}, nil
 }

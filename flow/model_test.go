@@ -16,6 +16,7 @@ import (
 	"oawizard/demostack"
 	"oawizard/flow"
 	"oawizard/flow/connclient"
+	"oawizard/flow/secret"
 	"oawizard/flow/secret/secrettest"
 	"oawizard/flow/store"
 	"oawizard/flow/syncer"
@@ -46,7 +47,7 @@ type tb interface {
 type model struct {
 	t        tb
 	dir      string
-	keychain flow.Keychain
+	keychain secret.Store
 	scenario string
 	// followers is the Official Account's count (modelFollowers if 0).
 	followers int
@@ -86,7 +87,7 @@ func (m *model) reopenWizard() {
 		m.t.Fatal(err)
 	}
 	m.db = db
-	conn, err := flow.NewConnClient(m.stack.URL(), m.stack.Token(), nil)
+	conn, err := connclient.New(m.stack.URL(), m.stack.Token(), nil)
 	if err != nil {
 		m.t.Fatal(err)
 	}

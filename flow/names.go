@@ -1,7 +1,6 @@
 package flow
 
 import (
-	"oawizard/clock"
 	"oawizard/flow/connclient"
 	"oawizard/flow/sdkimport"
 	"oawizard/flow/secret"
@@ -34,12 +33,7 @@ var (
 	AccountChecks = verdict.AccountChecks
 )
 
-// The results database.
-type (
-	DB      = store.DB
-	DayStat = store.DayStat
-)
-
+// The results database's refusals, which the window words.
 var (
 	ErrStoreReadOnly = store.ErrReadOnly
 	ErrStoreDiskFull = store.ErrDiskFull
@@ -48,36 +42,22 @@ var (
 	ErrStoreTooNew   = store.ErrTooNew
 )
 
-// StoreLockError names what holds the database, when it can be known.
-type StoreLockError = store.LockError
-
-// The wizard's clock (NewWizard's): tests fix the day the window shows.
-type Clock = clock.Clock
-
-// The keychain.
-type Keychain = secret.Store
-
+// The keychain's refusals.
 var (
 	ErrKeychainUnavailable = secret.ErrUnavailable
 	ErrKeychainNotFound    = secret.ErrNotFound
-	TokenKey               = secret.TokenKey
-	GetSecretAsync         = secret.GetAsync
 )
 
-// The connector.
+// The connector's scan session and its connection, as step 3 and the sync
+// page show them.
 type (
-	Session    = connclient.Session
-	ConnError  = connclient.Error
-	ConnState  = connclient.ConnState
-	ConnHealth = connclient.Health
+	Session   = connclient.Session
+	ConnState = connclient.ConnState
 )
 
-var (
-	NewConnClient = connclient.New
-	// ErrTokenRevoked: the connector no longer accepts the project token;
-	// the fix is in Settings.
-	ErrTokenRevoked = connclient.ErrTokenRevoked
-)
+// ErrTokenRevoked: the connector no longer accepts the project token; the
+// fix is in Settings.
+var ErrTokenRevoked = connclient.ErrTokenRevoked
 
 // The sync. How a run ended is the sync page's view (SyncView), so the
 // window needs none of the sync's errors.

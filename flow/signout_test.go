@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"oawizard/flow/secret"
 	"oawizard/flow/secret/secrettest"
 	"oawizard/flow/store"
 )
@@ -37,7 +38,7 @@ func TestSignOutNeverForgetsTheConnectorBeforeItsToken(t *testing.T) {
 		t.Fatalf("the connector was forgotten with its token still kept: %q", saved)
 	}
 	kc := secrettest.NewMemory()
-	if err := kc.Set(TokenKey(url), "oaw_secret"); err != nil {
+	if err := kc.Set(secret.TokenKey(url), "oaw_secret"); err != nil {
 		t.Fatal(err)
 	}
 	if err := SignOut(ctx, db, kc, url); err != nil {

@@ -3,6 +3,7 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/url"
@@ -22,13 +23,11 @@ import (
 
 // Options configure the window.
 type Options struct {
-	DB        *flow.DB
+	Home      *flow.Home // the data folder and the keychain
 	StartDemo flow.DemoStarter
 	Scenarios []flow.ScenarioInfo
-	Scenario  string        // demo scenario at start; "" = the one the stored setup belongs to
-	Secrets   flow.Keychain // the OS keychain
+	Scenario  string // demo scenario at start; "" = the one the stored setup belongs to
 	Version   string
-	Clock     flow.Clock // nil = the wall clock; tests fix the day the window shows
 }
 
 // App is the running wizard window.
@@ -122,7 +121,7 @@ func (a *App) layout() fyne.CanvasObject {
 		if l == Lang() {
 			return
 		}
-		if err := flow.SaveLanguage(a.ctx, a.opts.DB, l); err != nil {
+		if err := a.opts.Home.SaveLanguage(a.ctx, l); err != nil {
 			dialog.ShowError(errors.New(errorText(err)), a.win)
 			return
 		}
@@ -157,38 +156,29 @@ func (a *App) menu() *fyne.MainMenu {
 // startup decides between real mode (a saved connector and a token in the
 // keychain) and demo mode, without blocking the window.
 func (a *App) startup() {
-	savedURL, err := flow.SavedConnector(a.ctx, a.opts.DB)
-	if err != nil {
-		a.showFatal(T("store.failed"), err)
-		return
-	}
 	a.showBusy(T("startup.busy"))
-	if savedURL != "" && a.opts.Secrets != nil {
-		go func() {
-			ctx, cancel := context.WithTimeout(a.ctx, time.Minute)
-			defer cancel()
-			r := <-flow.GetSecretAsync(ctx, a.opts.Secrets, flow.TokenKey(savedURL))
-			do(func() {
-				if r.Err != nil {
-					a.showSettingsPage(savedURL, r.Err)
-					return
+	go func() {
+		ctx, cancel := context.WithTimeout(a.ctx, time.Minute)
+		defer cancel()
+		st, err := a.opts.Home.Start(ctx)
+		do(func() {
+			switch {
+			case err != nil:
+				a.showFatal(T("store.failed"), err)
+			case st.Real() && st.TokenErr != nil:
+				a.showSettingsPage(st.Connector, st.TokenErr)
+			case st.Real():
+				a.connect(st.Connector, st.Token, nil)
+			default:
+				// No scenario asked for: continue in the one the data belongs to.
+				a.opts.Scenario = cmp.Or(a.opts.Scenario, st.Scenario)
+				if a.opts.Scenario == "" && len(a.opts.Scenarios) > 0 {
+					a.opts.Scenario = a.opts.Scenarios[0].Name
 				}
-				a.connect(savedURL, r.Value, nil)
-			})
-		}()
-		return
-	}
-	if a.opts.Scenario == "" {
-		// No scenario asked for: continue in the one the data belongs to.
-		if a.opts.Scenario, err = flow.SavedScenario(a.ctx, a.opts.DB); err != nil {
-			a.showFatal(T("store.failed"), err)
-			return
-		}
-		if a.opts.Scenario == "" && len(a.opts.Scenarios) > 0 {
-			a.opts.Scenario = a.opts.Scenarios[0].Name
-		}
-	}
-	a.startDemo(a.opts.Scenario)
+				a.startDemo(a.opts.Scenario)
+			}
+		})
+	}()
 }
 
 // startDemo (re)starts the simulated WeChat and connector for a scenario.
@@ -217,12 +207,12 @@ func (a *App) startDemo(scenario string) {
 
 // connect builds the wizard on a connector and shows where it stood.
 func (a *App) connect(base, token string, demo flow.DemoStack) {
-	conn, err := flow.NewConnClient(base, token, nil)
-	if err != nil {
+	wiz, err := a.opts.Home.Open(a.ctx, base, token)
+	if _, _, ok := flow.ConnectorProblem(err); ok {
+		// The address cannot be a connector's: Settings says why.
 		a.showSettingsPage(base, err)
 		return
 	}
-	wiz, err := flow.NewWizard(a.ctx, a.opts.DB, conn, a.opts.Clock)
 	if err != nil {
 		a.showFatal(T("store.failed"), err)
 		return

@@ -93,7 +93,7 @@ func TestEveryPageFitsTheSmallestWindow(t *testing.T) {
 func TestTheWindowRemembersItsSize(t *testing.T) {
 	fa, db := testApp(t, LangZH)
 	open := func() *App {
-		return onUI(func() *App { return New(fa, Options{DB: db}) })
+		return onUI(func() *App { return New(fa, Options{Home: flow.NewHome(db, nil, nil)}) })
 	}
 	a := open()
 	if got := onUI(func() fyne.Size { return a.win.Canvas().Size() }); got != startSize {
@@ -120,7 +120,7 @@ func TestTheWindowOpensWithinALaptopScreen(t *testing.T) {
 		t.Run(l, func(t *testing.T) {
 			fa, db := testApp(t, l)
 			a := onUI(func() *App {
-				return New(fa, Options{DB: db, StartDemo: testStarter, Scenarios: testScenarios(), Scenario: "not-bound", Clock: walkClock{}})
+				return New(fa, Options{Home: flow.NewHome(db, nil, walkClock{}), StartDemo: testStarter, Scenarios: testScenarios(), Scenario: "not-bound"})
 			})
 			t.Cleanup(func() { onUIDo(a.Close) })
 			waitFor(t, "the demo to start", func() bool { return a.current != nil })

@@ -98,25 +98,24 @@ func selectable(s string) *widget.Label {
 func (a *App) showContact() {
 	wiz := a.wiz
 	go func() {
-		var h *flow.ConnHealth
+		var c *flow.Contact
 		err := errors.New("ui: no connector yet")
 		if wiz != nil {
 			ctx, cancel := context.WithTimeout(a.ctx, 10*time.Second)
-			h, err = wiz.ConnectorHealth(ctx)
+			c, err = wiz.SupportContact(ctx)
 			cancel()
 		}
-		do(func() { dialog.ShowCustom(T("menu.contact"), T("support.close"), a.contactView(h, err), a.win) })
+		do(func() { dialog.ShowCustom(T("menu.contact"), T("support.close"), a.contactView(c, err), a.win) })
 	}()
 }
 
-func (a *App) contactView(h *flow.ConnHealth, err error) fyne.CanvasObject {
+func (a *App) contactView(s *flow.Contact, err error) fyne.CanvasObject {
 	switch {
 	case err != nil:
 		return newTextBlock(sentences(T("support.contact.unknown"), errorText(err)))
-	case h.Support == nil:
+	case s == nil:
 		return newTextBlock(T("support.contact.none"))
 	}
-	s := h.Support
 	form := widget.NewForm()
 	if s.Name != "" {
 		form.Append(T("support.contact.name"), selectable(s.Name))

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"oawizard/demostack/loopback"
+	"oawizard/flow"
 )
 
 // linkApp remembers the links the window asked the system browser to open.
@@ -87,7 +88,7 @@ func TestSupportCodeShowsWhileSharingAndSaysWhenOff(t *testing.T) {
 
 func TestContactSaysWhomToCallOrWhyItIsUnknown(t *testing.T) {
 	a, _ := openDemo(t, LangEN, "ok")
-	h, err := a.wiz.ConnectorHealth(context.Background())
+	h, err := a.wiz.SupportContact(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +136,7 @@ func TestHelpMenuOpensTheDemoStaffConsoleSignedIn(t *testing.T) {
 	fa, db := testApp(t, LangZH)
 	la := &linkApp{App: fa}
 	a := onUI(func() *App {
-		return New(la, Options{DB: db, StartDemo: testStarter, Scenarios: testScenarios(), Scenario: "ok"})
+		return New(la, Options{Home: flow.NewHome(db, nil, nil), StartDemo: testStarter, Scenarios: testScenarios(), Scenario: "ok"})
 	})
 	t.Cleanup(func() { onUIDo(a.Close) })
 	waitFor(t, "the demo to start", func() bool { return a.current != nil })

@@ -32,7 +32,7 @@ func TestQRScreenLeavesNoGoroutineBehind(t *testing.T) {
 	fa, db := testApp(t, LangZH)
 	before := runtime.NumGoroutine()
 	a := onUI(func() *App {
-		return New(fa, Options{DB: db, StartDemo: testStarter, Scenarios: testScenarios(), Scenario: "ok"})
+		return New(fa, Options{Home: flow.NewHome(db, nil, nil), StartDemo: testStarter, Scenarios: testScenarios(), Scenario: "ok"})
 	})
 	waitFor(t, "the demo to start", func() bool { return a.current != nil })
 	for range 5 {

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"oawizard/demostack/loopback"
+	"oawizard/flow"
 	"oawizard/flow/secret/secrettest"
 	"oawizard/flow/store"
 )
@@ -24,13 +25,13 @@ func TestConnectorStoreOutageIsTheVendorsTroubleNotARevokedToken(t *testing.T) {
 	defer d.Close()
 	db, _ := store.Open(filepath.Join(t.TempDir(), "w.db"))
 	defer db.Close()
-	a := &App{opts: Options{DB: db, Secrets: secrettest.NewMemory()}}
+	a := &App{opts: Options{Home: flow.NewHome(db, secrettest.NewMemory(), nil)}}
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 	defer a.cancel()
 	if err := d.Store.Close(); err != nil {
 		t.Fatal(err)
 	}
-	err = a.checkConnector(d.URL, d.ProjectToken)
+	err = a.opts.Home.SignIn(a.ctx, d.URL, d.ProjectToken)
 	for lang, want := range map[string]string{LangZH: "服务商的服务器暂时出了问题", LangEN: "the vendor's server is having trouble"} {
 		SetupLanguage(lang)
 		got := errorText(err)

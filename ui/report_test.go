@@ -205,7 +205,7 @@ func openDemoVersioned(t *testing.T, l, scenario string) *App {
 	t.Helper()
 	fa, db := testApp(t, l)
 	a := onUI(func() *App {
-		return New(fa, Options{DB: db, StartDemo: testStarter, Scenarios: testScenarios(), Scenario: scenario, Clock: walkClock{}, Version: "v9.9.9-test"})
+		return New(fa, Options{Home: flow.NewHome(db, nil, walkClock{}), StartDemo: testStarter, Scenarios: testScenarios(), Scenario: scenario, Version: "v9.9.9-test"})
 	})
 	t.Cleanup(func() { onUIDo(a.Close) })
 	waitFor(t, "the demo to start", func() bool { return a.current != nil })

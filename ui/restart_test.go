@@ -21,7 +21,7 @@ func scanThenRestart(t *testing.T, between func(dir string)) *App {
 	start := demostack.Starter(demostack.Options{Dir: dir, Followers: 2500, Keychain: secrettest.System(t)})
 	open := func() *App {
 		a := onUI(func() *App {
-			return New(fa, Options{DB: db, StartDemo: start, Scenarios: testScenarios(), Scenario: "ok"})
+			return New(fa, Options{Home: flow.NewHome(db, nil, nil), StartDemo: start, Scenarios: testScenarios(), Scenario: "ok"})
 		})
 		waitFor(t, "the demo to start", func() bool { return a.current != nil })
 		return a

@@ -103,7 +103,7 @@ func (p *resultPage) build(v flow.ResultView) fyne.CanvasObject {
 		}
 		box.Add(l)
 	}
-	box.Objects = append(box.Objects, widget.NewSeparator(), chartTitle, growthChart(r.Growth), note)
+	box.Objects = append(box.Objects, widget.NewSeparator(), chartTitle, growthChart(r), note)
 	return container.NewVScroll(box)
 }
 
@@ -162,7 +162,8 @@ func miniBadge(c flow.Check) fyne.CanvasObject {
 
 // growthChart draws the cumulative followers as bars with Fyne's own
 // canvas: no plotting dependency and it scales with the window.
-func growthChart(days []flow.DayStat) fyne.CanvasObject {
+func growthChart(r flow.Report) fyne.CanvasObject {
+	days := r.Growth
 	if len(days) == 0 {
 		return widget.NewLabel(T("result.no_growth"))
 	}

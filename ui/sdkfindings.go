@@ -84,9 +84,8 @@ func (p *sdkPage) askSheet(sheets []flow.ImportSheet, m *flow.ImportMapping) {
 // lockedText says what holds the data file when that is known, and
 // otherwise makes no guess.
 func lockedText(err error) string {
-	var le *flow.StoreLockError
-	if errors.As(err, &le) && le.Holder != "" {
-		return Tf("error.store.locked_by", map[string]any{"Holder": le.Holder})
+	if holder := flow.LockHolder(err); holder != "" {
+		return Tf("error.store.locked_by", map[string]any{"Holder": holder})
 	}
 	return T("error.store.in_use")
 }

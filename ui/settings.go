@@ -5,7 +5,6 @@ import (
 	"errors"
 	"image/color"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -93,7 +92,7 @@ func fullWidth(sel *widget.Select, choices []string) fyne.CanvasObject {
 }
 
 func (a *App) showSettings() {
-	u, err := flow.SavedConnector(a.ctx, a.opts.DB)
+	u, err := a.opts.Home.SavedConnector(a.ctx)
 	a.showSettingsPage(u, err)
 }
 
@@ -132,7 +131,7 @@ func (a *App) showSettingsPage(base string, problem error) {
 		act.Start()
 		msg.SetText(T("settings.checking"))
 		go func() {
-			err := a.checkConnector(u, tok)
+			err := a.opts.Home.SignIn(a.ctx, u, tok)
 			do(func() {
 				act.Stop()
 				connectBtn.Enable()
@@ -151,7 +150,7 @@ func (a *App) showSettingsPage(base string, problem error) {
 	})
 	connectBtn.Importance = widget.HighImportance
 	signOut := widget.NewButton(T("settings.signout"), func() {
-		if err := flow.SignOut(a.ctx, a.opts.DB, a.opts.Secrets, base); err != nil {
+		if err := a.opts.Home.SignOut(a.ctx); err != nil {
 			msg.SetText(errorText(err))
 			return
 		}
@@ -164,30 +163,6 @@ func (a *App) showSettingsPage(base string, problem error) {
 		intro, form, container.NewHBox(connectBtn, act, signOut, demoBtn), msg, a.sharingToggle())
 	a.body.Objects = []fyne.CanvasObject{container.NewPadded(box)}
 	a.body.Refresh()
-}
-
-// checkConnector asks the connector's health with the token and keeps both
-// when it answers.
-func (a *App) checkConnector(base, token string) error {
-	if err := flow.CheckConnectorURL(base); err != nil {
-		return err
-	}
-	c, err := flow.NewConnClient(base, token, nil)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(a.ctx, 20*time.Second)
-	defer cancel()
-	if _, err := c.Ready(ctx); err != nil {
-		return err
-	}
-	if a.opts.Secrets == nil {
-		return flow.ErrKeychainUnavailable
-	}
-	if err := a.opts.Secrets.Set(flow.TokenKey(base), token); err != nil {
-		return err
-	}
-	return flow.SaveConnector(a.ctx, a.opts.DB, base)
 }
 
 // errorText is one plain sentence for any error the window can meet, with
@@ -227,12 +202,11 @@ func describeError(err error) string {
 		}
 		return flow.DescribeWeChat(ae, lang)
 	}
-	var ce *flow.ConnError
-	if errors.As(err, &ce) {
-		if ce.WeChat != nil {
-			return describeError(ce.WeChat)
+	if kind, we, ok := flow.ConnectorProblem(err); ok {
+		if we != nil {
+			return describeError(we)
 		}
-		return T("error.connector." + string(ce.Kind))
+		return T("error.connector." + kind)
 	}
 	if errors.Is(err, context.Canceled) {
 		return T("error.cancelled")

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"oawizard/demostack/loopback"
+	"oawizard/flow"
 	"oawizard/flow/secret"
 	"oawizard/flow/secret/secrettest"
 	"oawizard/flow/store"
@@ -29,7 +30,7 @@ func TestConnectorSettingsAreCheckedAndTheTokenGoesToTheKeychain(t *testing.T) {
 	db, _ := store.Open(filepath.Join(t.TempDir(), "w.db"))
 	defer db.Close()
 	keys := secrettest.NewMemory()
-	a := &App{opts: Options{DB: db, Secrets: keys}}
+	a := &App{opts: Options{Home: flow.NewHome(db, keys, nil)}}
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 	defer a.cancel()
 
@@ -46,7 +47,7 @@ func TestConnectorSettingsAreCheckedAndTheTokenGoesToTheKeychain(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	for _, c := range cases {
-		err := a.checkConnector(c.url, c.token)
+		err := a.opts.Home.SignIn(a.ctx, c.url, c.token)
 		if got := errorText(err); got != c.want {
 			t.Errorf("%s: %q, want %q", c.url, got, c.want)
 		}
@@ -58,7 +59,7 @@ func TestConnectorSettingsAreCheckedAndTheTokenGoesToTheKeychain(t *testing.T) {
 	if keys.Len() != 0 {
 		t.Fatal("a failed check kept a token")
 	}
-	if err := a.checkConnector(d.URL, d.ProjectToken); err != nil {
+	if err := a.opts.Home.SignIn(a.ctx, d.URL, d.ProjectToken); err != nil {
 		t.Fatal(err)
 	}
 	if v, _ := keys.Get(secret.TokenKey(d.URL)); v != d.ProjectToken {
@@ -67,12 +68,12 @@ func TestConnectorSettingsAreCheckedAndTheTokenGoesToTheKeychain(t *testing.T) {
 	if found, _ := db.ContainsString(context.Background(), d.ProjectToken); found {
 		t.Fatal("the token reached the database")
 	}
-	if err := secret.Forget(keys, d.URL); err != nil || keys.Len() != 0 {
+	if err := a.opts.Home.SignOut(a.ctx); err != nil || keys.Len() != 0 {
 		t.Fatal("sign-out left the token")
 	}
 	// Without a keychain the token is not kept anywhere else.
-	a.opts.Secrets = nil
-	if err := a.checkConnector(d.URL, d.ProjectToken); !errors.Is(err, secret.ErrUnavailable) || errorText(err) != T("error.keychain") {
+	a.opts.Home = flow.NewHome(db, nil, nil)
+	if err := a.opts.Home.SignIn(a.ctx, d.URL, d.ProjectToken); !errors.Is(err, secret.ErrUnavailable) || errorText(err) != T("error.keychain") {
 		t.Fatalf("no keychain: %v", err)
 	}
 }

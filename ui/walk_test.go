@@ -156,7 +156,7 @@ func openDemo(t *testing.T, l, scenario string) (*App, *store.DB) {
 	t.Helper()
 	fa, db := testApp(t, l)
 	a := onUI(func() *App {
-		a := New(fa, Options{DB: db, StartDemo: testStarter, Scenarios: testScenarios(), Scenario: scenario, Clock: walkClock{}})
+		a := New(fa, Options{Home: flow.NewHome(db, nil, walkClock{}), StartDemo: testStarter, Scenarios: testScenarios(), Scenario: scenario})
 		a.win.Resize(fitSize)
 		return a
 	})

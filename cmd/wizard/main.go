@@ -95,8 +95,8 @@ func run() int {
 			}
 			ui.SetupLanguage(choice)
 			keychain := secret.Keyring(secret.Service)
-			err = ui.Run(ui.Options{DB: db, StartDemo: demoStarter(*followers, filepath.Dir(path), keychain, slog.New(slog.NewTextHandler(io.Discard, nil))),
-				Scenarios: scenarios(), Scenario: setFlag("scenario"), Secrets: keychain, Version: version.String()})
+			err = ui.Run(ui.Options{Home: flow.NewHome(db, keychain, nil), StartDemo: demoStarter(*followers, filepath.Dir(path), keychain, slog.New(slog.NewTextHandler(io.Discard, nil))),
+				Scenarios: scenarios(), Scenario: setFlag("scenario"), Version: version.String()})
 		}
 	}
 	if err != nil {
