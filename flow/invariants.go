@@ -28,7 +28,18 @@ import (
 //     while a run runs; a sync only with an authorization; a new scan only
 //     without one).
 //  6. Every promise is kept: where step 3 says the sync starts by itself,
-//     the sync page starts it, after a restart too.
+//     the sync page starts it, after a restart too, and the run begins
+//     within AutoStartDelay of the promise (the model test times it).
+//
+// Two more hold across events rather than in a state, and the model test
+// checks them as it drives them:
+//
+//  7. A second window changes nothing: opening the data folder again
+//     while a wizard holds it leaves the first one's state and pages as
+//     they were (the instance lock then refuses the second launch).
+//  8. A connector switch keeps the stored setup: the wizard built again
+//     on another connector (with its own authorizations) starts from
+//     what is stored, and 1–6 hold there at once, a promised sync too.
 //
 // It returns every violation found, joined; nil when all hold.
 func (w *Wizard) Invariants(ctx context.Context) error {

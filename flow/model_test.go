@@ -1,13 +1,16 @@
 package flow_test
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -54,6 +57,9 @@ type model struct {
 	stack     *demostack.Stack
 	db        *store.DB
 	w         *flow.Wizard
+	// second: the demo runs the other of its two connectors, each with
+	// its own kept state (Settings → another connector's address).
+	second bool
 }
 
 func newModel(t tb, dir, scenario string, followers int) *model {
@@ -67,7 +73,11 @@ func newModel(t tb, dir, scenario string, followers int) *model {
 func (m *model) open() {
 	m.t.Helper()
 	ctx := context.Background()
-	st, err := demostack.Start(ctx, m.scenario, demostack.Options{Dir: m.dir, Keychain: m.keychain, Followers: cmp.Or(m.followers, modelFollowers)})
+	dir := m.dir
+	if m.second {
+		dir = filepath.Join(m.dir, "second-connector")
+	}
+	st, err := demostack.Start(ctx, m.scenario, demostack.Options{Dir: dir, Keychain: m.keychain, Followers: cmp.Or(m.followers, modelFollowers)})
 	if err != nil {
 		m.t.Fatal(err)
 	}
@@ -87,11 +97,7 @@ func (m *model) reopenWizard() {
 		m.t.Fatal(err)
 	}
 	m.db = db
-	conn, err := connclient.New(m.stack.URL(), m.stack.Token(), nil)
-	if err != nil {
-		m.t.Fatal(err)
-	}
-	if m.w, err = flow.NewWizard(ctx, db, conn, nil); err != nil {
+	if m.w, err = m.wizardOn(db); err != nil {
 		m.t.Fatal(err)
 	}
 	if err := m.w.UseScenario(ctx, m.stack.Scenario()); err != nil {
@@ -100,6 +106,59 @@ func (m *model) reopenWizard() {
 	if _, err := m.w.Reconcile(ctx); err != nil {
 		m.t.Fatal(err)
 	}
+}
+
+// wizardOn builds a wizard on db and the running connector.
+func (m *model) wizardOn(db *store.DB) (*flow.Wizard, error) {
+	conn, err := connclient.New(m.stack.URL(), m.stack.Token(), nil)
+	if err != nil {
+		return nil, err
+	}
+	return flow.NewWizard(context.Background(), db, conn, nil)
+}
+
+// secondWindow opens the data folder a second time while this wizard
+// holds it, as a second launch would before the instance lock refuses
+// it: reading it must change nothing the first window shows.
+func (m *model) secondWindow() {
+	m.t.Helper()
+	ctx := context.Background()
+	before, sv := m.w.State(), m.syncView()
+	db, err := store.Open(filepath.Join(m.dir, "wizard.db"))
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	defer db.Close()
+	w2, err := m.wizardOn(db)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	if s2 := w2.State(); !sameState(s2, before) {
+		m.t.Fatalf("a second window reads %+v, the first holds %+v", s2, before)
+	}
+	if _, err := w2.SyncView(ctx); err != nil {
+		m.t.Fatal(err)
+	}
+	if after, sv2 := m.w.State(), m.syncView(); !sameState(after, before) || sv2.Stored != sv.Stored || sv2.Ended != sv.Ended {
+		m.t.Fatalf("a second window changed the first: %+v / %+v, now %+v / %+v", before, sv, after, sv2)
+	}
+}
+
+// sameState compares states as they are saved (a time read back from
+// the store names its zone apart from the same instant in memory).
+func sameState(a, b flow.State) bool {
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	return errA == nil && errB == nil && bytes.Equal(ja, jb)
+}
+
+func (m *model) syncView() flow.SyncView {
+	m.t.Helper()
+	v, err := m.w.SyncView(context.Background())
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	return v
 }
 
 func (m *model) close() {
@@ -143,15 +202,24 @@ func (m *model) phone() func(flow.AuthEvent) {
 }
 
 // keepPromise does what step 3 promised: the sync page, shown next,
-// starts the sync by itself when its view says so.
+// starts the sync by itself when its view says so, and the run begins
+// within the time step 3 states (flow.AutoStartDelay): a promise that
+// waits on something else (a stuck connector, a lock) is not kept.
 func (m *model) keepPromise() {
 	m.t.Helper()
-	v, err := m.w.SyncView(context.Background())
-	if err != nil {
-		m.t.Fatal(err)
+	if !m.syncView().AutoStart {
+		return
 	}
-	if v.AutoStart {
-		m.sync(context.Background())
+	promised := time.Now()
+	var began atomic.Int64 // nanoseconds after the promise; 0 = not yet
+	mark := func() { began.CompareAndSwap(0, int64(max(time.Since(promised), 1))) }
+	m.syncWith(context.Background(), func(syncer.Progress) { mark() })
+	mark() // a run that ended before its first report began too
+	if took := time.Duration(began.Load()); took > flow.AutoStartDelay {
+		m.t.Fatalf("the sync step 3 promised began %v after the promise, not within %v", took, flow.AutoStartDelay)
+	}
+	if v := m.syncView(); v.Running || v.Ended == "" {
+		m.t.Fatalf("the promised sync did not run: %+v", v)
 	}
 }
 
@@ -160,7 +228,16 @@ func (m *model) keepPromise() {
 // store that cannot be written ends the walk.
 func (m *model) sync(ctx context.Context) {
 	m.t.Helper()
-	if _, err := m.w.Sync(ctx, flow.SyncOptions{GrowthDays: -1, Outage: outageWait, Quota: goOn}); errors.Is(err, flow.ErrStoreDiskFull) || errors.Is(err, flow.ErrStoreCorrupt) {
+	m.syncWith(ctx, nil)
+}
+
+func (m *model) syncWith(ctx context.Context, progress func(syncer.Progress)) {
+	m.t.Helper()
+	opt := flow.SyncOptions{GrowthDays: -1, Outage: outageWait, Quota: goOn, Progress: progress}
+	if progress != nil {
+		opt.ProgressEvery = time.Millisecond
+	}
+	if _, err := m.w.Sync(ctx, opt); errors.Is(err, flow.ErrStoreDiskFull) || errors.Is(err, flow.ErrStoreCorrupt) {
 		m.t.Fatal(err)
 	}
 }
@@ -238,6 +315,15 @@ func (m *model) actions() map[string]func(*rapid.T) {
 			m.keepPromise()
 		},
 		"reopen the window": func(*rapid.T) { m.reopenWizard(); m.keepPromise() },
+		"second window":     func(*rapid.T) { m.secondWindow() },
+		"switch connector": func(*rapid.T) {
+			// Settings → the other connector's address: the wizard is
+			// built again on it, the stored setup stays.
+			m.close()
+			m.second = !m.second
+			m.open()
+			m.keepPromise()
+		},
 		"switch scenario": func(t *rapid.T) {
 			next := rapid.SampledFrom([]string{"ok", "quota-exceeded", "revoked-mid-sync", "flaky", "not-bound", "principal-mismatch"}).Draw(t, "scenario")
 			m.close()
@@ -251,8 +337,8 @@ func (m *model) actions() map[string]func(*rapid.T) {
 // TestModelWalks takes a few walks by default, to stay well under a minute
 // with -race; -rapid.checks and -rapid.steps take more.
 func TestModelWalks(t *testing.T) {
-	defaultFlag(t, "rapid.checks", "4")
-	defaultFlag(t, "rapid.steps", "12")
+	defaultFlag(t, "rapid.checks", "10")
+	defaultFlag(t, "rapid.steps", "14")
 	rapid.Check(t, func(rt *rapid.T) {
 		dir, err := os.MkdirTemp(t.TempDir(), "walk")
 		if err != nil {

@@ -39,6 +39,10 @@ const (
 	ActionRescan Action = "sync.rescan" // back to step 3 for a new scan
 )
 
+// AutoStartDelay is how long step 3 shows what the scan changed before
+// the sync starts by itself, as its words promise ("in a few seconds").
+const AutoStartDelay = 5 * time.Second
+
 // SyncView is the sync page.
 type SyncView struct {
 	// Stored, WithUnionID and Unsubscribed count the followers stored;

@@ -11,7 +11,7 @@ import (
 
 // autoContinue is how long the page shows what the scan changed before the
 // wizard goes on to the sync by itself.
-var autoContinue = 5 * time.Second
+var autoContinue = flow.AutoStartDelay
 
 // recheckAfterScan re-reads every badge from WeChat, shows on this page what
 // the answer changed, and goes on to the sync by itself, or says why not.

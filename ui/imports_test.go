@@ -51,7 +51,7 @@ func TestUIUsesFlowsViewsNotItsInfrastructure(t *testing.T) {
 		ErrTokenRevoked ErrInsecureURL About Catalogue Count DiagError DiagInput ErrorCode
 		ExclusiveSet ImportReasonBlankLine ImportReasons ImportSampleRows ImportSheet ImportSheetChoice
 		ImportUnreadable Publisher ReportSource RoomText SDKPassShare StaffConsole Texts
-		Home ConnectorProblem LockHolder Contact`)
+		Home ConnectorProblem LockHolder Contact AutoStartDelay`)
 	// The scan's session, the connection's state and the sync's progress
 	// and quota are the connector's and the syncer's own types; step 3 and
 	// the sync page still read them so.
