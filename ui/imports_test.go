@@ -64,19 +64,8 @@ func TestUIUsesFlowsViewsNotItsInfrastructure(t *testing.T) {
 	if len(below) == 0 {
 		t.Fatal("found no alias in flow: the check below would pass on anything")
 	}
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
 	fset := token.NewFileSet()
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		file, err := parser.ParseFile(fset, f, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, file := range parseSources(t, fset, "*.go") {
 		ast.Inspect(file, func(n ast.Node) bool {
 			sel, ok := n.(*ast.SelectorExpr)
 			if !ok {
@@ -103,20 +92,8 @@ func TestUIUsesFlowsViewsNotItsInfrastructure(t *testing.T) {
 // (store, secret, connclient, syncer, clock), by name, with the package.
 func aliasesBelowFlow(t *testing.T) map[string]string {
 	infra := map[string]bool{"store": true, "secret": true, "connclient": true, "syncer": true, "clock": true}
-	files, err := filepath.Glob("../flow/*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
 	out := map[string]string{}
-	fset := token.NewFileSet()
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		file, err := parser.ParseFile(fset, f, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, file := range parseSources(t, token.NewFileSet(), "../flow/*.go") {
 		ast.Inspect(file, func(n ast.Node) bool {
 			ts, ok := n.(*ast.TypeSpec)
 			if !ok || !ts.Assign.IsValid() {
@@ -133,6 +110,26 @@ func aliasesBelowFlow(t *testing.T) map[string]string {
 			}
 			return true
 		})
+	}
+	return out
+}
+
+// parseSources parses the files matching glob, tests left out.
+func parseSources(t *testing.T, fset *token.FileSet, glob string) []*ast.File {
+	files, err := filepath.Glob(glob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []*ast.File
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		file, err := parser.ParseFile(fset, f, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, file)
 	}
 	return out
 }
