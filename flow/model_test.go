@@ -244,7 +244,7 @@ func (m *model) syncWith(ctx context.Context, progress func(syncer.Progress)) {
 
 // goOn starts a sync the day's quota cannot finish, as the window does:
 // what is stored is kept and the rest follows the next day.
-func goOn(syncer.QuotaReport) bool { return true }
+func goOn(flow.QuotaNeed) bool { return true }
 
 // cancelMidway stops a sync after its first stored page.
 func (m *model) cancelMidway() {

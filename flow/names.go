@@ -5,7 +5,6 @@ import (
 	"oawizard/flow/sdkimport"
 	"oawizard/flow/secret"
 	"oawizard/flow/store"
-	"oawizard/flow/syncer"
 	"oawizard/flow/verdict"
 	"oawizard/wechat"
 )
@@ -48,23 +47,12 @@ var (
 	ErrKeychainNotFound    = secret.ErrNotFound
 )
 
-// The connector's scan session and its connection, as step 3 and the sync
-// page show them.
-type (
-	Session   = connclient.Session
-	ConnState = connclient.ConnState
-)
+// The connector's scan session, as step 3 shows it.
+type Session = connclient.Session
 
 // ErrTokenRevoked: the connector no longer accepts the project token; the
 // fix is in Settings.
 var ErrTokenRevoked = connclient.ErrTokenRevoked
-
-// The sync. How a run ended is the sync page's view (SyncView), so the
-// window needs none of the sync's errors.
-type (
-	SyncProgress = syncer.Progress
-	QuotaReport  = syncer.QuotaReport
-)
 
 // The analytics export.
 type (

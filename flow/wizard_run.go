@@ -122,11 +122,16 @@ func (w *Wizard) AuthorizeMiniProgram(ctx context.Context, opt AuthorizeOptions,
 
 // SyncOptions tune Sync.
 type SyncOptions struct {
-	Workers  int
+	Workers int
+	// Progress hears the syncer's reports (the headless mode's lines);
+	// Live hears the same as the sync page shows them.
 	Progress func(syncer.Progress)
-	// ProgressEvery is how often Progress hears; zero = the syncer's own.
+	Live     func(SyncLive)
+	// ProgressEvery is how often they hear; zero = the syncer's own.
 	ProgressEvery time.Duration
-	Quota         func(syncer.QuotaReport) bool
+	// Quota hears today's quota before a run begins and says whether to
+	// go on.
+	Quota func(QuotaNeed) bool
 	// GrowthDays of datacube figures to fetch after the followers; 0 = 30,
 	// negative = none.
 	GrowthDays int
@@ -135,7 +140,7 @@ type SyncOptions struct {
 	Outage connclient.Backoff
 	// Connection, if set, hears when the connector stops answering and
 	// when it answers again (the sync waits meanwhile, then resumes).
-	Connection func(ConnState)
+	Connection func(Reach)
 }
 
 // Sync copies the followers through the relay, then the growth figures.
@@ -150,18 +155,19 @@ func (w *Wizard) Sync(ctx context.Context, opt SyncOptions) (*syncer.Result, err
 	}
 	defer w.running.Store(false)
 	api := w.conn.SyncAPI(st.OAAppID)
-	if opt.Connection != nil {
-		defer w.conn.Watch(opt.Connection)()
+	progress, quota, reach := w.syncHooks(opt)
+	if reach != nil {
+		defer w.conn.Watch(reach)()
 	}
 	// WeChat's count is kept as soon as the listing gives it, so a sync
 	// stopped or closed part way says "n of total" after a restart too.
-	progress, totalErr := w.keepTotal(ctx, opt.Progress)
+	progress, totalErr := w.keepTotal(ctx, progress)
 	// An outage of the vendor's server costs time, not work: the sync
 	// waits for it and resumes from its checkpoint by itself.
 	var res *syncer.Result
 	err := w.conn.Retry(ctx, opt.Outage, func(ctx context.Context) error {
 		var err error
-		res, err = syncer.Run(ctx, api, w.db, st.OAAppID, syncer.Options{Workers: opt.Workers, Progress: progress, ProgressEvery: opt.ProgressEvery, Quota: opt.Quota, Clock: w.clk})
+		res, err = syncer.Run(ctx, api, w.db, st.OAAppID, syncer.Options{Workers: opt.Workers, Progress: progress, ProgressEvery: opt.ProgressEvery, Quota: quota, Clock: w.clk})
 		return err
 	})
 	if terr := totalErr(); terr != nil {
@@ -251,7 +257,7 @@ func (w *Wizard) syncComplete(ctx context.Context, appid string) (bool, error) {
 
 // SyncEnd is how a sync run ended.
 type SyncEnd struct {
-	Progress SyncProgress // what it stored; Total is set when it reached the end
+	Progress syncer.Progress // what it stored; Total is set when it reached the end
 	// Err is what Sync returned: nil when the run reached the end, else a
 	// *syncer.QuotaError, syncer.ErrRevoked or ErrNotPermitted, context.Canceled (also for
 	// a run the app was closed during) or another failure.
@@ -269,7 +275,7 @@ func (w *Wizard) LastSync(ctx context.Context) (end SyncEnd, ok bool, err error)
 	if !ok || err != nil {
 		return end, false, err
 	}
-	end.Progress = SyncProgress{Phase: "done", Stored: run.Rows, WithUnionID: run.WithUnionID, Unsubscribed: run.Unsubscribed}
+	end.Progress = syncer.Progress{Phase: "done", Stored: run.Rows, WithUnionID: run.WithUnionID, Unsubscribed: run.Unsubscribed}
 	if run.Status == "done" {
 		end.Progress.Total = int(run.Rows)
 	}

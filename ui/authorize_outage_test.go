@@ -73,11 +73,11 @@ func TestSyncPageSaysItIsReconnecting(t *testing.T) {
 	test.NewTempApp(t)
 	p := newSyncPage(&App{})
 	last := time.Date(2026, 11, 25, 10, 4, 5, 0, time.Local)
-	p.connection(flow.ConnState{Reconnecting: true, Since: last.Add(time.Minute), LastOK: last})
+	p.connection(flow.Reach{Reconnecting: true, LastOK: last})
 	if want := Tf("sync.reconnecting", map[string]any{"Last": "10:04:05"}); p.detail.Text != want {
 		t.Fatalf("while away: %q, want %q", p.detail.Text, want)
 	}
-	p.connection(flow.ConnState{LastOK: last.Add(2 * time.Minute)})
+	p.connection(flow.Reach{LastOK: last.Add(2 * time.Minute)})
 	if p.detail.Text != T("state.sync.live_detail") {
 		t.Fatalf("after the first answer the page still says %q", p.detail.Text)
 	}

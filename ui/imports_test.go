@@ -43,19 +43,18 @@ func TestUIUsesFlowsViewsNotItsInfrastructure(t *testing.T) {
 	views := strings.Fields(`AccountChecks AccountsView IsAppIDBlock ActionCancel ActionRescan AppIDError AuthAuthorized AuthConnectionLost
 		AuthEvent AuthFailed AuthScanned AuthWaiting AuthWrongAccount AuthorizeOptions BlockedError Check
 		DemoStack DemoStarter DescribeWeChat EvidenceRaw EvidenceText ImportError
-		ImportMapping ImportNoHeader ImportOptions ImportStats NormalizeAppID QuotaReport Report ResultView SDKChecks
+		ImportMapping ImportNoHeader ImportOptions ImportStats NormalizeAppID QuotaNeed Report ResultView SDKChecks
 		SDKOpenID SDKUnionID ScenarioInfo Session SourceNone SourceSelf State StatusFail StatusPass StatusUnknown
-		StatusWarning Step StepAccounts StepAuthorize StepResult StepSDK StepSync SyncCounts SyncOptions SyncProgress
-		SyncView Text WeChatAPIError WeChatLangEN WeChatLangZH Wizard WriteHTML ConnState
+		StatusWarning Step StepAccounts StepAuthorize StepResult StepSDK StepSync SyncCounts SyncOptions SyncLive
+		SyncView Text WeChatAPIError WeChatLangEN WeChatLangZH Wizard WriteHTML Reach
 		ErrStoreCorrupt ErrStoreDiskFull ErrStoreLocked ErrStoreReadOnly ErrStoreTooNew ErrKeychainUnavailable
 		ErrTokenRevoked ErrInsecureURL About Catalogue Count DiagError DiagInput ErrorCode
 		ExclusiveSet ImportReasonBlankLine ImportReasons ImportSampleRows ImportSheet ImportSheetChoice
 		ImportUnreadable Publisher ReportSource RoomText SDKPassShare StaffConsole Texts
 		Home ConnectorProblem LockHolder Contact AutoStartDelay`)
-	// The scan's session, the connection's state and the sync's progress
-	// and quota are the connector's and the syncer's own types; step 3 and
-	// the sync page still read them so.
-	belowFlowViews := map[string]bool{"Session": true, "ConnState": true, "SyncProgress": true, "QuotaReport": true}
+	// The scan's session is the connector's own type; step 3 still reads
+	// it so.
+	belowFlowViews := map[string]bool{"Session": true}
 	allowed := map[string]bool{}
 	for _, n := range views {
 		allowed[n] = true

@@ -19,7 +19,7 @@ func TestSyncCountsAndTimeLeftReadAsWords(t *testing.T) {
 		txt := onUI(func() string {
 			p := newSyncPage(a)
 			p.cancel = func() {} // a sync is running
-			p.progress(flow.SyncProgress{Phase: "followers", Stored: 1234567, Total: 3000000, WithUnionID: 1000000, ETA: 1600 * time.Millisecond})
+			p.progress(flow.SyncLive{Phase: "followers", Stored: 1234567, Total: 3000000, WithUnionID: 1000000, ETA: 1600 * time.Millisecond})
 			return p.counts.Text
 		})
 		for _, w := range want {

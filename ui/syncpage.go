@@ -28,8 +28,6 @@ type syncPage struct {
 	rescanB *widget.Button
 	raw     *fyne.Container // the failure's technical text, for staff
 	cancel  context.CancelFunc
-	// total is WeChat's count as stored, for a run that has not listed yet.
-	total int64
 	// reconnecting: the detail line says the server is being reached again.
 	reconnecting bool
 }
@@ -94,7 +92,6 @@ func (p *syncPage) leave() {}
 // render shows a sync that is not running in this window: the counts,
 // how it ended and the buttons flow offers for that end.
 func (p *syncPage) render(v flow.SyncView) {
-	p.total = v.Total
 	p.bar.SetValue(max(0, v.Fraction()))
 	p.state.Importance = widget.MediumImportance
 	if v.Danger {
@@ -165,9 +162,9 @@ func (p *syncPage) start() {
 	p.detail.SetText(T("state.sync.live_detail"))
 	wiz := p.a.wiz
 	go func() {
-		_, err := wiz.Sync(ctx, flow.SyncOptions{Progress: func(pr flow.SyncProgress) { do(func() { p.progress(pr) }) },
-			Connection: func(cs flow.ConnState) { do(func() { p.connection(cs) }) },
-			Quota: func(q flow.QuotaReport) bool {
+		_, err := wiz.Sync(ctx, flow.SyncOptions{Live: func(v flow.SyncLive) { do(func() { p.progress(v) }) },
+			Connection: func(r flow.Reach) { do(func() { p.connection(r) }) },
+			Quota: func(q flow.QuotaNeed) bool {
 				do(func() {
 					if q.Known {
 						p.detail.SetText(Tf("sync.quota", map[string]any{"Needed": q.Needed, "Remain": q.Remain}))
@@ -192,24 +189,20 @@ func (p *syncPage) start() {
 	}()
 }
 
-func (p *syncPage) progress(pr flow.SyncProgress) {
+func (p *syncPage) progress(pr flow.SyncLive) {
 	if p.cancel == nil {
 		return // a late report of a run that ended: the page shows its end
 	}
-	total := int64(pr.Total)
-	if total == 0 {
-		total = p.total // not listed yet in this run: the count stored
-	}
-	if total > 0 {
-		p.bar.SetValue(min(1, float64(pr.Stored)/float64(total)))
+	if f := pr.Fraction(); f >= 0 {
+		p.bar.SetValue(f)
 	}
 	p.state.SetText(T("sync.phase." + pr.Phase))
-	counts := text(flow.SyncCounts(pr.Stored, total, pr.WithUnionID))
+	counts := text(pr.Counts())
 	if pr.ETA > 0 {
 		counts = sentences(counts, Tf("state.sync.eta", map[string]any{"ETA": flow.About(pr.ETA, Tf), "Rate": fmt.Sprintf("%.0f", pr.Rate)}))
 	}
 	p.counts.SetText(counts)
-	if pr.Waiting != "" {
+	if pr.WaitingMinute {
 		p.detail.SetText(T("sync.waiting_minute"))
 	}
 }
@@ -217,7 +210,7 @@ func (p *syncPage) progress(pr flow.SyncProgress) {
 // connection says while the vendor's server does not answer that the sync
 // waits for it, and since when it last answered; the line goes as soon as
 // the server answers again.
-func (p *syncPage) connection(cs flow.ConnState) {
+func (p *syncPage) connection(cs flow.Reach) {
 	if !cs.Reconnecting {
 		if p.reconnecting {
 			p.detail.SetText(T("state.sync.live_detail"))
