@@ -49,3 +49,16 @@ func TestAConnectorSwitchKeepsTheSetupAndTheTruth(t *testing.T) {
 		t.Fatalf("the sync after a scan on the second connector: %+v", v)
 	}
 }
+
+// Found by the walks: in the flaky scenario the phone's page may say
+// WeChat is busy and to scan again; scanned again, the authorization
+// completes and the promised sync runs.
+func TestAScanAgainAfterWeChatWasBusyAuthorizes(t *testing.T) {
+	m := newModel(t, t.TempDir(), "flaky", 0)
+	defer m.close()
+	m.scan()
+	m.check()
+	if st := m.w.State(); !st.Progress.Authorized {
+		t.Fatalf("after the scan: %+v", st.Progress)
+	}
+}

@@ -185,16 +185,23 @@ func (m *model) scan() {
 	m.keepPromise()
 }
 
-// phone scans the first QR code shown with the simulated phone.
+// phone scans the first QR code shown with the simulated phone. When
+// the phone's page says WeChat is busy and to scan again in a moment (the
+// flaky scenario), the admin does just that.
 func (m *model) phone() func(flow.AuthEvent) {
 	var once sync.Once
 	return func(ev flow.AuthEvent) {
 		if ev.State == flow.AuthWaiting && ev.Session.QRURL != "" {
 			once.Do(func() {
 				go func() {
-					if err := m.stack.ScanAndConfirm(ev.Session.QRURL); err != nil {
-						m.t.Error(err)
+					var err error
+					for range 10 {
+						if err = m.stack.ScanAndConfirm(ev.Session.QRURL); err == nil {
+							return
+						}
+						time.Sleep(200 * time.Millisecond)
 					}
+					m.t.Error(err)
 				}()
 			})
 		}
