@@ -47,9 +47,6 @@ var (
 	ErrKeychainNotFound    = secret.ErrNotFound
 )
 
-// The connector's scan session, as step 3 shows it.
-type Session = connclient.Session
-
 // ErrTokenRevoked: the connector no longer accepts the project token; the
 // fix is in Settings.
 var ErrTokenRevoked = connclient.ErrTokenRevoked

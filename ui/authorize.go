@@ -47,8 +47,9 @@ type authorizePage struct {
 	after     *textBlock // what WeChat's answer changed, and what happens next
 	auto      context.CancelFunc
 	forMP     bool // the current QR authorizes the mini-program
-	session   flow.Session
-	cancel    context.CancelFunc
+	// onScreen is the latest event with a session: its code is on screen.
+	onScreen flow.AuthEvent
+	cancel   context.CancelFunc
 }
 
 func newAuthorizePage(a *App) *authorizePage {
@@ -72,13 +73,13 @@ func newAuthorizePage(a *App) *authorizePage {
 	// Both buttons stay disabled while there is no code: copying nothing
 	// and saying "copied" would be untrue.
 	p.copyBtn = widget.NewButtonWithIcon(T("auth.copy"), theme.ContentCopyIcon(), func() {
-		if p.session.QRURL != "" {
-			a.copyText(p.session.QRURL)
+		if p.onScreen.Session.QRURL != "" {
+			a.copyText(p.onScreen.Session.QRURL)
 		}
 	})
 	p.openBtn = widget.NewButtonWithIcon(T("auth.open"), theme.ComputerIcon(), func() {
-		if p.session.PCURL != "" {
-			a.openURL(p.session.PCURL)
+		if p.onScreen.Session.PCURL != "" {
+			a.openURL(p.onScreen.Session.PCURL)
 		}
 	})
 	p.settings = widget.NewButtonWithIcon(T("auth.open_settings"), theme.SettingsIcon(), a.showSettings)
@@ -150,7 +151,7 @@ func (p *authorizePage) start() {
 	p.retry.Hide()
 	p.settings.Hide()
 	// No code is shown until the connector has made one.
-	p.session = flow.Session{}
+	p.onScreen = flow.AuthEvent{}
 	p.qr.Image = nil
 	p.qr.Refresh()
 	p.code.Text = ""
@@ -195,7 +196,7 @@ func (p *authorizePage) start() {
 				return
 			}
 			if err != nil {
-				p.stopped(s, err)
+				p.stopped(s != nil, err)
 				return
 			}
 			p.a.refreshNav()
@@ -213,10 +214,10 @@ func (p *authorizePage) start() {
 // event shows one state of the authorization in one short line.
 func (p *authorizePage) event(ev flow.AuthEvent) {
 	if ev.Session.ID != "" {
-		if ev.Session.QRURL != p.session.QRURL {
+		if ev.Session.QRURL != p.onScreen.Session.QRURL {
 			p.drawQR(ev.Session.QRURL)
 		}
-		p.session = ev.Session
+		p.onScreen = ev
 		p.code.Text = spaced(ev.Session.Code)
 		p.code.Refresh()
 		p.linkButtons()
@@ -255,7 +256,7 @@ func (p *authorizePage) event(ev flow.AuthEvent) {
 			last = ev.LastOK.Local().Format("15:04:05")
 		}
 		key := "auth.lost_detail"
-		if p.session.QRURL == "" {
+		if p.onScreen.Session.QRURL == "" {
 			key = "auth.lost_detail_noqr"
 		}
 		p.setState(T("auth.state.lost"), Tf(key, map[string]any{"Last": last}))
@@ -266,7 +267,7 @@ func (p *authorizePage) event(ev flow.AuthEvent) {
 // stopped says why the authorization cannot go on and offers the way on:
 // Settings when the connector refuses the token (scanning again cannot
 // help), else a fresh start.
-func (p *authorizePage) stopped(s *flow.Session, err error) {
+func (p *authorizePage) stopped(hadSession bool, err error) {
 	if errors.Is(err, flow.ErrTokenRevoked) {
 		p.stopAuto()
 		p.left.Hide()
@@ -276,14 +277,14 @@ func (p *authorizePage) stopped(s *flow.Session, err error) {
 		return
 	}
 	p.retry.Show()
-	if s == nil {
+	if !hadSession {
 		p.setState(T("auth.state.failed"), errorText(err))
 	}
 }
 
 // linkButtons lets the admin copy or open the link only once there is one.
 func (p *authorizePage) linkButtons() {
-	if p.session.QRURL == "" {
+	if p.onScreen.Session.QRURL == "" {
 		p.copyBtn.Disable()
 		p.openBtn.Disable()
 		return
@@ -312,11 +313,11 @@ func (p *authorizePage) setState(line, detail string) {
 
 // tick counts down to the code's expiry; the flow replaces it in time.
 func (p *authorizePage) tick() {
-	if p.session.ExpiresAt.IsZero() || !p.left.Visible() {
+	if p.onScreen.Session.ExpiresAt.IsZero() || !p.left.Visible() {
 		p.countdown.SetText("")
 		return
 	}
-	left := time.Until(p.session.ExpiresAt).Round(time.Second)
+	left := time.Until(p.onScreen.Session.ExpiresAt).Round(time.Second)
 	if left < 0 {
 		left = 0
 	}
@@ -339,7 +340,7 @@ func (p *authorizePage) drawQR(u string) {
 func (p *authorizePage) simulate() {
 	// The demo is read here, on the UI goroutine: a scenario switch may
 	// replace it while the phone is at work.
-	u, demo := p.session.QRURL, p.a.demo
+	u, demo := p.onScreen.Session.QRURL, p.a.demo
 	if u == "" || demo == nil {
 		return
 	}

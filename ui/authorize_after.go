@@ -40,7 +40,7 @@ func (p *authorizePage) recheckAfterScan() {
 			}
 			// The re-check has answered: "next, the accounts are checked
 			// again" is done, and the lines below say what happens now.
-			p.detail.SetText(p.missingText(p.session.Missing))
+			p.detail.SetText(p.missingText(p.onScreen.Session.Missing))
 			if err != nil {
 				p.after.SetText(T("auth.recheck_failed") + "\n" + errorText(err))
 				p.a.relayout()

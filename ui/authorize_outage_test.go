@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"oawizard/flow"
+	"oawizard/flow/connclient"
 )
 
 // qrPage is the QR screen alone in a test window, in language l.
@@ -39,7 +40,7 @@ func TestQRScreenWithoutACodeOffersNothingToCopy(t *testing.T) {
 	if want := Tf("auth.lost_detail_noqr", map[string]any{"Last": "10:04:05"}); p.detail.Text != want {
 		t.Fatalf("detail %q, want %q", p.detail.Text, want)
 	}
-	s := flow.Session{ID: "s_1", Code: "K7M4Q2", QRURL: "https://connector.example.com/a/K7M4Q2",
+	s := connclient.Session{ID: "s_1", Code: "K7M4Q2", QRURL: "https://connector.example.com/a/K7M4Q2",
 		PCURL: "https://connector.example.com/a/K7M4Q2?pc=1", ExpiresAt: time.Now().Add(10 * time.Minute)}
 	p.event(flow.AuthEvent{State: flow.AuthWaiting, Session: s})
 	if p.copyBtn.Disabled() || p.openBtn.Disabled() {
@@ -55,7 +56,7 @@ func TestQRScreenWithoutACodeOffersNothingToCopy(t *testing.T) {
 // and its countdown go, and the page offers Settings, where the fix is.
 func TestRevokedTokenOffersSettings(t *testing.T) {
 	p := qrPage(t, LangZH, fyne.NewSize(1024, 640))
-	p.stopped(nil, fmt.Errorf("authorize: %w", flow.ErrTokenRevoked))
+	p.stopped(false, fmt.Errorf("authorize: %w", flow.ErrTokenRevoked))
 	if p.left.Visible() || !p.settings.Visible() || p.retry.Visible() {
 		t.Fatalf("QR side shown %v, settings %v, restart %v", p.left.Visible(), p.settings.Visible(), p.retry.Visible())
 	}

@@ -38,7 +38,7 @@ func TestQRScreenLeavesNoGoroutineBehind(t *testing.T) {
 	for range 5 {
 		onUIDo(func() { a.show(flow.StepAuthorize) })
 		auth := onUI(func() *authorizePage { return a.current.(*authorizePage) })
-		waitFor(t, "the QR code", func() bool { return auth.session.QRURL != "" })
+		waitFor(t, "the QR code", func() bool { return auth.onScreen.Session.QRURL != "" })
 		onUIDo(auth.start) // 重新开始
 		onUIDo(func() { a.show(flow.StepAccounts) })
 	}

@@ -227,7 +227,7 @@ func finishReport(ctx context.Context, w *flow.Wizard, rep *headlessReport, stdo
 }
 
 // recordAuthorization puts how the authorization ended into the report.
-func (rep *headlessReport) recordAuthorization(session *flow.Session, err error) {
+func (rep *headlessReport) recordAuthorization(session *connclient.Session, err error) {
 	rep.Authorization.Status = "authorized"
 	if session != nil {
 		rep.Authorization.AppID = session.AppID
