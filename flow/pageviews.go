@@ -129,3 +129,41 @@ func IsAppIDBlock(err error) bool {
 	var be *BlockedError
 	return errors.As(err, &be) && slices.Contains(be.Blockers, BlockedAppID)
 }
+
+// Checks are the latest round's verdicts (nil before one ran for the
+// accounts now saved): what Next gates on.
+func (w *Wizard) Checks() []verdict.Check {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.checks)
+}
+
+// BlockedAppID is the blocker of step 1 while the AppIDs typed are refused.
+const BlockedAppID = "appid"
+
+// typedBlock stops step 1 while the AppIDs typed were refused or none is
+// saved; called under w.mu (navigate's update holds it).
+func (w *Wizard) typedBlock(s Step) error {
+	if s == StepAccounts && (w.typedErr != nil || w.state.OAAppID == "") {
+		return &BlockedError{Step: s, Blockers: []string{BlockedAppID}}
+	}
+	return nil
+}
+
+// Gates are the checks as navigation sees them, for the current step.
+func Gates(cs []verdict.Check, ids []string) []Gate {
+	var out []Gate
+	for _, c := range cs {
+		if slices.Contains(ids, c.ID) {
+			out = append(out, Gate{ID: c.ID, Status: c.Status, Blocking: c.Blocking})
+		}
+	}
+	return out
+}
+
+func (w *Wizard) gates(s Step, cs []verdict.Check) []Gate {
+	if s == StepSDK {
+		return Gates(cs, verdict.SDKChecks)
+	}
+	return Gates(cs, verdict.AccountChecks)
+}

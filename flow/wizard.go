@@ -321,14 +321,6 @@ func (w *Wizard) Check(ctx context.Context, refresh bool) (Checked, error) {
 	return out, nil
 }
 
-// Checks are the latest round's verdicts (nil before one ran for the
-// accounts now saved): what Next gates on.
-func (w *Wizard) Checks() []verdict.Check {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return slices.Clone(w.checks)
-}
-
 func (w *Wizard) selfReports(ctx context.Context) (map[string]verdict.SelfReport, error) {
 	rs, err := w.db.SelfReports(ctx)
 	if err != nil {
@@ -339,17 +331,6 @@ func (w *Wizard) selfReports(ctx context.Context) (map[string]verdict.SelfReport
 		out[id] = verdict.SelfReport{Claim: r.Claim, Value: r.Value, At: r.ReportedAt}
 	}
 	return out, nil
-}
-
-// Gates are the checks as navigation sees them, for the current step.
-func Gates(cs []verdict.Check, ids []string) []Gate {
-	var out []Gate
-	for _, c := range cs {
-		if slices.Contains(ids, c.ID) {
-			out = append(out, Gate{ID: c.ID, Status: c.Status, Blocking: c.Blocking})
-		}
-	}
-	return out
 }
 
 // Next moves forward on the latest round of checks, or explains what
@@ -379,28 +360,9 @@ func (w *Wizard) ContinueAnyway(ctx context.Context, consequenceKey string) erro
 	})
 }
 
-// BlockedAppID is the blocker of step 1 while the AppIDs typed are refused.
-const BlockedAppID = "appid"
-
-// typedBlock stops step 1 while the AppIDs typed were refused or none is
-// saved; called under w.mu (navigate's update holds it).
-func (w *Wizard) typedBlock(s Step) error {
-	if s == StepAccounts && (w.typedErr != nil || w.state.OAAppID == "") {
-		return &BlockedError{Step: s, Blockers: []string{BlockedAppID}}
-	}
-	return nil
-}
-
 // GoTo jumps to a step already reached (the step list is clickable).
 func (w *Wizard) GoTo(ctx context.Context, s Step) error {
 	return w.navigate(ctx, func(p *Progress) error { return p.GoTo(s) })
-}
-
-func (w *Wizard) gates(s Step, cs []verdict.Check) []Gate {
-	if s == StepSDK {
-		return Gates(cs, verdict.SDKChecks)
-	}
-	return Gates(cs, verdict.AccountChecks)
 }
 
 func (w *Wizard) navigate(ctx context.Context, f func(*Progress) error) error {
