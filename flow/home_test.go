@@ -17,16 +17,7 @@ import (
 // that does not answer keeps nothing.
 func TestHomeDecidesTheStartFromWhatWasKept(t *testing.T) {
 	ctx := context.Background()
-	d, err := loopback.Start(ctx, loopback.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	db, err := store.Open(filepath.Join(t.TempDir(), "w.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	d, db := connectorAndStore(t)
 	keys := secrettest.NewMemory()
 	h := flow.NewHome(db, keys, nil)
 	if st, err := h.Start(ctx); err != nil || st.Real() {
@@ -58,4 +49,21 @@ func TestHomeDecidesTheStartFromWhatWasKept(t *testing.T) {
 	if st, err := h.Start(ctx); err != nil || st.Real() || keys.Len() != 0 {
 		t.Fatalf("the start after signing out: %+v %v (keychain holds %d)", st, err, keys.Len())
 	}
+}
+
+// connectorAndStore starts a loopback connector and opens an empty
+// results database, both closed when the test ends.
+func connectorAndStore(t *testing.T) (*loopback.Demo, *store.DB) {
+	t.Helper()
+	d, err := loopback.Start(context.Background(), loopback.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	db, err := store.Open(filepath.Join(t.TempDir(), "w.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return d, db
 }
