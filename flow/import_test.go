@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"oawizard/flow/sdkimport"
+	"oawizard/flow/store"
 	"oawizard/flow/verdict"
 )
 
@@ -31,7 +32,30 @@ func TestAFailedImportForgetsTheExportBefore(t *testing.T) {
 			t.Errorf("%s is %s after the new file failed", c.ID, c.Status)
 		}
 	}
-	if _, name, ok := w.SDKImportStats(ctx); ok {
-		t.Errorf("step 2 still shows %s", name)
+	if v, err := w.SDKView(ctx); err != nil || v.Imported {
+		t.Errorf("step 2 still shows %s (%v)", v.FileName, err)
+	}
+}
+
+// Statistics of a stored export that cannot be read are an error the page
+// and the report say, never an export silently gone from step 2.
+func TestUnreadableExportStatsAreSaid(t *testing.T) {
+	ctx := context.Background()
+	w, _, _ := newTestWizard(t)
+	id, err := w.db.BeginImport(ctx, store.SDKImport{FileName: "x.csv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.db.FinishImport(ctx, id, "not the statistics", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.update(ctx, func(s *State) { s.ImportID = id }); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := w.SDKView(ctx); err == nil {
+		t.Fatalf("step 2 reads unreadable statistics as %+v", v)
+	}
+	if r, err := w.Report(ctx, nil); err == nil {
+		t.Fatalf("the report reads unreadable statistics as %+v", r.SDK)
 	}
 }

@@ -91,7 +91,10 @@ type SDKView struct {
 // SDKView evaluates step 2 from the stored export and the checks.
 func (w *Wizard) SDKView(ctx context.Context) (SDKView, error) {
 	var v SDKView
-	v.Stats, v.FileName, v.Imported = w.SDKImportStats(ctx)
+	var err error
+	if v.Stats, v.FileName, v.Imported, err = w.importStats(ctx); err != nil {
+		return v, err
+	}
 	res, err := w.Check(ctx, false)
 	if err != nil {
 		return v, err

@@ -62,18 +62,20 @@ func (w *Wizard) sdkStats(ctx context.Context) (verdict.SDKStats, bool, error) {
 	return sdkVerdictStats(s), true, nil
 }
 
-// SDKImportStats is the latest import's full statistics, for step 2's page.
-func (w *Wizard) SDKImportStats(ctx context.Context) (sdkimport.Stats, string, bool) {
+// importStats reads the latest import's statistics; ok is false when there
+// is none, or the last file chosen failed.
+func (w *Wizard) importStats(ctx context.Context) (s sdkimport.Stats, name string, ok bool, err error) {
 	if w.State().ImportID == 0 {
-		return sdkimport.Stats{}, "", false // none, or the last file chosen failed
+		return s, "", false, nil
 	}
 	im, ok, err := w.db.LatestImport(ctx)
 	if err != nil || !ok {
-		return sdkimport.Stats{}, "", false
+		return s, "", false, err
 	}
-	var s sdkimport.Stats
-	json.Unmarshal(im.Stats, &s)
-	return s, im.FileName, true
+	if err := json.Unmarshal(im.Stats, &s); err != nil {
+		return s, "", false, err
+	}
+	return s, im.FileName, true, nil
 }
 
 // Authorize runs step 3 for the Official Account and records the outcome.
@@ -336,7 +338,11 @@ func (w *Wizard) Report(ctx context.Context, checks []verdict.Check) (Report, er
 	if st.Progress.Authorized {
 		r.Authorization.Status = "authorized"
 	}
-	if s, _, ok := w.SDKImportStats(ctx); ok {
+	s, _, ok, err := w.importStats(ctx)
+	if err != nil {
+		return r, err
+	}
+	if ok {
 		r.SDK.Rows, r.SDK.WithOpenID, r.SDK.WithUnionID = s.Rows, s.WithOpenID, s.WithUnionID
 		r.Overlap.OpenIDOnly = s.WithOpenID - s.WithUnionID
 	}

@@ -102,10 +102,6 @@ func (p *sdkPage) shown() {
 	for _, b := range p.badges {
 		b.checking()
 	}
-	if s, name, ok := p.a.wiz.SDKImportStats(p.a.ctx); ok {
-		p.showStats(s, name)
-		p.a.relayout()
-	}
 	go p.refreshChecks()
 }
 
@@ -122,6 +118,9 @@ func (p *sdkPage) refreshChecks() {
 			// say) and then worked must not leave its error on screen.
 			setHint(p.message, "")
 			p.checkFailed = false
+		}
+		if v.Imported {
+			p.showStats(v.Stats, v.FileName)
 		}
 		for _, c := range v.Checks {
 			if b, ok := p.badges[c.ID]; ok {
