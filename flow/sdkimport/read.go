@@ -50,6 +50,7 @@ func Scan(ctx context.Context, r io.Reader, name string, opt Options, emit func(
 		tr = bufio.NewReaderSize(transform.NewReader(br, enc.dec.NewDecoder()), 64<<10)
 	}
 	s := newScanner(opt, emit)
+	defer s.seen.close()
 	s.stats.Format = enc.format
 	sample, _ := tr.Peek(16 << 10)
 	comma := sniffDelimiter(string(sample))

@@ -45,6 +45,7 @@ func scanXLSX(ctx context.Context, br io.Reader, counted *countingReader, opt Op
 		return Stats{}, err
 	}
 	s := newScanner(opt, emit)
+	defer s.seen.close()
 	s.stats.Format, s.stats.Sheet = "xlsx", sheet.name
 	if sheet.name == "" {
 		return s.finish()
