@@ -2,10 +2,10 @@ package sdkimport
 
 import (
 	"bufio"
-	"encoding/xml"
 	"io"
 	"math"
 	"os"
+	"slices"
 )
 
 // sharedStrings is a workbook's table of texts, in a temporary file with
@@ -15,7 +15,6 @@ type sharedStrings struct {
 	f    *os.File
 	end  []uint32         // text i is f[end[i-1]:end[i]]
 	long map[int]struct{} // texts longer than maxRecord, not kept
-	buf  []byte
 }
 
 func (wb *workbook) readSharedStrings(part string) (*sharedStrings, error) {
@@ -29,7 +28,7 @@ func (wb *workbook) readSharedStrings(part string) (*sharedStrings, error) {
 	}
 	os.Remove(f.Name())
 	ss.f = f
-	d, c, err := wb.open(part)
+	x, c, err := wb.openXML(part)
 	if err != nil {
 		ss.close()
 		return nil, err
@@ -37,13 +36,11 @@ func (wb *workbook) readSharedStrings(part string) (*sharedStrings, error) {
 	defer c.Close()
 	w := bufio.NewWriterSize(f, 64<<10)
 	var (
-		text          []byte
-		pos           int64
-		inT, inRPh    bool
-		long, started bool
+		pos            int64
+		inRPh, started bool
 	)
 	for {
-		tok, err := d.RawToken()
+		tok, err := x.next()
 		if err == io.EOF {
 			if err := w.Flush(); err != nil {
 				ss.close()
@@ -55,42 +52,36 @@ func (wb *workbook) readSharedStrings(part string) (*sharedStrings, error) {
 			ss.close()
 			return nil, err
 		}
-		switch el := tok.(type) {
-		case xml.StartElement:
-			switch el.Name.Local {
+		switch tok {
+		case xmlStart:
+			switch string(x.name) {
 			case "si":
-				text, long, started = text[:0], false, true
+				x.text, x.long, started = x.text[:0], false, true
 			case "t":
-				inT = !inRPh
+				x.keep = !inRPh
 			case "rPh":
 				inRPh = true
 			}
-		case xml.CharData:
-			if inT && !long {
-				if text = append(text, el...); len(text) >= maxRecord {
-					long, text = true, text[:0]
-				}
-			}
-		case xml.EndElement:
-			switch el.Name.Local {
+		case xmlEnd:
+			switch string(x.name) {
 			case "t":
-				inT = false
+				x.keep = false
 			case "rPh":
 				inRPh = false
 			case "si":
 				if !started {
 					continue
 				}
-				if long {
+				if x.long {
 					ss.long[len(ss.end)] = struct{}{}
-					text = text[:0]
+					x.text = x.text[:0]
 				}
-				if pos += int64(len(text)); pos > math.MaxUint32 {
+				if pos += int64(len(x.text)); pos > math.MaxUint32 {
 					ss.close()
 					return nil, errTooLarge
 				}
 				ss.end = append(ss.end, uint32(pos))
-				if _, err := w.Write(text); err != nil {
+				if _, err := w.Write(x.text); err != nil {
 					ss.close()
 					return nil, err
 				}
@@ -99,13 +90,15 @@ func (wb *workbook) readSharedStrings(part string) (*sharedStrings, error) {
 	}
 }
 
-// get is text i, or too long.
-func (ss *sharedStrings) get(i int) (string, bool) {
-	if i < 0 || i >= len(ss.end) {
-		return "", false
+// appendTo adds the text whose index is written in ref to dst, or reports
+// it too long.
+func (ss *sharedStrings) appendTo(dst, ref []byte) ([]byte, bool) {
+	i, ok := atoi(ref)
+	if !ok || i >= len(ss.end) {
+		return dst, false
 	}
 	if _, long := ss.long[i]; long {
-		return "", true
+		return dst, true
 	}
 	from := uint32(0)
 	if i > 0 {
@@ -113,16 +106,14 @@ func (ss *sharedStrings) get(i int) (string, bool) {
 	}
 	n := int(ss.end[i] - from)
 	if n == 0 {
-		return "", false
+		return dst, false
 	}
-	if cap(ss.buf) < n {
-		ss.buf = make([]byte, n)
+	at := len(dst)
+	dst = slices.Grow(dst, n)[:at+n]
+	if _, err := ss.f.ReadAt(dst[at:], int64(from)); err != nil {
+		return dst[:at], false
 	}
-	b := ss.buf[:n]
-	if _, err := ss.f.ReadAt(b, int64(from)); err != nil {
-		return "", false
-	}
-	return string(b), false
+	return dst, false
 }
 
 func (ss *sharedStrings) close() {

@@ -2,13 +2,13 @@ package sdkimport
 
 import (
 	"archive/zip"
+	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path"
-	"strconv"
 	"strings"
 )
 
@@ -98,6 +98,20 @@ func (wb *workbook) open(part string) (*xml.Decoder, io.Closer, error) {
 	return d, rc, nil
 }
 
+// openXML returns a part's XML for the reader that allocates nothing per
+// cell, its text runs capped and its size bounded as open's are.
+func (wb *workbook) openXML(part string) (*xmlReader, io.Closer, error) {
+	f, ok := wb.files[part]
+	if !ok {
+		return nil, nil, errNotWorkbook
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return nil, nil, errNotWorkbook
+	}
+	return newXMLReader(&capReader{r: rc, budget: wb.unzipMax}), rc, nil
+}
+
 // relations maps a relationship id to the part it names, and
 // "#sharedStrings" to the shared strings part.
 func (wb *workbook) relations(part string) (map[string]string, error) {
@@ -166,77 +180,85 @@ func attr(el xml.StartElement, name string) string {
 }
 
 // rows hands each row of a sheet to each with its row number; a row whose
-// cells hold more than maxRecord bytes comes with tooLong and no cells.
-func (wb *workbook) rows(part string, each func(line int, rec []string, tooLong bool) error) error {
-	d, c, err := wb.open(part)
+// cells hold more than maxRecord bytes comes with tooLong and no cells. The
+// cells are slices of one buffer reused from row to row: each must not keep
+// them.
+func (wb *workbook) rows(part string, each func(line int, rec [][]byte, tooLong bool) error) error {
+	x, c, err := wb.openXML(part)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
 	var (
-		rec           []string
-		line, col     int
-		typ           string
-		text          []byte
-		inText, inRPh bool
-		size          int
-		tooLong       bool
+		cells     []byte // the row's cells, one after another
+		ends      []int  // where each ends in cells
+		rec       [][]byte
+		line, col int
+		shared    bool // the cell's text is a shared string's index
+		inRPh     bool
+		tooLong   bool
 	)
 	for {
-		tok, err := d.RawToken()
+		tok, err := x.next()
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		switch el := tok.(type) {
-		case xml.StartElement:
-			switch el.Name.Local {
+		switch tok {
+		case xmlStart:
+			switch string(x.name) {
 			case "row":
 				line++
-				if n, err := strconv.Atoi(attr(el, "r")); err == nil {
+				if n, ok := atoi(x.attr("r")); ok {
 					line = n
 				}
-				rec, col, size, tooLong = rec[:0], 0, 0, false
+				cells, ends, col, tooLong = cells[:0], ends[:0], 0, false
 			case "c":
-				if ref := attr(el, "r"); ref != "" {
+				if ref := x.attr("r"); len(ref) > 0 {
 					col = columnIndex(ref)
 				}
-				typ, text = attr(el, "t"), text[:0]
+				shared = string(x.attr("t")) == "s"
+				x.text, x.long = x.text[:0], false
 			case "v", "t":
-				inText = !inRPh
+				x.keep = !inRPh
 			case "rPh":
 				inRPh = true // a reading aid, not the cell's text
 			}
-		case xml.CharData:
-			if inText && !tooLong {
-				text = append(text, el...)
-				if len(text) >= maxRecord {
-					tooLong, text = true, text[:0]
-				}
-			}
-		case xml.EndElement:
-			switch el.Name.Local {
+		case xmlEnd:
+			switch string(x.name) {
 			case "v", "t":
-				inText = false
+				x.keep = false
 			case "rPh":
 				inRPh = false
 			case "c":
-				v, long := wb.value(typ, text)
-				if size += len(v); long || size > maxRecord {
+				if col >= maxColumns || tooLong {
+					col++
+					continue
+				}
+				for len(ends) < col {
+					ends = append(ends, len(cells))
+				}
+				long := x.long
+				if shared {
+					cells, long = wb.strings.appendTo(cells, x.text)
+				} else {
+					cells = append(cells, x.text...)
+				}
+				if long || len(cells) > maxRecord {
 					tooLong = true
 				}
-				if !tooLong && col < maxColumns {
-					for len(rec) < col {
-						rec = append(rec, "")
-					}
-					rec = append(rec, v)
-				}
+				ends = append(ends, len(cells))
 				col++
 			case "row":
-				if tooLong {
-					rec = rec[:0]
+				rec = rec[:0]
+				if !tooLong {
+					from := 0
+					for _, e := range ends {
+						rec = append(rec, cells[from:e:e])
+						from = e
+					}
 				}
 				if err := each(line, rec, tooLong); err != nil {
 					return err
@@ -246,23 +268,27 @@ func (wb *workbook) rows(part string, each func(line int, rec []string, tooLong 
 	}
 }
 
+// atoi reads a row number or a shared string's index.
+func atoi(b []byte) (int, bool) {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || len(b) > 9 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
 // maxColumns is Excel's own limit (XFD); cells past it are no export's.
 const maxColumns = 16384
 
-// value is a cell's text: a shared string by index, else its own.
-func (wb *workbook) value(typ string, text []byte) (string, bool) {
-	if typ != "s" {
-		return string(text), false
-	}
-	i, err := strconv.Atoi(strings.TrimSpace(string(text)))
-	if err != nil {
-		return "", false
-	}
-	return wb.strings.get(i)
-}
-
 // columnIndex is the 0-based column of a reference such as "AB12".
-func columnIndex(ref string) int {
+func columnIndex(ref []byte) int {
 	n := 0
 	for _, c := range ref {
 		switch {

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
-	"runtime/debug"
 )
 
 // SheetInfo is a workbook sheet that could be the export, with the
@@ -21,17 +19,7 @@ type SheetInfo struct {
 // table of users from a field dictionary or a note, cheap for any size.
 const SampleRows = 1000
 
-// xlsxHeapGoal is the heap the Go runtime aims to stay under while a
-// workbook is read, when nothing else set a limit: decoding XML makes a
-// lot of short-lived garbage, which the collector otherwise lets grow to
-// twice the live heap, past the import's 150 MB goal.
-const xlsxHeapGoal = 100 << 20
-
 func scanXLSX(ctx context.Context, br io.Reader, counted *countingReader, opt Options, emit func([]User) error) (Stats, error) {
-	if prev := debug.SetMemoryLimit(-1); prev == math.MaxInt64 {
-		debug.SetMemoryLimit(xlsxHeapGoal)
-		defer debug.SetMemoryLimit(prev)
-	}
 	wb, err := openWorkbook(br, 4*opt.MaxBytes)
 	switch {
 	case errors.Is(err, errTooLarge):
@@ -121,15 +109,26 @@ var errSampled = errors.New("sdkimport: sample taken")
 // sheet reads one sheet's rows, at most limit of them when limit > 0. A
 // sheet without titles in its first rows ends quietly, keeping its preview.
 func (s *scanner) sheet(ctx context.Context, wb *workbook, sh wbSheet, limit int, counted *countingReader) error {
-	err := wb.rows(sh.part, func(line int, rec []string, tooLong bool) error {
+	var strs []string
+	err := wb.rows(sh.part, func(line int, rec [][]byte, tooLong bool) error {
 		if limit > 0 && line > limit {
 			return errSampled
 		}
 		if tooLong {
 			return s.skipRow(line, ReasonTooLong)
 		}
-		if err := s.row(ctx, rec, line); err != nil {
-			return err
+		if s.started {
+			if err := s.dataBytes(ctx, rec, line); err != nil {
+				return err
+			}
+		} else {
+			strs = strs[:0]
+			for _, c := range rec {
+				strs = append(strs, string(c))
+			}
+			if err := s.row(ctx, strs, line); err != nil {
+				return err
+			}
 		}
 		if counted != nil && s.opt.Progress != nil && s.stats.Rows%10000 == 0 {
 			s.opt.Progress(counted.n, s.stats.Rows)
