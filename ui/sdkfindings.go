@@ -67,7 +67,7 @@ func importErrorText(err error) string {
 func (p *sdkPage) askSheet(sheets []flow.ImportSheet, m *flow.ImportMapping) {
 	var options []string
 	for _, sh := range sheets {
-		options = append(options, Tf("sdk.sheet.option", map[string]any{"Name": sh.Name, "IDs": sh.IDs, "Rows": flow.ImportSampleRows}))
+		options = append(options, Tf("sdk.sheet.option_whole", map[string]any{"Name": sh.Name, "IDs": flow.Count(sh.IDs), "Rows": flow.Count(sh.Rows)}))
 	}
 	choice := widget.NewRadioGroup(options, nil)
 	form := []*widget.FormItem{widget.NewFormItem("", newTextBlock(T("sdk.sheet.intro"))), widget.NewFormItem("", choice)}

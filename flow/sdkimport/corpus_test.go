@@ -226,11 +226,23 @@ func users(first, n int) [][]any {
 func xlsxCorpus(t *testing.T) []corpusCase {
 	dictionary := sheetRows{name: "字段说明", rows: [][]any{{"字段", "说明", "示例"}, {"openid", "小程序用户标识", id("o", 9)}, {"unionid", "开放平台标识", id("u", 9)}}}
 	dictionaryAsTable := sheetRows{name: "字段说明", rows: [][]any{{"openid", "unionid"}, {id("o", 99999), id("u", 99999)}}}
+	examples := sheetRows{name: "字段说明", rows: [][]any{{"openid", "unionid"}}}
+	for i := range 1000 {
+		examples.rows = append(examples.rows, []any{id("o", 900000+i), id("u", 900000+i)})
+	}
+	late := sheetRows{name: "用户", rows: [][]any{{"昵称", "openid", "unionid"}}}
+	for i := range 1200 {
+		late.rows = append(late.rows, []any{fmt.Sprintf("访客%d", i), "", ""})
+	}
+	late.rows = append(late.rows, users(0, 5000)[1:]...)
 	long := users(0, 5)
 	long[3][0] = "LONGCELL"
 	return []corpusCase{
 		{name: "data after a field dictionary", data: book(t, dictionaryAsTable, sheetRows{name: "用户", rows: users(0, 300)}),
 			format: "xlsx", sheet: "用户", rows: 300, openIDs: 300, unionIDs: 300},
+		{name: "users below the first thousand rows, beside a thousand examples", data: book(t, examples, late),
+			format: "xlsx", sheet: "用户", rows: 6200, openIDs: 5000, unionIDs: 5000,
+			problems: map[string][]int{ReasonNoOpenID: {2, 3, 4, 5, 6, 7, 8, 9, 10, 11}}, counts: map[string]int{ReasonNoOpenID: 1200}},
 		{name: "hidden stale sheet first", data: book(t, sheetRows{name: "旧", hidden: "hidden", rows: users(0, 400)}, dictionary,
 			sheetRows{name: "备份", hidden: "veryHidden", rows: users(0, 500)}, sheetRows{name: "导出", rows: users(1000, 200)}),
 			format: "xlsx", sheet: "导出", rows: 200, openIDs: 200, unionIDs: 200},
@@ -268,7 +280,11 @@ func TestCorpus(t *testing.T) {
 			}
 			for reason, lines := range c.problems {
 				got := problemOf(st, reason)
-				if fmt.Sprint(got.Lines) != fmt.Sprint(lines) || got.Rows != len(lines) {
+				want, ok := c.counts[reason]
+				if !ok {
+					want = len(lines)
+				}
+				if fmt.Sprint(got.Lines) != fmt.Sprint(lines) || got.Rows != want {
 					t.Errorf("%s: %d at lines %v, want lines %v", reason, got.Rows, got.Lines, lines)
 				}
 			}
@@ -295,7 +311,7 @@ func TestSheetChoiceNamesTheCandidates(t *testing.T) {
 	data := book(t, sheetRows{name: "十月", rows: users(0, 100)}, sheetRows{name: "说明", rows: [][]any{{"本表说明"}}}, sheetRows{name: "十一月", rows: users(100, 120)})
 	_, _, err := scan(t, data, Options{})
 	var ie *Error
-	if !errors.As(err, &ie) || fmt.Sprint(ie.Sheets) != "[{十月 200} {十一月 240}]" {
+	if !errors.As(err, &ie) || fmt.Sprint(ie.Sheets) != "[{十月 100 200} {十一月 120 240}]" {
 		t.Fatalf("got %v %+v", err, ie)
 	}
 }
