@@ -72,6 +72,8 @@ type headlessCheck struct {
 	ID       string           `json:"id"`
 	Status   string           `json:"status"`
 	Evidence verdict.Evidence `json:"evidence"`
+	// SharePercent is step 2's share behind an amber (or any) SDK badge.
+	SharePercent *float64 `json:"share_percent,omitempty"`
 }
 
 // runHeadless walks the whole wizard against the demo stack with the
@@ -214,7 +216,7 @@ func finishReport(ctx context.Context, w *flow.Wizard, rep *headlessReport, stdo
 	rep.Report = base
 	rep.Sync.Followers, rep.Sync.WithUnionID = base.Sync.Followers, base.Sync.WithUnionID
 	for _, c := range checked.Checks {
-		rep.Checks = append(rep.Checks, headlessCheck{ID: c.ID, Status: c.Status, Evidence: c.Evidence})
+		rep.Checks = append(rep.Checks, headlessCheck{ID: c.ID, Status: c.Status, Evidence: c.Evidence, SharePercent: c.SharePercent})
 	}
 	rep.Status = "done"
 	if err := rep.print(stdout); err != nil {
