@@ -174,3 +174,20 @@ func eachRendered(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
 		}
 	})
 }
+
+// A lock is named for what holds it, in both languages: another copy of
+// the wizard, this wizard's sync, another program; unknown makes no guess.
+func TestLockWordsNameTheHolder(t *testing.T) {
+	defer SetupLanguage(LangZH)
+	for lang, want := range map[string][]string{
+		LangZH: {"另一个向导（进程 41）", "这个向导的同步", "dbbrowser（进程 42）", "另一个程序"},
+		LangEN: {"Another copy of the wizard (process 41)", "This wizard's sync", "dbbrowser (process 42)", "another program"},
+	} {
+		SetupLanguage(lang)
+		for i, le := range []*flow.StoreLockError{{By: "wizard", Holder: "wizard", PID: 41}, {By: "sync"}, {By: "program", Holder: "dbbrowser", PID: 42}, {}} {
+			if got := errorText(fmt.Errorf("import: %w", le)); !strings.Contains(got, want[i]) {
+				t.Errorf("%s, held by %q: %q, want it to name %q", lang, le.By, got, want[i])
+			}
+		}
+	}
+}

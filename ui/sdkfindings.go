@@ -85,8 +85,8 @@ func (p *sdkPage) askSheet(sheets []flow.ImportSheet, m *flow.ImportMapping) {
 // otherwise makes no guess.
 func lockedText(err error) string {
 	var le *flow.StoreLockError
-	if errors.As(err, &le) && le.Holder != "" {
-		return Tf("error.store.locked_by", map[string]any{"Holder": le.Holder})
+	if errors.As(err, &le) {
+		return Tf(le.MessageKey(), map[string]any{"Holder": le.Holder, "PID": le.PID})
 	}
 	return T("error.store.in_use")
 }

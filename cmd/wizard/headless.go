@@ -49,6 +49,10 @@ type headlessReport struct {
 	// Sheets are the workbook's candidate sheets when the export's sheet
 	// must be named (-sheet).
 	Sheets []sdkimport.SheetInfo `json:"sheets,omitempty"`
+	// HeldBy is what held the database when a lock stopped the run:
+	// "wizard" (another copy), "sync" (this run's own sync) or "program"
+	// (named in the message); absent when it cannot be known.
+	HeldBy string `json:"held_by,omitempty"`
 	flow.Report
 	Authorization struct {
 		Status string `json:"status"`
