@@ -2,6 +2,8 @@ package sdkimport
 
 import (
 	"bufio"
+	"errors"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -9,16 +11,66 @@ import (
 )
 
 // sharedStrings is a workbook's table of texts, in a temporary file with
-// only where each ends in memory (4 bytes a text): an export of a million
-// users holds millions of distinct ids there.
+// only each text's length in memory, two bytes a text, and its offset at
+// every 64th: an export of a million users holds millions of distinct ids
+// there, and four-byte offsets for a sheet of two million rows were 16 MB
+// of heap, 48 MB while the slice grew.
 type sharedStrings struct {
-	f    *os.File
-	end  []uint32         // text i is f[end[i-1]:end[i]]
-	long map[int]struct{} // texts longer than maxRecord, not kept
+	f     *os.File
+	n     int
+	lens  []uint16         // text i's length in bytes; bigLen: in big
+	marks []int64          // offset of text 64k
+	big   map[int]int      // lengths of bigLen bytes or more
+	long  map[int]struct{} // texts longer than maxRecord, not kept
+	end   int64
 }
 
+const bigLen = math.MaxUint16
+
+// maxSharedStrings bounds the table (about 2 bytes a text in memory):
+// sixteen times Excel's 1,048,576 rows. A workbook with more distinct texts
+// is refused as too large, not read in ever more memory.
+var maxSharedStrings = 16 << 20
+
+// add records the next text's length.
+func (ss *sharedStrings) add(n int) error {
+	if ss.n >= maxSharedStrings {
+		return fmt.Errorf("%w: more than %d", errTooManyTexts, maxSharedStrings)
+	}
+	if ss.n%64 == 0 {
+		ss.marks = append(ss.marks, ss.end)
+	}
+	if n >= bigLen {
+		ss.big[ss.n] = n
+		ss.lens = append(ss.lens, bigLen)
+	} else {
+		ss.lens = append(ss.lens, uint16(n))
+	}
+	ss.end += int64(n)
+	ss.n++
+	return nil
+}
+
+func (ss *sharedStrings) length(i int) int {
+	if n := ss.lens[i]; n != bigLen {
+		return int(n)
+	}
+	return ss.big[i]
+}
+
+// span is where text i lies in the file.
+func (ss *sharedStrings) span(i int) (from int64, n int) {
+	from = ss.marks[i/64]
+	for j := i &^ 63; j < i; j++ {
+		from += int64(ss.length(j))
+	}
+	return from, ss.length(i)
+}
+
+var errTooManyTexts = errors.New("sdkimport: too many distinct texts in the workbook")
+
 func (wb *workbook) readSharedStrings(part string) (*sharedStrings, error) {
-	ss := &sharedStrings{long: map[int]struct{}{}}
+	ss := &sharedStrings{long: map[int]struct{}{}, big: map[int]int{}}
 	if _, ok := wb.files[part]; !ok {
 		return ss, nil // a workbook of numbers alone has none
 	}
@@ -35,10 +87,7 @@ func (wb *workbook) readSharedStrings(part string) (*sharedStrings, error) {
 	}
 	defer c.Close()
 	w := bufio.NewWriterSize(f, 64<<10)
-	var (
-		pos            int64
-		inRPh, started bool
-	)
+	var inRPh, started bool
 	for {
 		tok, err := x.next()
 		if err == io.EOF {
@@ -73,14 +122,13 @@ func (wb *workbook) readSharedStrings(part string) (*sharedStrings, error) {
 					continue
 				}
 				if x.long {
-					ss.long[len(ss.end)] = struct{}{}
+					ss.long[ss.n] = struct{}{}
 					x.text = x.text[:0]
 				}
-				if pos += int64(len(x.text)); pos > math.MaxUint32 {
+				if err := ss.add(len(x.text)); err != nil {
 					ss.close()
-					return nil, errTooLarge
+					return nil, err
 				}
-				ss.end = append(ss.end, uint32(pos))
 				if _, err := w.Write(x.text); err != nil {
 					ss.close()
 					return nil, err
@@ -94,17 +142,13 @@ func (wb *workbook) readSharedStrings(part string) (*sharedStrings, error) {
 // it too long.
 func (ss *sharedStrings) appendTo(dst, ref []byte) ([]byte, bool) {
 	i, ok := atoi(ref)
-	if !ok || i >= len(ss.end) {
+	if !ok || i >= ss.n {
 		return dst, false
 	}
 	if _, long := ss.long[i]; long {
 		return dst, true
 	}
-	from := uint32(0)
-	if i > 0 {
-		from = ss.end[i-1]
-	}
-	n := int(ss.end[i] - from)
+	from, n := ss.span(i)
 	if n == 0 {
 		return dst, false
 	}

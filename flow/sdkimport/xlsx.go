@@ -22,6 +22,8 @@ func scanXLSX(ctx context.Context, br io.Reader, counted *countingReader, opt Op
 	switch {
 	case errors.Is(err, errTooLarge):
 		return Stats{}, &Error{Kind: KindTooLarge, Detail: fmt.Sprintf("larger than %d MB", opt.MaxBytes>>20)}
+	case errors.Is(err, errTooManyTexts):
+		return Stats{}, &Error{Kind: KindTooLarge, Detail: err.Error()}
 	case err != nil:
 		return Stats{}, &Error{Kind: KindUnreadable, Detail: "the workbook cannot be opened (broken)"}
 	}

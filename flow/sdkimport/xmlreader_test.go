@@ -3,6 +3,7 @@ package sdkimport
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -57,5 +58,32 @@ func TestWorkbookAllocatesNothingPerCell(t *testing.T) {
 	// Two strings a user kept, and what the zip and the buffers need once.
 	if perRow := allocs / n; perRow > 2.5 {
 		t.Fatalf("%.0f allocations for %d rows: %.1f a row, want at most 2.5", allocs, n, perRow)
+	}
+}
+
+// Shared strings are found by their lengths, two bytes each, across the
+// offsets kept every 64th and past texts of 64 KB or more; a workbook with
+// more distinct texts than the table holds is refused as too large.
+func TestSharedStringsCompactAndCapped(t *testing.T) {
+	var rows, sst strings.Builder
+	rows.WriteString(`<row r="1"><c r="A1" t="inlineStr"><is><t>openid</t></is></c><c r="B1" t="inlineStr"><is><t>note</t></is></c></row>`)
+	const n = 200
+	for i := range n {
+		note := fmt.Sprint(i)
+		if i == 70 {
+			note = strings.Repeat("长", 30_000) // 90,000 bytes: past two bytes' count
+		}
+		fmt.Fprintf(&sst, `<si><t>%s</t></si><si><t>%s</t></si>`, id("o", i), note)
+		fmt.Fprintf(&rows, `<row r="%d"><c t="s"><v>%d</v></c><c t="s"><v>%d</v></c></row>`, i+2, 2*i, 2*i+1)
+	}
+	data := handBook(t, map[string]string{"S": rows.String()}, []string{"S"}, nil, sst.String())
+	st, us, err := scan(t, data, Options{})
+	if err != nil || st.Rows != n || len(us) != n || us[n-1].OpenID != id("o", n-1) || us[71].OpenID != id("o", 71) {
+		t.Fatalf("%v %+v", err, st)
+	}
+	defer func(was int) { maxSharedStrings = was }(maxSharedStrings)
+	maxSharedStrings = 2*n - 1
+	if _, _, err := scan(t, data, Options{}); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("a table past its cap: %v", err)
 	}
 }
