@@ -154,7 +154,7 @@ func (s *idSet) spill() error {
 	}
 	slices.Sort(keys)
 	r := idRun{at: s.end, n: len(keys)}
-	w := bufio.NewWriterSize(&offsetWriter{f: s.file, at: s.end}, 64<<10)
+	w := bufio.NewWriterSize(io.NewOffsetWriter(s.file, s.end), 64<<10)
 	var b [8]byte
 	for i, k := range keys {
 		if i%blockKeys == 0 {
@@ -202,7 +202,7 @@ func (s *idSet) rebuildBloom(capacity int) error {
 			s.bloomAdd(k)
 		}
 	}
-	r := bufio.NewReaderSize(&offsetReader{f: s.file}, 64<<10)
+	r := bufio.NewReaderSize(io.NewSectionReader(s.file, 0, s.end), 64<<10)
 	var b [8]byte
 	for i := int64(0); i < s.end; i += 8 {
 		if _, err := io.ReadFull(r, b[:]); err != nil {
@@ -252,26 +252,4 @@ func mix(k uint64) uint64 {
 	k ^= k >> 27
 	k *= 0x94d049bb133111eb
 	return k ^ k>>31
-}
-
-type offsetWriter struct {
-	f  *os.File
-	at int64
-}
-
-func (w *offsetWriter) Write(p []byte) (int, error) {
-	n, err := w.f.WriteAt(p, w.at)
-	w.at += int64(n)
-	return n, err
-}
-
-type offsetReader struct {
-	f  *os.File
-	at int64
-}
-
-func (r *offsetReader) Read(p []byte) (int, error) {
-	n, err := r.f.ReadAt(p, r.at)
-	r.at += int64(n)
-	return n, err
 }

@@ -82,10 +82,10 @@ func (wb *workbook) close() {
 	wb.spool.Close()
 }
 
-// open returns a part's XML with its text runs capped and its size
+// part returns a part's bytes with its text runs capped and its size
 // bounded.
-func (wb *workbook) open(part string) (*xml.Decoder, io.Closer, error) {
-	f, ok := wb.files[part]
+func (wb *workbook) part(name string) (*capReader, io.Closer, error) {
+	f, ok := wb.files[name]
 	if !ok {
 		return nil, nil, errNotWorkbook
 	}
@@ -93,23 +93,29 @@ func (wb *workbook) open(part string) (*xml.Decoder, io.Closer, error) {
 	if err != nil {
 		return nil, nil, errNotWorkbook
 	}
-	d := xml.NewDecoder(&capReader{r: rc, budget: wb.unzipMax})
-	d.Strict = false // a run cut by the cap may end in half an entity
-	return d, rc, nil
+	return &capReader{r: rc, budget: wb.unzipMax}, rc, nil
 }
 
-// openXML returns a part's XML for the reader that allocates nothing per
-// cell, its text runs capped and its size bounded as open's are.
-func (wb *workbook) openXML(part string) (*xmlReader, io.Closer, error) {
-	f, ok := wb.files[part]
-	if !ok {
-		return nil, nil, errNotWorkbook
-	}
-	rc, err := f.Open()
+// open returns a small part's XML (the sheet list, the relations) for
+// encoding/xml.
+func (wb *workbook) open(name string) (*xml.Decoder, io.Closer, error) {
+	r, c, err := wb.part(name)
 	if err != nil {
-		return nil, nil, errNotWorkbook
+		return nil, nil, err
 	}
-	return newXMLReader(&capReader{r: rc, budget: wb.unzipMax}), rc, nil
+	d := xml.NewDecoder(r)
+	d.Strict = false // a run cut by the cap may end in half an entity
+	return d, c, nil
+}
+
+// openXML returns a sheet's or the shared strings' XML for the reader
+// that allocates nothing per cell.
+func (wb *workbook) openXML(name string) (*xmlReader, io.Closer, error) {
+	r, c, err := wb.part(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	return newXMLReader(r), c, nil
 }
 
 // relations maps a relationship id to the part it names, and
@@ -190,13 +196,10 @@ func (wb *workbook) rows(part string, each func(line int, rec [][]byte, tooLong 
 	}
 	defer c.Close()
 	var (
-		cells     []byte // the row's cells, one after another
-		ends      []int  // where each ends in cells
-		rec       [][]byte
+		row       sheetRow
 		line, col int
 		shared    bool // the cell's text is a shared string's index
 		inRPh     bool
-		tooLong   bool
 	)
 	for {
 		tok, err := x.next()
@@ -214,7 +217,8 @@ func (wb *workbook) rows(part string, each func(line int, rec [][]byte, tooLong 
 				if n, ok := atoi(x.attr("r")); ok {
 					line = n
 				}
-				cells, ends, col, tooLong = cells[:0], ends[:0], 0, false
+				row.reset()
+				col = 0
 			case "c":
 				if ref := x.attr("r"); len(ref) > 0 {
 					col = columnIndex(ref)
@@ -233,39 +237,62 @@ func (wb *workbook) rows(part string, each func(line int, rec [][]byte, tooLong 
 			case "rPh":
 				inRPh = false
 			case "c":
-				if col >= maxColumns || tooLong {
-					col++
-					continue
-				}
-				for len(ends) < col {
-					ends = append(ends, len(cells))
-				}
-				long := x.long
-				if shared {
-					cells, long = wb.strings.appendTo(cells, x.text)
-				} else {
-					cells = append(cells, x.text...)
-				}
-				if long || len(cells) > maxRecord {
-					tooLong = true
-				}
-				ends = append(ends, len(cells))
+				row.add(col, x, shared, wb.strings)
 				col++
 			case "row":
-				rec = rec[:0]
-				if !tooLong {
-					from := 0
-					for _, e := range ends {
-						rec = append(rec, cells[from:e:e])
-						from = e
-					}
-				}
-				if err := each(line, rec, tooLong); err != nil {
+				if err := each(line, row.record(), row.tooLong); err != nil {
 					return err
 				}
 			}
 		}
 	}
+}
+
+// sheetRow gathers a row's cells in one buffer reused from row to row.
+type sheetRow struct {
+	cells   []byte // the cells, one after another
+	ends    []int  // where each ends in cells
+	rec     [][]byte
+	tooLong bool
+}
+
+func (r *sheetRow) reset() {
+	r.cells, r.ends, r.tooLong = r.cells[:0], r.ends[:0], false
+}
+
+// add puts the cell just read at column col: its text, or the shared
+// string its text names.
+func (r *sheetRow) add(col int, x *xmlReader, shared bool, ss *sharedStrings) {
+	if col >= maxColumns || r.tooLong {
+		return
+	}
+	for len(r.ends) < col {
+		r.ends = append(r.ends, len(r.cells))
+	}
+	long := x.long
+	if shared {
+		r.cells, long = ss.appendTo(r.cells, x.text)
+	} else {
+		r.cells = append(r.cells, x.text...)
+	}
+	if long || len(r.cells) > maxRecord {
+		r.tooLong = true
+	}
+	r.ends = append(r.ends, len(r.cells))
+}
+
+// record is the row's cells, none when the row is too long.
+func (r *sheetRow) record() [][]byte {
+	r.rec = r.rec[:0]
+	if r.tooLong {
+		return r.rec
+	}
+	from := 0
+	for _, e := range r.ends {
+		r.rec = append(r.rec, r.cells[from:e:e])
+		from = e
+	}
+	return r.rec
 }
 
 // atoi reads a row number or a shared string's index.
