@@ -2,6 +2,7 @@ package flow
 
 import (
 	"fmt"
+	"strconv"
 
 	"oawizard/flow/verdict"
 )
@@ -16,7 +17,7 @@ type Texts func(key string, data map[string]any) string
 func EvidenceText(c Check, tf Texts) string {
 	e := c.Evidence
 	if e.Source == SourceData {
-		if key, data, ok := dataWords(c.ID, e); ok {
+		if key, data, ok := dataWords(c); ok {
 			return tf(key, data)
 		}
 	}
@@ -37,8 +38,10 @@ func EvidenceRaw(e Evidence) string {
 }
 
 // dataWords picks the sentence for a count the data gave. The values are
-// written by verdict as "a/b", "n" or "0 of a/b".
-func dataWords(id string, e Evidence) (string, map[string]any, bool) {
+// written by verdict as "a/b", "n" or "0 of a/b". Step 2's amber badge
+// says its share as a percent beside the share it needs.
+func dataWords(c Check) (string, map[string]any, bool) {
+	id, e := c.ID, c.Evidence
 	var a, b int
 	pair := func() bool {
 		n, err := fmt.Sscanf(e.Value, "%d/%d", &a, &b)
@@ -46,6 +49,10 @@ func dataWords(id string, e Evidence) (string, map[string]any, bool) {
 	}
 	switch e.Field {
 	case "with_openid", "with_unionid":
+		if pair() && c.Status == verdict.Warning && c.SharePercent != nil {
+			return "evidence.data." + e.Field + "_share", map[string]any{"A": Count(a), "B": Count(b),
+				"Percent": wholePercent(*c.SharePercent), "Need": wholePercent(100 * verdict.SDKPassShare)}, true
+		}
 		if pair() {
 			return "evidence.data." + e.Field, map[string]any{"A": a, "B": b}, true
 		}
@@ -64,4 +71,14 @@ func dataWords(id string, e Evidence) (string, map[string]any, bool) {
 		}
 	}
 	return "", nil, false
+}
+
+// wholePercent writes a share in whole percent rounded down, as a share
+// short of the threshold must never read as reaching it, and a share above
+// zero never as none: "< 1".
+func wholePercent(p float64) string {
+	if p > 0 && p < 1 {
+		return "< 1"
+	}
+	return strconv.Itoa(int(p))
 }

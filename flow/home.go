@@ -3,6 +3,7 @@ package flow
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 
 	"oawizard/clock"
@@ -123,12 +124,13 @@ func ConnectorProblem(err error) (kind string, wechat error, ok bool) {
 	return string(ce.Kind), nil, true
 }
 
-// LockHolder names what holds the database when a write found it locked
-// and that can be known, else "".
-func LockHolder(err error) string {
+// LockText says what holds the database when a write found it locked: the
+// words name the holder where it can be known and make no guess where not.
+// ok is false when err is no lock.
+func LockText(err error) (t Text, ok bool) {
 	var le *store.LockError
-	if errors.As(err, &le) {
-		return le.Holder
+	if !errors.As(err, &le) {
+		return Text{}, false
 	}
-	return ""
+	return Text{Key: le.MessageKey(), Data: map[string]any{"Holder": le.Holder, "PID": strconv.Itoa(le.PID)}}, true
 }

@@ -66,8 +66,6 @@ const (
 	ImportUnreadable  = sdkimport.KindUnreadable
 	// ImportReasonBlankLine counts lines, not rows: listed, never skipped.
 	ImportReasonBlankLine = sdkimport.ReasonBlankLine
-	// ImportSampleRows is how far into each sheet the sheet choice looks.
-	ImportSampleRows = sdkimport.SampleRows
 	// SDKPassShare is step 2's threshold, stated on its page.
 	SDKPassShare = verdict.SDKPassShare
 )

@@ -212,6 +212,9 @@ func (p *sdkPage) run(r io.ReadCloser, name string, size int64, m *flow.ImportMa
 	setHint(p.message, "")
 	p.checkFailed = false
 	setHint(p.file, Tf("sdk.importing", map[string]any{"Name": name}))
+	// The badges and counts on screen are the previous file's: from now
+	// on they are being worked out again, for this one.
+	p.forgetShown()
 	go func() {
 		defer r.Close()
 		stats, err := p.a.wiz.ImportSDK(p.a.ctx, r, name, size, flow.ImportOptions{Mapping: m, Sheet: p.sheet, Progress: importProgress(name, size, p.file)})
@@ -229,6 +232,7 @@ func (p *sdkPage) run(r io.ReadCloser, name string, size int64, m *flow.ImportMa
 					p.askSheet(ie.Sheets, m)
 				}
 				p.a.relayout()
+				go p.refreshChecks() // flow forgot the export before: unknown now
 				return
 			}
 			p.showStats(stats, name)
@@ -236,6 +240,15 @@ func (p *sdkPage) run(r io.ReadCloser, name string, size int64, m *flow.ImportMa
 			go p.refreshChecks()
 		})
 	}()
+}
+
+// forgetShown takes the previous file's verdicts and counts off the page.
+func (p *sdkPage) forgetShown() {
+	for _, b := range p.badges {
+		b.checking()
+	}
+	p.counts.SetText("")
+	setHint(p.samples, "")
 }
 
 func (p *sdkPage) showStats(s flow.ImportStats, name string) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,6 +17,7 @@ import (
 
 	"oawizard/flow"
 	"oawizard/flow/sdkimport"
+	"oawizard/flow/store"
 	"oawizard/flow/verdict"
 )
 
@@ -173,4 +175,54 @@ func eachRendered(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
 			}
 		}
 	})
+}
+
+// A lock is named for what holds it, in both languages: another copy of
+// the wizard, this wizard's sync, another program; unknown makes no guess.
+func TestLockWordsNameTheHolder(t *testing.T) {
+	defer SetupLanguage(LangZH)
+	for lang, want := range map[string][]string{
+		LangZH: {"另一个向导（进程 41）", "这个向导的同步", "dbbrowser（进程 42）", "另一个程序"},
+		LangEN: {"Another copy of the wizard (process 41)", "This wizard's sync", "dbbrowser (process 42)", "another program"},
+	} {
+		SetupLanguage(lang)
+		for i, le := range []*store.LockError{{By: "wizard", Holder: "wizard", PID: 41}, {By: "sync"}, {By: "program", Holder: "dbbrowser", PID: 42}, {}} {
+			if got := errorText(fmt.Errorf("import: %w", le)); !strings.Contains(got, want[i]) {
+				t.Errorf("%s, held by %q: %q, want it to name %q", lang, le.By, got, want[i])
+			}
+		}
+	}
+}
+
+// A newly chosen file that cannot be read takes the previous file's
+// verdicts and counts off the page: no ✓ stays beside its message.
+func TestBadgesFollowTheFileOnScreen(t *testing.T) {
+	dir := t.TempDir()
+	good, bad := filepath.Join(dir, "good.csv"), filepath.Join(dir, "bad.csv")
+	var b strings.Builder
+	b.WriteString("openid,unionid\n")
+	for i := range 50 {
+		fmt.Fprintf(&b, "o%027d,u%027d\n", i, i)
+	}
+	if err := os.WriteFile(good, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, []byte("name,city\nA,B\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := openDemo(t, LangZH, "ok")
+	onUIDo(a.next)
+	sdk := onUI(func() *sdkPage { return a.current.(*sdkPage) })
+	onUIDo(func() { sdk.importPath(good) })
+	waitFor(t, "the first file's badges", func() bool { return sdk.badges[verdict.SDKUnionID].chip.Text == T("status.pass") })
+	onUIDo(func() { sdk.importPath(bad) })
+	waitFor(t, "the second file's message", func() bool {
+		return sdk.message.Text == T((&sdkimport.Error{Kind: sdkimport.KindNoHeader}).MessageKey())
+	})
+	waitFor(t, "the badges of the file on screen", func() bool {
+		return sdk.badges[verdict.SDKOpenID].chip.Text == T("status.unknown") && sdk.badges[verdict.SDKUnionID].chip.Text == T("status.unknown")
+	})
+	if counts := onUI(func() string { return sdk.counts.Text + sdk.samples.Text }); counts != "" {
+		t.Fatalf("the first file's counts stay on the page: %q", counts)
+	}
 }

@@ -67,7 +67,7 @@ func importErrorText(err error) string {
 func (p *sdkPage) askSheet(sheets []flow.ImportSheet, m *flow.ImportMapping) {
 	var options []string
 	for _, sh := range sheets {
-		options = append(options, Tf("sdk.sheet.option", map[string]any{"Name": sh.Name, "IDs": sh.IDs, "Rows": flow.ImportSampleRows}))
+		options = append(options, Tf("sdk.sheet.option_whole", map[string]any{"Name": sh.Name, "IDs": flow.Count(sh.IDs), "Rows": flow.Count(sh.Rows)}))
 	}
 	choice := widget.NewRadioGroup(options, nil)
 	form := []*widget.FormItem{widget.NewFormItem("", newTextBlock(T("sdk.sheet.intro"))), widget.NewFormItem("", choice)}
@@ -84,8 +84,8 @@ func (p *sdkPage) askSheet(sheets []flow.ImportSheet, m *flow.ImportMapping) {
 // lockedText says what holds the data file when that is known, and
 // otherwise makes no guess.
 func lockedText(err error) string {
-	if holder := flow.LockHolder(err); holder != "" {
-		return Tf("error.store.locked_by", map[string]any{"Holder": holder})
+	if t, ok := flow.LockText(err); ok {
+		return text(t)
 	}
 	return T("error.store.in_use")
 }

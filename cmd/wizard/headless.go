@@ -49,6 +49,10 @@ type headlessReport struct {
 	// Sheets are the workbook's candidate sheets when the export's sheet
 	// must be named (-sheet).
 	Sheets []sdkimport.SheetInfo `json:"sheets,omitempty"`
+	// HeldBy is what held the database when a lock stopped the run:
+	// "wizard" (another copy), "sync" (this run's own sync) or "program"
+	// (named in the message); absent when it cannot be known.
+	HeldBy string `json:"held_by,omitempty"`
 	flow.Report
 	Authorization struct {
 		Status string `json:"status"`
@@ -72,6 +76,8 @@ type headlessCheck struct {
 	ID       string           `json:"id"`
 	Status   string           `json:"status"`
 	Evidence verdict.Evidence `json:"evidence"`
+	// SharePercent is step 2's share behind an amber (or any) SDK badge.
+	SharePercent *float64 `json:"share_percent,omitempty"`
 }
 
 // runHeadless walks the whole wizard against the demo stack with the
@@ -214,7 +220,7 @@ func finishReport(ctx context.Context, w *flow.Wizard, rep *headlessReport, stdo
 	rep.Report = base
 	rep.Sync.Followers, rep.Sync.WithUnionID = base.Sync.Followers, base.Sync.WithUnionID
 	for _, c := range checked.Checks {
-		rep.Checks = append(rep.Checks, headlessCheck{ID: c.ID, Status: c.Status, Evidence: c.Evidence})
+		rep.Checks = append(rep.Checks, headlessCheck{ID: c.ID, Status: c.Status, Evidence: c.Evidence, SharePercent: c.SharePercent})
 	}
 	rep.Status = "done"
 	if err := rep.print(stdout); err != nil {

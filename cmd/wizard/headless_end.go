@@ -25,6 +25,10 @@ func (rep *headlessReport) abort(ctx context.Context, stage string, err error, s
 	if errors.As(err, &ie) {
 		rep.Sheets = ie.Sheets
 	}
+	var le *store.LockError
+	if errors.As(err, &le) {
+		rep.HeldBy = le.By
+	}
 	if rep.Authorization.Status == "" {
 		rep.Authorization.Status = "skipped"
 	}

@@ -63,10 +63,17 @@ func textCorpus() []corpusCase {
 		"a,=\"" + id("o", 1) + "\",=\"" + id("u", 1) + "\"\n" +
 		"b,\"=\"\"" + id("o", 2) + "\"\"\",\"=\"\"" + id("u", 2) + "\"\"\"\n"
 	gbkBody, _ := simplifiedchinese.GBK.NewEncoder().String(rowsOf("用户昵称,微信OpenID,unionid（开放平台）", 0, 50, same("\r\n")))
+	gbkBad := []byte(gbkBody)
+	gbkBad[bytes.Index(gbkBad, []byte("7,o"))-4] = 0xFF // no GBK byte: the first of 用 in 用户7, line 9
+	u16bad := []byte(u16le(strings.ReplaceAll(rowsOf(title, 0, 20, same("\r\n")), ",", "\t")))
+	at := bytes.Index(u16bad, []byte("5\x00\t\x00o\x00")) - 4
+	u16bad[at], u16bad[at+1] = 0x00, 0xD8 // 用 of 用户5 (line 7) made half a surrogate pair
 	stray := []byte(rowsOf(title, 0, 100, same("\n")))
 	stray[bytes.Index(stray, []byte("用户41,"))] = 0xB0 // one byte of 用 damaged on line 43; B0 94 is a GBK pair
 	u16be, _ := unicode.UTF16(unicode.BigEndian, unicode.UseBOM).NewEncoder().String(strings.ReplaceAll(rowsOf(title, 0, 20, same("\r\n")), ",", "\t"))
 	big5, _ := traditionalchinese.Big5.NewEncoder().String(strings.ReplaceAll(rowsOf("暱稱,開放平台UnionID,openid", 0, 30, same("\r\n")), "用户", "會員帳號"))
+	big5Bad := []byte(big5)
+	big5Bad[bytes.Index(big5Bad, []byte("7,o"))-8] = 0x80 // no Big5 byte: the first of 會 in 會員帳號7, line 9
 	placeholders := "openid,unionid\n" + id("o", 1) + "," + id("u", 1) + "\nnull," + id("u", 2) + "\nundefined,\n0,0\n-,-\n" +
 		id("o", 3) + ",null\n" + id("o", 4) + "," + id("o", 4) + "\n" + id("o", 5) + ",undefined\n"
 	nul := strings.Replace(rowsOf(title, 0, 30, same("\n")), "用户12", "用\x00户12", 1)
@@ -83,6 +90,12 @@ func textCorpus() []corpusCase {
 		{name: "UTF-8 BOM before a GBK body", data: append([]byte{0xEF, 0xBB, 0xBF}, gbkBody...), format: "csv-gbk", rows: 50, openIDs: 50, unionIDs: 50},
 		{name: "one stray byte in UTF-8", data: stray, format: "csv-utf8", rows: 100, openIDs: 99, unionIDs: 99,
 			problems: map[string][]int{ReasonBadEncoding: {43}}},
+		{name: "GBK with a byte GBK has no character for", data: gbkBad, format: "csv-gbk", rows: 50, openIDs: 49, unionIDs: 49,
+			problems: map[string][]int{ReasonBadEncoding: {9}}},
+		{name: "UTF-16 with half a surrogate pair", data: u16bad, format: "csv-utf16", rows: 20, openIDs: 19, unionIDs: 19,
+			problems: map[string][]int{ReasonBadEncoding: {7}}},
+		{name: "Big5 with a byte Big5 has no character for", data: big5Bad, format: "csv-big5", rows: 30, openIDs: 29, unionIDs: 29,
+			problems: map[string][]int{ReasonBadEncoding: {9}}},
 		{name: "UTF-16BE with BOM", data: []byte(u16be), format: "csv-utf16be", rows: 20, openIDs: 20, unionIDs: 20},
 		{name: "Big5, titles reversed", data: []byte(big5), format: "csv-big5", rows: 30, openIDs: 30, unionIDs: 30},
 		{name: "placeholders and unionid = openid", data: []byte(placeholders), rows: 8, openIDs: 4, unionIDs: 1,
@@ -97,6 +110,15 @@ func textCorpus() []corpusCase {
 		{name: "password-protected workbook", data: encryptedWorkbook(), err: ErrPassword},
 		{name: "old .xls workbook", data: append([]byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"), make([]byte, 512)...), err: ErrOldExcel},
 	}
+}
+
+// u16le is s as Excel's "Unicode text" writes it: UTF-16LE with a BOM.
+func u16le(s string) string {
+	out, err := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().String(s)
+	if err != nil {
+		panic(err)
+	}
+	return out
 }
 
 // mojibake is what a spreadsheet on a Western system makes of UTF-8 text
@@ -226,11 +248,23 @@ func users(first, n int) [][]any {
 func xlsxCorpus(t *testing.T) []corpusCase {
 	dictionary := sheetRows{name: "字段说明", rows: [][]any{{"字段", "说明", "示例"}, {"openid", "小程序用户标识", id("o", 9)}, {"unionid", "开放平台标识", id("u", 9)}}}
 	dictionaryAsTable := sheetRows{name: "字段说明", rows: [][]any{{"openid", "unionid"}, {id("o", 99999), id("u", 99999)}}}
+	examples := sheetRows{name: "字段说明", rows: [][]any{{"openid", "unionid"}}}
+	for i := range 1000 {
+		examples.rows = append(examples.rows, []any{id("o", 900000+i), id("u", 900000+i)})
+	}
+	late := sheetRows{name: "用户", rows: [][]any{{"昵称", "openid", "unionid"}}}
+	for i := range 1200 {
+		late.rows = append(late.rows, []any{fmt.Sprintf("访客%d", i), "", ""})
+	}
+	late.rows = append(late.rows, users(0, 5000)[1:]...)
 	long := users(0, 5)
 	long[3][0] = "LONGCELL"
 	return []corpusCase{
 		{name: "data after a field dictionary", data: book(t, dictionaryAsTable, sheetRows{name: "用户", rows: users(0, 300)}),
 			format: "xlsx", sheet: "用户", rows: 300, openIDs: 300, unionIDs: 300},
+		{name: "users below the first thousand rows, beside a thousand examples", data: book(t, examples, late),
+			format: "xlsx", sheet: "用户", rows: 6200, openIDs: 5000, unionIDs: 5000,
+			problems: map[string][]int{ReasonNoOpenID: {2, 3, 4, 5, 6, 7, 8, 9, 10, 11}}, counts: map[string]int{ReasonNoOpenID: 1200}},
 		{name: "hidden stale sheet first", data: book(t, sheetRows{name: "旧", hidden: "hidden", rows: users(0, 400)}, dictionary,
 			sheetRows{name: "备份", hidden: "veryHidden", rows: users(0, 500)}, sheetRows{name: "导出", rows: users(1000, 200)}),
 			format: "xlsx", sheet: "导出", rows: 200, openIDs: 200, unionIDs: 200},
@@ -268,7 +302,11 @@ func TestCorpus(t *testing.T) {
 			}
 			for reason, lines := range c.problems {
 				got := problemOf(st, reason)
-				if fmt.Sprint(got.Lines) != fmt.Sprint(lines) || got.Rows != len(lines) {
+				want, ok := c.counts[reason]
+				if !ok {
+					want = len(lines)
+				}
+				if fmt.Sprint(got.Lines) != fmt.Sprint(lines) || got.Rows != want {
 					t.Errorf("%s: %d at lines %v, want lines %v", reason, got.Rows, got.Lines, lines)
 				}
 			}
@@ -295,7 +333,7 @@ func TestSheetChoiceNamesTheCandidates(t *testing.T) {
 	data := book(t, sheetRows{name: "十月", rows: users(0, 100)}, sheetRows{name: "说明", rows: [][]any{{"本表说明"}}}, sheetRows{name: "十一月", rows: users(100, 120)})
 	_, _, err := scan(t, data, Options{})
 	var ie *Error
-	if !errors.As(err, &ie) || fmt.Sprint(ie.Sheets) != "[{十月 200} {十一月 240}]" {
+	if !errors.As(err, &ie) || fmt.Sprint(ie.Sheets) != "[{十月 100 200} {十一月 120 240}]" {
 		t.Fatalf("got %v %+v", err, ie)
 	}
 }

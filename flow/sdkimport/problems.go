@@ -109,13 +109,15 @@ func (s *scanner) add(open, union []byte, line int) error {
 		s.stats.note(ReasonMalformedOpenID, line, true)
 		return nil
 	}
-	k := fnv64a(open)
-	if _, dup := s.seen[k]; dup {
+	dup, err := s.seen.add(fnv64a(open))
+	if err != nil {
+		return err
+	}
+	if dup {
 		s.stats.DuplicateOpenID++
 		s.stats.note(ReasonDuplicateOpenID, line, true)
 		return nil
 	}
-	s.seen[k] = struct{}{}
 	s.stats.WithOpenID++
 	switch {
 	case len(union) == 0:

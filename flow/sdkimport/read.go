@@ -50,6 +50,7 @@ func Scan(ctx context.Context, r io.Reader, name string, opt Options, emit func(
 		tr = bufio.NewReaderSize(transform.NewReader(br, enc.dec.NewDecoder()), 64<<10)
 	}
 	s := newScanner(opt, emit)
+	defer s.seen.close()
 	s.stats.Format = enc.format
 	sample, _ := tr.Peek(16 << 10)
 	comma := sniffDelimiter(string(sample))
@@ -113,17 +114,21 @@ func (s *scanner) scanCSV(ctx context.Context, cr *csvReader, counted *countingR
 }
 
 // textual says whether a record's bytes are text: valid UTF-8 where the
-// file is UTF-8 (decoders replace what they cannot read with U+FFFD), and
-// no NUL.
+// file is UTF-8, no U+FFFD where a decoder read the file (GBK, Big5 and
+// UTF-16 decoders put one where bytes have no character, and a stored
+// U+FFFD is a character already lost before the export), and no NUL.
 func textual(rec [][]byte, format string) bool {
-	check := format == "csv-utf8" || format == "csv-utf8-bom"
+	utf8File := format == "csv-utf8" || format == "csv-utf8-bom"
 	for _, f := range rec {
-		if bytes.IndexByte(f, 0) >= 0 || check && !utf8.Valid(f) {
+		if bytes.IndexByte(f, 0) >= 0 || utf8File && !utf8.Valid(f) || !utf8File && bytes.Contains(f, replacement) {
 			return false
 		}
 	}
 	return true
 }
+
+// replacement is U+FFFD in UTF-8.
+var replacement = []byte(string(utf8.RuneError))
 
 var errTooLarge = errors.New("file too large")
 

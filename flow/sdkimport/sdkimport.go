@@ -177,7 +177,7 @@ type scanner struct {
 	opt     Options
 	emit    func([]User) error
 	stats   Stats
-	seen    map[uint64]struct{}
+	seen    idSet
 	batch   []User
 	started bool
 	preview [][]string
@@ -186,7 +186,7 @@ type scanner struct {
 }
 
 func newScanner(opt Options, emit func([]User) error) *scanner {
-	return &scanner{opt: opt, emit: emit, seen: map[uint64]struct{}{}}
+	return &scanner{opt: opt, emit: emit}
 }
 
 // row takes one record. Until the header is known it buffers records, up

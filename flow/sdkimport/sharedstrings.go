@@ -2,24 +2,75 @@ package sdkimport
 
 import (
 	"bufio"
-	"encoding/xml"
+	"errors"
+	"fmt"
 	"io"
 	"math"
 	"os"
+	"slices"
 )
 
 // sharedStrings is a workbook's table of texts, in a temporary file with
-// only where each ends in memory (4 bytes a text): an export of a million
-// users holds millions of distinct ids there.
+// only each text's length in memory, two bytes a text, and its offset at
+// every 64th: an export of a million users holds millions of distinct ids
+// there, and four-byte offsets for a sheet of two million rows were 16 MB
+// of heap, 48 MB while the slice grew.
 type sharedStrings struct {
-	f    *os.File
-	end  []uint32         // text i is f[end[i-1]:end[i]]
-	long map[int]struct{} // texts longer than maxRecord, not kept
-	buf  []byte
+	f     *os.File
+	n     int
+	lens  []uint16         // text i's length in bytes; bigLen: in big
+	marks []int64          // offset of text 64k
+	big   map[int]int      // lengths of bigLen bytes or more
+	long  map[int]struct{} // texts longer than maxRecord, not kept
+	end   int64
 }
 
+const bigLen = math.MaxUint16
+
+// maxSharedStrings bounds the table (about 2 bytes a text in memory):
+// sixteen times Excel's 1,048,576 rows. A workbook with more distinct texts
+// is refused as too large, not read in ever more memory.
+var maxSharedStrings = 16 << 20
+
+// add records the next text's length.
+func (ss *sharedStrings) add(n int) error {
+	if ss.n >= maxSharedStrings {
+		return fmt.Errorf("%w: more than %d", errTooManyTexts, maxSharedStrings)
+	}
+	if ss.n%64 == 0 {
+		ss.marks = append(ss.marks, ss.end)
+	}
+	if n >= bigLen {
+		ss.big[ss.n] = n
+		ss.lens = append(ss.lens, bigLen)
+	} else {
+		ss.lens = append(ss.lens, uint16(n))
+	}
+	ss.end += int64(n)
+	ss.n++
+	return nil
+}
+
+func (ss *sharedStrings) length(i int) int {
+	if n := ss.lens[i]; n != bigLen {
+		return int(n)
+	}
+	return ss.big[i]
+}
+
+// span is where text i lies in the file.
+func (ss *sharedStrings) span(i int) (from int64, n int) {
+	from = ss.marks[i/64]
+	for j := i &^ 63; j < i; j++ {
+		from += int64(ss.length(j))
+	}
+	return from, ss.length(i)
+}
+
+var errTooManyTexts = errors.New("sdkimport: too many distinct texts in the workbook")
+
 func (wb *workbook) readSharedStrings(part string) (*sharedStrings, error) {
-	ss := &sharedStrings{long: map[int]struct{}{}}
+	ss := &sharedStrings{long: map[int]struct{}{}, big: map[int]int{}}
 	if _, ok := wb.files[part]; !ok {
 		return ss, nil // a workbook of numbers alone has none
 	}
@@ -29,21 +80,16 @@ func (wb *workbook) readSharedStrings(part string) (*sharedStrings, error) {
 	}
 	os.Remove(f.Name())
 	ss.f = f
-	d, c, err := wb.open(part)
+	x, c, err := wb.openXML(part)
 	if err != nil {
 		ss.close()
 		return nil, err
 	}
 	defer c.Close()
 	w := bufio.NewWriterSize(f, 64<<10)
-	var (
-		text          []byte
-		pos           int64
-		inT, inRPh    bool
-		long, started bool
-	)
+	var inRPh, started bool
 	for {
-		tok, err := d.RawToken()
+		tok, err := x.next()
 		if err == io.EOF {
 			if err := w.Flush(); err != nil {
 				ss.close()
@@ -55,42 +101,35 @@ func (wb *workbook) readSharedStrings(part string) (*sharedStrings, error) {
 			ss.close()
 			return nil, err
 		}
-		switch el := tok.(type) {
-		case xml.StartElement:
-			switch el.Name.Local {
+		switch tok {
+		case xmlStart:
+			switch string(x.name) {
 			case "si":
-				text, long, started = text[:0], false, true
+				x.text, x.long, started = x.text[:0], false, true
 			case "t":
-				inT = !inRPh
+				x.keep = !inRPh
 			case "rPh":
 				inRPh = true
 			}
-		case xml.CharData:
-			if inT && !long {
-				if text = append(text, el...); len(text) >= maxRecord {
-					long, text = true, text[:0]
-				}
-			}
-		case xml.EndElement:
-			switch el.Name.Local {
+		case xmlEnd:
+			switch string(x.name) {
 			case "t":
-				inT = false
+				x.keep = false
 			case "rPh":
 				inRPh = false
 			case "si":
 				if !started {
 					continue
 				}
-				if long {
-					ss.long[len(ss.end)] = struct{}{}
-					text = text[:0]
+				if x.long {
+					ss.long[ss.n] = struct{}{}
+					x.text = x.text[:0]
 				}
-				if pos += int64(len(text)); pos > math.MaxUint32 {
+				if err := ss.add(len(x.text)); err != nil {
 					ss.close()
-					return nil, errTooLarge
+					return nil, err
 				}
-				ss.end = append(ss.end, uint32(pos))
-				if _, err := w.Write(text); err != nil {
+				if _, err := w.Write(x.text); err != nil {
 					ss.close()
 					return nil, err
 				}
@@ -99,30 +138,26 @@ func (wb *workbook) readSharedStrings(part string) (*sharedStrings, error) {
 	}
 }
 
-// get is text i, or too long.
-func (ss *sharedStrings) get(i int) (string, bool) {
-	if i < 0 || i >= len(ss.end) {
-		return "", false
+// appendTo adds the text whose index is written in ref to dst, or reports
+// it too long.
+func (ss *sharedStrings) appendTo(dst, ref []byte) ([]byte, bool) {
+	i, ok := atoi(ref)
+	if !ok || i >= ss.n {
+		return dst, false
 	}
 	if _, long := ss.long[i]; long {
-		return "", true
+		return dst, true
 	}
-	from := uint32(0)
-	if i > 0 {
-		from = ss.end[i-1]
-	}
-	n := int(ss.end[i] - from)
+	from, n := ss.span(i)
 	if n == 0 {
-		return "", false
+		return dst, false
 	}
-	if cap(ss.buf) < n {
-		ss.buf = make([]byte, n)
+	at := len(dst)
+	dst = slices.Grow(dst, n)[:at+n]
+	if _, err := ss.f.ReadAt(dst[at:], int64(from)); err != nil {
+		return dst[:at], false
 	}
-	b := ss.buf[:n]
-	if _, err := ss.f.ReadAt(b, int64(from)); err != nil {
-		return "", false
-	}
-	return string(b), false
+	return dst, false
 }
 
 func (ss *sharedStrings) close() {

@@ -2,13 +2,13 @@ package sdkimport
 
 import (
 	"archive/zip"
+	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path"
-	"strconv"
 	"strings"
 )
 
@@ -82,10 +82,10 @@ func (wb *workbook) close() {
 	wb.spool.Close()
 }
 
-// open returns a part's XML with its text runs capped and its size
+// part returns a part's bytes with its text runs capped and its size
 // bounded.
-func (wb *workbook) open(part string) (*xml.Decoder, io.Closer, error) {
-	f, ok := wb.files[part]
+func (wb *workbook) part(name string) (*capReader, io.Closer, error) {
+	f, ok := wb.files[name]
 	if !ok {
 		return nil, nil, errNotWorkbook
 	}
@@ -93,9 +93,29 @@ func (wb *workbook) open(part string) (*xml.Decoder, io.Closer, error) {
 	if err != nil {
 		return nil, nil, errNotWorkbook
 	}
-	d := xml.NewDecoder(&capReader{r: rc, budget: wb.unzipMax})
+	return &capReader{r: rc, budget: wb.unzipMax}, rc, nil
+}
+
+// open returns a small part's XML (the sheet list, the relations) for
+// encoding/xml.
+func (wb *workbook) open(name string) (*xml.Decoder, io.Closer, error) {
+	r, c, err := wb.part(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	d := xml.NewDecoder(r)
 	d.Strict = false // a run cut by the cap may end in half an entity
-	return d, rc, nil
+	return d, c, nil
+}
+
+// openXML returns a sheet's or the shared strings' XML for the reader
+// that allocates nothing per cell.
+func (wb *workbook) openXML(name string) (*xmlReader, io.Closer, error) {
+	r, c, err := wb.part(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	return newXMLReader(r), c, nil
 }
 
 // relations maps a relationship id to the part it names, and
@@ -166,79 +186,61 @@ func attr(el xml.StartElement, name string) string {
 }
 
 // rows hands each row of a sheet to each with its row number; a row whose
-// cells hold more than maxRecord bytes comes with tooLong and no cells.
-func (wb *workbook) rows(part string, each func(line int, rec []string, tooLong bool) error) error {
-	d, c, err := wb.open(part)
+// cells hold more than maxRecord bytes comes with tooLong and no cells. The
+// cells are slices of one buffer reused from row to row: each must not keep
+// them.
+func (wb *workbook) rows(part string, each func(line int, rec [][]byte, tooLong bool) error) error {
+	x, c, err := wb.openXML(part)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
 	var (
-		rec           []string
-		line, col     int
-		typ           string
-		text          []byte
-		inText, inRPh bool
-		size          int
-		tooLong       bool
+		row       sheetRow
+		line, col int
+		shared    bool // the cell's text is a shared string's index
+		inRPh     bool
 	)
 	for {
-		tok, err := d.RawToken()
+		tok, err := x.next()
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		switch el := tok.(type) {
-		case xml.StartElement:
-			switch el.Name.Local {
+		switch tok {
+		case xmlStart:
+			switch string(x.name) {
 			case "row":
 				line++
-				if n, err := strconv.Atoi(attr(el, "r")); err == nil {
+				if n, ok := atoi(x.attr("r")); ok {
 					line = n
 				}
-				rec, col, size, tooLong = rec[:0], 0, 0, false
+				row.reset()
+				col = 0
 			case "c":
-				if ref := attr(el, "r"); ref != "" {
+				if ref := x.attr("r"); len(ref) > 0 {
 					col = columnIndex(ref)
 				}
-				typ, text = attr(el, "t"), text[:0]
+				shared = string(x.attr("t")) == "s"
+				x.text, x.long = x.text[:0], false
 			case "v", "t":
-				inText = !inRPh
+				x.keep = !inRPh
 			case "rPh":
 				inRPh = true // a reading aid, not the cell's text
 			}
-		case xml.CharData:
-			if inText && !tooLong {
-				text = append(text, el...)
-				if len(text) >= maxRecord {
-					tooLong, text = true, text[:0]
-				}
-			}
-		case xml.EndElement:
-			switch el.Name.Local {
+		case xmlEnd:
+			switch string(x.name) {
 			case "v", "t":
-				inText = false
+				x.keep = false
 			case "rPh":
 				inRPh = false
 			case "c":
-				v, long := wb.value(typ, text)
-				if size += len(v); long || size > maxRecord {
-					tooLong = true
-				}
-				if !tooLong && col < maxColumns {
-					for len(rec) < col {
-						rec = append(rec, "")
-					}
-					rec = append(rec, v)
-				}
+				row.add(col, x, shared, wb.strings)
 				col++
 			case "row":
-				if tooLong {
-					rec = rec[:0]
-				}
-				if err := each(line, rec, tooLong); err != nil {
+				if err := each(line, row.record(), row.tooLong); err != nil {
 					return err
 				}
 			}
@@ -246,23 +248,74 @@ func (wb *workbook) rows(part string, each func(line int, rec []string, tooLong 
 	}
 }
 
+// sheetRow gathers a row's cells in one buffer reused from row to row.
+type sheetRow struct {
+	cells   []byte // the cells, one after another
+	ends    []int  // where each ends in cells
+	rec     [][]byte
+	tooLong bool
+}
+
+func (r *sheetRow) reset() {
+	r.cells, r.ends, r.tooLong = r.cells[:0], r.ends[:0], false
+}
+
+// add puts the cell just read at column col: its text, or the shared
+// string its text names.
+func (r *sheetRow) add(col int, x *xmlReader, shared bool, ss *sharedStrings) {
+	if col >= maxColumns || r.tooLong {
+		return
+	}
+	for len(r.ends) < col {
+		r.ends = append(r.ends, len(r.cells))
+	}
+	long := x.long
+	if shared {
+		r.cells, long = ss.appendTo(r.cells, x.text)
+	} else {
+		r.cells = append(r.cells, x.text...)
+	}
+	if long || len(r.cells) > maxRecord {
+		r.tooLong = true
+	}
+	r.ends = append(r.ends, len(r.cells))
+}
+
+// record is the row's cells, none when the row is too long.
+func (r *sheetRow) record() [][]byte {
+	r.rec = r.rec[:0]
+	if r.tooLong {
+		return r.rec
+	}
+	from := 0
+	for _, e := range r.ends {
+		r.rec = append(r.rec, r.cells[from:e:e])
+		from = e
+	}
+	return r.rec
+}
+
+// atoi reads a row number or a shared string's index.
+func atoi(b []byte) (int, bool) {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || len(b) > 9 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
 // maxColumns is Excel's own limit (XFD); cells past it are no export's.
 const maxColumns = 16384
 
-// value is a cell's text: a shared string by index, else its own.
-func (wb *workbook) value(typ string, text []byte) (string, bool) {
-	if typ != "s" {
-		return string(text), false
-	}
-	i, err := strconv.Atoi(strings.TrimSpace(string(text)))
-	if err != nil {
-		return "", false
-	}
-	return wb.strings.get(i)
-}
-
 // columnIndex is the 0-based column of a reference such as "AB12".
-func columnIndex(ref string) int {
+func columnIndex(ref []byte) int {
 	n := 0
 	for _, c := range ref {
 		switch {

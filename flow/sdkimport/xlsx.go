@@ -5,37 +5,25 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
-	"runtime/debug"
 )
 
-// SheetInfo is a workbook sheet that could be the export, with the
-// id-shaped values its openid and unionid columns hold in its first
-// SampleRows rows.
+// SheetInfo is a workbook sheet that could be the export, with its rows
+// and the id-shaped values its openid and unionid columns hold, counted
+// over the whole sheet: a sheet whose users start below a thousand rows of
+// notes is judged by its users.
 type SheetInfo struct {
 	Name string `json:"name"`
+	Rows int    `json:"rows"`
 	IDs  int    `json:"ids"`
 }
 
-// SampleRows is how far into each sheet the choice looks: enough to tell a
-// table of users from a field dictionary or a note, cheap for any size.
-const SampleRows = 1000
-
-// xlsxHeapGoal is the heap the Go runtime aims to stay under while a
-// workbook is read, when nothing else set a limit: decoding XML makes a
-// lot of short-lived garbage, which the collector otherwise lets grow to
-// twice the live heap, past the import's 150 MB goal.
-const xlsxHeapGoal = 100 << 20
-
 func scanXLSX(ctx context.Context, br io.Reader, counted *countingReader, opt Options, emit func([]User) error) (Stats, error) {
-	if prev := debug.SetMemoryLimit(-1); prev == math.MaxInt64 {
-		debug.SetMemoryLimit(xlsxHeapGoal)
-		defer debug.SetMemoryLimit(prev)
-	}
 	wb, err := openWorkbook(br, 4*opt.MaxBytes)
 	switch {
 	case errors.Is(err, errTooLarge):
 		return Stats{}, &Error{Kind: KindTooLarge, Detail: fmt.Sprintf("larger than %d MB", opt.MaxBytes>>20)}
+	case errors.Is(err, errTooManyTexts):
+		return Stats{}, &Error{Kind: KindTooLarge, Detail: err.Error()}
 	case err != nil:
 		return Stats{}, &Error{Kind: KindUnreadable, Detail: "the workbook cannot be opened (broken)"}
 	}
@@ -45,11 +33,12 @@ func scanXLSX(ctx context.Context, br io.Reader, counted *countingReader, opt Op
 		return Stats{}, err
 	}
 	s := newScanner(opt, emit)
+	defer s.seen.close()
 	s.stats.Format, s.stats.Sheet = "xlsx", sheet.name
 	if sheet.name == "" {
 		return s.finish()
 	}
-	if err := s.sheet(ctx, wb, sheet, 0, counted); err != nil {
+	if err := s.sheet(ctx, wb, sheet, counted); err != nil {
 		return s.stats, err
 	}
 	if s.opt.Progress != nil {
@@ -59,8 +48,10 @@ func scanXLSX(ctx context.Context, br io.Reader, counted *countingReader, opt Op
 }
 
 // chooseSheet picks the sheet a person would: hidden sheets never; of the
-// rest, the one whose id columns hold the most ids, not the first with an
-// openid title (a field dictionary has one too). Two sheets with a like
+// rest, the one whose id columns hold the most ids, each sheet read whole
+// once (a sample of its first rows misjudges a sheet whose users start
+// further down), not the first with an openid title (a field dictionary
+// has one too). Two sheets with a like
 // number of ids are the admin's choice (KindSheetChoice); with none, the
 // first visible sheet that has titles or, failing that, content is read,
 // for its counts or its preview.
@@ -81,14 +72,19 @@ func chooseSheet(ctx context.Context, wb *workbook, opt Options) (wbSheet, error
 		}
 		return wbSheet{}, &Error{Kind: KindSheetChoice, Detail: "no visible sheet named " + opt.Sheet, Sheets: infos}
 	}
+	if len(visible) == 1 {
+		return visible[0], nil // read once, not counted first
+	}
 	fallback, best := -1, -1
 	for i := range visible {
-		probe := newScanner(Options{Mapping: opt.Mapping, MaxRows: SampleRows, MaxBytes: opt.MaxBytes, Batch: SampleRows}, nil)
-		err := probe.sheet(ctx, wb, visible[i], SampleRows, nil)
-		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, errTooLarge) {
-			return wbSheet{}, err
+		probe := newScanner(Options{Mapping: opt.Mapping, MaxRows: opt.MaxRows, MaxBytes: opt.MaxBytes}, nil)
+		err := probe.sheet(ctx, wb, visible[i], nil)
+		probe.seen.close()
+		var ie *Error
+		if err != nil && (!errors.As(err, &ie) || ie.Kind == KindTooLarge) {
+			return wbSheet{}, err // cancelled, or more than any export holds
 		}
-		infos[i].IDs = probe.stats.WithOpenID + probe.stats.WithUnionID
+		infos[i].Rows, infos[i].IDs = probe.stats.Rows, probe.stats.WithOpenID+probe.stats.WithUnionID
 		if fallback < 0 && (probe.started || len(probe.preview) > 0) {
 			fallback = i
 		}
@@ -114,21 +110,26 @@ func chooseSheet(ctx context.Context, wb *workbook, opt Options) (wbSheet, error
 	return visible[best], nil
 }
 
-// errSampled ends a sheet's sample.
-var errSampled = errors.New("sdkimport: sample taken")
-
-// sheet reads one sheet's rows, at most limit of them when limit > 0. A
-// sheet without titles in its first rows ends quietly, keeping its preview.
-func (s *scanner) sheet(ctx context.Context, wb *workbook, sh wbSheet, limit int, counted *countingReader) error {
-	err := wb.rows(sh.part, func(line int, rec []string, tooLong bool) error {
-		if limit > 0 && line > limit {
-			return errSampled
-		}
+// sheet reads one sheet's rows. A sheet without titles in its first rows
+// ends quietly, keeping its preview.
+func (s *scanner) sheet(ctx context.Context, wb *workbook, sh wbSheet, counted *countingReader) error {
+	var strs []string
+	err := wb.rows(sh.part, func(line int, rec [][]byte, tooLong bool) error {
 		if tooLong {
 			return s.skipRow(line, ReasonTooLong)
 		}
-		if err := s.row(ctx, rec, line); err != nil {
-			return err
+		if s.started {
+			if err := s.dataBytes(ctx, rec, line); err != nil {
+				return err
+			}
+		} else {
+			strs = strs[:0]
+			for _, c := range rec {
+				strs = append(strs, string(c))
+			}
+			if err := s.row(ctx, strs, line); err != nil {
+				return err
+			}
 		}
 		if counted != nil && s.opt.Progress != nil && s.stats.Rows%10000 == 0 {
 			s.opt.Progress(counted.n, s.stats.Rows)
@@ -137,11 +138,11 @@ func (s *scanner) sheet(ctx context.Context, wb *workbook, sh wbSheet, limit int
 	})
 	var ie *Error
 	switch {
-	case err == nil, errors.Is(err, errSampled):
+	case err == nil:
 		return nil
 	case errors.As(err, &ie):
-		if ie.Kind == KindNoHeader && s.opt.Mapping == nil || limit > 0 && ie.Kind == KindTooLarge {
-			return nil // no titles in this sheet's first rows, or the sample is full
+		if ie.Kind == KindNoHeader && s.opt.Mapping == nil {
+			return nil // no titles in this sheet's first rows
 		}
 		return err
 	case errors.Is(err, errTooLarge):

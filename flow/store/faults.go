@@ -91,41 +91,100 @@ func diskFull() bool {
 	return false
 }
 
-// LockError is ErrLocked with the program that holds the database, when it
-// can be known ("" otherwise: then no guess is made).
+// What holds a locked database, as far as can be known.
+const (
+	HeldByWizard  = "wizard"  // another copy of the wizard
+	HeldBySync    = "sync"    // this wizard's own sync, writing its followers
+	HeldByProgram = "program" // another program, named in Holder
+)
+
+// LockError is ErrLocked with what holds the database: By is one of HeldBy…,
+// or "" when nothing can be known (then no guess is made); Holder and PID
+// name another process.
 type LockError struct {
+	By     string
 	Holder string
+	PID    int
 	err    error
 }
 
 func (e *LockError) Error() string {
-	if e.Holder == "" {
-		return e.err.Error()
+	if e.err == nil {
+		e.err = ErrLocked
 	}
-	return e.err.Error() + "; held by " + e.Holder
+	switch e.By {
+	case HeldBySync:
+		return e.err.Error() + "; held by this wizard's sync"
+	case HeldByWizard:
+		return fmt.Sprintf("%v; held by another copy of the wizard, %s (pid %d)", e.err, e.Holder, e.PID)
+	case HeldByProgram:
+		return fmt.Sprintf("%v; held by %s (pid %d)", e.err, e.Holder, e.PID)
+	}
+	return e.err.Error()
 }
 
-func (e *LockError) Unwrap() error { return e.err }
+func (e *LockError) Unwrap() error {
+	if e.err == nil {
+		return ErrLocked
+	}
+	return e.err
+}
+
+// MessageKey is the translation key of the window's words for this lock,
+// which take the Holder and the PID.
+func (e *LockError) MessageKey() string {
+	if e.By == "" {
+		return "error.store.in_use" // another program, unnamed: no guess
+	}
+	return "error.store.locked_by_" + e.By
+}
 
 // locked names the holder of a database Open found locked.
 func locked(path string, err error) error {
 	if !errors.Is(err, ErrLocked) {
 		return err
 	}
-	return &LockError{Holder: holderOf(path), err: err}
+	le := &LockError{err: err}
+	le.Holder, le.PID, le.By = holderOf(path)
+	return le
+}
+
+// named names what holds the database when a write of the import met a
+// lock: another process with the file open, else this wizard's sync when
+// one of its writes is under way.
+func (d *DB) named(err error) error {
+	var le *LockError
+	if !errors.Is(err, ErrLocked) || errors.As(err, &le) {
+		return err
+	}
+	le = &LockError{err: err}
+	if le.Holder, le.PID, le.By = holderOf(d.path); le.By == "" && d.syncWrites.Load() > 0 {
+		le.By = HeldBySync
+	}
+	return le
+}
+
+// syncWrite runs one of the sync's writes, counted so that a lock the
+// import meets meanwhile is known to be the sync's.
+func (d *DB) syncWrite(f func() error) error {
+	d.syncWrites.Add(1)
+	defer d.syncWrites.Add(-1)
+	return f()
 }
 
 // holderOf finds another process with the database (or its -wal or -shm
-// file) open, as "name (pid N)", where /proc lists open files (Linux).
-func holderOf(path string) string {
+// file) open, where /proc lists open files (Linux): its name, its pid, and
+// whether it is another copy of this program (the same executable or the
+// same name) or some other program.
+func holderOf(path string) (name string, pid int, by string) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return ""
+		return "", 0, ""
 	}
 	want := map[string]bool{abs: true, abs + "-wal": true, abs + "-shm": true}
 	procs, err := os.ReadDir("/proc")
 	if err != nil {
-		return ""
+		return "", 0, ""
 	}
 	self := os.Getpid()
 	for _, p := range procs {
@@ -133,16 +192,38 @@ func holderOf(path string) string {
 		if err != nil || pid == self {
 			continue
 		}
-		fds, err := os.ReadDir(filepath.Join("/proc", p.Name(), "fd"))
+		dir := filepath.Join("/proc", p.Name())
+		fds, err := os.ReadDir(filepath.Join(dir, "fd"))
 		if err != nil {
 			continue
 		}
 		for _, fd := range fds {
-			if target, err := os.Readlink(filepath.Join("/proc", p.Name(), "fd", fd.Name())); err == nil && want[target] {
-				name, _ := os.ReadFile(filepath.Join("/proc", p.Name(), "comm"))
-				return fmt.Sprintf("%s (pid %d)", strings.TrimSpace(string(name)), pid)
+			if target, err := os.Readlink(filepath.Join(dir, "fd", fd.Name())); err == nil && want[target] {
+				return procName(dir), pid, kindOf(dir)
 			}
 		}
 	}
-	return ""
+	return "", 0, ""
+}
+
+// procName is a process's name as the system shows it.
+func procName(dir string) string {
+	b, err := os.ReadFile(filepath.Join(dir, "comm"))
+	if err != nil {
+		return "?"
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// kindOf says whether the process in /proc dir runs this program.
+func kindOf(dir string) string {
+	if exe, err := os.Readlink(filepath.Join(dir, "exe")); err == nil {
+		if own, err := os.Readlink("/proc/self/exe"); err == nil && own == exe {
+			return HeldByWizard
+		}
+	}
+	if name := procName(dir); name != "?" && name == procName("/proc/self") {
+		return HeldByWizard
+	}
+	return HeldByProgram
 }

@@ -67,19 +67,11 @@ func TestHoldLockInChild(t *testing.T) {
 	bufio.NewReader(os.Stdin).ReadString('\n')
 }
 
-// A database another program holds is reported with that program's name
-// and pid, never as "another copy of the wizard" on a guess.
-func TestLockNamesItsHolder(t *testing.T) {
-	if _, err := os.Stat("/proc/self/fd"); err != nil {
-		t.Skip("no /proc here to find the holder")
-	}
-	path := filepath.Join(t.TempDir(), "w.db")
-	d, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d.Close()
-	child := exec.Command(os.Args[0], "-test.run", "^TestHoldLockInChild$")
+// holdLock runs exe (this test binary, or a copy of it under another
+// name) holding path's write lock until the test ends.
+func holdLock(t *testing.T, exe, path string) *exec.Cmd {
+	t.Helper()
+	child := exec.Command(exe, "-test.run", "^TestHoldLockInChild$")
 	child.Env = append(os.Environ(), lockChild+"="+path)
 	in, err := child.StdinPipe()
 	if err != nil {
@@ -92,25 +84,104 @@ func TestLockNamesItsHolder(t *testing.T) {
 	if err := child.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() {
+	t.Cleanup(func() {
 		in.Close()
 		child.Wait()
-	}()
+	})
 	line, err := bufio.NewReader(out).ReadString('\n')
 	if err != nil || !strings.Contains(line, "holding") {
 		t.Fatalf("the child did not take the lock: %q %v", line, err)
 	}
+	return child
+}
+
+func needProc(t *testing.T) {
+	if _, err := os.Stat("/proc/self/fd"); err != nil {
+		t.Skip("no /proc here to find the holder")
+	}
+}
+
+// A database another copy of the wizard holds is reported as that, with
+// its pid.
+func TestLockNamesItsHolder(t *testing.T) {
+	needProc(t)
+	path := filepath.Join(t.TempDir(), "w.db")
+	d, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	child := holdLock(t, os.Args[0], path)
 	start := time.Now()
 	_, err = Open(path)
 	var le *LockError
 	if !errors.As(err, &le) || !errors.Is(err, ErrLocked) {
 		t.Fatalf("want a LockError, got %v", err)
 	}
-	if want := fmt.Sprintf("(pid %d)", child.Process.Pid); !strings.HasSuffix(le.Holder, want) {
-		t.Fatalf("holder %q, want one ending %q", le.Holder, want)
-	}
-	if strings.Contains(err.Error(), "wizard") {
-		t.Fatalf("the message guesses who holds it: %v", err)
+	if le.By != HeldByWizard || le.PID != child.Process.Pid {
+		t.Fatalf("held by %q, pid %d; want another wizard, pid %d", le.By, le.PID, child.Process.Pid)
 	}
 	t.Logf("reported after %v: %v", time.Since(start).Round(time.Millisecond), err)
+}
+
+// A lock the import meets after the database was opened names its holder
+// too: another program by its name, never "another copy of the wizard" on
+// a guess.
+func TestImportLockNamesAnotherProgram(t *testing.T) {
+	needProc(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "w.db")
+	d, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	self, err := os.ReadFile(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(dir, "dbbrowser")
+	if err := os.WriteFile(other, self, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	child := holdLock(t, other, path)
+	_, err = d.BeginImport(context.Background(), SDKImport{FileName: "x.csv"})
+	var le *LockError
+	if !errors.As(err, &le) || le.By != HeldByProgram || le.Holder != "dbbrowser" || le.PID != child.Process.Pid {
+		t.Fatalf("want the lock held by dbbrowser (pid %d), got %v (%+v)", child.Process.Pid, err, le)
+	}
+	if strings.Contains(err.Error(), "wizard") {
+		t.Fatalf("the message guesses the wizard holds it: %v", err)
+	}
+}
+
+// A lock the import meets while this wizard's sync is writing is named as
+// the sync's, not another program's.
+func TestImportLockNamesTheSync(t *testing.T) {
+	ctx := context.Background()
+	d, err := Open(filepath.Join(t.TempDir(), "w.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var importErr error
+	err = d.syncWrite(func() error {
+		tx, err := d.db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		if _, err := tx.Exec(`INSERT INTO accounts VALUES ('wxa', 'oa', '', 0)`); err != nil {
+			return err
+		}
+		_, importErr = d.BeginImport(ctx, SDKImport{FileName: "x.csv"})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var le *LockError
+	if !errors.As(importErr, &le) || le.By != HeldBySync || !strings.Contains(importErr.Error(), "sync") {
+		t.Fatalf("want the lock named as the sync's, got %v", importErr)
+	}
 }

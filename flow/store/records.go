@@ -164,7 +164,7 @@ func (d *DB) BeginImport(ctx context.Context, im SDKImport) (int64, error) {
 		id, err = res.LastInsertId()
 		return err
 	})
-	return id, err
+	return id, d.named(err)
 }
 
 func orEmpty(b json.RawMessage) json.RawMessage {
@@ -183,7 +183,7 @@ func (d *DB) AddSDKUsers(ctx context.Context, importID int64, users []SDKUser) e
 	for _, u := range users {
 		withUnionID += boolInt(u.UnionID != "")
 	}
-	return d.rawTx(ctx, func(c rawConn) error {
+	return d.named(d.rawTx(ctx, func(c rawConn) error {
 		err := execRaw(ctx, c, `INSERT INTO sdk_import_counts VALUES (?, ?, ?) ON CONFLICT (import_id) DO UPDATE SET
 		  users = users + excluded.users, with_unionid = with_unionid + excluded.with_unionid`,
 			namedArgs{}.add(importID, int64(len(users)), withUnionID))
@@ -196,7 +196,7 @@ func (d *DB) AddSDKUsers(ctx context.Context, importID int64, users []SDKUser) e
 			}
 			return args
 		})
-	})
+	}))
 }
 
 func insertSDKUsersSQL(n int) string {
@@ -209,7 +209,7 @@ func (d *DB) FinishImport(ctx context.Context, importID int64, stats any, sha256
 	if err != nil {
 		return err
 	}
-	return d.tx(ctx, func(t *sql.Tx) error {
+	return d.named(d.tx(ctx, func(t *sql.Tx) error {
 		if _, err := t.ExecContext(ctx, unionIndex); err != nil {
 			return err
 		}
@@ -217,13 +217,13 @@ func (d *DB) FinishImport(ctx context.Context, importID int64, stats any, sha256
 			return err
 		}
 		return recountOverlap(ctx, t)
-	})
+	}))
 }
 
 // DropImport removes an import that failed part-way, users and all, so no
 // half import is ever left.
 func (d *DB) DropImport(ctx context.Context, importID int64) error {
-	return d.tx(ctx, func(t *sql.Tx) error {
+	return d.named(d.tx(ctx, func(t *sql.Tx) error {
 		if _, err := t.ExecContext(ctx, `DELETE FROM sdk_imports WHERE id = ?`, importID); err != nil {
 			return err
 		}
@@ -231,7 +231,7 @@ func (d *DB) DropImport(ctx context.Context, importID int64) error {
 			return err
 		}
 		return recountOverlap(ctx, t)
-	})
+	}))
 }
 
 // LatestImport is the newest complete import; ok is false when there is none.

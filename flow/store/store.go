@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 )
 
@@ -21,9 +22,10 @@ var (
 	// folder or volume, permissions), whatever the room left on the disk.
 	ErrReadOnly = errors.New("store: the database file or its folder cannot be written")
 	ErrDiskFull = errors.New("store: the disk is full")
-	// ErrLocked: another program holds the database; Open says which one,
-	// when that can be known, with a LockError.
-	ErrLocked  = errors.New("store: the database is in use by another program")
+	// ErrLocked: something else holds the database: another program, or
+	// this wizard's own sync; Open and the import say which, when that can
+	// be known, with a LockError.
+	ErrLocked  = errors.New("store: the database is locked")
 	ErrCorrupt = errors.New("store: the database file is damaged")
 	ErrTooNew  = errors.New("store: the database was written by a newer version of the wizard")
 )
@@ -32,6 +34,9 @@ var (
 type DB struct {
 	db   *sql.DB
 	path string
+	// syncWrites are the sync's writes under way, for naming what holds
+	// a lock the import meets.
+	syncWrites atomic.Int32
 }
 
 // DefaultPath is the database in the user's config directory, whose folder

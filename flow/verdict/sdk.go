@@ -34,6 +34,7 @@ func sdkOpenID(s *SDKStats) Check {
 		return c
 	}
 	c = c.with(shareStatus(s.WithOpenID, s.Rows), Evidence{Source: SourceData, Field: "with_openid", Value: fmt.Sprintf("%d/%d", s.WithOpenID, s.Rows)})
+	c.SharePercent = percent(s.WithOpenID, s.Rows)
 	c.Note = worstBug(
 		sdkBug{s.PlaceholderOpenID, "check.sdk.bug.placeholder_openid"},
 		sdkBug{s.MalformedOpenID, "check.sdk.bug.malformed_openid"},
@@ -49,6 +50,7 @@ func sdkUnionID(s *SDKStats) Check {
 		return c
 	}
 	c = c.with(shareStatus(s.WithUnionID, s.WithOpenID), Evidence{Source: SourceData, Field: "with_unionid", Value: fmt.Sprintf("%d/%d", s.WithUnionID, s.WithOpenID)})
+	c.SharePercent = percent(s.WithUnionID, s.WithOpenID)
 	c.Note = worstBug(
 		sdkBug{s.UnionIDIsOpenID, "check.sdk.bug.unionid_is_openid"},
 		sdkBug{s.PlaceholderUnionID, "check.sdk.bug.placeholder_unionid"},
@@ -68,6 +70,12 @@ func shareStatus(n, total int) string {
 		return Pass
 	}
 	return Warning
+}
+
+// percent is n of total in percent, for the badge's words and the JSON.
+func percent(n, total int) *float64 {
+	p := 100 * float64(n) / float64(total)
+	return &p
 }
 
 // worstBug is the note of the bug that spoiled the most rows, "" when

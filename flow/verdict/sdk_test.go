@@ -32,3 +32,19 @@ func TestSDKThreshold(t *testing.T) {
 		}
 	}
 }
+
+// The share behind each SDK badge is carried unrounded: 899 of 1,000 is
+// 89.9 %, short of the 90 % the rule needs, never shown as reaching it.
+func TestSDKSharePercent(t *testing.T) {
+	cs := Evaluate(Input{SDK: &SDKStats{Rows: 1000, WithOpenID: 899, WithUnionID: 450, MalformedOpenID: 101}})
+	o, u := find(cs, SDKOpenID), find(cs, SDKUnionID)
+	if o.SharePercent == nil || *o.SharePercent != 89.9 || o.Status != Warning {
+		t.Errorf("openid %s, share %v; want warning at 89.9", o.Status, o.SharePercent)
+	}
+	if u.SharePercent == nil || *u.SharePercent < 50.05 || *u.SharePercent > 50.06 {
+		t.Errorf("unionid share %v; want 450/899", u.SharePercent)
+	}
+	if n := find(Evaluate(Input{SDK: &SDKStats{}}), SDKOpenID); n.SharePercent != nil {
+		t.Errorf("no rows, share %v: unknown has no share", *n.SharePercent)
+	}
+}

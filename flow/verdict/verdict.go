@@ -71,6 +71,9 @@ type Check struct {
 	Blocking    bool     `json:"blocking"`
 	Contradicts bool     `json:"contradicts,omitempty"` // the admin's 自查 said otherwise
 	Note        string   `json:"note,omitempty"`        // message key of a caveat
+	// SharePercent is, for step 2's badges, the percent of the rows
+	// counted that carry the id (not rounded: 89.96 is short of 90).
+	SharePercent *float64 `json:"share_percent,omitempty"`
 }
 
 // AccountFacts is what WeChat told the connector about one account.
