@@ -86,6 +86,7 @@ func New(fa fyne.App, opts Options) *App {
 	a.nav = container.NewHBox()
 	a.win.SetContent(a.layout())
 	a.win.SetMainMenu(a.menu())
+	a.bindKeys()
 	a.startup()
 	return a
 }
@@ -328,9 +329,7 @@ func (a *App) refreshNav() {
 		}))
 	}
 	if st.Step < flow.StepResult {
-		next := widget.NewButtonWithIcon(T("nav.next"), theme.NavigateNextIcon(), a.next)
-		next.Importance = widget.HighImportance
-		a.nav.Add(next)
+		a.nav.Add(newMainButton(T("nav.next"), theme.NavigateNextIcon(), a.next))
 	}
 	a.relayout()
 }

@@ -49,21 +49,12 @@ func snippet(name string) string {
 
 func newSDKPage(a *App) *sdkPage {
 	p := &sdkPage{a: a, badges: map[string]*badge{}}
-	code := func(name string) fyne.CanvasObject {
-		e := widget.NewMultiLineEntry()
-		e.SetText(snippet(name))
-		e.TextStyle.Monospace = true
-		e.Wrapping = fyne.TextWrapOff
-		e.SetMinRowsVisible(7)
-		copyBtn := widget.NewButtonWithIcon(T("sdk.copy"), theme.ContentCopyIcon(), func() { a.copyText(snippet(name)) })
-		return container.NewBorder(nil, container.NewHBox(copyBtn), nil, nil, e)
-	}
+	code := func(name string) fyne.CanvasObject { return newSnippet(snippet(name), a.copyText) }
 	tabs := container.NewAppTabs(
 		container.NewTabItem(T("sdk.tab.mp"), code("miniprogram.js")),
 		container.NewTabItem(T("sdk.tab.h5"), code("h5.js")))
 	save := widget.NewButtonWithIcon(T("sdk.save_brief"), theme.DocumentSaveIcon(), p.saveBrief)
-	pick := widget.NewButtonWithIcon(T("sdk.pick"), theme.FolderOpenIcon(), p.pick)
-	pick.Importance = widget.HighImportance
+	pick := newMainButton(T("sdk.pick"), theme.FolderOpenIcon(), p.pick)
 	row := wrapRow(pick, save)
 	if a.demo != nil {
 		row.Add(widget.NewButton(T("sdk.demo_export"), p.importDemo))
