@@ -31,6 +31,9 @@ type Wizard struct {
 	watchMu  sync.Mutex
 	watchers map[int]func(State)
 	nextID   int
+	// hearers are told what support sees changed without a state change;
+	// see hear.
+	hearers map[int]func()
 }
 
 // State is what the wizard remembers between runs. No secret is in it.
@@ -294,6 +297,7 @@ func (w *Wizard) Check(ctx context.Context, refresh bool) (Checked, error) {
 	if _, err := w.db.AppendChecks(ctx, rows); err != nil {
 		return out, err
 	}
+	w.tell()
 	return out, nil
 }
 

@@ -17,11 +17,6 @@ import (
 // into their console, whom to contact, the diagnostics to paste into a
 // ticket, and in demo mode the console itself, to train on.
 
-// publishEvery is how often the publisher looks for changes a state change
-// does not announce (a round of checks, the sync's counts); it sends only
-// what changed.
-const publishEvery = 2 * time.Second
-
 func (a *App) helpItems() []*fyne.MenuItem {
 	items := []*fyne.MenuItem{
 		fyne.NewMenuItem(T("menu.support_code"), a.showSupportCode),
@@ -43,7 +38,7 @@ func (a *App) startPublisher(wiz *flow.Wizard) {
 		noteError(err)
 		return
 	}
-	a.pub = wiz.StartPublisher(a.ctx, cat, publishEvery, noteError)
+	a.pub = wiz.StartPublisher(a.ctx, cat, noteError)
 }
 
 func (a *App) stopPublisher() {
@@ -188,10 +183,6 @@ func (a *App) sharingToggle() fyne.CanvasObject {
 	check.OnChanged = func(v bool) {
 		if err := a.wiz.SetPublishing(a.ctx, v); err != nil {
 			dialog.ShowError(errors.New(errorText(err)), a.win)
-			return
-		}
-		if a.pub != nil {
-			a.pub.Poke()
 		}
 	}
 	hint := newTextBlock(T("support.share.hint"))
