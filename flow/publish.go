@@ -95,11 +95,26 @@ func (w *Wizard) SupportSnapshot(ctx context.Context, cat Catalogue) (connclient
 	return w.snapshot(ctx, cat)
 }
 
+// SetAppVersion names the wizard's version (as Help → About says it) in
+// what is published: staff match a customer's behaviour to a release.
+func (w *Wizard) SetAppVersion(v string) {
+	w.mu.Lock()
+	w.appVersion = v
+	w.mu.Unlock()
+	w.tell()
+}
+
+func (w *Wizard) version() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.appVersion
+}
+
 // snapshot is what the admin sees now, shared or not: the console's view
 // and the diagnostics are both made from it.
 func (w *Wizard) snapshot(ctx context.Context, cat Catalogue) (connclient.Snapshot, error) {
 	st := w.State()
-	s := connclient.Snapshot{Publishing: true, OAAppID: st.OAAppID, OAName: st.AccountName,
+	s := connclient.Snapshot{Publishing: true, Version: w.version(), OAAppID: st.OAAppID, OAName: st.AccountName,
 		Step: cat.words("step."+st.Progress.Step.String(), nil)}
 	rows, err := w.db.LatestChecks(ctx)
 	if err != nil {

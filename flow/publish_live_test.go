@@ -81,3 +81,20 @@ func TestPublisherSendsARoundOfChecksAtOnce(t *testing.T) {
 	}
 	within("sharing off", time.Second, func() bool { s, _ := tap.sent(); return !s.Publishing })
 }
+
+// The published snapshot names the wizard's version, as Help → About.
+func TestPublishedSnapshotNamesTheWizardVersion(t *testing.T) {
+	ctx := context.Background()
+	tap := &snapshotTap{}
+	_, w, _ := demoWizard(t, "ok", &http.Client{Transport: tap})
+	p := w.StartPublisher(ctx, keys, func(err error) { t.Error(err) })
+	defer p.Stop()
+	w.SetAppVersion("1.4.2 (abc1234)")
+	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+		if s, _ := tap.sent(); s.Version == "1.4.2 (abc1234)" {
+			return
+		}
+	}
+	s, _ := tap.sent()
+	t.Fatalf("the connector got version %q", s.Version)
+}

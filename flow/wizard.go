@@ -34,6 +34,9 @@ type Wizard struct {
 	// hearers are told what support sees changed without a state change;
 	// see hear.
 	hearers map[int]func()
+	// appVersion is the wizard's version as Help → About says it, for the
+	// snapshot staff read; see SetAppVersion.
+	appVersion string
 }
 
 // State is what the wizard remembers between runs. No secret is in it.

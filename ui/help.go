@@ -38,6 +38,7 @@ func (a *App) startPublisher(wiz *flow.Wizard) {
 		noteError(err)
 		return
 	}
+	wiz.SetAppVersion(a.opts.Version)
 	a.pub = wiz.StartPublisher(a.ctx, cat, noteError)
 }
 

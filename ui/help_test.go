@@ -172,3 +172,21 @@ func blockText(o fyne.CanvasObject) string {
 	})
 	return b.String()
 }
+
+// What the wizard shares names its version, the one Help → About shows.
+func TestSharedProgressNamesTheVersionAboutShows(t *testing.T) {
+	fa, db := testApp(t, LangZH)
+	a := onUI(func() *App {
+		return New(fa, Options{DB: db, StartDemo: testStarter, Scenarios: testScenarios(), Scenario: "ok", Clock: walkClock{}, Version: "1.4.2 (abc1234)"})
+	})
+	t.Cleanup(func() { onUIDo(a.Close) })
+	waitFor(t, "the demo to start", func() bool { return a.current != nil && a.pub != nil })
+	cat, err := catalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := a.wiz.SupportSnapshot(context.Background(), cat)
+	if err != nil || s.Version != "1.4.2 (abc1234)" {
+		t.Fatalf("shared version %q (%v)", s.Version, err)
+	}
+}
