@@ -148,5 +148,9 @@ func diagHealth(b *strings.Builder, in DiagInput, tf Texts) {
 // ConnectorHealth asks the connector how it is now: the Help menu's
 // contact and the copied diagnostics say what it answers.
 func (w *Wizard) ConnectorHealth(ctx context.Context) (*ConnHealth, error) {
-	return w.conn.Health(ctx)
+	h, err := w.conn.Health(ctx)
+	if err != nil {
+		return h, err
+	}
+	return h, w.keepContact(ctx, h)
 }

@@ -128,7 +128,7 @@ func (a *App) layout() fyne.CanvasObject {
 			dialog.ShowError(errors.New(errorText(err)), a.win)
 			return
 		}
-		a.langChanged()
+		a.langChanged(l)
 	}
 	settings := widget.NewButtonWithIcon(T("settings.button"), theme.SettingsIcon(), a.showSettings)
 	header := container.NewBorder(nil, nil, container.NewPadded(title), container.NewHBox(langSel, settings))
@@ -140,10 +140,10 @@ func (a *App) layout() fyne.CanvasObject {
 	return container.NewBorder(container.NewVBox(header, a.banner, widget.NewSeparator()), container.NewVBox(widget.NewSeparator(), footer), a.sidebar(why), nil, container.NewPadded(a.body))
 }
 
-// langChanged says the new language applies at the next start: Fyne reads
-// its translations once.
-func (a *App) langChanged() {
-	dialog.ShowInformation(T("lang.changed.title"), T("lang.changed.body"), a.win)
+// langChanged says, in the new language l, that it applies at the next
+// start: Fyne reads its translations once.
+func (a *App) langChanged(l string) {
+	dialog.ShowInformation(textIn(l, "lang.changed.title"), textIn(l, "lang.changed.body"), a.win)
 }
 
 func (a *App) menu() *fyne.MainMenu {

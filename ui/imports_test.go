@@ -48,7 +48,7 @@ func TestUIUsesFlowsViewsNotItsInfrastructure(t *testing.T) {
 		ErrStoreCorrupt ErrStoreDiskFull ErrStoreLocked ErrStoreReadOnly ErrStoreTooNew ErrKeychainUnavailable
 		ErrTokenRevoked ErrInsecureURL ConnError About Catalogue ConnHealth Count DiagError DiagInput ErrorCode
 		ExclusiveSet ImportReasonBlankLine ImportReasons ImportSampleRows ImportSheet ImportSheetChoice
-		ImportUnreadable Publisher ReportSource RoomText SDKPassShare StaffConsole StoreLockError Texts`)
+		ImportUnreadable Publisher ReportSource RoomText SDKPassShare StaffConsole StoreLockError Texts Contact VendorToFix`)
 	// Still handed to the window, each a decision that belongs in flow:
 	// the start-up and Settings' sign-in and sign-out.
 	infrastructure := strings.Fields(`DB Keychain GetSecretAsync TokenKey NewConnClient NewWizard

@@ -21,6 +21,7 @@ func (a *App) exportReport() {
 		return
 	}
 	src := a.reportSource()
+	diag := a.diagInput()
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil || w == nil {
 			return
@@ -28,6 +29,8 @@ func (a *App) exportReport() {
 		go func() {
 			ctx, cancel := context.WithTimeout(a.ctx, time.Minute)
 			defer cancel()
+			askHealth(ctx, wiz, &diag)
+			src.Diag = &diag
 			err := wiz.ExportReport(ctx, w, src, Tf)
 			if cerr := w.Close(); err == nil {
 				err = cerr

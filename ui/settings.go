@@ -194,7 +194,7 @@ func (a *App) checkConnector(base, token string) error {
 // what to do next; the diagnostics keep it with its code.
 func errorText(err error) string {
 	noteError(err)
-	return describeError(err)
+	return sentences(describeError(err), vendorContactText(err))
 }
 
 func describeError(err error) string {
