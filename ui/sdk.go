@@ -288,9 +288,15 @@ func (p *sdkPage) saveBrief() {
 		if err != nil || w == nil {
 			return
 		}
-		defer w.Close()
-		io.WriteString(w, engineerBrief())
-		p.a.status.SetText(T("sdk.saved"))
+		_, err = io.WriteString(w, engineerBrief())
+		if cerr := w.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			dialog.ShowError(errors.New(errorText(err)), p.a.win)
+			return
+		}
+		p.a.showSaved(T("sdk.saved"), w.URI())
 	}, p.a.win)
 	d.SetFileName("unionid-sdk-guide.md")
 	d.Show()
