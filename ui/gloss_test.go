@@ -140,3 +140,23 @@ func TestTheAdminsWordsHaveNoJargon(t *testing.T) {
 		}
 	}
 }
+
+// Each back-office sketch has a picture in each language, and the window
+// shows the one in its own.
+func TestSketchesAreInTheChosenLanguage(t *testing.T) {
+	defer SetupLanguage(LangZH)
+	for _, name := range []string{"appid", "bind", "principal", "verify"} {
+		var seen [2]fyne.Resource
+		for i, l := range []string{LangZH, LangEN} {
+			if _, err := SetupLanguage(l); err != nil {
+				t.Fatal(err)
+			}
+			if seen[i] = sketch(name); seen[i] == nil {
+				t.Fatalf("%s has no %s picture", name, l)
+			}
+		}
+		if string(seen[0].Content()) == string(seen[1].Content()) {
+			t.Errorf("%s: the English picture is the Chinese one", name)
+		}
+	}
+}
