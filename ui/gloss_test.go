@@ -160,3 +160,22 @@ func TestSketchesAreInTheChosenLanguage(t *testing.T) {
 		}
 	}
 }
+
+// Fyne's own file dialog speaks the wizard's language: its labels come
+// from the catalogue's fyne.<locale>.json. Its places (Home, Computer) are
+// Fyne's own, not translated by it.
+func TestFileDialogSpeaksChinese(t *testing.T) {
+	a, _ := openDemo(t, LangZH, "ok")
+	onUIDo((&sdkPage{a: a}).pickInWindow)
+	shown := strings.Join(onUI(func() []string { return textsIn(a.win.Canvas().Overlays().Top()) }), "|")
+	for _, want := range []string{"打开 文件", "取消", "(父目录)"} {
+		if !strings.Contains(shown, want) {
+			t.Errorf("the file dialog lacks %q: %s", want, shown)
+		}
+	}
+	for _, english := range []string{"Cancel", "Show Hidden Files", "Open File"} {
+		if strings.Contains(shown, english) {
+			t.Errorf("the file dialog says %q in the Chinese wizard", english)
+		}
+	}
+}
