@@ -79,7 +79,7 @@ func New(fa fyne.App, opts Options) *App {
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 	a.win = fa.NewWindow(T("app.title"))
 	a.restoreSize()
-	a.status = widget.NewLabel("")
+	a.status = selectable("") // it names saved files: staff ask for the path
 	a.body = container.NewStack()
 	a.steps = container.NewVBox()
 	a.banner = container.NewStack()

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"errors"
+
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -73,5 +75,24 @@ func TestEmptyTextBlockOffersNoCopy(t *testing.T) {
 	test.TapSecondary(tb)
 	if top := w.Canvas().Overlays().Top(); top != nil {
 		t.Fatalf("an empty line opened %T", top)
+	}
+}
+
+// The footer's note and a failure's technical details can be selected.
+func TestStatusAndStaffDetailsAreSelectable(t *testing.T) {
+	a, _ := openDemo(t, LangZH, "ok")
+	if !onUI(func() bool { return a.status.Selectable }) {
+		t.Error("the footer's note cannot be selected")
+	}
+	var raw *widget.Label
+	onUIDo(func() {
+		walkObjects(staffDetails(errors.New("connector: unreachable")), func(o fyne.CanvasObject) {
+			if l, ok := o.(*widget.Label); ok && l.Text == "connector: unreachable" {
+				raw = l
+			}
+		})
+	})
+	if raw == nil || !raw.Selectable {
+		t.Error("the technical details cannot be selected")
 	}
 }

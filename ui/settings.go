@@ -247,7 +247,7 @@ func staffDetails(err error) fyne.CanvasObject {
 	if err == nil {
 		return container.NewStack()
 	}
-	raw := widget.NewLabel(err.Error())
+	raw := selectable(err.Error()) // staff read it out on calls
 	raw.Wrapping = fyne.TextWrapWord
 	raw.SizeName = theme.SizeNameCaptionText
 	return widget.NewAccordion(widget.NewAccordionItem(T("details.staff"), raw))
