@@ -288,18 +288,23 @@ func (p *sdkPage) saveBrief() {
 		if err != nil || w == nil {
 			return
 		}
-		_, err = io.WriteString(w, engineerBrief())
-		if cerr := w.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			dialog.ShowError(errors.New(errorText(err)), p.a.win)
-			return
-		}
-		p.a.showSaved(T("sdk.saved"), w.URI())
+		p.writeBrief(w)
 	}, p.a.win)
 	d.SetFileName("unionid-sdk-guide.md")
 	d.Show()
+}
+
+// writeBrief writes the engineer's guide into w and says where it went.
+func (p *sdkPage) writeBrief(w fyne.URIWriteCloser) {
+	_, err := io.WriteString(w, engineerBrief())
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		dialog.ShowError(errors.New(errorText(err)), p.a.win)
+		return
+	}
+	p.a.showSaved(T("sdk.saved"), w.URI())
 }
 
 func engineerBrief() string {
