@@ -134,3 +134,20 @@ func TestStaffViewSaysASyncIsRunning(t *testing.T) {
 		t.Fatalf("running sync: %s", body)
 	}
 }
+
+// Staff see which release of the wizard the customer runs.
+func TestStaffViewShowsTheWizardVersion(t *testing.T) {
+	st := startStack(t, "ok", nil)
+	c := &staffClient{st: st}
+	c.signIn(newStaff(t, st, "a"))
+	snap := sampleSnapshot("pass")
+	snap["version"] = "1.4.2 (abc1234)"
+	_, code := publish(t, st, st.d.ProjectToken, snap)
+	resp, _ := c.do("POST", "/staff/find", url.Values{"code": {code}, "csrf": {c.csrf()}}, c.origin())
+	for lang, label := range map[string]string{"zh-CN": "向导版本", "en": "wizard version"} {
+		_, body := c.do("GET", resp.Header.Get("Location"), nil, map[string]string{"Accept-Language": lang})
+		if !strings.Contains(body, label+` <span id="version">1.4.2 (abc1234)</span>`) {
+			t.Errorf("%s: the view does not name the version: %s", lang, body)
+		}
+	}
+}

@@ -33,6 +33,7 @@ type checkView struct {
 
 type snapshotView struct {
 	Title, Project, Updated, Expires, Step string
+	Version                                string // the wizard's, "" from one too old to say
 	Publishing                             bool
 	Accounts                               []staffAccount
 	Checks                                 []checkView
@@ -151,7 +152,7 @@ func inLang(l tr, w words) string {
 }
 
 func (s *Server) viewOf(r *http.Request, l tr, x supportSnapshot, b snapshotBody) *snapshotView {
-	v := &snapshotView{Title: l.t("view.title"), Project: x.Project, Publishing: b.Publishing, Step: inLang(l, b.Step),
+	v := &snapshotView{Title: l.t("view.title"), Project: x.Project, Publishing: b.Publishing, Step: inLang(l, b.Step), Version: b.Version,
 		Updated: x.UpdatedAt.Local().Format("2006-01-02 15:04:05"), Expires: x.ExpiresAt.Local().Format("2006-01-02 15:04")}
 	if b.OAName != "" || b.OAAppID != "" {
 		v.Title = b.OAName

@@ -145,7 +145,7 @@ func startCustomer(t *testing.T) *customer {
 	if err := w.SetAccounts(ctx, sc.OAAppID, []string{sc.MPAppID}); err != nil {
 		t.Fatal(err)
 	}
-	pub := w.StartPublisher(ctx, catalogue(t), time.Hour, func(err error) { t.Errorf("publish: %v", err) })
+	pub := w.StartPublisher(ctx, catalogue(t), func(err error) { t.Errorf("publish: %v", err) })
 	t.Cleanup(pub.Stop)
 	c := &customer{st: st, w: w, pub: pub}
 	c.check(t, false)

@@ -148,18 +148,23 @@ func diagHealth(b *strings.Builder, in DiagInput, tf Texts) {
 // ConnectorHealth asks the connector how it is now: the Help menu's
 // contact and the copied diagnostics say what it answers.
 func (w *Wizard) ConnectorHealth(ctx context.Context) (*connclient.Health, error) {
-	return w.conn.Health(ctx)
+	h, err := w.conn.Health(ctx)
+	if err != nil {
+		return h, err
+	}
+	return h, w.keepContact(ctx, h)
 }
 
-// Contact is whom the admin calls for what the vendor must fix.
-type Contact struct{ Name, Phone, URL string }
-
-// SupportContact is the vendor's contact as the connector gives it; nil
-// when the operator set none.
-func (w *Wizard) SupportContact(ctx context.Context) (*Contact, error) {
-	h, err := w.conn.Health(ctx)
-	if err != nil || h.Support == nil {
-		return nil, err
+// CurrentContact asks the connector for the vendor's contact now and keeps
+// it; when the connector cannot answer, the contact it gave last stands.
+// ok is false when the vendor set none (or never could be asked).
+func (w *Wizard) CurrentContact(ctx context.Context) (c Contact, ok bool, err error) {
+	if _, herr := w.ConnectorHealth(ctx); herr != nil {
+		c, ok, err = w.SupportContact(ctx)
+		if err == nil && !ok {
+			err = herr
+		}
+		return c, ok, err
 	}
-	return &Contact{Name: h.Support.Name, Phone: h.Support.Phone, URL: h.Support.URL}, nil
+	return w.SupportContact(ctx)
 }

@@ -40,7 +40,7 @@ func TestHomeDecidesTheStartFromWhatWasKept(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c, err := w.SupportContact(ctx); err != nil || c == nil || c.Name != loopback.SampleSupport.Name {
+	if c, ok, err := w.CurrentContact(ctx); err != nil || !ok || c.Name != loopback.SampleSupport.Name {
 		t.Fatalf("the contact: %+v %v", c, err)
 	}
 	if err := h.SignOut(ctx); err != nil {

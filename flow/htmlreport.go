@@ -32,6 +32,8 @@ func WriteHTML(w io.Writer, d ReportDoc, tf Texts) error {
 		"Overall":    d.Overall(),
 		"Sync":       syncWords(d.Sync, tf),
 		"Followers":  t("result.followers"),
+		// The same words staff get pasted: one report carries both.
+		"Diagnostics": d.Diagnostics,
 	}
 	if d.Source.Demo {
 		data["Title"] = t("report.title_demo")

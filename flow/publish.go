@@ -39,7 +39,44 @@ func (w *Wizard) Publishing(ctx context.Context) (bool, error) {
 
 // SetPublishing turns sharing with support on or off.
 func (w *Wizard) SetPublishing(ctx context.Context, on bool) error {
-	return w.db.Put(ctx, publishingKey, savedPublishing{Off: !on})
+	if err := w.db.Put(ctx, publishingKey, savedPublishing{Off: !on}); err != nil {
+		return err
+	}
+	w.tell()
+	return nil
+}
+
+// hear calls f, from the goroutine that made it, after every change
+// support sees that is no change of the state: a round of checks, a
+// sync's progress and end, sharing turned on or off. The returned function
+// stops the calls.
+func (w *Wizard) hear(f func()) (stop func()) {
+	w.watchMu.Lock()
+	defer w.watchMu.Unlock()
+	if w.hearers == nil {
+		w.hearers = map[int]func(){}
+	}
+	id := w.nextID
+	w.nextID++
+	w.hearers[id] = f
+	return func() {
+		w.watchMu.Lock()
+		defer w.watchMu.Unlock()
+		delete(w.hearers, id)
+	}
+}
+
+// tell calls the hearers; see hear.
+func (w *Wizard) tell() {
+	w.watchMu.Lock()
+	fs := make([]func(), 0, len(w.hearers))
+	for _, f := range w.hearers {
+		fs = append(fs, f)
+	}
+	w.watchMu.Unlock()
+	for _, f := range fs {
+		f()
+	}
 }
 
 // SupportCode is the code the connector last gave, "" before any.
@@ -58,11 +95,26 @@ func (w *Wizard) SupportSnapshot(ctx context.Context, cat Catalogue) (connclient
 	return w.snapshot(ctx, cat)
 }
 
+// SetAppVersion names the wizard's version (as Help → About says it) in
+// what is published: staff match a customer's behaviour to a release.
+func (w *Wizard) SetAppVersion(v string) {
+	w.mu.Lock()
+	w.appVersion = v
+	w.mu.Unlock()
+	w.tell()
+}
+
+func (w *Wizard) version() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.appVersion
+}
+
 // snapshot is what the admin sees now, shared or not: the console's view
 // and the diagnostics are both made from it.
 func (w *Wizard) snapshot(ctx context.Context, cat Catalogue) (connclient.Snapshot, error) {
 	st := w.State()
-	s := connclient.Snapshot{Publishing: true, OAAppID: st.OAAppID, OAName: st.AccountName,
+	s := connclient.Snapshot{Publishing: true, Version: w.version(), OAAppID: st.OAAppID, OAName: st.AccountName,
 		Step: cat.words("step."+st.Progress.Step.String(), nil)}
 	rows, err := w.db.LatestChecks(ctx)
 	if err != nil {
@@ -151,9 +203,10 @@ func (w *Wizard) publish(ctx context.Context, s connclient.Snapshot) (connclient
 	return code, nil
 }
 
-// Publisher publishes on every change of the wizard's state, and every
-// `every` when the checks or the sync changed meanwhile (they change
-// without a state change), so staff watching the console see it live.
+// Publisher publishes on every change of the wizard's state, round of
+// checks and step of a sync, so staff watching the console see it live.
+// Changes that come faster than publishGap (a sync's progress) go out
+// together, one publish a gap.
 type Publisher struct {
 	w     *Wizard
 	cat   Catalogue
@@ -166,19 +219,24 @@ type Publisher struct {
 	onErr func(error)
 }
 
+// publishGap is the least time between two publishes: a sync reports its
+// progress several times a second, staff need it no faster.
+const publishGap = 500 * time.Millisecond
+
 // StartPublisher starts publishing; onErr (may be nil) hears failures,
 // which never stop it: the next change tries again.
-func (w *Wizard) StartPublisher(ctx context.Context, cat Catalogue, every time.Duration, onErr func(error)) *Publisher {
+func (w *Wizard) StartPublisher(ctx context.Context, cat Catalogue, onErr func(error)) *Publisher {
 	ctx, cancel := context.WithCancel(ctx)
 	p := &Publisher{w: w, cat: cat, poke: make(chan struct{}, 1), done: make(chan struct{}), onErr: onErr}
 	unwatch := w.Watch(func(State) { p.Poke() })
-	p.stop = func() { unwatch(); cancel() }
-	go p.run(ctx, every)
+	unhear := w.hear(p.Poke)
+	p.stop = func() { unwatch(); unhear(); cancel() }
+	go p.run(ctx)
 	p.Poke()
 	return p
 }
 
-// Poke asks for a publish soon (after a round of checks, a setting).
+// Poke asks for a publish soon; the wizard's own changes poke it.
 func (p *Publisher) Poke() {
 	select {
 	case p.poke <- struct{}{}:
@@ -203,9 +261,9 @@ func (p *Publisher) Code() connclient.SupportCode {
 // can tell a wizard still open from one long closed.
 const refreshEvery = 5 * time.Minute
 
-func (p *Publisher) run(ctx context.Context, every time.Duration) {
+func (p *Publisher) run(ctx context.Context) {
 	defer close(p.done)
-	t := time.NewTicker(every)
+	t := time.NewTicker(refreshEvery)
 	defer t.Stop()
 	var sentAt time.Time
 	for {
@@ -237,6 +295,12 @@ func (p *Publisher) run(ctx context.Context, every time.Duration) {
 		}
 		if err != nil && ctx.Err() == nil && p.onErr != nil {
 			p.onErr(err)
+		}
+		// A poke meanwhile waits in its channel for the next round.
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(publishGap):
 		}
 	}
 }

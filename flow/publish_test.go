@@ -84,7 +84,7 @@ func TestPublisherSendsEveryChangeAndKeepsItsCode(t *testing.T) {
 	ctx := context.Background()
 	ct := &countingTransport{}
 	_, w, _ := demoWizard(t, "ok", &http.Client{Transport: ct})
-	p := w.StartPublisher(ctx, keys, time.Hour, func(err error) { t.Error(err) })
+	p := w.StartPublisher(ctx, keys, func(err error) { t.Error(err) })
 	defer p.Stop()
 	waitFor := func(what string, ok func() bool) {
 		t.Helper()

@@ -17,6 +17,9 @@ type ReportSource struct {
 	Demo    bool
 	// Scenario is the demo scenario's title in the report's language.
 	Scenario string
+	// Diag is what the diagnostics say besides the store; nil leaves
+	// them out of the report.
+	Diag *DiagInput
 }
 
 // ReportDoc is everything the exported report says: the outcome, where it
@@ -25,6 +28,8 @@ type ReportDoc struct {
 	Report
 	Source ReportSource
 	Sync   SyncCompleteness
+	// Diagnostics is the text Help → 复制诊断信息 copies, "" for none.
+	Diagnostics string
 }
 
 // SyncCompleteness says whether the stored followers are the whole account
@@ -99,7 +104,13 @@ func (w *Wizard) ExportReport(ctx context.Context, out io.Writer, src ReportSour
 	if err != nil {
 		return err
 	}
-	return WriteHTML(out, ReportDoc{Report: r, Source: src, Sync: sc}, tf)
+	doc := ReportDoc{Report: r, Source: src, Sync: sc}
+	if src.Diag != nil {
+		if doc.Diagnostics, err = w.Diagnostics(ctx, *src.Diag, tf); err != nil {
+			return err
+		}
+	}
+	return WriteHTML(out, doc, tf)
 }
 
 // syncCompleteness is the sync page's own view of the latest run, so the

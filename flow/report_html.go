@@ -15,6 +15,7 @@ var reportTmpl = template.Must(template.New("report").Parse(`<!doctype html>
 .chip{color:#fff;border-radius:4px;padding:.1em .5em;margin-right:.5em}.ev{color:#666;font-size:.85em}.fix{color:#9a5b00}
 .overall{border:2px solid #e3e5e8;border-radius:8px;padding:.8em;margin:1em 0}.sync p{margin:.3em 0}
 .version{color:#666;font-size:.85em}
+.diag{background:#f6f7f9;border:1px solid #e3e5e8;border-radius:6px;padding:.8em;white-space:pre-wrap;font-size:.85em}
 {{if .Demo}}.demo-banner{background:#fff4d6;border:2px solid #c77c00;border-radius:6px;padding:.6em;font-weight:bold;margin:1em 0}
 .demo-strip{position:fixed;top:0;left:0;right:0;background:#c77c00;color:#fff;text-align:center;font-size:.85em;padding:.2em}
 body{padding-top:1.6em}
@@ -38,5 +39,6 @@ body{padding-top:1.6em}
 <h2>{{call .T "report.checks"}}</h2>
 {{range .Badges}}<div class="badge"><span class="chip {{.Status}}">{{.Word}}</span><b>{{.Title}}</b>
 {{if .Reason}}<div>{{.Reason}}</div>{{end}}<div class="ev">{{.Evidence}}{{if .Raw}}<details><summary>{{call $.T "details.staff"}}</summary>{{.Raw}}</details>{{end}}</div>{{if .Remedy}}<div class="fix">{{.Remedy}}</div>{{end}}</div>{{end}}
+{{if .Diagnostics}}<h2>{{call .T "report.diagnostics"}}</h2><pre class="diag" id="diagnostics">{{.Diagnostics}}</pre>{{end}}
 <p class="ev">{{call .T "report.privacy"}}</p>{{if .Demo}}<div class="demo-banner">{{.DemoBanner}}</div>{{end}}</body></html>
 `))

@@ -37,6 +37,12 @@ type Wizard struct {
 	watchMu  sync.Mutex
 	watchers map[int]func(State)
 	nextID   int
+	// hearers are told what support sees changed without a state change;
+	// see hear.
+	hearers map[int]func()
+	// appVersion is the wizard's version as Help → About says it, for the
+	// snapshot staff read; see SetAppVersion.
+	appVersion string
 }
 
 // State is what the wizard remembers between runs. No secret is in it.
@@ -318,6 +324,7 @@ func (w *Wizard) Check(ctx context.Context, refresh bool) (Checked, error) {
 		w.checks = slices.Clone(out.Checks)
 	}
 	w.mu.Unlock()
+	w.tell()
 	return out, nil
 }
 

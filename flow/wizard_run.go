@@ -156,6 +156,7 @@ func (w *Wizard) Sync(ctx context.Context, opt SyncOptions) (*syncer.Result, err
 		return nil, ErrSyncRunning
 	}
 	defer w.running.Store(false)
+	defer w.tell() // however the run ended, its last counts
 	api := w.conn.SyncAPI(st.OAAppID)
 	progress, quota, reach := w.syncHooks(opt)
 	if reach != nil {
@@ -241,6 +242,7 @@ func (w *Wizard) keepTotal(ctx context.Context, f func(syncer.Progress)) (func(s
 				_ = save() // saved at the end if not now: the run's writer comes first
 				mu.Unlock()
 			}
+			w.tell()
 			if f != nil {
 				f(p)
 			}

@@ -77,13 +77,14 @@ func New(fa fyne.App, opts Options) *App {
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 	a.win = fa.NewWindow(T("app.title"))
 	a.restoreSize()
-	a.status = widget.NewLabel("")
+	a.status = selectable("") // it names saved files: staff ask for the path
 	a.body = container.NewStack()
 	a.steps = container.NewVBox()
 	a.banner = container.NewStack()
 	a.nav = container.NewHBox()
 	a.win.SetContent(a.layout())
 	a.win.SetMainMenu(a.menu())
+	a.bindKeys()
 	a.startup()
 	return a
 }
@@ -125,7 +126,7 @@ func (a *App) layout() fyne.CanvasObject {
 			dialog.ShowError(errors.New(errorText(err)), a.win)
 			return
 		}
-		a.langChanged()
+		a.langChanged(l)
 	}
 	settings := widget.NewButtonWithIcon(T("settings.button"), theme.SettingsIcon(), a.showSettings)
 	header := container.NewBorder(nil, nil, container.NewPadded(title), container.NewHBox(langSel, settings))
@@ -137,10 +138,10 @@ func (a *App) layout() fyne.CanvasObject {
 	return container.NewBorder(container.NewVBox(header, a.banner, widget.NewSeparator()), container.NewVBox(widget.NewSeparator(), footer), a.sidebar(why), nil, container.NewPadded(a.body))
 }
 
-// langChanged says the new language applies at the next start: Fyne reads
-// its translations once.
-func (a *App) langChanged() {
-	dialog.ShowInformation(T("lang.changed.title"), T("lang.changed.body"), a.win)
+// langChanged says, in the new language l, that it applies at the next
+// start: Fyne reads its translations once.
+func (a *App) langChanged(l string) {
+	dialog.ShowInformation(textIn(l, "lang.changed.title"), textIn(l, "lang.changed.body"), a.win)
 }
 
 func (a *App) menu() *fyne.MainMenu {
@@ -316,9 +317,7 @@ func (a *App) refreshNav() {
 		}))
 	}
 	if st.Step < flow.StepResult {
-		next := widget.NewButtonWithIcon(T("nav.next"), theme.NavigateNextIcon(), a.next)
-		next.Importance = widget.HighImportance
-		a.nav.Add(next)
+		a.nav.Add(newMainButton(T("nav.next"), theme.NavigateNextIcon(), a.next))
 	}
 	a.relayout()
 }

@@ -134,7 +134,8 @@ func failureReason(reason string) string {
 		if Lang() == LangEN {
 			lang = flow.WeChatLangEN
 		}
-		return flow.DescribeWeChat(&flow.WeChatAPIError{Code: code}, lang)
+		ae := &flow.WeChatAPIError{Code: code}
+		return sentences(flow.DescribeWeChat(ae, lang), vendorContactText(ae))
 	}
 	return T("auth.failed_detail")
 }

@@ -43,13 +43,18 @@ var remedyImages = map[string]string{
 	"oa_bound": "bind", "mp_bound": "bind", "same_open_account": "bind",
 }
 
-// sketch is a back-office picture from assets, or nil.
+// sketch is a back-office picture from assets in the wizard's language
+// (name.en.png; the Chinese one is name.png), or nil.
 func sketch(name string) fyne.Resource {
-	b, err := assets.Images.ReadFile("images/" + name + ".png")
+	file := name + ".png"
+	if Lang() == LangEN {
+		file = name + ".en.png"
+	}
+	b, err := assets.Images.ReadFile("images/" + file)
 	if err != nil {
 		return nil
 	}
-	return fyne.NewStaticResource(name+".png", b)
+	return fyne.NewStaticResource(file, b)
 }
 
 // showSketch opens the picture in a dialog.

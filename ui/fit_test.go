@@ -69,7 +69,7 @@ func TestEveryPageFitsTheSmallestWindow(t *testing.T) {
 				"about":       aboutItem(a).Action,
 				"file open":   (&sdkPage{a: a}).pick,
 				"file save":   a.exportReport,
-				"lang change": func() { a.langChanged() },
+				"lang change": func() { a.langChanged(Lang()) },
 			}
 			for name, open := range dialogs {
 				onUIDo(open)
@@ -169,10 +169,17 @@ func buttonInside(t *testing.T, a *App, what, text string) {
 		t.Errorf("%s: the window is %v, not its opening size %v", what, win, startSize)
 	}
 	for _, o := range a.nav.Objects {
-		b, ok := o.(*widget.Button)
-		if !ok || b.Text != text {
+		var label string
+		switch x := o.(type) {
+		case *widget.Button:
+			label = x.Text
+		case *mainButton:
+			label = x.Text
+		}
+		if label != text {
 			continue
 		}
+		b := o
 		p := fyne.CurrentApp().Driver().AbsolutePositionForObject(b)
 		if !b.Visible() || b.Size().IsZero() || p.X < 0 || p.Y < 0 || p.X+b.Size().Width > win.Width || p.Y+b.Size().Height > win.Height {
 			t.Errorf("%s: %q at %v size %v lies outside the %v window", what, text, p, b.Size(), win)

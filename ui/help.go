@@ -3,6 +3,8 @@ package ui
 import (
 	"context"
 	"errors"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -16,11 +18,6 @@ import (
 // The Help menu is for the onboarding call: the support code staff type
 // into their console, whom to contact, the diagnostics to paste into a
 // ticket, and in demo mode the console itself, to train on.
-
-// publishEvery is how often the publisher looks for changes a state change
-// does not announce (a round of checks, the sync's counts); it sends only
-// what changed.
-const publishEvery = 2 * time.Second
 
 func (a *App) helpItems() []*fyne.MenuItem {
 	items := []*fyne.MenuItem{
@@ -43,10 +40,14 @@ func (a *App) startPublisher(wiz *flow.Wizard) {
 		noteError(err)
 		return
 	}
-	a.pub = wiz.StartPublisher(a.ctx, cat, publishEvery, noteError)
+	go learnContact(a.ctx, wiz)
+	wiz.SetAppVersion(a.opts.Version)
+	a.pub = wiz.StartPublisher(a.ctx, cat, noteError)
 }
 
 func (a *App) stopPublisher() {
+	// The contact is this connector's; the next one names its own.
+	knownContact.Store(nil)
 	if a.pub != nil {
 		// Stop waits for a publish under way: not on the UI goroutine.
 		go a.pub.Stop()
@@ -102,8 +103,11 @@ func (a *App) showContact() {
 		err := errors.New("ui: no connector yet")
 		if wiz != nil {
 			ctx, cancel := context.WithTimeout(a.ctx, 10*time.Second)
-			c, err = wiz.SupportContact(ctx)
+			kept, ok, cerr := wiz.CurrentContact(ctx)
 			cancel()
+			if err = cerr; ok {
+				c = &kept
+			}
 		}
 		do(func() { dialog.ShowCustom(T("menu.contact"), T("support.close"), a.contactView(c, err), a.win) })
 	}()
@@ -137,13 +141,11 @@ func (a *App) copyDiagnostics() {
 		a.status.SetText(T("support.diagnostics.none"))
 		return
 	}
-	in := flow.DiagInput{Version: a.opts.Version, Demo: a.demo != nil}
+	in := a.diagInput()
 	go func() {
 		ctx, cancel := context.WithTimeout(a.ctx, 10*time.Second)
 		defer cancel()
-		h, err := wiz.ConnectorHealth(ctx)
-		in.Health, in.HealthErr = h, flow.DiagError{Words: errorText(err), Code: flow.ErrorCode(err)}
-		in.Errors = recentErrors()
+		askHealth(ctx, wiz, &in)
 		text, err := wiz.Diagnostics(ctx, in, Tf)
 		do(func() {
 			if err != nil {
@@ -154,6 +156,18 @@ func (a *App) copyDiagnostics() {
 			a.status.SetText(T("support.diagnostics.copied"))
 		})
 	}()
+}
+
+// diagInput is what the window knows for the diagnostics, read on the UI
+// goroutine; askHealth adds the connector's answer.
+func (a *App) diagInput() flow.DiagInput {
+	return flow.DiagInput{Version: a.opts.Version, Demo: a.demo != nil, Errors: recentErrors()}
+}
+
+// askHealth asks the connector how it is now, for the diagnostics.
+func askHealth(ctx context.Context, wiz *flow.Wizard, in *flow.DiagInput) {
+	h, err := wiz.ConnectorHealth(ctx)
+	in.Health, in.HealthErr = h, flow.DiagError{Words: errorText(err), Code: flow.ErrorCode(err)}
 }
 
 // openStaffConsole signs in to the demo's console with a one-time link.
@@ -187,12 +201,53 @@ func (a *App) sharingToggle() fyne.CanvasObject {
 	check.OnChanged = func(v bool) {
 		if err := a.wiz.SetPublishing(a.ctx, v); err != nil {
 			dialog.ShowError(errors.New(errorText(err)), a.win)
-			return
-		}
-		if a.pub != nil {
-			a.pub.Poke()
 		}
 	}
 	hint := newTextBlock(T("support.share.hint"))
 	return container.NewVBox(check, hint)
+}
+
+// knownContact is the vendor's contact as last learnt, for the sentence
+// beside every failure that is the vendor's to fix; nil while unknown.
+var knownContact atomic.Pointer[flow.Contact]
+
+// learnContact reads the contact the wizard kept, then asks the connector
+// for the current one: a connector that is down still has a contact shown.
+func learnContact(ctx context.Context, wiz *flow.Wizard) {
+	setContact := func(c flow.Contact, ok bool) {
+		if ctx.Err() != nil {
+			return // the window moved on to another connector, or closed
+		}
+		if ok {
+			knownContact.Store(&c)
+		} else {
+			knownContact.Store(nil)
+		}
+	}
+	c, ok, err := wiz.SupportContact(ctx)
+	if err != nil {
+		noteError(err)
+	}
+	setContact(c, ok)
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if c, ok, err := wiz.CurrentContact(ctx); err == nil {
+		setContact(c, ok) // else the kept one stands
+	}
+}
+
+// vendorContactText is whom to contact, when err is the vendor's to fix
+// and the vendor named someone; else "".
+func vendorContactText(err error) string {
+	c := knownContact.Load()
+	if err == nil || c == nil || !flow.VendorToFix(err) {
+		return ""
+	}
+	var who []string
+	for _, s := range []string{c.Name, c.Phone, c.URL} {
+		if s != "" {
+			who = append(who, s)
+		}
+	}
+	return Tf("vendor.contact", map[string]any{"Who": strings.Join(who, T("vendor.contact.sep"))})
 }

@@ -88,11 +88,11 @@ func TestSupportCodeShowsWhileSharingAndSaysWhenOff(t *testing.T) {
 
 func TestContactSaysWhomToCallOrWhyItIsUnknown(t *testing.T) {
 	a, _ := openDemo(t, LangEN, "ok")
-	h, err := a.wiz.SupportContact(context.Background())
-	if err != nil {
-		t.Fatal(err)
+	h, ok, err := a.wiz.CurrentContact(context.Background())
+	if err != nil || !ok {
+		t.Fatal(ok, err)
 	}
-	view := onUI(func() fyne.CanvasObject { return a.contactView(h, nil) })
+	view := onUI(func() fyne.CanvasObject { return a.contactView(&h, nil) })
 	var shown []string
 	walkObjects(view, func(o fyne.CanvasObject) {
 		switch w := o.(type) {
@@ -172,4 +172,22 @@ func blockText(o fyne.CanvasObject) string {
 		}
 	})
 	return b.String()
+}
+
+// What the wizard shares names its version, the one Help → About shows.
+func TestSharedProgressNamesTheVersionAboutShows(t *testing.T) {
+	fa, db := testApp(t, LangZH)
+	a := onUI(func() *App {
+		return New(fa, Options{Home: flow.NewHome(db, nil, walkClock{}), StartDemo: testStarter, Scenarios: testScenarios(), Scenario: "ok", Version: "1.4.2 (abc1234)"})
+	})
+	t.Cleanup(func() { onUIDo(a.Close) })
+	waitFor(t, "the demo to start", func() bool { return a.current != nil && a.pub != nil })
+	cat, err := catalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := a.wiz.SupportSnapshot(context.Background(), cat)
+	if err != nil || s.Version != "1.4.2 (abc1234)" {
+		t.Fatalf("shared version %q (%v)", s.Version, err)
+	}
 }

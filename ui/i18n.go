@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -93,7 +94,70 @@ func mergedTranslations(locale string) ([]byte, error) {
 			all[k] = v
 		}
 	}
+	if err := addGlosses(all); err != nil {
+		return nil, err
+	}
 	return json.Marshal(all)
+}
+
+// glossPrefix keys the gloss of a name in WeChat's own back offices, which
+// are Chinese only: an English text keeps the name the admin will see on
+// screen and says what it means beside it. A Chinese gloss is the name
+// itself, and adds nothing.
+const glossPrefix = "gloss."
+
+// wechatName is a run of Chinese (with the Latin letters written into it,
+// as in IP白名单) that may be one of WeChat's menu or button names.
+var wechatName = regexp.MustCompile(`[A-Za-z]*\p{Han}[\p{Han}A-Za-z]*`)
+
+// addGlosses writes each glossed name's meaning beside it in every text,
+// once: a name already followed by a parenthesis keeps what it has, and a
+// name that is itself the parenthesis, "released to all (全网发布)",
+// glosses the words before it.
+func addGlosses(all map[string]json.RawMessage) error {
+	gloss := map[string]string{}
+	for k, v := range all {
+		name, ok := strings.CutPrefix(k, glossPrefix)
+		var g string
+		if ok && json.Unmarshal(v, &g) == nil && g != name {
+			gloss[name] = g
+		}
+	}
+	if len(gloss) == 0 {
+		return nil
+	}
+	for k, v := range all {
+		var s string
+		if strings.HasPrefix(k, glossPrefix) || json.Unmarshal(v, &s) != nil {
+			continue // Fyne's plural forms have no WeChat names
+		}
+		out := glossed(s, gloss)
+		if out == s {
+			continue
+		}
+		b, err := json.Marshal(out)
+		if err != nil {
+			return err
+		}
+		all[k] = b
+	}
+	return nil
+}
+
+func glossed(s string, gloss map[string]string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range wechatName.FindAllStringIndex(s, -1) {
+		g, ok := gloss[s[m[0]:m[1]]]
+		if !ok || strings.HasPrefix(s[m[1]:], " (") || strings.HasSuffix(s[:m[0]], "(") && strings.HasPrefix(s[m[1]:], ")") {
+			continue
+		}
+		b.WriteString(s[last:m[1]])
+		b.WriteString(" (" + g + ")")
+		last = m[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }
 
 // T is a translated text; the empty key, for a part a check may leave out
@@ -143,4 +207,15 @@ func statusWord(s string) string {
 		return T("status.fail")
 	}
 	return T("status.unknown")
+}
+
+// textIn is key's text in locale l, whatever language the window speaks
+// now: what is said about a new language is said in it.
+func textIn(l, key string) string {
+	tf, err := textsFor(l)
+	if err != nil {
+		noteError(err)
+		return T(key)
+	}
+	return tf(key, nil)
 }

@@ -50,7 +50,7 @@ func TestUIUsesFlowsViewsNotItsInfrastructure(t *testing.T) {
 		ErrTokenRevoked ErrInsecureURL About Catalogue Count DiagError DiagInput ErrorCode
 		ExclusiveSet ImportReasonBlankLine ImportReasons ImportSampleRows ImportSheet ImportSheetChoice
 		ImportUnreadable Publisher ReportSource RoomText SDKPassShare StaffConsole Texts
-		Home ConnectorProblem LockText Contact AutoStartDelay`)
+		Home ConnectorProblem LockText Contact AutoStartDelay VendorToFix`)
 	allowed := map[string]bool{}
 	for _, n := range views {
 		allowed[n] = true

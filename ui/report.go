@@ -21,28 +21,35 @@ func (a *App) exportReport() {
 		return
 	}
 	src := a.reportSource()
+	diag := a.diagInput()
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil || w == nil {
 			return
 		}
-		go func() {
-			ctx, cancel := context.WithTimeout(a.ctx, time.Minute)
-			defer cancel()
-			err := wiz.ExportReport(ctx, w, src, Tf)
-			if cerr := w.Close(); err == nil {
-				err = cerr
-			}
-			do(func() {
-				if err != nil {
-					dialog.ShowError(errors.New(T("report.export_failed")+" "+errorText(err)), a.win)
-					return
-				}
-				a.status.SetText(T("result.exported"))
-			})
-		}()
+		go a.writeReport(wiz, w, src, diag)
 	}, a.win)
 	d.SetFileName(reportFileName(src))
 	d.Show()
+}
+
+// writeReport writes the report into w off the UI goroutine, with the
+// diagnostics asked afresh, and says where it went.
+func (a *App) writeReport(wiz *flow.Wizard, w fyne.URIWriteCloser, src flow.ReportSource, diag flow.DiagInput) {
+	ctx, cancel := context.WithTimeout(a.ctx, time.Minute)
+	defer cancel()
+	askHealth(ctx, wiz, &diag)
+	src.Diag = &diag
+	err := wiz.ExportReport(ctx, w, src, Tf)
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	do(func() {
+		if err != nil {
+			dialog.ShowError(errors.New(T("report.export_failed")+" "+errorText(err)), a.win)
+			return
+		}
+		a.showSaved(T("result.exported"), w.URI())
+	})
 }
 
 // reportSource is where the report comes from: this version and, in demo

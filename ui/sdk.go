@@ -49,21 +49,12 @@ func snippet(name string) string {
 
 func newSDKPage(a *App) *sdkPage {
 	p := &sdkPage{a: a, badges: map[string]*badge{}}
-	code := func(name string) fyne.CanvasObject {
-		e := widget.NewMultiLineEntry()
-		e.SetText(snippet(name))
-		e.TextStyle.Monospace = true
-		e.Wrapping = fyne.TextWrapOff
-		e.SetMinRowsVisible(7)
-		copyBtn := widget.NewButtonWithIcon(T("sdk.copy"), theme.ContentCopyIcon(), func() { a.copyText(snippet(name)) })
-		return container.NewBorder(nil, container.NewHBox(copyBtn), nil, nil, e)
-	}
+	code := func(name string) fyne.CanvasObject { return newSnippet(snippet(name), a.copyText) }
 	tabs := container.NewAppTabs(
 		container.NewTabItem(T("sdk.tab.mp"), code("miniprogram.js")),
 		container.NewTabItem(T("sdk.tab.h5"), code("h5.js")))
 	save := widget.NewButtonWithIcon(T("sdk.save_brief"), theme.DocumentSaveIcon(), p.saveBrief)
-	pick := widget.NewButtonWithIcon(T("sdk.pick"), theme.FolderOpenIcon(), p.pick)
-	pick.Importance = widget.HighImportance
+	pick := newMainButton(T("sdk.pick"), theme.FolderOpenIcon(), p.pick)
 	row := wrapRow(pick, save)
 	if a.demo != nil {
 		row.Add(widget.NewButton(T("sdk.demo_export"), p.importDemo))
@@ -308,12 +299,23 @@ func (p *sdkPage) saveBrief() {
 		if err != nil || w == nil {
 			return
 		}
-		defer w.Close()
-		io.WriteString(w, engineerBrief())
-		p.a.status.SetText(T("sdk.saved"))
+		p.writeBrief(w)
 	}, p.a.win)
 	d.SetFileName("unionid-sdk-guide.md")
 	d.Show()
+}
+
+// writeBrief writes the engineer's guide into w and says where it went.
+func (p *sdkPage) writeBrief(w fyne.URIWriteCloser) {
+	_, err := io.WriteString(w, engineerBrief())
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		dialog.ShowError(errors.New(errorText(err)), p.a.win)
+		return
+	}
+	p.a.showSaved(T("sdk.saved"), w.URI())
 }
 
 func engineerBrief() string {

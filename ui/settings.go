@@ -169,7 +169,7 @@ func (a *App) showSettingsPage(base string, problem error) {
 // what to do next; the diagnostics keep it with its code.
 func errorText(err error) string {
 	noteError(err)
-	return describeError(err)
+	return sentences(describeError(err), vendorContactText(err))
 }
 
 func describeError(err error) string {
@@ -221,7 +221,7 @@ func staffDetails(err error) fyne.CanvasObject {
 	if err == nil {
 		return container.NewStack()
 	}
-	raw := widget.NewLabel(err.Error())
+	raw := selectable(err.Error()) // staff read it out on calls
 	raw.Wrapping = fyne.TextWrapWord
 	raw.SizeName = theme.SizeNameCaptionText
 	return widget.NewAccordion(widget.NewAccordionItem(T("details.staff"), raw))

@@ -50,6 +50,20 @@ func newTextBlockWithStyle(text string, style fyne.TextStyle) *textBlock {
 	return t
 }
 
+// TappedSecondary offers to copy the text: staff on a call read ids,
+// codes and verdicts from these lines, and a sentence copied whole is what
+// a ticket or a chat needs.
+func (t *textBlock) TappedSecondary(ev *fyne.PointEvent) {
+	c := fyne.CurrentApp().Driver().CanvasForObject(t)
+	if t.Text == "" || c == nil {
+		return
+	}
+	text := t.Text
+	copyIt := fyne.NewMenuItem(T("text.copy"), func() { fyne.CurrentApp().Clipboard().SetContent(text) })
+	copyIt.Icon = theme.ContentCopyIcon()
+	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", copyIt), c, ev.AbsolutePosition)
+}
+
 // SetText shows s; call it on Fyne's goroutine.
 func (t *textBlock) SetText(s string) {
 	t.Text = s
