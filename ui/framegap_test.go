@@ -1,0 +1,137 @@
+package ui
+
+import (
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+
+	"oawizard/flow/store"
+)
+
+// The frame-gap benchmark drives the real window (Fyne's GLFW driver, on
+// an X display such as Xvfb) through a demo of millions of followers and
+// records how long the window's goroutine was ever kept from its next
+// frame: while the sync runs and while each page opens. It runs only when
+// OAWIZARD_FRAMEGAP names the follower count, and alone in its process:
+// the driver's event loop needs the main thread, which TestMain then
+// gives it.
+
+// frameGapGoal is the longest a frame may wait.
+const frameGapGoal = 100 * time.Millisecond
+
+// mainThread runs what only the process's main thread may run; nil unless
+// OAWIZARD_FRAMEGAP is set.
+var mainThread chan func()
+
+func TestMain(m *testing.M) {
+	if os.Getenv("OAWIZARD_FRAMEGAP") == "" {
+		os.Exit(m.Run())
+	}
+	mainThread = make(chan func())
+	go func() { os.Exit(m.Run()) }()
+	for f := range mainThread {
+		f()
+	}
+}
+
+// gapProbe measures, again and again, how long a call handed to the
+// window's goroutine waits before it runs: that goroutine also lays out
+// and paints every frame, so the longest wait is the longest frame gap.
+type gapProbe struct {
+	mu    sync.Mutex
+	phase string
+	worst map[string]time.Duration
+	order []string // the phases in the order they began
+	stop  chan struct{}
+	done  chan struct{}
+}
+
+func startProbe(phase string) *gapProbe {
+	p := &gapProbe{phase: phase, order: []string{phase}, worst: map[string]time.Duration{}, stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		for {
+			select {
+			case <-p.stop:
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+			start := time.Now()
+			fyne.DoAndWait(func() {})
+			gap := time.Since(start)
+			p.mu.Lock()
+			p.worst[p.phase] = max(p.worst[p.phase], gap)
+			p.mu.Unlock()
+		}
+	}()
+	return p
+}
+
+// during names what the window is doing from now on.
+func (p *gapProbe) during(phase string) {
+	p.mu.Lock()
+	p.phase = phase
+	p.order = append(p.order, phase)
+	p.mu.Unlock()
+}
+
+// end stops probing and gives the longest gap of each phase.
+func (p *gapProbe) end() map[string]time.Duration {
+	close(p.stop)
+	<-p.done
+	return p.worst
+}
+
+func BenchmarkFrameGap(b *testing.B) {
+	n := largeFollowers(b, "OAWIZARD_FRAMEGAP")
+	if mainThread == nil || n == 0 {
+		b.Skip("OAWIZARD_FRAMEGAP is not set")
+	}
+	if os.Getenv("DISPLAY") == "" {
+		b.Fatal("the real window needs an X display (run under xvfb-run)")
+	}
+	// The real window's calls, not the test driver's stand-in.
+	do = fyne.Do
+	if _, err := SetupLanguage(LangZH); err != nil {
+		b.Fatal(err)
+	}
+	db, err := store.Open(filepath.Join(b.TempDir(), "wizard.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	opts := largeOptions(db, n)
+	opened := make(chan *App)
+	var fa fyne.App
+	mainThread <- func() {
+		fa = app.NewWithID("com.oawizard.framegap")
+		a := New(fa, opts)
+		a.win.Resize(fitSize)
+		opened <- a
+		a.win.ShowAndRun()
+	}
+	a := <-opened
+	on := onWindow(fyne.DoAndWait)
+	probe := startProbe("the window's opening")
+	b.ResetTimer()
+	start := time.Now()
+	walkLarge(b, a, on, n, time.Hour, probe.during)
+	openEachPage(b, a, on, probe.during)
+	worst := probe.end()
+	b.StopTimer()
+	on(func() { a.Close(); fa.Quit() })
+
+	b.Logf("%d followers, walk and sync %.0f s", n, time.Since(start).Seconds())
+	for _, phase := range probe.order {
+		gap := worst[phase]
+		b.Logf("longest frame gap during %s: %d ms (goal ≤ %d ms)", phase, gap.Milliseconds(), frameGapGoal.Milliseconds())
+		if gap > frameGapGoal {
+			b.Errorf("a frame waited %d ms during %s, over %d ms", gap.Milliseconds(), phase, frameGapGoal.Milliseconds())
+		}
+	}
+}
