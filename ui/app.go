@@ -29,6 +29,9 @@ type Options struct {
 	Secrets   flow.Keychain // the OS keychain
 	Version   string
 	Clock     flow.Clock // nil = the wall clock; tests fix the day the window shows
+	// Forward delivers when a later launch on the same data folder asks
+	// this window to come to the front; nil = never.
+	Forward <-chan struct{}
 }
 
 // App is the running wizard window.
@@ -87,6 +90,9 @@ func New(fa fyne.App, opts Options) *App {
 	a.win.SetContent(a.layout())
 	a.win.SetMainMenu(a.menu())
 	a.startup()
+	if opts.Forward != nil {
+		go a.comeForward(opts.Forward)
+	}
 	return a
 }
 
