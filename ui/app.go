@@ -45,6 +45,7 @@ type App struct {
 	demo    flow.DemoStack
 	checks  []flow.Check
 	body    *fyne.Container
+	busy    *widget.Activity // the indicator in body, if one is
 	steps   *fyne.Container
 	side    *fyne.Container // the step list at its fixed width
 	banner  *fyne.Container
@@ -291,8 +292,7 @@ func (a *App) show(s flow.Step) {
 		a.status.SetText("")
 	}
 	a.current, a.shownAt = p, s
-	a.body.Objects = []fyne.CanvasObject{p.view()}
-	a.body.Refresh()
+	a.setBody(p.view())
 	a.refreshSteps(s)
 	a.refreshNav()
 	p.shown()
@@ -382,17 +382,9 @@ func (a *App) next() {
 	}
 }
 
-func (a *App) showBusy(text string) {
-	act := widget.NewActivity()
-	act.Start()
-	a.body.Objects = []fyne.CanvasObject{container.NewCenter(container.NewVBox(act, widget.NewLabel(text)))}
-	a.body.Refresh()
-}
-
 func (a *App) showFatal(title string, err error) {
 	msg := newTextBlock(title + "\n" + errorText(err))
-	a.body.Objects = []fyne.CanvasObject{container.NewVBox(msg, staffDetails(err))}
-	a.body.Refresh()
+	a.setBody(container.NewVBox(msg, staffDetails(err)))
 }
 
 // copyText puts s on the clipboard and says so.
