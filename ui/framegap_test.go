@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"context"
 	"os"
 	"path/filepath"
+	"runtime/trace"
 	"sync"
 	"testing"
 	"time"
@@ -97,6 +99,8 @@ func (p *gapProbe) during(phase string) {
 	p.phase = phase
 	p.order = append(p.order, phase)
 	p.mu.Unlock()
+	// Marks the stage in an execution trace (-test.trace) of the run.
+	trace.Log(context.Background(), "stage", phase)
 }
 
 // end stops probing.
