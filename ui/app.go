@@ -292,7 +292,7 @@ func (a *App) show(s flow.Step) {
 		a.status.SetText("")
 	}
 	a.current, a.shownAt = p, s
-	a.setBody(p.view())
+	a.placeBody(p.view()) // refreshNav lays it out with the window
 	a.refreshSteps(s)
 	a.refreshNav()
 	p.shown()

@@ -20,10 +20,17 @@ func (a *App) showBusy(text string) {
 // animation's 60 ticks a second draws the whole window again, which the
 // sync and the pages then wait for on a busy machine.
 func (a *App) setBody(o fyne.CanvasObject) {
+	a.placeBody(o)
+	a.body.Refresh()
+}
+
+// placeBody is setBody for a caller that lays the whole window out next:
+// each refresh of a page restyles all its widgets and draws every icon
+// again from its SVG, on the window's goroutine.
+func (a *App) placeBody(o fyne.CanvasObject) {
 	if a.busy != nil {
 		a.busy.Stop()
 		a.busy = nil
 	}
 	a.body.Objects = []fyne.CanvasObject{o}
-	a.body.Refresh()
 }

@@ -4,7 +4,10 @@ import (
 	"reflect"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
+
+	"oawizard/flow"
 )
 
 // running says whether an activity indicator's animation is on.
@@ -31,5 +34,34 @@ func TestBusyIndicatorStopsWhenAPageReplacesIt(t *testing.T) {
 	waitFor(t, "step 1", func() bool { return a.current != nil })
 	if onUI(func() bool { return running(act) }) {
 		t.Error("the indicator still runs on step 1")
+	}
+}
+
+// refreshCounter counts its refreshes.
+type refreshCounter struct {
+	widget.Label
+	n int
+}
+
+func (c *refreshCounter) Refresh() { c.n++; c.Label.Refresh() }
+
+type countedPage struct{ c *refreshCounter }
+
+func (p countedPage) view() fyne.CanvasObject { return p.c }
+func (countedPage) shown()                    {}
+func (countedPage) leave()                    {}
+
+// Opening a page refreshes its widgets once, with the whole window: each
+// refresh restyles them all and draws their icons again.
+func TestOpeningAPageRefreshesItOnce(t *testing.T) {
+	a, _ := openDemo(t, LangZH, "ok")
+	c := &refreshCounter{}
+	c.ExtendBaseWidget(c)
+	onUIDo(func() {
+		a.pages[flow.StepResult] = countedPage{c}
+		a.show(flow.StepResult)
+	})
+	if got := onUI(func() int { return c.n }); got != 1 {
+		t.Errorf("opening the page refreshed it %d times", got)
 	}
 }
