@@ -221,25 +221,19 @@ var ErrSyncRunning = errors.New("flow: a sync is already running")
 func (w *Wizard) Running() bool { return w.running.Load() }
 
 // keepTotal wraps a progress callback so that WeChat's follower count is
-// saved when it first becomes known or changes. A save that meets the
-// sync's own writer busy is tried again at the next report; the returned
-// function saves what is still unsaved once the run is over, and gives
-// that save's error.
+// saved when it first becomes known or changes. The save waits its turn
+// behind the sync's own page writes (the store orders this process's
+// writes), so it fails only as any write would; the returned function
+// gives the first save that failed.
 func (w *Wizard) keepTotal(ctx context.Context, f func(syncer.Progress)) (func(syncer.Progress), func() error) {
 	var mu sync.Mutex
-	var total int64
-	save := func() error {
-		if total <= 0 || total == w.State().SyncTotal {
-			return nil
-		}
-		t := total
-		return w.update(context.WithoutCancel(ctx), func(x *State) { x.SyncTotal = t })
-	}
+	var saveErr error
 	return func(p syncer.Progress) {
 			if p.Total > 0 {
 				mu.Lock()
-				total = int64(p.Total)
-				_ = save() // saved at the end if not now: the run's writer comes first
+				if t := int64(p.Total); saveErr == nil && t != w.State().SyncTotal {
+					saveErr = w.update(context.WithoutCancel(ctx), func(x *State) { x.SyncTotal = t })
+				}
 				mu.Unlock()
 			}
 			w.tell()
@@ -249,7 +243,7 @@ func (w *Wizard) keepTotal(ctx context.Context, f func(syncer.Progress)) (func(s
 		}, func() error {
 			mu.Lock()
 			defer mu.Unlock()
-			return save()
+			return saveErr
 		}
 }
 

@@ -28,6 +28,9 @@ type Options struct {
 	Scenarios []flow.ScenarioInfo
 	Scenario  string // demo scenario at start; "" = the one the stored setup belongs to
 	Version   string
+	// Forward delivers when a later launch on the same data folder asks
+	// this window to come to the front; nil = never.
+	Forward <-chan struct{}
 }
 
 // App is the running wizard window.
@@ -40,6 +43,7 @@ type App struct {
 	wiz     *flow.Wizard
 	demo    flow.DemoStack
 	body    *fyne.Container
+	busy    *widget.Activity // the indicator in body, if one is
 	steps   *fyne.Container
 	side    *fyne.Container // the step list at its fixed width
 	banner  *fyne.Container
@@ -86,6 +90,9 @@ func New(fa fyne.App, opts Options) *App {
 	a.win.SetMainMenu(a.menu())
 	a.bindKeys()
 	a.startup()
+	if opts.Forward != nil {
+		go a.comeForward(opts.Forward)
+	}
 	return a
 }
 
@@ -274,8 +281,7 @@ func (a *App) show(s flow.Step) {
 		a.status.SetText("")
 	}
 	a.current, a.shownAt = p, s
-	a.body.Objects = []fyne.CanvasObject{p.view()}
-	a.body.Refresh()
+	a.placeBody(p.view()) // refreshNav lays it out with the window
 	a.refreshSteps(s)
 	a.refreshNav()
 	p.shown()
@@ -363,17 +369,9 @@ func (a *App) next() {
 	}
 }
 
-func (a *App) showBusy(text string) {
-	act := widget.NewActivity()
-	act.Start()
-	a.body.Objects = []fyne.CanvasObject{container.NewCenter(container.NewVBox(act, widget.NewLabel(text)))}
-	a.body.Refresh()
-}
-
 func (a *App) showFatal(title string, err error) {
 	msg := newTextBlock(title + "\n" + errorText(err))
-	a.body.Objects = []fyne.CanvasObject{container.NewVBox(msg, staffDetails(err))}
-	a.body.Refresh()
+	a.setBody(container.NewVBox(msg, staffDetails(err)))
 }
 
 // copyText puts s on the clipboard and says so.

@@ -161,8 +161,7 @@ func (a *App) showSettingsPage(base string, problem error) {
 	intro := newTextBlock(T("settings.intro"))
 	box := container.NewVBox(widget.NewLabelWithStyle(T("settings.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		intro, form, container.NewHBox(connectBtn, act, signOut, demoBtn), msg, a.sharingToggle())
-	a.body.Objects = []fyne.CanvasObject{container.NewPadded(box)}
-	a.body.Refresh()
+	a.setBody(container.NewPadded(box))
 }
 
 // errorText is one plain sentence for any error the window can meet, with

@@ -61,12 +61,16 @@ func run() int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	var forward <-chan struct{}
 	if !*headless || *dataDir != "" {
 		lock, code := holdOrRefuse(*dataDir, *language, *headless)
 		if lock == nil {
 			return code
 		}
 		defer lock.Release()
+		if !*headless {
+			forward = serveForward(lock, os.Stderr)
+		}
 	}
 	if *headless && *connectorURL != "" {
 		var mps []string
@@ -96,7 +100,7 @@ func run() int {
 			ui.SetupLanguage(choice)
 			keychain := secret.Keyring(secret.Service)
 			err = ui.Run(ui.Options{Home: flow.NewHome(db, keychain, nil), StartDemo: demoStarter(*followers, filepath.Dir(path), keychain, slog.New(slog.NewTextHandler(io.Discard, nil))),
-				Scenarios: scenarios(), Scenario: setFlag("scenario"), Version: version.String()})
+				Scenarios: scenarios(), Scenario: setFlag("scenario"), Version: version.String(), Forward: forward})
 		}
 	}
 	if err != nil {

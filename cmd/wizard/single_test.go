@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"oawizard/cmd/wizard/internal/instance"
 )
@@ -120,4 +121,36 @@ func equalMaps(a, b map[string][32]byte) bool {
 		}
 	}
 	return true
+}
+
+// A second launch with a window on a folder whose window serves brings
+// that window forward and ends at once, successfully, changing none of the
+// folder's files; the first's requests arrive through serveForward.
+func TestASecondLaunchBringsTheFirstWindowForward(t *testing.T) {
+	dir := t.TempDir()
+	lock, err := instance.Acquire(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Release()
+	var said bytes.Buffer
+	forward := serveForward(lock, &said)
+	if forward == nil {
+		t.Fatalf("serving: %s", said.String())
+	}
+	before := folderHashes(t, dir)
+	var stderr bytes.Buffer
+	second := child("-data " + dir)
+	second.Stderr = &stderr
+	if err := second.Run(); err != nil {
+		t.Fatalf("second launch: %v: %s", err, stderr.String())
+	}
+	select {
+	case <-forward:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the first window was not asked to come forward; the second said %q", stderr.String())
+	}
+	if after := folderHashes(t, dir); !equalMaps(before, after) {
+		t.Fatalf("the second launch changed the folder:\nbefore %v\nafter  %v", before, after)
+	}
 }

@@ -33,6 +33,6 @@ func (d *DB) Accounts(ctx context.Context) ([]Account, error) {
 
 // DeleteAccount removes an account the admin took out of the setup.
 func (d *DB) DeleteAccount(ctx context.Context, appid string) error {
-	_, err := d.db.ExecContext(ctx, `DELETE FROM accounts WHERE appid = ?`, appid)
+	_, err := d.exec(ctx, `DELETE FROM accounts WHERE appid = ?`, appid)
 	return classify(err)
 }

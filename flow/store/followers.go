@@ -45,13 +45,13 @@ func (d *DB) BeginRun(ctx context.Context, appid string) (syncer.Checkpoint, err
 		Scan(&cp.RunID, &cp.Cursor, &cp.Pages, &cp.Batches, &cp.Rows, &cp.WithUnionID, &cp.Unsubscribed)
 	now := time.Now().Unix()
 	if err == nil {
-		_, err = d.db.ExecContext(ctx, `UPDATE sync_runs SET status = 'running', finished_at = 0, updated_at = ? WHERE id = ?`, now, cp.RunID)
+		_, err = d.exec(ctx, `UPDATE sync_runs SET status = 'running', finished_at = 0, updated_at = ? WHERE id = ?`, now, cp.RunID)
 		return cp, classify(err)
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
 		return cp, classify(err)
 	}
-	res, err := d.db.ExecContext(ctx, `INSERT INTO sync_runs (appid, status, started_at, updated_at) VALUES (?, 'running', ?, ?)`, appid, now, now)
+	res, err := d.exec(ctx, `INSERT INTO sync_runs (appid, status, started_at, updated_at) VALUES (?, 'running', ?, ?)`, appid, now, now)
 	if err != nil {
 		return cp, classify(err)
 	}
@@ -67,7 +67,7 @@ func (d *DB) EndRun(ctx context.Context, runID int64, o syncer.Outcome) error {
 		fin = now
 	}
 	return d.syncWrite(func() error {
-		_, err := d.db.ExecContext(ctx, `UPDATE sync_runs SET status = ?, errcode = ?, message = ?, updated_at = ?, finished_at = ? WHERE id = ?`,
+		_, err := d.exec(ctx, `UPDATE sync_runs SET status = ?, errcode = ?, message = ?, updated_at = ?, finished_at = ? WHERE id = ?`,
 			o.Status, o.ErrCode, o.Message, now, fin, runID)
 		return classify(err)
 	})

@@ -51,6 +51,11 @@ func (d *DB) InsertFollowers(ctx context.Context, appid string, rows []syncer.Fo
 // rawTx runs f in a transaction on one of the pool's connections, through
 // the driver; f's error rolls it back.
 func (d *DB) rawTx(ctx context.Context, f func(rawConn) error) error {
+	done, err := d.takeTurn(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
 	conn, err := d.db.Conn(ctx)
 	if err != nil {
 		return classify(err)

@@ -11,7 +11,7 @@ import (
 
 // SetAccount records an account taking part in the setup.
 func (d *DB) SetAccount(ctx context.Context, appid, kind, nickName string) error {
-	_, err := d.db.ExecContext(ctx, `INSERT INTO accounts VALUES (?, ?, ?, ?) ON CONFLICT (appid) DO UPDATE SET kind = excluded.kind,
+	_, err := d.exec(ctx, `INSERT INTO accounts VALUES (?, ?, ?, ?) ON CONFLICT (appid) DO UPDATE SET kind = excluded.kind,
 	  nick_name = CASE WHEN excluded.nick_name <> '' THEN excluded.nick_name ELSE accounts.nick_name END`, appid, kind, nickName, time.Now().Unix())
 	return classify(err)
 }
@@ -79,9 +79,9 @@ type SelfReport struct {
 func (d *DB) SetSelfReport(ctx context.Context, r SelfReport) error {
 	var err error
 	if r.Claim == "" {
-		_, err = d.db.ExecContext(ctx, `DELETE FROM self_reports WHERE check_id = ?`, r.CheckID)
+		_, err = d.exec(ctx, `DELETE FROM self_reports WHERE check_id = ?`, r.CheckID)
 	} else {
-		_, err = d.db.ExecContext(ctx, `INSERT OR REPLACE INTO self_reports VALUES (?, ?, ?, ?)`, r.CheckID, r.Claim, r.Value, r.ReportedAt.Unix())
+		_, err = d.exec(ctx, `INSERT OR REPLACE INTO self_reports VALUES (?, ?, ?, ?)`, r.CheckID, r.Claim, r.Value, r.ReportedAt.Unix())
 	}
 	return classify(err)
 }
@@ -112,7 +112,7 @@ func (d *DB) Put(ctx context.Context, key string, v any) error {
 	if err != nil {
 		return err
 	}
-	_, err = d.db.ExecContext(ctx, `INSERT OR REPLACE INTO wizard_state VALUES (?, ?, ?)`, key, string(b), time.Now().Unix())
+	_, err = d.exec(ctx, `INSERT OR REPLACE INTO wizard_state VALUES (?, ?, ?)`, key, string(b), time.Now().Unix())
 	return classify(err)
 }
 

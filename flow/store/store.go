@@ -37,6 +37,7 @@ type DB struct {
 	// syncWrites are the sync's writes under way, for naming what holds
 	// a lock the import meets.
 	syncWrites atomic.Int32
+	turn       chan struct{} // holds one token while a write of this process runs: see takeTurn
 }
 
 // DefaultPath is the database in the user's config directory, whose folder
@@ -75,7 +76,7 @@ func Open(path string) (*DB, error) {
 	if err != nil {
 		return nil, classify(err)
 	}
-	d := &DB{db: sdb, path: path}
+	d := &DB{db: sdb, path: path, turn: make(chan struct{}, 1)}
 	ctx := context.Background()
 	if err := d.migrate(ctx); err != nil {
 		sdb.Close()
@@ -136,6 +137,11 @@ func (d *DB) dropUnfinishedImports(ctx context.Context) error {
 // tx runs f in one transaction; any error rolls everything back, so no
 // half-written batch is ever left.
 func (d *DB) tx(ctx context.Context, f func(*sql.Tx) error) error {
+	done, err := d.takeTurn(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
 	t, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
 		return classify(err)
@@ -189,7 +195,7 @@ var migrations = []string{
 const unionIndex = `CREATE INDEX IF NOT EXISTS sdk_users_unionid ON sdk_users (unionid) WHERE unionid <> ''`
 
 func (d *DB) migrate(ctx context.Context) error {
-	if _, err := d.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+	if _, err := d.exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
 		return classify(err)
 	}
 	var have int

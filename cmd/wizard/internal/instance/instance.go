@@ -8,6 +8,7 @@ package instance
 
 import (
 	"errors"
+	"net"
 	"os"
 	"path/filepath"
 )
@@ -20,7 +21,11 @@ const FileName = "wizard.lock"
 var ErrInUse = errors.New("the data folder is in use by another wizard")
 
 // Lock holds a data folder for this process.
-type Lock struct{ f *os.File }
+type Lock struct {
+	f   *os.File
+	dir string
+	ln  net.Listener // set while it serves later launches
+}
 
 // Acquire takes the data folder dir for this process, or returns ErrInUse
 // at once when another process (or another Acquire) holds it. It changes
@@ -33,10 +38,15 @@ func Acquire(dir string) (*Lock, error) {
 	if err := lockFile(f); err != nil {
 		return nil, errors.Join(err, f.Close())
 	}
-	return &Lock{f: f}, nil
+	return &Lock{f: f, dir: dir}, nil
 }
 
-// Release gives the folder up; closing the file ends the lock.
+// Release gives the folder up; closing the file ends the lock. A later
+// launch no longer finds an address to ask.
 func (l *Lock) Release() error {
-	return l.f.Close()
+	var err error
+	if l.ln != nil {
+		err = errors.Join(l.ln.Close(), os.Remove(filepath.Join(l.dir, AddrFile)))
+	}
+	return errors.Join(err, l.f.Close())
 }
