@@ -35,8 +35,10 @@ func newAccountsPage(a *App) *accountsPage {
 	}
 	p.oaErr, p.mpErr = hint(), hint()
 	p.oa.Validator = nil
-	check := widget.NewButtonWithIcon(T("accounts.check"), theme.ViewRefreshIcon(), func() { p.save() })
-	check.Importance = widget.HighImportance
+	check := newMainButton(T("accounts.check"), theme.ViewRefreshIcon(), func() { p.save() })
+	// Enter in either AppID field checks them, as the button beside does.
+	p.oa.OnSubmitted = func(string) { p.save() }
+	p.mp.OnSubmitted = func(string) { p.save() }
 	where := hint()
 	setHint(where, T("accounts.where"))
 	where.Importance = widget.MediumImportance

@@ -6,7 +6,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
 )
 
 // RunInUse says, in a small window of its own, that the wizard is already
@@ -26,7 +25,6 @@ func inUseView(folder string, done func()) fyne.CanvasObject {
 	head := newTextBlockWithStyle(T("inuse.title"), fyne.TextStyle{Bold: true})
 	head.SizeName = theme.SizeNameSubHeadingText
 	body := newTextBlock(Tf("inuse.body", map[string]any{"Folder": folder}))
-	ok := widget.NewButton(T("inuse.close"), done)
-	ok.Importance = widget.HighImportance
+	ok := newMainButton(T("inuse.close"), nil, done)
 	return container.NewPadded(container.NewVBox(head, body, container.NewHBox(layout.NewSpacer(), ok)))
 }

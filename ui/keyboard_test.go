@@ -183,3 +183,30 @@ func eachInTabs(root fyne.CanvasObject, f func(fyne.CanvasObject)) {
 		}
 	})
 }
+
+// Enter in an AppID field checks what was typed, as the green button beside
+// it does: a keyboard user types the AppID and presses Enter.
+func TestEnterInAnAppIDFieldChecksIt(t *testing.T) {
+	a, _ := openDemo(t, LangZH, "ok")
+	acc := onUI(func() *accountsPage { return a.current.(*accountsPage) })
+	waitFor(t, "step 1's badges", func() bool { return acc.badges[verdict.OAVerified].chip.Text != T("status.checking") })
+	onUIDo(func() { acc.oa.SetText("wx123") })
+	tabTo(t, a, "the Official Account's AppID", acc.oa)
+	pressKey(a, fyne.KeyReturn)
+	waitFor(t, "the field's error", func() bool { return !acc.oaErr.Hidden && acc.oaErr.Text != "" })
+}
+
+// Every page's green buttons mark the keyboard's place with a ring: none
+// is a plain button whose focus blend vanishes on green. The step list's
+// current step is a marker, not an action, and is left out.
+func TestEveryGreenButtonShowsItsFocus(t *testing.T) {
+	a, _ := openDemo(t, LangZH, "ok")
+	for s, p := range a.pages {
+		root := onUI(p.view)
+		eachInTabs(root, func(o fyne.CanvasObject) {
+			if b, ok := o.(*widget.Button); ok && b.Importance == widget.HighImportance {
+				t.Errorf("step %v: %q is green without a focus ring", s, b.Text)
+			}
+		})
+	}
+}

@@ -79,8 +79,7 @@ func (p *resultPage) build(v flow.ResultView) fyne.CanvasObject {
 	for _, c := range r.Checks {
 		grid.Add(miniBadge(c))
 	}
-	export := widget.NewButtonWithIcon(T("result.export"), theme.DocumentSaveIcon(), p.a.exportReport)
-	export.Importance = widget.HighImportance
+	export := newMainButton(T("result.export"), theme.DocumentSaveIcon(), p.a.exportReport)
 	chartTitle := widget.NewLabelWithStyle(T("result.chart"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	note := widget.NewLabel(T("result.chart_note"))
 	note.SizeName = theme.SizeNameCaptionText

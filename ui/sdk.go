@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -160,12 +161,12 @@ func (p *sdkPage) importPath(path string) {
 	p.reopen = func() (io.ReadCloser, string, int64, error) {
 		f, err := os.Open(path)
 		if err != nil {
-			return nil, "", 0, err
+			return nil, filepath.Base(path), 0, err
 		}
 		fi, err := f.Stat()
 		if err != nil {
 			f.Close()
-			return nil, "", 0, err
+			return nil, filepath.Base(path), 0, err
 		}
 		return f, fi.Name(), fi.Size(), nil
 	}
@@ -180,16 +181,25 @@ func (p *sdkPage) importDemo() {
 		if err := p.a.demo.WriteSDKExport(&buf); err != nil {
 			return nil, "", 0, err
 		}
-		return io.NopCloser(&buf), "demo-export.csv", int64(buf.Len()), nil
+		return io.NopCloser(&buf), demoExportName, int64(buf.Len()), nil
 	}
 	p.sheet = ""
 	p.start(nil)
 }
 
+// demoExportName is the file name the demo's sample export goes by.
+const demoExportName = "demo-export.csv"
+
 func (p *sdkPage) start(m *flow.ImportMapping) {
 	r, name, size, err := p.reopen()
 	if err != nil {
-		setHint(p.message, errorText(err))
+		// Nothing of the new file was read, so the verdicts on the page
+		// are still the previous file's: say whose they are.
+		msg := Tf("sdk.open_failed", map[string]any{"Name": name, "Reason": errorText(err)})
+		if p.counts.Text != "" {
+			msg = sentences(msg, T("sdk.open_failed.previous"))
+		}
+		setHint(p.message, msg)
 		return
 	}
 	p.run(r, name, size, m)

@@ -226,3 +226,33 @@ func TestBadgesFollowTheFileOnScreen(t *testing.T) {
 		t.Fatalf("the first file's counts stay on the page: %q", counts)
 	}
 }
+
+// A file that cannot even be opened changes nothing of the stored verdicts:
+// the page says it was not opened, naming it, and that the results shown
+// are still the previous file's, rather than leaving them beside it
+// unexplained.
+func TestAFileThatCannotBeOpenedSaysWhoseResultsStand(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.csv")
+	var b strings.Builder
+	b.WriteString("openid,unionid\n")
+	for i := range 50 {
+		fmt.Fprintf(&b, "o%027d,u%027d\n", i, i)
+	}
+	if err := os.WriteFile(good, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := openDemo(t, LangZH, "ok")
+	onUIDo(a.next)
+	sdk := onUI(func() *sdkPage { return a.current.(*sdkPage) })
+	onUIDo(func() { sdk.importPath(good) })
+	waitFor(t, "the first file's badges", func() bool { return sdk.badges[verdict.SDKUnionID].chip.Text == T("status.pass") })
+	onUIDo(func() { sdk.importPath(filepath.Join(dir, "gone.csv")) })
+	msg := onUI(func() string { return sdk.message.Text })
+	if !strings.Contains(msg, "gone.csv") || !strings.Contains(msg, T("sdk.open_failed.previous")) {
+		t.Fatalf("after a file that cannot be opened the page says %q", msg)
+	}
+	if got := onUI(func() string { return sdk.badges[verdict.SDKUnionID].chip.Text }); got != T("status.pass") {
+		t.Fatalf("the stored verdict is shown as %q", got)
+	}
+}

@@ -120,8 +120,8 @@ func (a *App) showSettingsPage(base string, problem error) {
 		msg.SetText(errorText(problem))
 	}
 	act := widget.NewActivity()
-	var connectBtn *widget.Button
-	connectBtn = widget.NewButton(T("settings.connect"), func() {
+	var connectBtn *mainButton
+	connectBtn = newMainButton(T("settings.connect"), nil, func() {
 		u, tok := strings.TrimSpace(urlEntry.Text), strings.TrimSpace(tokenEntry.Text)
 		if u == "" || tok == "" {
 			msg.SetText(T("settings.missing"))
@@ -148,7 +148,6 @@ func (a *App) showSettingsPage(base string, problem error) {
 			})
 		}()
 	})
-	connectBtn.Importance = widget.HighImportance
 	signOut := widget.NewButton(T("settings.signout"), func() {
 		if err := a.opts.Home.SignOut(a.ctx); err != nil {
 			msg.SetText(errorText(err))

@@ -23,9 +23,9 @@ type syncPage struct {
 	counts  *textBlock
 	state   *textBlock
 	detail  *textBlock
-	startB  *widget.Button
+	startB  *mainButton
 	cancelB *widget.Button
-	rescanB *widget.Button
+	rescanB *mainButton
 	raw     *fyne.Container // the failure's technical text, for staff
 	cancel  context.CancelFunc
 	// reconnecting: the detail line says the server is being reached again.
@@ -39,8 +39,7 @@ func newSyncPage(a *App) *syncPage {
 	p.counts = newTextBlock("")
 	p.state = newTextBlockWithStyle("", fyne.TextStyle{Bold: true})
 	p.detail = newTextBlock("")
-	p.startB = widget.NewButtonWithIcon(T("sync.start"), theme.MediaPlayIcon(), p.start)
-	p.startB.Importance = widget.HighImportance
+	p.startB = newMainButton(T("sync.start"), theme.MediaPlayIcon(), p.start)
 	p.cancelB = widget.NewButtonWithIcon(T("sync.cancel"), theme.CancelIcon(), func() {
 		if p.cancel != nil {
 			p.cancel()
@@ -48,12 +47,11 @@ func newSyncPage(a *App) *syncPage {
 	})
 	p.cancelB.Hide()
 	// When the authorization is gone a resume cannot work: offer the scan.
-	p.rescanB = widget.NewButtonWithIcon(T("sync.rescan"), theme.ViewRefreshIcon(), func() {
+	p.rescanB = newMainButton(T("sync.rescan"), theme.ViewRefreshIcon(), func() {
 		if a.wiz.GoTo(a.ctx, flow.StepAuthorize) == nil {
 			a.show(flow.StepAuthorize)
 		}
 	})
-	p.rescanB.Importance = widget.HighImportance
 	p.rescanB.Hide()
 	p.raw = container.NewStack()
 	p.root = container.NewVBox(title(T("sync.title")), p.barBox, p.state, p.counts, p.detail, container.NewHBox(p.startB, p.cancelB, p.rescanB), p.raw)
