@@ -27,6 +27,8 @@ type textBlock struct {
 	cache     []string
 	widestKey wrapKey
 	widest    float32
+
+	sel textSelection // see textselect.go
 }
 
 type wrapKey struct {
@@ -64,8 +66,12 @@ func (t *textBlock) TappedSecondary(ev *fyne.PointEvent) {
 	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", copyIt), c, ev.AbsolutePosition)
 }
 
-// SetText shows s; call it on Fyne's goroutine.
+// SetText shows s, dropping a selection of another text; call it on
+// Fyne's goroutine.
 func (t *textBlock) SetText(s string) {
+	if s != t.Text {
+		t.dropSelection()
+	}
 	t.Text = s
 	t.Refresh()
 }
@@ -143,15 +149,23 @@ func (t *textBlock) color() fyne.ThemeColorName {
 	return theme.ColorNameForeground
 }
 
-// textBlockRenderer draws one canvas.Text a line.
+// textBlockRenderer draws one canvas.Text a line, and behind the lines a
+// tint for the selection when there is one.
 type textBlockRenderer struct {
-	t     *textBlock
-	texts []fyne.CanvasObject
+	t       *textBlock
+	texts   []fyne.CanvasObject
+	marks   []fyne.CanvasObject // the selection's, one a line
+	objects []fyne.CanvasObject // marks then texts
 }
 
 func (r *textBlockRenderer) Destroy() {}
 
-func (r *textBlockRenderer) Objects() []fyne.CanvasObject { return r.texts }
+func (r *textBlockRenderer) Objects() []fyne.CanvasObject {
+	if len(r.marks) == 0 {
+		return r.texts
+	}
+	return r.objects
+}
 
 // MinSize is as wide as the widest run no line may break in, so the window
 // can still shrink, and as high as the lines at the current width, stacked
@@ -175,6 +189,10 @@ func (r *textBlockRenderer) Layout(size fyne.Size) {
 		txt.Resize(fyne.NewSize(t.width(line), lineH))
 		txt.Move(fyne.NewPos(pad, y))
 		y += lineH
+	}
+	r.marks = t.selectionMarks(r.marks, lines, pad, lineH)
+	if len(r.marks) > 0 {
+		r.objects = append(append(r.objects[:0], r.marks...), r.texts...)
 	}
 }
 
