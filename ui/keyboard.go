@@ -112,6 +112,7 @@ func isEnter(ev *fyne.KeyEvent) bool {
 // bindKeys lets Enter press the page's main button when no control has
 // the keyboard (a focused control hears its keys itself).
 func (a *App) bindKeys() {
+	bindCopy(a.win.Canvas()) // Ctrl+C copies the text selected in a line
 	a.win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
 		if isEnter(ev) {
 			a.pressMain()

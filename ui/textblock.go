@@ -52,9 +52,9 @@ func newTextBlockWithStyle(text string, style fyne.TextStyle) *textBlock {
 	return t
 }
 
-// TappedSecondary offers to copy the text: staff on a call read ids,
-// codes and verdicts from these lines, and a sentence copied whole is what
-// a ticket or a chat needs.
+// TappedSecondary offers to copy the text, and the part selected when
+// there is one: staff on a call read ids, codes and verdicts from these
+// lines, and a sentence copied whole is what a ticket or a chat needs.
 func (t *textBlock) TappedSecondary(ev *fyne.PointEvent) {
 	c := fyne.CurrentApp().Driver().CanvasForObject(t)
 	if t.Text == "" || c == nil {
@@ -63,7 +63,14 @@ func (t *textBlock) TappedSecondary(ev *fyne.PointEvent) {
 	text := t.Text
 	copyIt := fyne.NewMenuItem(T("text.copy"), func() { fyne.CurrentApp().Clipboard().SetContent(text) })
 	copyIt.Icon = theme.ContentCopyIcon()
-	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", copyIt), c, ev.AbsolutePosition)
+	items := []*fyne.MenuItem{copyIt}
+	if part := t.selectedText(); part != "" {
+		// What was selected is what was meant: it comes first.
+		copyPart := fyne.NewMenuItem(T("select.copy"), func() { fyne.CurrentApp().Clipboard().SetContent(part) })
+		copyPart.Icon = theme.ContentCopyIcon()
+		items = []*fyne.MenuItem{copyPart, copyIt}
+	}
+	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), c, ev.AbsolutePosition)
 }
 
 // SetText shows s, dropping a selection of another text; call it on

@@ -14,11 +14,13 @@ import (
 // code from a status or evidence line, and copy just that. A press and a
 // drag select the characters between them, across lines; a double-click
 // selects the word (an id, a code, a run of Chinese). The selection shows
-// as a tint behind the selected characters.
+// as a tint behind the selected characters, and Ctrl+C (Cmd+C on macOS)
+// or the right-click menu copies it.
 //
 // A text block does not take the keyboard: Tab would otherwise stop at
 // every line of the window. So the window has one selection at a time,
-// held by selectedBlock.
+// held by selectedBlock, and the window's own copy shortcut (bindCopy)
+// copies it.
 
 // textPos is a place between characters: a line of the block as drawn
 // and a count of runes from that line's start.
@@ -300,3 +302,34 @@ func sameLines(a, b []string) bool {
 	}
 	return true
 }
+
+// bindCopy lets the copy shortcut (Ctrl+C, Cmd+C on macOS) copy the text
+// selected in a block on c. A focused control that copies (an entry, a
+// selectable label) hears the shortcut itself.
+func bindCopy(c fyne.Canvas) {
+	c.AddShortcut(&fyne.ShortcutCopy{}, func(fyne.Shortcut) {
+		b := selectedBlock
+		if b == nil || !shownOn(c, b) {
+			return
+		}
+		if s := b.selectedText(); s != "" {
+			fyne.CurrentApp().Clipboard().SetContent(s)
+		}
+	})
+}
+
+// shownOn tells whether o is shown on c now: a block the page hid, or
+// left for another page, keeps its selection, which is not the window's
+// to copy. Fyne finds a position only for an object it shows; for one it
+// does not, it says what it says for nowhere, which nothing shown is at
+// (the window's corner is inside its padding).
+func shownOn(c fyne.Canvas, o fyne.CanvasObject) bool {
+	d := fyne.CurrentApp().Driver()
+	if !o.Visible() || d.CanvasForObject(o) != c {
+		return false
+	}
+	return d.AbsolutePositionForObject(o) != d.AbsolutePositionForObject(nowhere)
+}
+
+// nowhere is on no canvas.
+var nowhere = &canvas.Rectangle{}

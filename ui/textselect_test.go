@@ -6,12 +6,14 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 )
 
-// selectWindow shows text in a block of a window width wide.
+// selectWindow shows text in a block of a window width wide, with the
+// window's copy shortcut bound as the wizard binds it.
 func selectWindow(t *testing.T, l, text string, width float32) (fyne.Window, *textBlock) {
 	t.Helper()
 	SetupLanguage(l)
@@ -19,6 +21,7 @@ func selectWindow(t *testing.T, l, text string, width float32) (fyne.Window, *te
 	selectedBlock = nil
 	tb := newTextBlock(text)
 	w := test.NewWindow(tb)
+	bindCopy(w.Canvas())
 	w.Resize(fyne.NewSize(width, 300))
 	t.Cleanup(w.Close)
 	return w, tb
@@ -81,6 +84,13 @@ func click(tb *textBlock, at fyne.Position) {
 	tb.MouseUp(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: at}, Button: desktop.MouseButtonPrimary})
 }
 
+// copyShortcut presses Ctrl+C (Cmd+C on macOS) with no control focused.
+func copyShortcut(w fyne.Window) string {
+	fyne.CurrentApp().Clipboard().SetContent("")
+	w.Canvas().(fyne.Shortcutable).TypedShortcut(&fyne.ShortcutCopy{})
+	return fyne.CurrentApp().Clipboard().Content()
+}
+
 // A drag across part of a line selects exactly the characters between,
 // in Chinese and in English, either way, and tints just them.
 func TestSelectDragPartOfALine(t *testing.T) {
@@ -91,7 +101,7 @@ func TestSelectDragPartOfALine(t *testing.T) {
 		{LangZH, "授权失败：错误码 40164，调用 IP 不在白名单", "授权失败：错误码 ", "40164"},
 		{LangEN, "The AppID wx1234567890abcdef is not verified", "The AppID ", "wx1234567890abcdef"},
 	} {
-		_, tb := selectWindow(t, c.lang, c.text, 800)
+		w, tb := selectWindow(t, c.lang, c.text, 800)
 		if n := len(drawnLines(tb)); n != 1 {
 			t.Fatalf("%q shows on %d lines at 800 wide", c.text, n)
 		}
@@ -119,6 +129,9 @@ func TestSelectDragPartOfALine(t *testing.T) {
 		dragAcross(tb, to, from)
 		if got := tb.selectedText(); got != c.want {
 			t.Errorf("%s: a drag back over %q selected %q", c.lang, c.want, got)
+		}
+		if got := copyShortcut(w); got != c.want {
+			t.Errorf("%s: Ctrl+C copied %q, want %q", c.lang, got, c.want)
 		}
 	}
 }
@@ -161,6 +174,130 @@ func TestSelectAcrossTwoLines(t *testing.T) {
 	}
 }
 
+// The right-click menu offers the selection first, and the whole text
+// still; with no selection it offers the whole text alone.
+func TestCopySelectionByMenu(t *testing.T) {
+	for _, l := range []string{LangZH, LangEN} {
+		w, tb := selectWindow(t, l, "AppID wx1234abcd 未认证", 800)
+		dragAcross(tb, before(t, tb, 0, "AppID "), before(t, tb, 0, "AppID wx1234abcd"))
+		if got := copyByMenu(t, w, tb); got != "wx1234abcd" {
+			t.Errorf("%s: the menu's first item copied %q, want the selection", l, got)
+		}
+		test.TapSecondary(tb)
+		menu := popUpMenu(w)
+		if menu == nil {
+			t.Fatalf("%s: no menu", l)
+		}
+		var labels []string
+		for _, it := range menu.Items {
+			walkObjects(it, func(o fyne.CanvasObject) {
+				if txt, ok := o.(*canvas.Text); ok && txt.Text != "" {
+					labels = append(labels, txt.Text)
+				}
+			})
+		}
+		if want := []string{T("select.copy"), T("text.copy")}; strings.Join(labels, "|") != strings.Join(want, "|") {
+			t.Errorf("%s: the menu offers %q, want %q", l, labels, want)
+		}
+		menu.Hide()
+		if tb.selectedText() != "wx1234abcd" {
+			t.Errorf("%s: a right-click dropped the selection", l)
+		}
+
+		click(tb, before(t, tb, 0, "AppID"))
+		if got := copyByMenu(t, w, tb); got != tb.Text {
+			t.Errorf("%s: after a click the menu copied %q, want the whole text", l, got)
+		}
+	}
+	if T("select.copy") == "select.copy" {
+		t.Error("the menu's words are missing")
+	}
+}
+
+// Ctrl+C copies only a selection shown in the window: a click drops it,
+// and a selection in one block ends one in another.
+func TestCopySelectionByShortcut(t *testing.T) {
+	w, tb := selectWindow(t, LangZH, "错误码 40164", 800)
+	other := newTextBlock("第二行 wxabc")
+	w.SetContent(container.NewVBox(tb, other))
+	w.Resize(fyne.NewSize(800, 300))
+
+	fyne.CurrentApp().Clipboard().SetContent("before")
+	w.Canvas().(fyne.Shortcutable).TypedShortcut(&fyne.ShortcutCopy{})
+	if got := fyne.CurrentApp().Clipboard().Content(); got != "before" {
+		t.Errorf("Ctrl+C with nothing selected set the clipboard to %q", got)
+	}
+
+	dragAcross(tb, before(t, tb, 0, "错误码 "), before(t, tb, 0, "错误码 40164"))
+	if got := copyShortcut(w); got != "40164" {
+		t.Errorf("Ctrl+C copied %q", got)
+	}
+	dragAcross(other, before(t, other, 0, "第二行 "), before(t, other, 0, "第二行 wxabc"))
+	if tb.selectedText() != "" || len(marksOf(tb)) != 0 {
+		t.Error("a selection in another line left the first one selected")
+	}
+	if got := copyShortcut(w); got != "wxabc" {
+		t.Errorf("Ctrl+C copied %q, want the second line's selection", got)
+	}
+	click(tb, before(t, tb, 0, "错误"))
+	if other.selectedText() != "" || len(marksOf(other)) != 0 {
+		t.Error("a click left the selection")
+	}
+	if got := copyShortcut(w); got != "" {
+		t.Errorf("Ctrl+C after a click copied %q", got)
+	}
+
+	// A line hidden, in a part hidden, or left for another page is not
+	// copied from.
+	box := container.NewVBox(other)
+	w.SetContent(container.NewVBox(tb, box))
+	for _, c := range []struct {
+		what       string
+		hide, show func()
+	}{
+		{"a hidden line", other.Hide, other.Show},
+		{"a line in a hidden part", box.Hide, box.Show},
+		{"a line of another page", func() { w.SetContent(newTextBlock("另一页")) }, func() { w.SetContent(container.NewVBox(tb, box)) }},
+	} {
+		dragAcross(other, before(t, other, 0, "第二行 "), before(t, other, 0, "第二行 wxabc"))
+		if got := copyShortcut(w); got != "wxabc" {
+			t.Fatalf("Ctrl+C copied %q before %s", got, c.what)
+		}
+		c.hide()
+		if got := copyShortcut(w); got != "" {
+			t.Errorf("Ctrl+C copied %q from %s", got, c.what)
+		}
+		c.show()
+	}
+}
+
+// The wizard's window binds the copy shortcut: a line of its first page
+// selected by dragging is what Ctrl+C copies.
+func TestCopySelectionInTheWizard(t *testing.T) {
+	a, _ := openDemo(t, LangZH, "ok")
+	selected := onUI(func() string {
+		var tb *textBlock
+		walkObjects(a.win.Canvas().Content(), func(o fyne.CanvasObject) {
+			if b, ok := o.(*textBlock); ok && tb == nil && b.Visible() && len([]rune(b.Text)) > 4 && !strings.Contains(b.Text, "\n") {
+				tb = b
+			}
+		})
+		if tb == nil {
+			return ""
+		}
+		line := drawnTexts(tb)[0]
+		r := []rune(line)
+		dragAcross(tb, before(t, tb, 0, string(r[:1])), before(t, tb, 0, string(r[:4])))
+		return tb.selectedText()
+	})
+	if len([]rune(selected)) != 3 {
+		t.Fatalf("dragging over three characters of a line selected %q", selected)
+	}
+	if got := onUI(func() string { return copyShortcut(a.win) }); got != selected {
+		t.Errorf("Ctrl+C in the wizard copied %q, want %q", got, selected)
+	}
+}
+
 // SetText with another text drops the selection and its tint; the same
 // text again keeps it.
 func TestSelectClearedBySetText(t *testing.T) {
@@ -176,6 +313,9 @@ func TestSelectClearedBySetText(t *testing.T) {
 	}
 	if n := len(marksOf(tb)); n != 0 {
 		t.Errorf("a new text still shows %d marks", n)
+	}
+	if got := copyShortcut(w); got != "" {
+		t.Errorf("Ctrl+C after a new text copied %q", got)
 	}
 
 	// A wrap that moves the characters drops it too.
