@@ -5,7 +5,11 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+
 	"oawizard/flow"
+	"oawizard/flow/store"
 )
 
 // The sync page groups thousands and says the time left in words of the
@@ -30,5 +34,26 @@ func TestSyncCountsAndTimeLeftReadAsWords(t *testing.T) {
 		if strings.Contains(txt, "2s") || strings.Contains(txt, "about about") {
 			t.Errorf("%s: %q", l, txt)
 		}
+	}
+}
+
+// The growth chart's axis groups thousands as the counts above it do: a
+// 5,000,000-follower account is not read off as "5000000".
+func TestGrowthChartGroupsThousands(t *testing.T) {
+	r := flow.Report{Growth: []store.DayStat{{Date: "2026-11-03", Cumulate: 4990000}, {Date: "2026-12-02", Cumulate: 5000000}}}
+	var texts []string
+	walkObjects(onUI(func() fyne.CanvasObject { return growthChart(r) }), func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.Label); ok {
+			texts = append(texts, l.Text)
+		}
+	})
+	got := strings.Join(texts, " | ")
+	for _, want := range []string{"5,000,000", "4,990,000"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the chart's labels %q do not show %s", got, want)
+		}
+	}
+	if strings.Contains(got, "5000000") {
+		t.Errorf("the chart's labels %q show an ungrouped count", got)
 	}
 }

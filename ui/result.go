@@ -179,11 +179,11 @@ func growthChart(r flow.Report) fyne.CanvasObject {
 		c.ExtendBaseWidget(c)
 		bars.Add(c)
 	}
-	axis := widget.NewLabel(fmt.Sprintf("%s  %d  →  %s  %d", days[0].Date, days[0].Cumulate, days[len(days)-1].Date, days[len(days)-1].Cumulate))
+	axis := widget.NewLabel(fmt.Sprintf("%s  %s  →  %s  %s", days[0].Date, flow.Count(days[0].Cumulate), days[len(days)-1].Date, flow.Count(days[len(days)-1].Cumulate)))
 	axis.SizeName = theme.SizeNameCaptionText
 	tall := canvas.NewRectangle(color.Transparent)
 	tall.SetMinSize(fyne.NewSize(0, 140))
-	top, zero := widget.NewLabel(fmt.Sprint(hi)), widget.NewLabel("0")
+	top, zero := widget.NewLabel(flow.Count(hi)), widget.NewLabel("0")
 	top.SizeName, zero.SizeName = theme.SizeNameCaptionText, theme.SizeNameCaptionText
 	yAxis := container.NewBorder(top, zero, nil, nil)
 	box := container.NewBorder(nil, nil, yAxis, nil, container.NewStack(tall, bars))
