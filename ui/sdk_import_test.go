@@ -199,14 +199,7 @@ func TestLockWordsNameTheHolder(t *testing.T) {
 func TestBadgesFollowTheFileOnScreen(t *testing.T) {
 	dir := t.TempDir()
 	good, bad := filepath.Join(dir, "good.csv"), filepath.Join(dir, "bad.csv")
-	var b strings.Builder
-	b.WriteString("openid,unionid\n")
-	for i := range 50 {
-		fmt.Fprintf(&b, "o%027d,u%027d\n", i, i)
-	}
-	if err := os.WriteFile(good, []byte(b.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	writeGoodExport(t, good)
 	if err := os.WriteFile(bad, []byte("name,city\nA,B\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -234,14 +227,7 @@ func TestBadgesFollowTheFileOnScreen(t *testing.T) {
 func TestAFileThatCannotBeOpenedSaysWhoseResultsStand(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.csv")
-	var b strings.Builder
-	b.WriteString("openid,unionid\n")
-	for i := range 50 {
-		fmt.Fprintf(&b, "o%027d,u%027d\n", i, i)
-	}
-	if err := os.WriteFile(good, []byte(b.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	writeGoodExport(t, good)
 	a, _ := openDemo(t, LangZH, "ok")
 	onUIDo(a.next)
 	sdk := onUI(func() *sdkPage { return a.current.(*sdkPage) })
@@ -254,5 +240,19 @@ func TestAFileThatCannotBeOpenedSaysWhoseResultsStand(t *testing.T) {
 	}
 	if got := onUI(func() string { return sdk.badges[verdict.SDKUnionID].chip.Text }); got != T("status.pass") {
 		t.Fatalf("the stored verdict is shown as %q", got)
+	}
+}
+
+// writeGoodExport writes an export of 50 users, each with an openid and a
+// unionid: one that passes both SDK checks.
+func writeGoodExport(t *testing.T, path string) {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("openid,unionid\n")
+	for i := range 50 {
+		fmt.Fprintf(&b, "o%027d,u%027d\n", i, i)
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
 	}
 }
