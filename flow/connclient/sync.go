@@ -23,8 +23,15 @@ func (c *Client) SyncAPI(appid string) SyncAPI { return SyncAPI{c.WeChat(appid)}
 
 // UserInfoBatchGet is wechat.Client's, with the lean decoder.
 func (s SyncAPI) UserInfoBatchGet(ctx context.Context, token string, openids []string, lang string) ([]wechat.UserInfo, error) {
+	// Sized for the whole list at once: a buffer short of it doubled,
+	// copying what was written, on every one of a sync's ten thousand
+	// calls (the estimate of 48 bytes an entry left out the lang).
+	size := len(`{"user_list":[]}`)
+	for _, id := range openids {
+		size += len(`{"openid":"",`) + len(id) + len(`"lang":""},`) + len(lang)
+	}
 	var body bytes.Buffer
-	body.Grow(len(openids)*48 + 16)
+	body.Grow(size)
 	body.WriteString(`{"user_list":[`)
 	for i, id := range openids {
 		if i > 0 {
