@@ -2,6 +2,7 @@ package connclient
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -20,12 +21,13 @@ import (
 // decodeUserInfos reads {"user_info_list":[{…},…]} keeping subscribe,
 // openid, subscribe_time, unionid and subscribe_scene. ok is false for
 // anything else: other top-level keys, escapes in a kept string, bad JSON.
-func decodeUserInfos(raw string, hint int) (users []wechat.UserInfo, ok bool) {
+// The users are appended to dst, which is grown to hint when it is smaller.
+func decodeUserInfos(raw string, dst []wechat.UserInfo, hint int) (users []wechat.UserInfo, ok bool) {
 	d := lean{b: raw}
 	if !d.lit('{') || d.key() != "user_info_list" || !d.lit(':') || !d.lit('[') {
 		return nil, false
 	}
-	users = make([]wechat.UserInfo, 0, hint)
+	users = slices.Grow(dst, hint)
 	if d.peek() == ']' {
 		d.i++
 	} else {
