@@ -23,8 +23,21 @@ func (c *Client) SyncAPI(appid string) SyncAPI { return SyncAPI{c.WeChat(appid)}
 
 // UserInfoBatchGet is wechat.Client's, with the lean decoder.
 func (s SyncAPI) UserInfoBatchGet(ctx context.Context, token string, openids []string, lang string) ([]wechat.UserInfo, error) {
+	return s.UserInfoBatchGetInto(ctx, openids, lang, nil)
+}
+
+// UserInfoBatchGetInto is UserInfoBatchGet appending to dst[:0], so a
+// caller that keeps its buffer between calls allocates no users of its own.
+func (s SyncAPI) UserInfoBatchGetInto(ctx context.Context, openids []string, lang string, dst []wechat.UserInfo) ([]wechat.UserInfo, error) {
+	// Sized for the whole list at once: a buffer short of it doubled,
+	// copying what was written, on every one of a sync's ten thousand
+	// calls (the estimate of 48 bytes an entry left out the lang).
+	size := len(`{"user_list":[]}`)
+	for _, id := range openids {
+		size += len(`{"openid":"",`) + len(id) + len(`"lang":""},`) + len(lang)
+	}
 	var body bytes.Buffer
-	body.Grow(len(openids)*48 + 16)
+	body.Grow(size)
 	body.WriteString(`{"user_list":[`)
 	for i, id := range openids {
 		if i > 0 {
@@ -44,7 +57,7 @@ func (s SyncAPI) UserInfoBatchGet(ctx context.Context, token string, openids []s
 	if err != nil {
 		return nil, err
 	}
-	if users, ok := decodeUserInfos(raw, len(openids)); ok {
+	if users, ok := decodeUserInfos(raw, dst[:0], len(openids)); ok {
 		return users, nil
 	}
 	var out struct {

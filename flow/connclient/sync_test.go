@@ -24,7 +24,7 @@ func TestLeanBatchGetDecoderAgreesWithEncodingJSON(t *testing.T) {
 			UserInfoList []wechat.UserInfo `json:"user_info_list"`
 		}
 		werr := json.Unmarshal([]byte(a), &want)
-		got, ok := decodeUserInfos(a, 2)
+		got, ok := decodeUserInfos(a, nil, 2)
 		if !ok {
 			continue
 		}
@@ -44,10 +44,17 @@ func TestLeanBatchGetDecoderAgreesWithEncodingJSON(t *testing.T) {
 			t.Errorf("%s:\n got  %+v\n want %+v", a, got, want.UserInfoList)
 		}
 	}
-	if _, ok := decodeUserInfos(answers[0], 2); !ok {
+	first, ok := decodeUserInfos(answers[0], nil, 2)
+	if !ok {
 		t.Fatal("the simulator's own answer was declined")
 	}
-	if _, ok := decodeUserInfos(answers[3], 1); ok {
+	// A worker's buffer from the last batch is overwritten, not added to.
+	stale := []wechat.UserInfo{{OpenID: "oOld1"}, {OpenID: "oOld2"}, {OpenID: "oOld3"}}
+	again, ok := decodeUserInfos(answers[0], stale[:0], 2)
+	if !ok || !reflect.DeepEqual(again, first) || &again[0] != &stale[0] {
+		t.Fatalf("decoded into a used buffer: %+v, want %+v in the same buffer", again, first)
+	}
+	if _, ok := decodeUserInfos(answers[3], nil, 1); ok {
 		t.Fatal("an escaped string was not left to encoding/json")
 	}
 }

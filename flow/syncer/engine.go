@@ -185,11 +185,13 @@ func (e *engine) list(ctx context.Context, l *wechat.UserList, out chan<- batch,
 
 // work fetches batches; the worker that completes a page hands it on.
 func (e *engine) work(ctx context.Context, in <-chan batch, done chan<- *page) error {
+	var buf []wechat.UserInfo // the users of the last batch, copied out
 	for b := range in {
-		infos, err := e.fetch(ctx, b.ids)
+		infos, err := e.fetch(ctx, b.ids, buf)
 		if err != nil {
 			return err
 		}
+		buf = infos
 		// At most one row per id asked for: an answer with more would
 		// spill into the next batch's slots.
 		slot := b.pg.rows[b.idx*wechat.MaxBatchGet:][:len(b.ids)]
@@ -246,22 +248,31 @@ func (p *page) join() {
 // ByOpenID orders followers by openid, the followers table's key order.
 func ByOpenID(a, b Follower) int { return strings.Compare(a.OpenID, b.OpenID) }
 
-// fetch calls batchget; an openid WeChat no longer knows (40003) is isolated
-// by halving, so one vanished user does not fail the run.
-func (e *engine) fetch(ctx context.Context, ids []string) ([]wechat.UserInfo, error) {
+// fetch calls batchget, into dst when the API can; an openid WeChat no
+// longer knows (40003) is isolated by halving, so one vanished user does not
+// fail the run.
+func (e *engine) fetch(ctx context.Context, ids []string, dst []wechat.UserInfo) ([]wechat.UserInfo, error) {
 	var infos []wechat.UserInfo
-	err := e.call(ctx, func() (err error) { infos, err = e.api.UserInfoBatchGet(ctx, "", ids, "zh_CN"); return err })
+	err := e.call(ctx, func() (err error) {
+		if into, ok := e.api.(BatchGetInto); ok {
+			infos, err = into.UserInfoBatchGetInto(ctx, ids, "zh_CN", dst)
+		} else {
+			infos, err = e.api.UserInfoBatchGet(ctx, "", ids, "zh_CN")
+		}
+		return err
+	})
 	if !wechat.IsCode(err, 40003) {
 		return infos, err
 	}
 	if len(ids) == 1 {
 		return nil, nil
 	}
-	a, err := e.fetch(ctx, ids[:len(ids)/2])
+	// The halves get buffers of their own: the first is appended to.
+	a, err := e.fetch(ctx, ids[:len(ids)/2], nil)
 	if err != nil {
 		return nil, err
 	}
-	b, err := e.fetch(ctx, ids[len(ids)/2:])
+	b, err := e.fetch(ctx, ids[len(ids)/2:], nil)
 	return append(a, b...), err
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"oawizard/clock"
+	"oawizard/flow/connclient"
 	"oawizard/flow/store"
 	. "oawizard/flow/syncer"
 	"oawizard/wechat"
@@ -275,6 +276,53 @@ func TestVanishedOpenIDIsIsolated(t *testing.T) {
 	}
 	if found, _ := st.ContainsString(context.Background(), oid(137)); found {
 		t.Fatal("vanished openid stored")
+	}
+}
+
+// intoAPI is fakeAPI answering batchget into the worker's buffer, as the
+// connector client does.
+type intoAPI struct {
+	*fakeAPI
+	reused atomic.Int64 // calls whose buffer held a batch already
+}
+
+func (f *intoAPI) UserInfoBatchGetInto(ctx context.Context, ids []string, lang string, dst []wechat.UserInfo) ([]wechat.UserInfo, error) {
+	out, err := f.UserInfoBatchGet(ctx, "", ids, lang)
+	if err != nil {
+		return nil, err
+	}
+	if cap(dst) > 0 {
+		f.reused.Add(1)
+	}
+	return append(dst[:0], out...), nil
+}
+
+var _ BatchGetInto = connclient.SyncAPI{}
+
+// Each worker's batches land in its own buffer, the last batch's rows
+// copied out before the next overwrites them; a vanished openid's halves
+// get buffers of their own.
+func TestBatchesReuseTheWorkersBuffers(t *testing.T) {
+	api := &intoAPI{fakeAPI: &fakeAPI{n: 25_000, gone: map[string]bool{oid(137): true, oid(20_001): true}}}
+	st := newStore(t)
+	if _, err := Run(context.Background(), api, st, "wxoa", Options{Workers: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if int(st.stored()) != 24_998 {
+		t.Fatalf("rows %d, want 24998", int(st.stored()))
+	}
+	if api.reused.Load() == 0 {
+		t.Fatal("no batch reused a worker's buffer")
+	}
+	for _, i := range []int{0, 136, 138, 9_999, 10_000, 20_000, 20_002, 24_999} {
+		if found, _ := st.ContainsString(context.Background(), oid(i)); !found {
+			t.Fatalf("follower %d not stored", i)
+		}
+	}
+	for _, i := range []int{137, 20_001} {
+		if found, _ := st.ContainsString(context.Background(), oid(i)); found {
+			t.Fatalf("vanished openid %d stored", i)
+		}
 	}
 }
 

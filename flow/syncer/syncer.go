@@ -70,6 +70,13 @@ type API interface {
 	QuotaGet(ctx context.Context, token, cgiPath string) (*wechat.Quota, error)
 }
 
+// BatchGetInto is an API whose batchget appends to a buffer the caller
+// keeps: each worker reuses its own, instead of a new list of users for
+// every one of a sync's ten thousand calls.
+type BatchGetInto interface {
+	UserInfoBatchGetInto(ctx context.Context, openids []string, lang string, dst []wechat.UserInfo) ([]wechat.UserInfo, error)
+}
+
 // Options tune a run. Zero values take the defaults.
 type Options struct {
 	// Workers is how many batchget calls are in flight at once. WeChat does

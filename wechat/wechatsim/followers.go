@@ -256,11 +256,17 @@ func (s *Server) handleBatchGet(r *http.Request) (any, *apiErr) {
 	if e := userAPIAllowed(a); e != nil {
 		return nil, e
 	}
-	data, e := readBody(r)
+	buf := bodyBufs.Get().(*[]byte)
+	data, e := readBodyInto((*buf)[:0], r)
 	if e != nil {
+		bodyBufs.Put(buf)
 		return nil, e
 	}
 	ids, e := userListOpenIDs(data)
+	if cap(data) <= 64<<10 {
+		*buf = data[:0]
+	}
+	bodyBufs.Put(buf)
 	if e != nil {
 		return nil, e
 	}
