@@ -2,8 +2,10 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/trace"
 	"sync"
 	"testing"
@@ -51,6 +53,7 @@ type gapProbe struct {
 	phase string
 	worst map[string]time.Duration
 	calls map[string]time.Duration // the longest of the window's own calls
+	sites map[string]string        // where each phase's longest own call was handed over
 	order []string                 // the phases in the order they began
 	stop  chan struct{}
 	done  chan struct{}
@@ -58,7 +61,7 @@ type gapProbe struct {
 
 func newProbe(phase string) *gapProbe {
 	return &gapProbe{phase: phase, order: []string{phase}, worst: map[string]time.Duration{}, calls: map[string]time.Duration{},
-		stop: make(chan struct{}), done: make(chan struct{})}
+		sites: map[string]string{}, stop: make(chan struct{}), done: make(chan struct{})}
 }
 
 // start probes until end.
@@ -84,12 +87,23 @@ func (p *gapProbe) record(m map[string]time.Duration, d time.Duration) {
 	p.mu.Unlock()
 }
 
-// timed is fyne.Do, timing each call it runs.
+// timed is fyne.Do, timing each call it runs and naming the line of the
+// window's code that handed it over.
 func (p *gapProbe) timed(f func()) {
+	site := "?"
+	if _, file, line, ok := runtime.Caller(1); ok {
+		site = fmt.Sprintf("%s:%d", filepath.Base(file), line)
+	}
 	fyne.Do(func() {
 		start := time.Now()
 		f()
-		p.record(p.calls, time.Since(start))
+		d := time.Since(start)
+		p.mu.Lock()
+		if d > p.calls[p.phase] {
+			p.calls[p.phase] = d
+			p.sites[p.phase] = site
+		}
+		p.mu.Unlock()
 	})
 }
 
@@ -159,8 +173,8 @@ func BenchmarkFrameGap(b *testing.B) {
 		if !probed {
 			continue // over before a probe ran
 		}
-		b.Logf("longest frame gap during %s: %d ms (goal ≤ %d ms; the window's longest own call %d ms)",
-			phase, gap.Milliseconds(), frameGapGoal.Milliseconds(), probe.calls[phase].Milliseconds())
+		b.Logf("longest frame gap during %s: %d ms (goal ≤ %d ms; the window's longest own call %d ms, from %s)",
+			phase, gap.Milliseconds(), frameGapGoal.Milliseconds(), probe.calls[phase].Milliseconds(), probe.sites[phase])
 		if gap > frameGapGoal {
 			b.Errorf("a frame waited %d ms during %s, over %d ms", gap.Milliseconds(), phase, frameGapGoal.Milliseconds())
 		}

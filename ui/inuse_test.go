@@ -28,6 +28,8 @@ func TestInUseSaysSoInEachLanguage(t *testing.T) {
 						shown.WriteString(x.Text + "\n")
 					case *widget.Button:
 						button = x
+					case *mainButton:
+						button = &x.Button
 					}
 				})
 			})

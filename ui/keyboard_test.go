@@ -90,8 +90,11 @@ func TestKeyboardWalksAllSteps(t *testing.T) {
 	pressKey(a, fyne.KeyReturn)
 	waitFor(t, "step 2", func() bool { _, ok := a.current.(*sdkPage); return ok })
 
-	// Step 2: the snippets take no keys; the demo export by Space.
+	// Step 2: the snippets open by Space and take no keys; the demo
+	// export by Space.
 	sdk := onUI(func() *sdkPage { return a.current.(*sdkPage) })
+	tabTo(t, a, "the code's button", findButton(sdk.root, T("sdk.code.show")))
+	pressKey(a, fyne.KeySpace)
 	typeAround(t, a)
 	if got := snippetTexts(sdk.root); len(got) != 1 || got[0] != snippet("miniprogram.js") {
 		t.Fatalf("after typing round the page the snippet reads %q", got)

@@ -73,6 +73,12 @@ func wrapParagraph(p string, width float32, spaced bool, measure func(string) fl
 	if len(atoms) == 0 {
 		return []string{""}
 	}
+	// What fits whole is one line: each measure shapes the text it is
+	// given, so filling a line a unit at a time costs as many shapings as
+	// the line has characters, at every change of a counts line.
+	if whole := atoms[0].space + joinAtoms(atoms); measure(whole) <= width {
+		return []string{whole}
+	}
 	var lines []string
 	line, empty := atoms[0].space, true
 	for i := 0; i < len(atoms); {
@@ -93,6 +99,9 @@ func wrapParagraph(p string, width float32, spaced bool, measure func(string) fl
 			line += sep(atoms[i]) + unit
 		default:
 			lines, line = append(lines, line), unit
+			if rest := joinAtoms(atoms[i:]); measure(rest) <= width {
+				return append(lines, rest) // the rest fits the new line
+			}
 		}
 		empty = false
 		if measure(line) > width {

@@ -50,10 +50,7 @@ func snippet(name string) string {
 
 func newSDKPage(a *App) *sdkPage {
 	p := &sdkPage{a: a, badges: map[string]*badge{}}
-	code := func(name string) fyne.CanvasObject { return newSnippet(snippet(name), a.copyText) }
-	tabs := container.NewAppTabs(
-		container.NewTabItem(T("sdk.tab.mp"), code("miniprogram.js")),
-		container.NewTabItem(T("sdk.tab.h5"), code("h5.js")))
+	code := p.codeSection()
 	save := widget.NewButtonWithIcon(T("sdk.save_brief"), theme.DocumentSaveIcon(), p.saveBrief)
 	pick := newMainButton(T("sdk.pick"), theme.FolderOpenIcon(), p.pick)
 	row := wrapRow(pick, save)
@@ -76,7 +73,7 @@ func newSDKPage(a *App) *sdkPage {
 	drop.SizeName = theme.SizeNameCaptionText
 	rule := newTextBlock(Tf("sdk.rule", map[string]any{"Percent": fmt.Sprintf("%.0f%%", flow.SDKPassShare*100)}))
 	rule.SizeName = theme.SizeNameCaptionText
-	left := container.NewBorder(title(T("sdk.title")), nil, nil, nil, container.NewVBox(intro, tabs))
+	left := container.NewBorder(title(T("sdk.title")), nil, nil, nil, container.NewVBox(intro, code))
 	right := container.NewVBox(title(T("sdk.verify")), row, drop, p.progress, p.file, p.message, grid, rule, p.counts, p.samples)
 	p.root = container.NewGridWithColumns(2, left, container.NewVScroll(right))
 	a.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) {
@@ -85,6 +82,41 @@ func newSDKPage(a *App) *sdkPage {
 		}
 	})
 	return p
+}
+
+// codeSection is the snippets for the engineer behind a button that shows
+// them: each line of code is a text the window shapes and rasterises when
+// first drawn, which made the page's first frame the slowest of the walk,
+// and the admin who opens step 2 to check an export does not need them
+// drawn. The tabs are made on the first press.
+func (p *sdkPage) codeSection() fyne.CanvasObject {
+	box := container.NewVBox()
+	var tabs *container.AppTabs
+	var toggle *widget.Button
+	toggle = widget.NewButtonWithIcon(T("sdk.code.show"), theme.MenuExpandIcon(), func() {
+		switch {
+		case tabs == nil:
+			code := func(name string) fyne.CanvasObject { return newSnippet(snippet(name), p.a.copyText) }
+			tabs = container.NewAppTabs(
+				container.NewTabItem(T("sdk.tab.mp"), code("miniprogram.js")),
+				container.NewTabItem(T("sdk.tab.h5"), code("h5.js")))
+			box.Add(tabs)
+		case tabs.Visible():
+			tabs.Hide()
+		default:
+			tabs.Show()
+		}
+		if tabs.Visible() {
+			toggle.SetText(T("sdk.code.hide"))
+			toggle.SetIcon(theme.MenuDropUpIcon())
+		} else {
+			toggle.SetText(T("sdk.code.show"))
+			toggle.SetIcon(theme.MenuExpandIcon())
+		}
+		p.a.relayout()
+	})
+	toggle.Alignment = widget.ButtonAlignLeading
+	return container.NewVBox(container.NewHBox(toggle), box)
 }
 
 func (p *sdkPage) view() fyne.CanvasObject { return p.root }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -30,6 +32,42 @@ type syncPage struct {
 	cancel  context.CancelFunc
 	// reconnecting: the detail line says the server is being reached again.
 	reconnecting bool
+	live         liveReports
+}
+
+// liveEvery is how often at most a running sync's report is drawn: a few
+// times a second reads as live, and each drawing rasterises new numbers.
+const liveEvery = 150 * time.Millisecond
+
+// liveReports hands a running sync's reports to the window at most once
+// every liveEvery, the latest one each time: the sync reports far more
+// often than anyone can read, and every report drawn costs the window a
+// frame's work.
+type liveReports struct {
+	mu      sync.Mutex
+	latest  flow.SyncLive
+	pending bool      // a hand-over is scheduled and will take latest
+	shown   time.Time // when the last hand-over was made
+}
+
+// report keeps v and makes sure show gets it, or a later report, soon;
+// call it from any goroutine.
+func (l *liveReports) report(v flow.SyncLive, show func(flow.SyncLive)) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.latest = v
+	if l.pending {
+		return
+	}
+	l.pending = true
+	time.AfterFunc(max(0, liveEvery-time.Since(l.shown)), func() {
+		l.mu.Lock()
+		v := l.latest
+		l.pending = false
+		l.shown = time.Now()
+		l.mu.Unlock()
+		show(v)
+	})
 }
 
 func newSyncPage(a *App) *syncPage {
@@ -160,7 +198,16 @@ func (p *syncPage) start() {
 	p.detail.SetText(T("state.sync.live_detail"))
 	wiz := p.a.wiz
 	go func() {
-		_, err := wiz.Sync(ctx, flow.SyncOptions{Live: func(v flow.SyncLive) { do(func() { p.progress(v) }) },
+		// A report handed over after the run ended (its end cancels ctx)
+		// is not drawn: the page shows the end.
+		show := func(v flow.SyncLive) {
+			do(func() {
+				if ctx.Err() == nil {
+					p.progress(v)
+				}
+			})
+		}
+		_, err := wiz.Sync(ctx, flow.SyncOptions{Live: func(v flow.SyncLive) { p.live.report(v, show) },
 			Connection: func(r flow.Reach) { do(func() { p.connection(r) }) },
 			Quota: func(q flow.QuotaNeed) bool {
 				do(func() {
@@ -187,21 +234,30 @@ func (p *syncPage) start() {
 	}()
 }
 
+// progress draws a running sync's report, refreshing only what changed.
 func (p *syncPage) progress(pr flow.SyncLive) {
 	if p.cancel == nil {
 		return // a late report of a run that ended: the page shows its end
 	}
-	if f := pr.Fraction(); f >= 0 {
+	if f := pr.Fraction(); f >= 0 && f != p.bar.Value {
 		p.bar.SetValue(f)
 	}
-	p.state.SetText(T("sync.phase." + pr.Phase))
+	setChanged(p.state, T("sync.phase."+pr.Phase))
 	counts := text(pr.Counts())
 	if pr.ETA > 0 {
 		counts = sentences(counts, Tf("state.sync.eta", map[string]any{"ETA": flow.About(pr.ETA, Tf), "Rate": fmt.Sprintf("%.0f", pr.Rate)}))
 	}
-	p.counts.SetText(counts)
+	setChanged(p.counts, counts)
 	if pr.WaitingMinute {
-		p.detail.SetText(T("sync.waiting_minute"))
+		setChanged(p.detail, T("sync.waiting_minute"))
+	}
+}
+
+// setChanged sets t's text only when it differs: a refresh of the same
+// text is work for the window and nothing for the reader.
+func setChanged(t *textBlock, s string) {
+	if t.Text != s {
+		t.SetText(s)
 	}
 }
 
