@@ -359,17 +359,25 @@ func (w *Wizard) Report(ctx context.Context, checks []verdict.Check) (Report, er
 		r.Sync.Seconds = end.Sub(run.StartedAt).Seconds()
 		r.Sync.At = end
 	}
+	// A count that cannot be read fails the report: shown as 0 it would
+	// say that no SDK user follows the account.
 	if st.ImportID != 0 {
-		if o, err := w.db.Overlap(ctx, st.OAAppID, st.ImportID); err == nil {
-			r.Overlap.Matched = o.Matched
-			if o.SDKWithUnionID > 0 {
-				r.Overlap.ShareOfSDK = float64(o.Matched) / float64(o.SDKWithUnionID)
-			}
-			if o.FollowersUnion > 0 {
-				r.Overlap.ShareOfFollowers = float64(o.Matched) / float64(o.FollowersUnion)
-			}
+		o, err := w.db.Overlap(ctx, st.OAAppID, st.ImportID)
+		if err != nil {
+			return r, err
+		}
+		r.Overlap.Matched = o.Matched
+		if o.SDKWithUnionID > 0 {
+			r.Overlap.ShareOfSDK = float64(o.Matched) / float64(o.SDKWithUnionID)
+		}
+		if o.FollowersUnion > 0 {
+			r.Overlap.ShareOfFollowers = float64(o.Matched) / float64(o.FollowersUnion)
 		}
 	}
-	r.Growth, _ = w.db.Growth(ctx, st.OAAppID)
+	growth, err := w.db.Growth(ctx, st.OAAppID)
+	if err != nil {
+		return r, err
+	}
+	r.Growth = growth
 	return r, nil
 }
