@@ -15,7 +15,7 @@ import (
 // qrPage is the QR screen alone in a test window, in language l.
 func qrPage(t *testing.T, l string, size fyne.Size) *authorizePage {
 	t.Helper()
-	if _, err := SetupLanguage(l); err != nil {
+	if err := onUI(func() error { _, err := SetupLanguage(l); return err }); err != nil {
 		t.Fatal(err)
 	}
 	test.NewTempApp(t).Settings().SetTheme(appTheme{})
@@ -68,7 +68,7 @@ func TestRevokedTokenOffersSettings(t *testing.T) {
 // While the vendor's server is away the sync page says so, with when it
 // last answered, and the line goes with the server's first answer.
 func TestSyncPageSaysItIsReconnecting(t *testing.T) {
-	if _, err := SetupLanguage(LangZH); err != nil {
+	if err := onUI(func() error { _, err := SetupLanguage(LangZH); return err }); err != nil {
 		t.Fatal(err)
 	}
 	test.NewTempApp(t)

@@ -12,7 +12,7 @@ import (
 // The self-check is a yes/no choice that shows what was recorded and can be
 // taken back.
 func TestSelfCheckIsAToggleThatCanBeUndone(t *testing.T) {
-	SetupLanguage(LangZH)
+	onUIDo(func() { SetupLanguage(LangZH) })
 	test.NewTempApp(t)
 	var got []string
 	b := newBadge("oa_bound", func(id, claim string) { got = append(got, claim) }, func(string) {}, nil)
@@ -35,7 +35,7 @@ func TestSelfCheckIsAToggleThatCanBeUndone(t *testing.T) {
 // Evidence is shown in words; the raw field and value only behind the
 // staff's toggle.
 func TestEvidenceInWordsRawBehindToggle(t *testing.T) {
-	SetupLanguage(LangZH)
+	onUIDo(func() { SetupLanguage(LangZH) })
 	test.NewTempApp(t)
 	b := newBadge("oa_verified", func(string, string) {}, func(string) {}, nil)
 	b.set(flow.Check{ID: "oa_verified", Status: flow.StatusFail, Reason: "check.oa_verified.fail",

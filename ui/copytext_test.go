@@ -31,7 +31,7 @@ func copyByMenu(t *testing.T, w fyne.Window, tb *textBlock) string {
 // remedy — can be copied, not only the raw evidence.
 func TestBadgeLinesCanBeCopied(t *testing.T) {
 	for _, l := range []string{LangZH, LangEN} {
-		SetupLanguage(l)
+		onUIDo(func() { SetupLanguage(l) })
 		test.NewTempApp(t)
 		b := newBadge("oa_verified", func(string, string) {}, func(string) {}, nil)
 		w := test.NewWindow(b.root)
@@ -67,7 +67,7 @@ func popUpMenu(w fyne.Window) *widget.PopUpMenu {
 
 // An empty line offers nothing to copy.
 func TestEmptyTextBlockOffersNoCopy(t *testing.T) {
-	SetupLanguage(LangZH)
+	onUIDo(func() { SetupLanguage(LangZH) })
 	test.NewTempApp(t)
 	tb := newTextBlock("")
 	w := test.NewWindow(tb)

@@ -17,7 +17,7 @@ import (
 // the chosen language; the raw text waits behind the staff's toggle.
 func TestUnknownErrorsShowNoRawText(t *testing.T) {
 	for _, l := range []string{LangZH, LangEN} {
-		SetupLanguage(l)
+		onUIDo(func() { SetupLanguage(l) })
 		err := errors.New("wechat: unexpected HTTP status 403")
 		if got := errorText(err); got != T("error.unknown") || strings.Contains(got, "403") {
 			t.Errorf("%s: the admin reads %q", l, got)
@@ -27,7 +27,7 @@ func TestUnknownErrorsShowNoRawText(t *testing.T) {
 			t.Errorf("%s: the raw text is not behind a closed toggle", l)
 		}
 	}
-	SetupLanguage(LangZH)
+	onUIDo(func() { SetupLanguage(LangZH) })
 }
 
 // rawWeChat marks what an admin must not read in a WeChat error: codes,

@@ -214,6 +214,10 @@ func eachObject(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
 func nothingCutShort(t *testing.T, what string, a *App) {
 	t.Helper()
 	onUIDo(func() {
+		// Laid out in the same turn of the window's goroutine as the
+		// check: a page's answer arriving between the two would be judged
+		// before the frame that makes room for it.
+		layOutFrames(a)
 		eachObject(a.win.Content(), func(o fyne.CanvasObject) {
 			switch x := o.(type) {
 			case *widget.Label:

@@ -15,7 +15,7 @@ import (
 // In English, WeChat's Chinese menu names stay as the admin will see them,
 // with their meaning beside them; the Chinese texts stay as they are.
 func TestEnglishKeepsWeChatMenuNamesWithAGloss(t *testing.T) {
-	if _, err := SetupLanguage(LangEN); err != nil {
+	if err := onUI(func() error { _, err := SetupLanguage(LangEN); return err }); err != nil {
 		t.Fatal(err)
 	}
 	want := "设置与开发 (Settings & Development) → 基本配置 (Basic Configuration)"
@@ -48,7 +48,7 @@ func TestEnglishKeepsWeChatMenuNamesWithAGloss(t *testing.T) {
 			t.Errorf("%s is glossed twice: %q", k, s)
 		}
 	}
-	if _, err := SetupLanguage(LangZH); err != nil {
+	if err := onUI(func() error { _, err := SetupLanguage(LangZH); return err }); err != nil {
 		t.Fatal(err)
 	}
 	if got := T("accounts.where"); strings.Contains(got, "(Settings") || !strings.Contains(got, "设置与开发") {
@@ -144,11 +144,11 @@ func TestTheAdminsWordsHaveNoJargon(t *testing.T) {
 // Each back-office sketch has a picture in each language, and the window
 // shows the one in its own.
 func TestSketchesAreInTheChosenLanguage(t *testing.T) {
-	defer SetupLanguage(LangZH)
+	defer onUIDo(func() { SetupLanguage(LangZH) })
 	for _, name := range []string{"appid", "bind", "principal", "verify"} {
 		var seen [2]fyne.Resource
 		for i, l := range []string{LangZH, LangEN} {
-			if _, err := SetupLanguage(l); err != nil {
+			if err := onUI(func() error { _, err := SetupLanguage(l); return err }); err != nil {
 				t.Fatal(err)
 			}
 			if seen[i] = sketch(name); seen[i] == nil {

@@ -101,9 +101,9 @@ func TestEveryKeyIsTranslated(t *testing.T) {
 // Fyne's own buttons and dialogs speak the language chosen in the wizard,
 // whatever the system's.
 func TestFyneStringsFollowTheChosenLanguage(t *testing.T) {
-	defer SetupLanguage(LangZH)
+	defer onUIDo(func() { SetupLanguage(LangZH) })
 	for _, c := range []struct{ lang, cancel, yes string }{{LangZH, "取消", "是"}, {LangEN, "Cancel", "Yes"}} {
-		if _, err := SetupLanguage(c.lang); err != nil {
+		if err := onUI(func() error { _, err := SetupLanguage(c.lang); return err }); err != nil {
 			t.Fatal(err)
 		}
 		if got := lang.L("Cancel"); got != c.cancel {

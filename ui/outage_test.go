@@ -33,11 +33,11 @@ func TestConnectorStoreOutageIsTheVendorsTroubleNotARevokedToken(t *testing.T) {
 	}
 	err = a.opts.Home.SignIn(a.ctx, d.URL, d.ProjectToken)
 	for lang, want := range map[string]string{LangZH: "服务商的服务器暂时出了问题", LangEN: "the vendor's server is having trouble"} {
-		SetupLanguage(lang)
+		onUIDo(func() { SetupLanguage(lang) })
 		got := errorText(err)
 		if !strings.Contains(strings.ToLower(got), want) || strings.Contains(got, "撤销") || strings.Contains(strings.ToLower(got), "revoked") {
 			t.Errorf("%s: %q (from %v)", lang, got, err)
 		}
 	}
-	SetupLanguage(LangZH)
+	onUIDo(func() { SetupLanguage(LangZH) })
 }

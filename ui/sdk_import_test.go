@@ -45,14 +45,14 @@ func TestImportWordsInBothLanguages(t *testing.T) {
 		}
 	}
 	for _, l := range []string{LangZH, LangEN} {
-		SetupLanguage(l)
+		onUIDo(func() { SetupLanguage(l) })
 		for _, k := range keys {
 			if got := T(k); got == k || strings.TrimSpace(got) == "" {
 				t.Errorf("%s: no words for %q", l, k)
 			}
 		}
 	}
-	SetupLanguage(LangZH)
+	onUIDo(func() { SetupLanguage(LangZH) })
 }
 
 // The window lists every reason the JSON report gives, with the same
@@ -98,7 +98,7 @@ func TestWindowAndReportAgreeOnSkippedRows(t *testing.T) {
 		t.Fatalf("the export should give five reasons: %+v", report.Problems)
 	}
 	for _, l := range []string{LangZH, LangEN} {
-		SetupLanguage(l)
+		onUIDo(func() { SetupLanguage(l) })
 		shown := strings.Join(problemLines(flow.ImportStats(st)), "\n")
 		if !strings.Contains(shown, Tf("sdk.problems", map[string]any{"Skipped": report.Skipped})) {
 			t.Errorf("%s: the window does not say %d rows were skipped:\n%s", l, report.Skipped, shown)
@@ -110,7 +110,7 @@ func TestWindowAndReportAgreeOnSkippedRows(t *testing.T) {
 			}
 		}
 	}
-	SetupLanguage(LangZH)
+	onUIDo(func() { SetupLanguage(LangZH) })
 }
 
 // A workbook with two sheets of ids asks which to read; the sheet chosen
@@ -180,12 +180,12 @@ func eachRendered(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
 // A lock is named for what holds it, in both languages: another copy of
 // the wizard, this wizard's sync, another program; unknown makes no guess.
 func TestLockWordsNameTheHolder(t *testing.T) {
-	defer SetupLanguage(LangZH)
+	defer onUIDo(func() { SetupLanguage(LangZH) })
 	for lang, want := range map[string][]string{
 		LangZH: {"另一个向导（进程 41）", "这个向导的同步", "dbbrowser（进程 42）", "另一个程序"},
 		LangEN: {"Another copy of the wizard (process 41)", "This wizard's sync", "dbbrowser (process 42)", "another program"},
 	} {
-		SetupLanguage(lang)
+		onUIDo(func() { SetupLanguage(lang) })
 		for i, le := range []*store.LockError{{By: "wizard", Holder: "wizard", PID: 41}, {By: "sync"}, {By: "program", Holder: "dbbrowser", PID: 42}, {}} {
 			if got := errorText(fmt.Errorf("import: %w", le)); !strings.Contains(got, want[i]) {
 				t.Errorf("%s, held by %q: %q, want it to name %q", lang, le.By, got, want[i])

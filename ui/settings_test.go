@@ -20,7 +20,7 @@ import (
 // Real mode: the connection is checked before anything is kept, and each
 // kind of failure has its own plain message.
 func TestConnectorSettingsAreCheckedAndTheTokenGoesToTheKeychain(t *testing.T) {
-	SetupLanguage(LangZH)
+	onUIDo(func() { SetupLanguage(LangZH) })
 	test.NewTempApp(t)
 	d, err := loopback.Start(context.Background(), loopback.Options{})
 	if err != nil {

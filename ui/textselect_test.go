@@ -16,7 +16,7 @@ import (
 // window's copy shortcut bound as the wizard binds it.
 func selectWindow(t *testing.T, l, text string, width float32) (fyne.Window, *textBlock) {
 	t.Helper()
-	SetupLanguage(l)
+	onUIDo(func() { SetupLanguage(l) })
 	test.NewTempApp(t).Settings().SetTheme(appTheme{})
 	selectedBlock = nil
 	tb := newTextBlock(text)

@@ -20,7 +20,9 @@ func TestVendorFailuresNameTheSupportContact(t *testing.T) {
 		t.Fatalf("learnt contact %+v, the demo's is %+v", c, loopback.SampleSupport)
 	}
 	for _, l := range []string{LangZH, LangEN} {
-		if _, err := SetupLanguage(l); err != nil {
+		// On the window's goroutine: a window still open renders with the
+		// language.
+		if err := onUI(func() error { _, err := SetupLanguage(l); return err }); err != nil {
 			t.Fatal(err)
 		}
 		for _, k := range flow.VendorKinds() {
