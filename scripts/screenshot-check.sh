@@ -8,7 +8,7 @@ export PATH="$PATH:/usr/local/go/bin"
 out="${SHOTS_DIR:-/tmp/oawizard-shots}"
 mkdir -p "$out"
 work=$(mktemp -d)
-trap 'kill $wizard_pid $xvfb_pid 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill -- -$wizard_pid 2>/dev/null; kill $xvfb_pid 2>/dev/null || true; rm -rf "$work"' EXIT
 
 # The test command passes the wizard it already built; alone, build one.
 wizard="${WIZARD_BIN:-}"
@@ -20,7 +20,11 @@ display=":$((90 + RANDOM % 100))"
 Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb_pid=$!
 sleep 1
-DISPLAY="$display" "$wizard" -data "$work/data" >"$work/wizard.log" 2>&1 &
+# In a session with an unlocked keychain, as on an admin's desktop: without
+# one, a login keyring left locked by an earlier run asks for its password
+# over the window. setsid gives the wizard and its D-Bus session one process
+# group to stop together.
+DISPLAY="$display" setsid scripts/with-keyring.sh "$wizard" -data "$work/data" >"$work/wizard.log" 2>&1 &
 wizard_pid=$!
 
 # Wait for the window to be mapped, then for the demo to finish starting.
