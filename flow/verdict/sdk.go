@@ -27,14 +27,21 @@ type sdkBug struct {
 	note string
 }
 
+// share judges an SDK check by the share of n in of: its status against
+// the threshold, the count as its evidence and the share unrounded.
+func (c Check) share(field string, n, of int) Check {
+	c = c.with(shareStatus(n, of), Evidence{Source: SourceData, Field: field, Value: fmt.Sprintf("%d/%d", n, of)})
+	c.SharePercent = percent(n, of)
+	return c
+}
+
 func sdkOpenID(s *SDKStats) Check {
 	c := base(SDKOpenID)
 	if s == nil || s.Rows == 0 {
 		// No rows is no evidence either way.
 		return c
 	}
-	c = c.with(shareStatus(s.WithOpenID, s.Rows), Evidence{Source: SourceData, Field: "with_openid", Value: fmt.Sprintf("%d/%d", s.WithOpenID, s.Rows)})
-	c.SharePercent = percent(s.WithOpenID, s.Rows)
+	c = c.share("with_openid", s.WithOpenID, s.Rows)
 	c.Note = worstBug(
 		sdkBug{s.PlaceholderOpenID, "check.sdk.bug.placeholder_openid"},
 		sdkBug{s.MalformedOpenID, "check.sdk.bug.malformed_openid"},
@@ -49,8 +56,7 @@ func sdkUnionID(s *SDKStats) Check {
 		// Without a usable openid no row can say anything about unionid.
 		return c
 	}
-	c = c.with(shareStatus(s.WithUnionID, s.WithOpenID), Evidence{Source: SourceData, Field: "with_unionid", Value: fmt.Sprintf("%d/%d", s.WithUnionID, s.WithOpenID)})
-	c.SharePercent = percent(s.WithUnionID, s.WithOpenID)
+	c = c.share("with_unionid", s.WithUnionID, s.WithOpenID)
 	c.Note = worstBug(
 		sdkBug{s.UnionIDIsOpenID, "check.sdk.bug.unionid_is_openid"},
 		sdkBug{s.PlaceholderUnionID, "check.sdk.bug.placeholder_unionid"},
