@@ -182,11 +182,11 @@ func eachRendered(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
 func TestLockWordsNameTheHolder(t *testing.T) {
 	defer onUIDo(func() { SetupLanguage(LangZH) })
 	for lang, want := range map[string][]string{
-		LangZH: {"另一个向导（进程 41）", "这个向导的同步", "dbbrowser（进程 42）", "另一个程序"},
-		LangEN: {"Another copy of the wizard (process 41)", "This wizard's sync", "dbbrowser (process 42)", "another program"},
+		LangZH: {"另一个向导（进程 41）", "dbbrowser（进程 42）", "另一个程序"},
+		LangEN: {"Another copy of the wizard (process 41)", "dbbrowser (process 42)", "another program"},
 	} {
 		onUIDo(func() { SetupLanguage(lang) })
-		for i, le := range []*store.LockError{{By: "wizard", Holder: "wizard", PID: 41}, {By: "sync"}, {By: "program", Holder: "dbbrowser", PID: 42}, {}} {
+		for i, le := range []*store.LockError{{By: "wizard", Holder: "wizard", PID: 41}, {By: "program", Holder: "dbbrowser", PID: 42}, {}} {
 			if got := errorText(fmt.Errorf("import: %w", le)); !strings.Contains(got, want[i]) {
 				t.Errorf("%s, held by %q: %q, want it to name %q", lang, le.By, got, want[i])
 			}

@@ -18,7 +18,6 @@ func TestHeadlessReportNamesTheLockHolder(t *testing.T) {
 		err           error
 		by, inMessage string
 	}{
-		{&store.LockError{By: store.HeldBySync}, "sync", "this wizard's sync"},
 		{&store.LockError{By: store.HeldByWizard, Holder: "wizard", PID: 41}, "wizard", "another copy of the wizard, wizard (pid 41)"},
 		{&store.LockError{By: store.HeldByProgram, Holder: "dbbrowser", PID: 42}, "program", "dbbrowser (pid 42)"},
 		{&store.LockError{}, "", "locked"},

@@ -94,7 +94,6 @@ func diskFull() bool {
 // What holds a locked database, as far as can be known.
 const (
 	HeldByWizard  = "wizard"  // another copy of the wizard
-	HeldBySync    = "sync"    // this wizard's own sync, writing its followers
 	HeldByProgram = "program" // another program, named in Holder
 )
 
@@ -113,8 +112,6 @@ func (e *LockError) Error() string {
 		e.err = ErrLocked
 	}
 	switch e.By {
-	case HeldBySync:
-		return e.err.Error() + "; held by this wizard's sync"
 	case HeldByWizard:
 		return fmt.Sprintf("%v; held by another copy of the wizard, %s (pid %d)", e.err, e.Holder, e.PID)
 	case HeldByProgram:
@@ -150,26 +147,16 @@ func locked(path string, err error) error {
 }
 
 // named names what holds the database when a write of the import met a
-// lock: another process with the file open, else this wizard's sync when
-// one of its writes is under way.
+// lock: another process with the file open. This process's own writes
+// (the sync's among them) never meet it: they take turns (turn.go).
 func (d *DB) named(err error) error {
 	var le *LockError
 	if !errors.Is(err, ErrLocked) || errors.As(err, &le) {
 		return err
 	}
 	le = &LockError{err: err}
-	if le.Holder, le.PID, le.By = holderOf(d.path); le.By == "" && d.syncWrites.Load() > 0 {
-		le.By = HeldBySync
-	}
+	le.Holder, le.PID, le.By = holderOf(d.path)
 	return le
-}
-
-// syncWrite runs one of the sync's writes, counted so that a lock the
-// import meets meanwhile is known to be the sync's.
-func (d *DB) syncWrite(f func() error) error {
-	d.syncWrites.Add(1)
-	defer d.syncWrites.Add(-1)
-	return f()
 }
 
 // holderOf finds another process with the database (or its -wal or -shm

@@ -154,34 +154,3 @@ func TestImportLockNamesAnotherProgram(t *testing.T) {
 		t.Fatalf("the message guesses the wizard holds it: %v", err)
 	}
 }
-
-// A lock the import meets while this wizard's sync is writing is named as
-// the sync's, not another program's.
-func TestImportLockNamesTheSync(t *testing.T) {
-	ctx := context.Background()
-	d, err := Open(filepath.Join(t.TempDir(), "w.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	var importErr error
-	err = d.syncWrite(func() error {
-		tx, err := d.db.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		defer tx.Rollback()
-		if _, err := tx.Exec(`INSERT INTO accounts VALUES ('wxa', 'oa', '', 0)`); err != nil {
-			return err
-		}
-		_, importErr = d.BeginImport(ctx, SDKImport{FileName: "x.csv"})
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var le *LockError
-	if !errors.As(importErr, &le) || le.By != HeldBySync || !strings.Contains(importErr.Error(), "sync") {
-		t.Fatalf("want the lock named as the sync's, got %v", importErr)
-	}
-}

@@ -66,11 +66,9 @@ func (d *DB) EndRun(ctx context.Context, runID int64, o syncer.Outcome) error {
 	if o.Final() {
 		fin = now
 	}
-	return d.syncWrite(func() error {
-		_, err := d.exec(ctx, `UPDATE sync_runs SET status = ?, errcode = ?, message = ?, updated_at = ?, finished_at = ? WHERE id = ?`,
-			o.Status, o.ErrCode, o.Message, now, fin, runID)
-		return classify(err)
-	})
+	_, err := d.exec(ctx, `UPDATE sync_runs SET status = ?, errcode = ?, message = ?, updated_at = ?, finished_at = ? WHERE id = ?`,
+		o.Status, o.ErrCode, o.Message, now, fin, runID)
+	return classify(err)
 }
 
 // Run is a sync run as the result page shows it.

@@ -26,16 +26,14 @@ type rawConn interface {
 // atomically.
 func (d *DB) WritePage(ctx context.Context, appid string, rows []syncer.Follower, cp syncer.Checkpoint) error {
 	now := time.Now().Unix()
-	return d.syncWrite(func() error {
-		return d.rawTx(ctx, func(c rawConn) error {
-			if err := writeFollowers(ctx, c, appid, now, rows); err != nil {
-				return err
-			}
-			return execRaw(ctx, c, `UPDATE sync_runs SET cursor = ?, pages = ?, batches = ?, rows = ?, with_unionid = ?, unsubscribed = ?, updated_at = ? WHERE id = ?`,
-				[]driver.NamedValue{{Ordinal: 1, Value: cp.Cursor}, {Ordinal: 2, Value: int64(cp.Pages)}, {Ordinal: 3, Value: int64(cp.Batches)},
-					{Ordinal: 4, Value: cp.Rows}, {Ordinal: 5, Value: cp.WithUnionID}, {Ordinal: 6, Value: cp.Unsubscribed},
-					{Ordinal: 7, Value: now}, {Ordinal: 8, Value: cp.RunID}})
-		})
+	return d.rawTx(ctx, func(c rawConn) error {
+		if err := writeFollowers(ctx, c, appid, now, rows); err != nil {
+			return err
+		}
+		return execRaw(ctx, c, `UPDATE sync_runs SET cursor = ?, pages = ?, batches = ?, rows = ?, with_unionid = ?, unsubscribed = ?, updated_at = ? WHERE id = ?`,
+			[]driver.NamedValue{{Ordinal: 1, Value: cp.Cursor}, {Ordinal: 2, Value: int64(cp.Pages)}, {Ordinal: 3, Value: int64(cp.Batches)},
+				{Ordinal: 4, Value: cp.Rows}, {Ordinal: 5, Value: cp.WithUnionID}, {Ordinal: 6, Value: cp.Unsubscribed},
+				{Ordinal: 7, Value: now}, {Ordinal: 8, Value: cp.RunID}})
 	})
 }
 
@@ -43,9 +41,7 @@ func (d *DB) WritePage(ctx context.Context, appid string, rows []syncer.Follower
 // without touching any run.
 func (d *DB) InsertFollowers(ctx context.Context, appid string, rows []syncer.Follower) error {
 	now := time.Now().Unix()
-	return d.syncWrite(func() error {
-		return d.rawTx(ctx, func(c rawConn) error { return writeFollowers(ctx, c, appid, now, rows) })
-	})
+	return d.rawTx(ctx, func(c rawConn) error { return writeFollowers(ctx, c, appid, now, rows) })
 }
 
 // rawTx runs f in a transaction on one of the pool's connections, through

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync/atomic"
 	"time"
 )
 
@@ -34,10 +33,7 @@ var (
 type DB struct {
 	db   *sql.DB
 	path string
-	// syncWrites are the sync's writes under way, for naming what holds
-	// a lock the import meets.
-	syncWrites atomic.Int32
-	turn       chan struct{} // holds one token while a write of this process runs: see takeTurn
+	turn chan struct{} // holds one token while a write of this process runs: see takeTurn
 }
 
 // DefaultPath is the database in the user's config directory, whose folder
