@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -30,6 +31,12 @@ import (
 // day's flat 500 calls, which 5,000,000 followers take exactly.
 // BenchmarkSyncMillionLatency, BenchmarkSyncFiveMillionLatency: the same
 // with 20 ms per WeChat call [total ≤ 1.15 × calls ÷ workers × 20 ms].
+//
+// With BENCH_RUNS=N the sync runs N times from an empty database and the
+// plain insert N times beside it, and each side's fastest run is the
+// figure: on a shared two-core machine one run of either swung by a third
+// from one minute to the next (a neighbour's load, not our code), and the
+// fastest of a few is the run least disturbed.
 
 func BenchmarkSyncMillion(b *testing.B)            { benchSync(b, 1_000_000, 0) }
 func BenchmarkSyncFiveMillion(b *testing.B)        { benchSync(b, 5_000_000, 0) }
@@ -50,11 +57,15 @@ func benchSync(b *testing.B, followers int, latency time.Duration) {
 	if v, _ := strconv.Atoi(os.Getenv("BENCH_WORKERS")); v > 0 {
 		workers = v
 	}
-	var syncSecs, syncCPU float64
+	runs := 1
+	if v, _ := strconv.Atoi(os.Getenv("BENCH_RUNS")); v > 0 {
+		runs = v
+	}
+	syncSecs, syncCPU := math.Inf(1), 0.0
 	var calls int
 	var perFollower float64
 	b.StopTimer()
-	for range b.N {
+	for i := range runs * b.N {
 		dir := b.TempDir()
 		d, err := loopback.Start(ctx, loopback.Options{Scenario: "ok", Followers: followers, Latency: latency,
 			StorePath: filepath.Join(dir, "connector.db")})
@@ -85,10 +96,14 @@ func benchSync(b *testing.B, followers int, latency time.Duration) {
 		}
 		d.Sim.ResetCalls()
 		b.StartTimer()
-		start, cpu := time.Now(), cpuSeconds()
+		start, cpu, steal := time.Now(), cpuSeconds(), stolenSeconds()
 		res, err := w.Sync(ctx, flow.SyncOptions{Workers: workers, GrowthDays: -1})
-		syncSecs, syncCPU = time.Since(start).Seconds(), cpuSeconds()-cpu
+		secs, spent := time.Since(start).Seconds(), cpuSeconds()-cpu
 		b.StopTimer()
+		b.Logf("run %d: sync %.1f s, %.0f followers/s, CPU %.1f s, stolen by the host %.1f s", i+1, secs, float64(followers)/secs, spent, stolenSeconds()-steal)
+		if secs < syncSecs {
+			syncSecs, syncCPU = secs, spent
+		}
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -120,8 +135,11 @@ func benchSync(b *testing.B, followers int, latency time.Duration) {
 	linear(b, followers, syncSecs/float64(followers))
 	rss := peakRSSMB()
 	cpu := cpuSeconds()
-	plain := bestPlainInsertRate(b, followers)
-	plainCPU := cpuSeconds() - cpu
+	plain := 0.0
+	for range runs * b.N {
+		plain = max(plain, bestPlainInsertRate(b, followers))
+	}
+	plainCPU := (cpuSeconds() - cpu) / float64(runs*b.N)
 	ratio := float64(followers) / syncSecs / plain
 	b.ReportMetric(plain, "plain-rows/s")
 	b.ReportMetric(ratio, "sync/plain")
@@ -130,8 +148,8 @@ func benchSync(b *testing.B, followers int, latency time.Duration) {
 	b.ReportMetric(plainCPU, "plain-cpu-s")
 	b.Logf("CPU time: sync %.1f s over %.1f s wall (simulator and connector included), plain insert %.1f s; load average %s",
 		syncCPU, syncSecs, plainCPU, loadAvg())
-	b.Logf("sync %.0f followers/s, best plain insert %.0f rows/s: %.2f × (goal ≥ %.2f ×); peak RSS %.0f MB (goal ≤ %d MB)",
-		float64(followers)/syncSecs, plain, ratio, goalSyncRatio, rss, goalPeakRSSMB)
+	b.Logf("fastest of %d runs each: sync %.0f followers/s, best plain insert %.0f rows/s: %.2f × (goal ≥ %.2f ×); peak RSS %.0f MB (goal ≤ %d MB)",
+		runs*b.N, float64(followers)/syncSecs, plain, ratio, goalSyncRatio, rss, goalPeakRSSMB)
 	if ratio < goalSyncRatio {
 		b.Errorf("sync at %.2f × the best plain insert, goal ≥ %.2f ×", ratio, goalSyncRatio)
 	}
