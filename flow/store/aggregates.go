@@ -38,16 +38,20 @@ INSERT INTO sdk_import_counts SELECT i.id, COUNT(u.openid), COALESCE(SUM(u.union
 CREATE TABLE overlap_basis (import_id INTEGER NOT NULL REFERENCES sdk_imports(id) ON DELETE CASCADE);
 CREATE TABLE overlap_counts (import_id INTEGER NOT NULL REFERENCES sdk_imports(id) ON DELETE CASCADE, appid TEXT NOT NULL,
   matched INTEGER NOT NULL, PRIMARY KEY (import_id, appid)) WITHOUT ROWID;
-CREATE TRIGGER followers_recounted AFTER UPDATE ON followers BEGIN
+` + recountTrigger + `
+CREATE INDEX sync_runs_appid ON sync_runs (appid, id);
+CREATE INDEX check_results_run ON check_results (run_id);
+` + overlapRecount
+
+// recountTrigger takes a follower's old values off the counts when a sync
+// writes the follower again (the new values are added as for a new row).
+const recountTrigger = `CREATE TRIGGER followers_recounted AFTER UPDATE ON followers BEGIN
   UPDATE follower_counts SET total = total - 1, subscribed = subscribed - OLD.subscribe, with_unionid = with_unionid - (OLD.unionid <> '')
     WHERE appid = OLD.appid;
   UPDATE overlap_counts SET matched = matched - 1 WHERE appid = OLD.appid AND OLD.unionid <> ''
     AND import_id IN (SELECT import_id FROM overlap_basis)
     AND EXISTS (SELECT 1 FROM sdk_users s WHERE s.unionid = OLD.unionid AND s.unionid <> '' AND +s.import_id = overlap_counts.import_id);
-END;
-CREATE INDEX sync_runs_appid ON sync_runs (appid, id);
-CREATE INDEX check_results_run ON check_results (run_id);
-` + overlapRecount
+END;`
 
 // overlapRecount makes the latest complete import the overlap's basis and
 // counts it over all followers, probing the import's unionid index.

@@ -193,3 +193,37 @@ func TestMigrationBuildsTheKeptCounts(t *testing.T) {
 	}
 	checkKept(t, d, "migrated", "wxa", id, 15000)
 }
+
+// A database whose followers were keyed (appid, openid) keeps every
+// follower, its counts and the recount on a re-sync when this version keys
+// them (openid, appid).
+func TestFollowersRekeyedKeepTheirRowsAndCounts(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "wizard.db")
+	all := migrations
+	migrations = all[:3]
+	d, err := Open(path)
+	if err == nil {
+		err = d.InsertFollowers(context.Background(), "wxa", rows(0, 5000))
+		if err == nil {
+			err = d.InsertFollowers(context.Background(), "wxb", rows(2500, 5000))
+		}
+		d.Close()
+	}
+	migrations = all
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err = Open(path); err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var key string
+	if err := d.db.QueryRow(`SELECT group_concat(name, ',') FROM (SELECT name FROM pragma_table_info('followers') WHERE pk > 0 ORDER BY pk)`).
+		Scan(&key); err != nil || key != "openid,appid" {
+		t.Fatalf("followers keyed by %q (%v), want openid,appid", key, err)
+	}
+	checkKept(t, d, "rekeyed", "wxa", 0, 5000)
+	checkKept(t, d, "rekeyed, the second account", "wxb", 0, 5000)
+	syncAll(t, d, &listAPI{n: 8000, user: pattern(1)})
+	checkKept(t, d, "a re-sync after rekeying", "wxa", 0, 8000)
+}

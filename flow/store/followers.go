@@ -13,7 +13,7 @@ import (
 
 // The store is the sync engine's syncer.Store: a page of followers and the
 // checkpoint that covers it are written in one transaction, and followers are
-// upserted by (appid, openid), so a resumed run never duplicates a row.
+// upserted by (openid, appid), so a resumed run never duplicates a row.
 
 // upsertRows rows go in one statement: SQLite parses, plans and steps once
 // per statement, so a multi-row VALUES list is several times faster than a
@@ -29,7 +29,7 @@ func upsertSQL(appid string, now int64) func(n int) string {
 	return func(n int) string {
 		return `INSERT INTO followers (appid, openid, unionid, subscribe, subscribe_time, subscribe_scene, synced_at) VALUES ` +
 			row + strings.Repeat(","+row, n-1) +
-			` ON CONFLICT (appid, openid) DO UPDATE SET unionid = excluded.unionid, subscribe = excluded.subscribe,
+			` ON CONFLICT (openid, appid) DO UPDATE SET unionid = excluded.unionid, subscribe = excluded.subscribe,
   subscribe_time = excluded.subscribe_time, subscribe_scene = excluded.subscribe_scene, synced_at = excluded.synced_at`
 	}
 }

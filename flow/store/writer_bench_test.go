@@ -1,0 +1,48 @@
+package store
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"oawizard/flow/syncer"
+	"oawizard/wechat/wechatsim"
+)
+
+// BenchmarkWritePages is the sync's writer alone: 1,000,000 followers with
+// the simulator's openids, 10,000 to a page in the order user/get lists
+// them (sorted within the page, as the syncer hands them over), each page
+// one WritePage. It isolates the one stage of a sync that cannot run in
+// parallel from the HTTP and JSON work around it.
+func BenchmarkWritePages(b *testing.B) {
+	const n, page = 1_000_000, 10_000
+	sim := wechatsim.NewUnstarted(wechatsim.Options{Scenario: "ok", PushInterval: -1})
+	appid := wechatsim.DemoOAAppID
+	pages := make([][]syncer.Follower, 0, n/page)
+	for first := 0; first < n; first += page {
+		p := make([]syncer.Follower, page)
+		for j := range p {
+			p[j] = syncer.Follower{OpenID: sim.FollowerOpenID(appid, first+j), UnionID: sim.MPOpenID(appid, first+j), Subscribed: true,
+				SubscribeTime: 1700000000, SubscribeScene: "ADD_SCENE_QR_CODE"}
+		}
+		slices.SortFunc(p, syncer.ByOpenID)
+		pages = append(pages, p)
+	}
+	ctx := context.Background()
+	for b.Loop() {
+		b.StopTimer()
+		d := open(b)
+		cp, err := d.BeginRun(ctx, appid)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		for _, p := range pages {
+			cp.Pages++
+			if err := d.WritePage(ctx, appid, p, cp); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
