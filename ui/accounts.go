@@ -121,6 +121,12 @@ func (p *accountsPage) recheck(refresh bool) {
 	go func() {
 		v, err := p.a.wiz.AccountsView(p.a.ctx, refresh)
 		do(func() {
+			if p.a.current != p {
+				// The admin has moved on; laying the whole window out
+				// again for a page no one sees kept the next page's first
+				// frame waiting. Coming back checks again (shown).
+				return
+			}
 			if err != nil {
 				p.message.Importance = widget.DangerImportance
 				setHint(p.message, errorText(err))

@@ -74,6 +74,7 @@ func walkLarge(tb testing.TB, a *App, on onWindow, n int, syncLimit time.Duratio
 	on(a.next)
 	on.until(tb, "step 2", time.Minute, func() bool { _, ok := a.current.(*sdkPage); return ok })
 	var sdk *sdkPage
+	mark("step 2's export")
 	on(func() { sdk = a.current.(*sdkPage); sdk.importDemo() })
 	on.until(tb, "the SDK badges", time.Minute, func() bool { return sdk.badges[verdict.SDKUnionID].chip.Text == T("status.pass") })
 	mark("the scan")
