@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"os"
 	"slices"
+	"strconv"
 	"testing"
 
 	"oawizard/flow/syncer"
@@ -13,9 +15,14 @@ import (
 // the simulator's openids, 10,000 to a page in the order user/get lists
 // them (sorted within the page, as the syncer hands them over), each page
 // one WritePage. It isolates the one stage of a sync that cannot run in
-// parallel from the HTTP and JSON work around it.
+// parallel from the HTTP and JSON work around it. WRITE_PAGES_ROWS sets
+// another count of followers.
 func BenchmarkWritePages(b *testing.B) {
-	const n, page = 1_000_000, 10_000
+	const page = 10_000
+	n := 1_000_000
+	if v, _ := strconv.Atoi(os.Getenv("WRITE_PAGES_ROWS")); v > 0 {
+		n = v / page * page
+	}
 	sim := wechatsim.NewUnstarted(wechatsim.Options{Scenario: "ok", PushInterval: -1})
 	appid := wechatsim.DemoOAAppID
 	pages := make([][]syncer.Follower, 0, n/page)
