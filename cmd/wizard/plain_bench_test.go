@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -13,15 +14,53 @@ import (
 	"time"
 
 	"oawizard/flow/store"
+	"oawizard/wechat/wechatsim"
 )
 
-// bestPlainInsertRate is the yardstick both the sync and the import are
-// held to: n follower rows written the fastest plain way into the followers
-// table of the wizard's own schema (prepared INSERTs of 100 rows each,
-// 10,000 rows per transaction, WAL, synchronous NORMAL). Only the database
-// work is timed, not making up the rows.
+// bestPlainInsertRate is the yardstick the import is held to, and the
+// sync's second one: n follower rows with made-up sequential ids written
+// the fastest plain way into the followers table of the wizard's own schema
+// (prepared INSERTs of 100 rows each, 10,000 rows per transaction, WAL,
+// synchronous NORMAL). Ids in order append at the tree's end, which no sync
+// of real openids can do. Only the database work is timed, not making up
+// the rows.
 func bestPlainInsertRate(b *testing.B, n int) float64 {
+	return plainInsertRate(b, n, func(first int, rows [][]any) {
+		for r := range rows {
+			i := first + r
+			rows[r] = append(rows[r][:0], "wxplain", fmt.Sprintf("o%027d", i), fmt.Sprintf("u%027d", i), int64(min(i%5, 1)), int64(1700000000),
+				"ADD_SCENE_QR_CODE", int64(1764000000))
+		}
+	})
+}
+
+// sameRowsPlainInsertRate is the sync's yardstick: the very rows the sync
+// stores (the simulator's followers of oaAppID, with their openids,
+// unionids, follow times and scenes), in the pages user/get lists them,
+// each page sorted by openid (the cheapest order a plain insert of a page
+// can choose), written the same fastest plain way as bestPlainInsertRate.
+func sameRowsPlainInsertRate(b *testing.B, sim *wechatsim.Server, oaAppID string, n int) float64 {
+	return plainInsertRate(b, n, func(first int, rows [][]any) {
+		for r := range rows {
+			u, ok := sim.FollowerInfo(oaAppID, first+r)
+			if !ok {
+				b.Fatalf("the simulator has no follower %d", first+r)
+			}
+			rows[r] = append(rows[r][:0], oaAppID, u.OpenID, u.UnionID, int64(u.Subscribe), u.SubscribeTime, u.SubscribeScene, int64(1764000000))
+		}
+		slices.SortFunc(rows, func(x, y []any) int { return strings.Compare(x[1].(string), y[1].(string)) })
+	})
+}
+
+// plainInsertRate writes n rows into a new database of the wizard's schema,
+// page(first, rows) filling the 10,000 rows of each transaction, 100 to a
+// prepared INSERT, and returns the rows written per second of database work.
+func plainInsertRate(b *testing.B, n int, page func(first int, rows [][]any)) float64 {
 	b.Helper()
+	const perStmt, perTx = 100, 10_000
+	if n%perTx != 0 {
+		b.Fatalf("%d rows: the plain insert writes whole transactions of %d", n, perTx)
+	}
 	path := filepath.Join(b.TempDir(), "plain.db")
 	d, err := store.Open(path) // the same schema
 	if err != nil {
@@ -34,7 +73,6 @@ func bestPlainInsertRate(b *testing.B, n int) float64 {
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
-	const perStmt, perTx = 100, 10_000
 	var q strings.Builder
 	q.WriteString(`INSERT INTO followers (appid, openid, unionid, subscribe, subscribe_time, subscribe_scene, synced_at) VALUES `)
 	for i := range perStmt {
@@ -49,17 +87,16 @@ func bestPlainInsertRate(b *testing.B, n int) float64 {
 		b.Fatal(err)
 	}
 	defer stmt.Close()
+	rows := make([][]any, perTx)
 	args := make([][]any, perTx/perStmt)
 	var spent time.Duration
 	for first := 0; first < n; first += perTx {
+		page(first, rows)
 		for s := range args {
-			a := make([]any, 0, perStmt*7)
-			for r := range perStmt {
-				i := first + s*perStmt + r
-				a = append(a, "wxplain", fmt.Sprintf("o%027d", i), fmt.Sprintf("u%027d", i), int64(min(i%5, 1)), int64(1700000000),
-					"ADD_SCENE_QR_CODE", int64(1764000000))
+			args[s] = args[s][:0]
+			for _, r := range rows[s*perStmt : (s+1)*perStmt] {
+				args[s] = append(args[s], r...)
 			}
-			args[s] = a
 		}
 		start := time.Now()
 		tx, err := db.BeginTx(ctx, nil)

@@ -320,3 +320,40 @@ func TestFollowerIDsRoundTrip(t *testing.T) {
 		t.Fatal("ids must differ across accounts")
 	}
 }
+
+// FollowerInfo gives the rows batchget answers, field for field, for
+// followers still following, unfollowed ones and ones past the last.
+func TestFollowerInfoIsWhatBatchGetAnswers(t *testing.T) {
+	e := newEnv(t, "ok")
+	tok := e.authorizerToken()
+	e.s.UpdateAccount(DemoOAAppID, func(a *Account) { a.UnsubscribedShare = 0.3 })
+	var ids []string
+	for i := range 100 {
+		ids = append(ids, e.s.FollowerOpenID(DemoOAAppID, i*97))
+	}
+	got, err := e.c.UserInfoBatchGet(e.ctx, tok, ids, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	unfollowed := 0
+	for j, u := range got {
+		want, ok := e.s.FollowerInfo(DemoOAAppID, j*97)
+		if !ok {
+			t.Fatalf("follower %d unknown", j*97)
+		}
+		if u.OpenID != want.OpenID || u.Subscribe != want.Subscribe || u.UnionID != want.UnionID ||
+			u.SubscribeTime != want.SubscribeTime || u.SubscribeScene != want.SubscribeScene || u.Language != want.Language {
+			t.Fatalf("follower %d: batchget answers %+v, FollowerInfo %+v", j*97, u, want)
+		}
+		if u.Subscribe == 0 {
+			unfollowed++
+		}
+	}
+	if unfollowed == 0 || unfollowed == len(got) {
+		t.Fatalf("%d of %d unfollowed: the comparison did not meet both kinds", unfollowed, len(got))
+	}
+	a, _ := e.s.Account(DemoOAAppID)
+	if _, ok := e.s.FollowerInfo(DemoOAAppID, a.Followers); ok {
+		t.Fatal("a follower past the last is known")
+	}
+}
