@@ -5,7 +5,8 @@
 # runs) and its figures depend on how busy the machine is.
 #
 #   sync    1M and 5M followers (simulator + connector relay + engine + SQLite)
-#           ≥ 0.6 × the best plain insert measured in the same run, the
+#           ≥ 0.6 × the best plain insert of the same rows (the simulator's
+#           followers, page by page) measured in the same run, the
 #           fastest of 3 runs of each (so 5M and 1M are held to the
 #           same statistic); peak RSS
 #           ≤ 150 MB; time per follower at 5M within 15 % of 1M; a follower
