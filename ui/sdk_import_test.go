@@ -13,10 +13,10 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
-	"github.com/xuri/excelize/v2"
 
 	"oawizard/flow"
 	"oawizard/flow/sdkimport"
+	"oawizard/flow/sdkimport/sdkimporttest"
 	"oawizard/flow/store"
 	"oawizard/flow/verdict"
 )
@@ -116,23 +116,8 @@ func TestWindowAndReportAgreeOnSkippedRows(t *testing.T) {
 // A workbook with two sheets of ids asks which to read; the sheet chosen
 // is read and named on the page, with its counts.
 func TestSheetChooserInTheWindow(t *testing.T) {
-	f := excelize.NewFile()
-	if err := f.SetSheetName("Sheet1", "十月"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.NewSheet("十一月"); err != nil {
-		t.Fatal(err)
-	}
-	for s, sheet := range []string{"十月", "十一月"} {
-		f.SetSheetRow(sheet, "A1", &[]any{"昵称", "openid", "unionid"})
-		for i := 0; i < 50+s*10; i++ {
-			f.SetSheetRow(sheet, fmt.Sprintf("A%d", i+2), &[]any{"用户", fmt.Sprintf("o%d%026d", s, i), fmt.Sprintf("u%d%026d", s, i)})
-		}
-	}
-	path := filepath.Join(t.TempDir(), "export.xlsx")
-	if err := f.SaveAs(path); err != nil {
-		t.Fatal(err)
-	}
+	path := sdkimporttest.TwoSheetWorkbook(t)
+	chosen := sdkimporttest.TwoSheets[1]
 	a, _ := openDemo(t, LangZH, "ok")
 	onUIDo(a.next)
 	sdk := onUI(func() *sdkPage { return a.current.(*sdkPage) })
@@ -155,9 +140,9 @@ func TestSheetChooserInTheWindow(t *testing.T) {
 		}
 		test.Tap(ok)
 	})
-	named := Tf("sdk.sheet", map[string]any{"Name": "十一月"})
+	named := Tf("sdk.sheet", map[string]any{"Name": chosen.Name})
 	waitFor(t, "the chosen sheet read", func() bool { return strings.Contains(sdk.file.Text, named) })
-	if counts := onUI(func() string { return sdk.counts.Text }); !strings.Contains(counts, "60") {
+	if counts := onUI(func() string { return sdk.counts.Text }); !strings.Contains(counts, fmt.Sprint(chosen.Users)) {
 		t.Fatalf("counts: %q", counts)
 	}
 	// The checks the import set off end before the window closes.
