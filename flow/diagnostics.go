@@ -9,6 +9,7 @@ import (
 
 	"oawizard/connector/api"
 	"oawizard/flow/connclient"
+	"oawizard/flow/sdkimport"
 	"oawizard/flow/store"
 )
 
@@ -43,7 +44,7 @@ type DiagInput struct {
 func ErrorCode(err error) string {
 	var ce *connclient.Error
 	var we *WeChatAPIError
-	var ie *ImportError
+	var ie *sdkimport.Error
 	switch {
 	case err == nil:
 		return ""

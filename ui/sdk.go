@@ -250,7 +250,7 @@ func (p *sdkPage) run(r io.ReadCloser, name string, size int64, m *flow.ImportMa
 	p.forgetShown()
 	go func() {
 		defer r.Close()
-		stats, err := p.a.wiz.ImportSDK(p.a.ctx, r, name, size, flow.ImportOptions{Mapping: m, Sheet: p.sheet, Progress: importProgress(name, size, p.file)})
+		stats, err := p.a.wiz.ImportExport(p.a.ctx, r, name, size, flow.ImportOptions{Mapping: m, Sheet: p.sheet, Progress: importProgress(name, size, p.file)})
 		do(func() {
 			p.progress.Stop()
 			p.progress.Hide()
@@ -291,7 +291,7 @@ func (p *sdkPage) showStats(s flow.ImportStats, name string) {
 	}
 	setHint(p.file, file)
 	lines := []string{Tf("sdk.counts", map[string]any{"Rows": flow.Count(s.Rows), "OpenID": flow.Count(s.WithOpenID), "UnionID": flow.Count(s.WithUnionID),
-		"Share": fmt.Sprintf("%.0f%%", s.UnionIDShare()*100), "Malformed": s.MalformedOpenID + s.MalformedUnionID,
+		"Share": fmt.Sprintf("%.0f%%", s.UnionIDShare*100), "Malformed": s.MalformedOpenID + s.MalformedUnionID,
 		"Duplicates": s.DuplicateOpenID, "Blank": s.Blank})}
 	lines = append(lines, problemLines(s)...)
 	if s.UnclosedQuotes > 0 {
