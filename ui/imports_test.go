@@ -97,7 +97,6 @@ func TestFlowsFieldsAreNotItsInfrastructure(t *testing.T) {
 		"SyncOptions.Progress":   "the command line's progress lines; the window hears Live",
 		"SyncOptions.Outage":     "the command line's bound on the wait; the window leaves it zero",
 		"SyncEnd.Progress":       "read inside flow, for the sync page's view, and never by the window",
-		"DiagInput.Health":       "the connector's health, which the window passes on: to give a view of its own",
 	}
 	fset := token.NewFileSet()
 	probe, err := parser.ParseFile(fset, "probe.go", `package flow
