@@ -219,6 +219,30 @@ func TestBadgesFollowTheFileOnScreen(t *testing.T) {
 	}
 }
 
+// A check begun for the file before, answering once the next file was
+// chosen, does not put that file's counts back beside the new one.
+func TestALateCheckDoesNotBringBackTheFileBefore(t *testing.T) {
+	good := filepath.Join(t.TempDir(), "good.csv")
+	writeGoodExport(t, good)
+	a, _ := openDemo(t, LangZH, "ok")
+	onUIDo(a.next)
+	sdk := onUI(func() *sdkPage { return a.current.(*sdkPage) })
+	onUIDo(func() { sdk.importPath(good) })
+	waitFor(t, "the first file's badges", func() bool { return sdk.badges[verdict.SDKUnionID].chip.Text == T("status.pass") })
+	begun := onUI(func() int { return sdk.imports })
+	onUIDo(sdk.forgetShown) // the next file is chosen
+	sdk.refreshChecks(begun)
+	landed := make(chan struct{})
+	do(func() { close(landed) })
+	<-landed
+	if counts := onUI(func() string { return sdk.counts.Text + sdk.samples.Text }); counts != "" {
+		t.Fatalf("a late check put the file before back on the page: %q", counts)
+	}
+	if got := onUI(func() string { return sdk.badges[verdict.SDKUnionID].chip.Text }); got == T("status.pass") {
+		t.Fatalf("a late check gave the file before's verdict: %q", got)
+	}
+}
+
 // A file that cannot even be opened changes nothing of the stored verdicts:
 // the page says it was not opened, naming it, and that the results shown
 // are still the previous file's, rather than leaving them beside it
