@@ -198,15 +198,10 @@ func TestLockWordsNameTheHolder(t *testing.T) {
 func TestBadgesFollowTheFileOnScreen(t *testing.T) {
 	dir := t.TempDir()
 	good, bad := filepath.Join(dir, "good.csv"), filepath.Join(dir, "bad.csv")
-	writeGoodExport(t, good)
 	if err := os.WriteFile(bad, []byte("name,city\nA,B\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	a, _ := openDemo(t, LangZH, "ok")
-	onUIDo(a.next)
-	sdk := onUI(func() *sdkPage { return a.current.(*sdkPage) })
-	onUIDo(func() { sdk.importPath(good) })
-	waitFor(t, "the first file's badges", func() bool { return sdk.badges[verdict.SDKUnionID].chip.Text == T("status.pass") })
+	sdk := sdkPageWithGoodExport(t, good)
 	onUIDo(func() { sdk.importPath(bad) })
 	waitFor(t, "the second file's message", func() bool {
 		return sdk.message.Text == T((&sdkimport.Error{Kind: sdkimport.KindNoHeader}).MessageKey())
@@ -222,13 +217,7 @@ func TestBadgesFollowTheFileOnScreen(t *testing.T) {
 // A check begun for the file before, answering once the next file was
 // chosen, does not put that file's counts back beside the new one.
 func TestALateCheckDoesNotBringBackTheFileBefore(t *testing.T) {
-	good := filepath.Join(t.TempDir(), "good.csv")
-	writeGoodExport(t, good)
-	a, _ := openDemo(t, LangZH, "ok")
-	onUIDo(a.next)
-	sdk := onUI(func() *sdkPage { return a.current.(*sdkPage) })
-	onUIDo(func() { sdk.importPath(good) })
-	waitFor(t, "the first file's badges", func() bool { return sdk.badges[verdict.SDKUnionID].chip.Text == T("status.pass") })
+	sdk := sdkPageWithGoodExport(t, filepath.Join(t.TempDir(), "good.csv"))
 	begun := onUI(func() int { return sdk.imports })
 	onUIDo(sdk.forgetShown) // the next file is chosen
 	sdk.refreshChecks(begun)
@@ -249,13 +238,7 @@ func TestALateCheckDoesNotBringBackTheFileBefore(t *testing.T) {
 // unexplained.
 func TestAFileThatCannotBeOpenedSaysWhoseResultsStand(t *testing.T) {
 	dir := t.TempDir()
-	good := filepath.Join(dir, "good.csv")
-	writeGoodExport(t, good)
-	a, _ := openDemo(t, LangZH, "ok")
-	onUIDo(a.next)
-	sdk := onUI(func() *sdkPage { return a.current.(*sdkPage) })
-	onUIDo(func() { sdk.importPath(good) })
-	waitFor(t, "the first file's badges", func() bool { return sdk.badges[verdict.SDKUnionID].chip.Text == T("status.pass") })
+	sdk := sdkPageWithGoodExport(t, filepath.Join(dir, "good.csv"))
 	onUIDo(func() { sdk.importPath(filepath.Join(dir, "gone.csv")) })
 	msg := onUI(func() string { return sdk.message.Text })
 	if !strings.Contains(msg, "gone.csv") || !strings.Contains(msg, T("sdk.open_failed.previous")) {
@@ -264,6 +247,19 @@ func TestAFileThatCannotBeOpenedSaysWhoseResultsStand(t *testing.T) {
 	if got := onUI(func() string { return sdk.badges[verdict.SDKUnionID].chip.Text }); got != T("status.pass") {
 		t.Fatalf("the stored verdict is shown as %q", got)
 	}
+}
+
+// sdkPageWithGoodExport opens the demo on step 2 and imports a good export
+// written at path, waiting for its verdicts.
+func sdkPageWithGoodExport(t *testing.T, path string) *sdkPage {
+	t.Helper()
+	writeGoodExport(t, path)
+	a, _ := openDemo(t, LangZH, "ok")
+	onUIDo(a.next)
+	sdk := onUI(func() *sdkPage { return a.current.(*sdkPage) })
+	onUIDo(func() { sdk.importPath(path) })
+	waitFor(t, "the first file's badges", func() bool { return sdk.badges[verdict.SDKUnionID].chip.Text == T("status.pass") })
+	return sdk
 }
 
 // writeGoodExport writes an export of 50 users, each with an openid and a
