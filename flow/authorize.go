@@ -15,7 +15,7 @@ import (
 type AuthEvent struct {
 	// State is waiting | scanned | authorized | wrong_account | failed | connection_lost.
 	State   string
-	Session connclient.Session
+	Session AuthSession
 	// Refreshed: the code expired and a new one replaced it (say so once).
 	Refreshed bool
 	// Cancelled: the admin backed out on the phone; the same code still works.
@@ -27,6 +27,32 @@ type AuthEvent struct {
 	// phone page is an error the wizard cannot see).
 	Stalled bool
 	Err     error
+}
+
+// AuthSession is what the QR screen shows of the connector's session.
+type AuthSession struct {
+	// ID is the connector's session, kept to resume it after a restart.
+	ID string
+	// Code is the short code printed beside the QR, to compare with the
+	// phone's page.
+	Code string
+	// QRURL is the page the phone opens; PCURL, the same for a browser on
+	// this computer.
+	QRURL, PCURL string
+	// ExpectedAppID is the account entered in step 1; AppID, NickName and
+	// Missing (the permission sets not granted) are of the one authorized.
+	ExpectedAppID, AppID, NickName string
+	Missing                        []int
+	// Reason is why the authorization failed, as the connector names it.
+	Reason string
+	// ExpiresAt is when the code stops working.
+	ExpiresAt time.Time
+}
+
+// sessionView is what the QR screen shows of s.
+func sessionView(s *connclient.Session) AuthSession {
+	return AuthSession{ID: s.ID, Code: s.Code, QRURL: s.QRURL, PCURL: s.PCURL, ExpectedAppID: s.ExpectedAppID,
+		AppID: s.AppID, NickName: s.NickName, Missing: s.Missing, Reason: s.Reason, ExpiresAt: s.ExpiresAt}
 }
 
 // Authorization states the QR screen knows.
@@ -77,7 +103,7 @@ func Authorize(ctx context.Context, c *connclient.Client, appid string, opt Auth
 			s, err := c.CreateAuthorization(ctx, appid)
 			if err == nil {
 				lastOK = clk.Now()
-				emit(AuthEvent{State: AuthWaiting, Session: *s, Refreshed: refreshed, LastOK: lastOK})
+				emit(AuthEvent{State: AuthWaiting, Session: sessionView(s), Refreshed: refreshed, LastOK: lastOK})
 				return s, nil
 			}
 			if !transient(err) {
@@ -119,7 +145,7 @@ func Authorize(ctx context.Context, c *connclient.Client, appid string, opt Auth
 			if !transient(err) {
 				return nil, err
 			}
-			emit(AuthEvent{State: AuthConnectionLost, Session: *s, LastOK: lastOK, Err: err})
+			emit(AuthEvent{State: AuthConnectionLost, Session: sessionView(s), LastOK: lastOK, Err: err})
 			if err := sleepCtx(ctx, clk, retryDelay(failures, opt.MaxBackoff)); err != nil {
 				return nil, err
 			}
@@ -128,35 +154,35 @@ func Authorize(ctx context.Context, c *connclient.Client, appid string, opt Auth
 		}
 		if failures > 0 {
 			// Back from a connection loss: show the current state again.
-			emit(AuthEvent{State: screenState(got.Status), Session: *got, LastOK: clk.Now()})
+			emit(AuthEvent{State: screenState(got.Status), Session: sessionView(got), LastOK: clk.Now()})
 		}
 		failures = 0
 		lastOK = clk.Now()
 		changed := got.Version != s.Version
 		s = got
 		if stall.seen(s.Status, changed, clk.Now(), opt.ScannedStall) {
-			emit(AuthEvent{State: AuthScanned, Session: *s, LastOK: lastOK, Stalled: true})
+			emit(AuthEvent{State: AuthScanned, Session: sessionView(s), LastOK: lastOK, Stalled: true})
 		}
 
 		switch {
 		case s.Status == api.StatusAuthorized:
-			emit(AuthEvent{State: AuthAuthorized, Session: *s, LastOK: lastOK})
+			emit(AuthEvent{State: AuthAuthorized, Session: sessionView(s), LastOK: lastOK})
 			return s, nil
 		case s.Status == api.StatusWrongAccount:
-			emit(AuthEvent{State: AuthWrongAccount, Session: *s, LastOK: lastOK})
+			emit(AuthEvent{State: AuthWrongAccount, Session: sessionView(s), LastOK: lastOK})
 			return s, fmt.Errorf("%w: expected %s, got %s", ErrWrongAccount, s.ExpectedAppID, s.AppID)
 		case s.Status == api.StatusFailed:
 			err := fmt.Errorf("flow: authorization failed: %s", s.Reason)
-			emit(AuthEvent{State: AuthFailed, Session: *s, LastOK: lastOK, Err: err})
+			emit(AuthEvent{State: AuthFailed, Session: sessionView(s), LastOK: lastOK, Err: err})
 			return s, err
 		case s.Status == api.StatusExpired || (!s.ExpiresAt.IsZero() && !clk.Now().Before(s.ExpiresAt)):
 			if s, err = open(true); err != nil {
 				return nil, err
 			}
 		case changed && s.Status == api.StatusCancelled:
-			emit(AuthEvent{State: AuthWaiting, Session: *s, Cancelled: true, LastOK: lastOK})
+			emit(AuthEvent{State: AuthWaiting, Session: sessionView(s), Cancelled: true, LastOK: lastOK})
 		case changed:
-			emit(AuthEvent{State: screenState(s.Status), Session: *s, LastOK: lastOK})
+			emit(AuthEvent{State: screenState(s.Status), Session: sessionView(s), LastOK: lastOK})
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"oawizard/connector/api"
 	"oawizard/flow/connclient"
+	"oawizard/flow/sdkimport"
 	"oawizard/flow/store"
 )
 
@@ -32,7 +33,7 @@ type DiagInput struct {
 	Demo    bool
 	// Health is the connector's last answer; nil when it did not answer,
 	// with HealthErr saying why.
-	Health    *connclient.Health
+	Health    *ConnectorHealth
 	HealthErr DiagError
 	Errors    []DiagError // oldest first
 }
@@ -43,7 +44,7 @@ type DiagInput struct {
 func ErrorCode(err error) string {
 	var ce *connclient.Error
 	var we *WeChatAPIError
-	var ie *ImportError
+	var ie *sdkimport.Error
 	switch {
 	case err == nil:
 		return ""
@@ -134,25 +135,45 @@ func diagHealth(b *strings.Builder, in DiagInput, tf Texts) {
 		b.WriteString(tf("diag.health.none", map[string]any{"Words": in.HealthErr.Words, "Code": in.HealthErr.Code}) + "\n")
 		return
 	}
-	reason := h.WeChat.Reason
+	data := map[string]any{"Code": h.Reason, "IP": h.IP}
+	if h.ErrCode != 0 {
+		data["Code"] = fmt.Sprintf("%s wechat/%d", h.Reason, h.ErrCode)
+	}
+	b.WriteString(tf("diag.health", map[string]any{"Words": tf("diag.health."+h.Reason, data), "Code": data["Code"]}) + "\n")
+}
+
+// ConnectorHealth is what the diagnostics say of the connector's answer:
+// how it reaches WeChat.
+type ConnectorHealth struct {
+	// Reason is the connector's reason code for WeChat's state, "ok"
+	// when WeChat answers it.
+	Reason string
+	// IP is the address WeChat saw the connector call from, when it
+	// refused it for that; ErrCode is WeChat's errcode, 0 for none.
+	IP      string
+	ErrCode int
+}
+
+// healthView is what the diagnostics say of h; nil for no answer.
+func healthView(h *connclient.Health) *ConnectorHealth {
+	if h == nil {
+		return nil
+	}
+	v := &ConnectorHealth{Reason: h.WeChat.Reason, IP: h.WeChat.IP, ErrCode: h.WeChat.ErrCode}
 	if h.WeChat.State == api.WeChatOK {
-		reason = api.ReasonOK
+		v.Reason = api.ReasonOK
 	}
-	data := map[string]any{"Code": reason, "IP": h.WeChat.IP}
-	if h.WeChat.ErrCode != 0 {
-		data["Code"] = fmt.Sprintf("%s wechat/%d", reason, h.WeChat.ErrCode)
-	}
-	b.WriteString(tf("diag.health", map[string]any{"Words": tf("diag.health."+reason, data), "Code": data["Code"]}) + "\n")
+	return v
 }
 
 // ConnectorHealth asks the connector how it is now: the Help menu's
 // contact and the copied diagnostics say what it answers.
-func (w *Wizard) ConnectorHealth(ctx context.Context) (*connclient.Health, error) {
+func (w *Wizard) ConnectorHealth(ctx context.Context) (*ConnectorHealth, error) {
 	h, err := w.conn.Health(ctx)
 	if err != nil {
-		return h, err
+		return healthView(h), err
 	}
-	return h, w.keepContact(ctx, h)
+	return healthView(h), w.keepContact(ctx, h)
 }
 
 // CurrentContact asks the connector for the vendor's contact now and keeps

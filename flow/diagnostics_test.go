@@ -90,7 +90,7 @@ func TestDiagnosticsSayEverythingStaffNeedWithIDsMaskedAndNoToken(t *testing.T) 
 		t.Fatal("a wrong token was accepted")
 	}
 	when := time.Date(2026, 12, 3, 10, 4, 5, 0, time.Local)
-	text, err := w.Diagnostics(ctx, DiagInput{Version: "v1.2.3", Demo: true, Health: h,
+	text, err := w.Diagnostics(ctx, DiagInput{Version: "v1.2.3", Demo: true, Health: healthView(h),
 		Errors: []DiagError{{At: when, Words: "WORDS", Code: ErrorCode(callErr)}}}, echo)
 	if err != nil {
 		t.Fatal(err)

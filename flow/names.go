@@ -51,19 +51,8 @@ var (
 // fix is in Settings.
 var ErrTokenRevoked = connclient.ErrTokenRevoked
 
-// The analytics export.
-type (
-	ImportMapping = sdkimport.Mapping
-	ImportError   = sdkimport.Error
-	ImportStats   = sdkimport.Stats
-	ImportOptions = sdkimport.Options
-	ImportSheet   = sdkimport.SheetInfo
-)
-
+// The analytics export's reasons, which the window words.
 const (
-	ImportNoHeader    = sdkimport.KindNoHeader
-	ImportSheetChoice = sdkimport.KindSheetChoice
-	ImportUnreadable  = sdkimport.KindUnreadable
 	// ImportReasonBlankLine counts lines, not rows: listed, never skipped.
 	ImportReasonBlankLine = sdkimport.ReasonBlankLine
 	// SDKPassShare is step 2's threshold, stated on its page.

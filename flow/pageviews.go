@@ -5,7 +5,6 @@ import (
 	"errors"
 	"slices"
 
-	"oawizard/flow/sdkimport"
 	"oawizard/flow/verdict"
 )
 
@@ -82,7 +81,7 @@ type SDKView struct {
 	// found in it.
 	Imported bool
 	FileName string
-	Stats    sdkimport.Stats
+	Stats    ImportStats
 	// Checks are the two SDK badges of the latest round.
 	Checks []verdict.Check
 	Nav
@@ -91,10 +90,11 @@ type SDKView struct {
 // SDKView evaluates step 2 from the stored export and the checks.
 func (w *Wizard) SDKView(ctx context.Context) (SDKView, error) {
 	var v SDKView
-	var err error
-	if v.Stats, v.FileName, v.Imported, err = w.importStats(ctx); err != nil {
+	s, name, ok, err := w.importStats(ctx)
+	if err != nil {
 		return v, err
 	}
+	v.Stats, v.FileName, v.Imported = statsView(s), name, ok
 	res, err := w.Check(ctx, false)
 	if err != nil {
 		return v, err

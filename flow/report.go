@@ -6,8 +6,27 @@ import (
 	"io"
 	"time"
 
+	"oawizard/flow/store"
 	"oawizard/flow/verdict"
 )
+
+// GrowthDay is one day of the account's follower figures, as WeChat's
+// datacube gave them and the report writes them.
+type GrowthDay struct {
+	Date       string `json:"ref_date"`
+	NewUser    int    `json:"new_user"`
+	CancelUser int    `json:"cancel_user"`
+	Cumulate   int    `json:"cumulate_user"`
+}
+
+// growthDays copies the stored days into the report's.
+func growthDays(days []store.DayStat) []GrowthDay {
+	var out []GrowthDay
+	for _, d := range days {
+		out = append(out, GrowthDay{Date: d.Date, NewUser: d.NewUser, CancelUser: d.CancelUser, Cumulate: d.Cumulate})
+	}
+	return out
+}
 
 // ReportSource says where a report comes from: the wizard's version and,
 // in demo mode, the simulated scenario, so a demo report is never taken

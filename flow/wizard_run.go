@@ -320,8 +320,8 @@ type Report struct {
 		ShareOfFollowers float64 `json:"share_of_followers"` // of followers with a unionid
 		OpenIDOnly       int     `json:"sdk_openid_only"`    // SDK users with no unionid
 	} `json:"overlap"`
-	Growth      []store.DayStat `json:"growth,omitempty"`
-	GeneratedAt time.Time       `json:"generated_at"`
+	Growth      []GrowthDay `json:"growth,omitempty"`
+	GeneratedAt time.Time   `json:"generated_at"`
 }
 
 // Report gathers the current outcome; checks are the latest evaluated.
@@ -378,6 +378,6 @@ func (w *Wizard) Report(ctx context.Context, checks []verdict.Check) (Report, er
 	if err != nil {
 		return r, err
 	}
-	r.Growth = growth
+	r.Growth = growthDays(growth)
 	return r, nil
 }

@@ -56,7 +56,7 @@ func TestHTMLReportIsSelfContainedAndMasked(t *testing.T) {
 			{ID: verdict.OABound, Status: verdict.Pass, Evidence: verdict.Evidence{Source: "api", Field: "open_appid", Value: "wx1f6b3d8e5a2c7094"}},
 			{ID: verdict.SDKUnionID, Status: verdict.Fail, Remedy: "remedy.sdk_unionid", Evidence: verdict.Evidence{Source: "data", Field: "sample", Value: "oAbCdEfGhIjKlMnOpQrStUvWxYz1"}},
 		},
-		Growth: []store.DayStat{{Date: "2026-11-23", Cumulate: 100}, {Date: "2026-11-24", Cumulate: 120}}}
+		Growth: []GrowthDay{{Date: "2026-11-23", Cumulate: 100}, {Date: "2026-11-24", Cumulate: 120}}}
 	r.Sync.Followers, r.Sync.WithUnionID = 120, 90
 	var b bytes.Buffer
 	if err := WriteHTML(&b, ReportDoc{Report: r}, func(k string, _ map[string]any) string { return "[" + k + "]" }); err != nil {

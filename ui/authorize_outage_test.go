@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"oawizard/flow"
-	"oawizard/flow/connclient"
 )
 
 // qrPage is the QR screen alone in a test window, in language l.
@@ -40,7 +39,7 @@ func TestQRScreenWithoutACodeOffersNothingToCopy(t *testing.T) {
 	if want := Tf("auth.lost_detail_noqr", map[string]any{"Last": "10:04:05"}); p.detail.Text != want {
 		t.Fatalf("detail %q, want %q", p.detail.Text, want)
 	}
-	s := connclient.Session{ID: "s_1", Code: "K7M4Q2", QRURL: "https://connector.example.com/a/K7M4Q2",
+	s := flow.AuthSession{ID: "s_1", Code: "K7M4Q2", QRURL: "https://connector.example.com/a/K7M4Q2",
 		PCURL: "https://connector.example.com/a/K7M4Q2?pc=1", ExpiresAt: time.Now().Add(10 * time.Minute)}
 	p.event(flow.AuthEvent{State: flow.AuthWaiting, Session: s})
 	if p.copyBtn.Disabled() || p.openBtn.Disabled() {

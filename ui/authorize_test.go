@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"oawizard/flow"
-	"oawizard/flow/connclient"
 )
 
 // The QR screen shows one short line per state; each state's rendering is
@@ -18,7 +17,7 @@ func TestAuthorizeScreenStates(t *testing.T) {
 	for _, l := range []string{LangZH, LangEN} {
 		p := qrPage(t, l, fyne.NewSize(1000, 640))
 		a := p.a
-		s := connclient.Session{ID: "s_1", Code: "K7M4Q2", QRURL: "https://connector.example.com/a/K7M4Q2",
+		s := flow.AuthSession{ID: "s_1", Code: "K7M4Q2", QRURL: "https://connector.example.com/a/K7M4Q2",
 			PCURL: "https://connector.example.com/a/K7M4Q2?pc=1", ExpectedAppID: "wx5a3c9e1f7b2d4806",
 			ExpiresAt: time.Now().Add(10 * time.Minute)}
 		wrong := s

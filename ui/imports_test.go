@@ -56,11 +56,11 @@ func TestUIUsesFlowsViewsNotItsInfrastructure(t *testing.T) {
 		allowed[n] = true
 	}
 	fset := token.NewFileSet()
-	probe, err := parser.ParseFile(fset, "probe.go", "package flow\ntype DB = store.DB\ntype Text struct{}\n", 0)
+	probe, err := parser.ParseFile(fset, "probe.go", "package flow\ntype DB = store.DB\ntype Sheet = sdkimport.SheetInfo\ntype Text struct{}\n", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := aliasesBelow([]*ast.File{probe}); len(got) != 1 || got["DB"] != "store" {
+	if got := aliasesBelow([]*ast.File{probe}); len(got) != 2 || got["DB"] != "store" || got["Sheet"] != "sdkimport" {
 		t.Fatalf("the alias finder reads a probe as %v", got)
 	}
 	below := aliasesBelow(parseSources(t, fset, "../flow/*.go"))
@@ -87,11 +87,125 @@ func TestUIUsesFlowsViewsNotItsInfrastructure(t *testing.T) {
 	}
 }
 
-// aliasesBelow lists the type aliases in files of the packages beneath
-// flow (store, secret, connclient, syncer, clock), by name, with the
+// The values flow gives the window hold none of the infrastructure either:
+// an exported field of an exported flow struct whose type is of a package
+// beneath flow fails. fieldsLeft are those still there, each with why; the
+// list only shrinks, and one no longer there must leave it too.
+func TestFlowsFieldsAreNotItsInfrastructure(t *testing.T) {
+	fieldsLeft := map[string]string{
+		"AuthorizeOptions.Clock": "a clock for tests; the window leaves it zero",
+		"SyncOptions.Progress":   "the command line's progress lines; the window hears Live",
+		"SyncOptions.Outage":     "the command line's bound on the wait; the window leaves it zero",
+		"SyncEnd.Progress":       "read inside flow, for the sync page's view, and never by the window",
+	}
+	fset := token.NewFileSet()
+	probe, err := parser.ParseFile(fset, "probe.go", `package flow
+type Event struct {
+	Session connclient.Session
+	Stats   []*sdkimport.Stats
+	Hear    func(syncer.Progress)
+	db      *store.DB
+	N       int
+}
+type inner struct{ Clock clock.Clock }
+`, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := infraFields([]*ast.File{probe}); len(got) != 3 || got["Event.Session"] != "connclient" || got["Event.Stats"] != "sdkimport" || got["Event.Hear"] != "syncer" {
+		t.Fatalf("the field finder reads a probe as %v", got)
+	}
+	found := infraFields(parseSources(t, fset, "../flow/*.go"))
+	for field, pkg := range found {
+		if _, ok := fieldsLeft[field]; !ok {
+			t.Errorf("flow.%s is of %s's type: give the window a value of flow's own", field, pkg)
+		}
+	}
+	for field := range fieldsLeft {
+		if _, ok := found[field]; !ok {
+			t.Errorf("flow.%s is no longer of a type beneath flow: take it off the list", field)
+		}
+	}
+}
+
+// infraFields lists the exported fields of exported struct types in files
+// whose type names a type of an infra package, as Type.Field, with the
 // package.
+func infraFields(files []*ast.File) map[string]string {
+	out := map[string]string{}
+	for _, file := range files {
+		for _, decl := range file.Decls {
+			gen, ok := decl.(*ast.GenDecl)
+			if !ok {
+				continue
+			}
+			for _, spec := range gen.Specs {
+				ts, ok := spec.(*ast.TypeSpec)
+				if !ok || !ts.Name.IsExported() {
+					continue
+				}
+				st, ok := ts.Type.(*ast.StructType)
+				if !ok {
+					continue
+				}
+				for _, field := range st.Fields.List {
+					pkg := infraIn(field.Type)
+					if pkg == "" {
+						continue
+					}
+					for _, name := range fieldNames(field) {
+						if ast.IsExported(name) {
+							out[ts.Name.Name+"."+name] = pkg
+						}
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// infraIn names the first infra package a type expression refers to.
+func infraIn(typ ast.Expr) string {
+	pkg := ""
+	ast.Inspect(typ, func(n ast.Node) bool {
+		if sel, ok := n.(*ast.SelectorExpr); ok && pkg == "" {
+			if id, ok := sel.X.(*ast.Ident); ok && infra[id.Name] {
+				pkg = id.Name
+			}
+		}
+		return pkg == ""
+	})
+	return pkg
+}
+
+// fieldNames are a field's names; an embedded one is named for its type.
+func fieldNames(field *ast.Field) []string {
+	if len(field.Names) == 0 {
+		typ := field.Type
+		if st, ok := typ.(*ast.StarExpr); ok {
+			typ = st.X
+		}
+		if sel, ok := typ.(*ast.SelectorExpr); ok {
+			return []string{sel.Sel.Name}
+		}
+		return nil
+	}
+	var names []string
+	for _, n := range field.Names {
+		names = append(names, n.Name)
+	}
+	return names
+}
+
+// infra are the packages beneath flow whose types the window must not see:
+// the store, the keychain, the connector client, the sync, the clock and
+// the export reader.
+var infra = map[string]bool{"store": true, "secret": true, "connclient": true, "syncer": true, "clock": true, "sdkimport": true}
+
+// aliasesBelow lists the type aliases of types of infra packages in files,
+// by name, with the package.
 func aliasesBelow(files []*ast.File) map[string]string {
-	infra := map[string]bool{"store": true, "secret": true, "connclient": true, "syncer": true, "clock": true}
 	out := map[string]string{}
 	for _, file := range files {
 		ast.Inspect(file, func(n ast.Node) bool {

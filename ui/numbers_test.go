@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"oawizard/flow"
-	"oawizard/flow/store"
 )
 
 // The sync page groups thousands and says the time left in words of the
@@ -40,7 +39,7 @@ func TestSyncCountsAndTimeLeftReadAsWords(t *testing.T) {
 // The growth chart's axis groups thousands as the counts above it do: a
 // 5,000,000-follower account is not read off as "5000000".
 func TestGrowthChartGroupsThousands(t *testing.T) {
-	r := flow.Report{Growth: []store.DayStat{{Date: "2026-11-03", Cumulate: 4990000}, {Date: "2026-12-02", Cumulate: 5000000}}}
+	r := flow.Report{Growth: []flow.GrowthDay{{Date: "2026-11-03", Cumulate: 4990000}, {Date: "2026-12-02", Cumulate: 5000000}}}
 	var texts []string
 	walkObjects(onUI(func() fyne.CanvasObject { return growthChart(r) }), func(o fyne.CanvasObject) {
 		if l, ok := o.(*widget.Label); ok {

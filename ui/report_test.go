@@ -153,7 +153,7 @@ func importDemoExport(t *testing.T, a *App) {
 	if err := demo.WriteSDKExport(&buf); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := wiz.ImportSDK(context.Background(), &buf, "demo-export.csv", int64(buf.Len()), flow.ImportOptions{}); err != nil {
+	if _, err := wiz.ImportExport(context.Background(), &buf, "demo-export.csv", int64(buf.Len()), flow.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 }

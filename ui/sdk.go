@@ -41,6 +41,9 @@ type sdkPage struct {
 	// reopen reads the last chosen file again, for a retry with a manual
 	// column mapping.
 	reopen func() (io.ReadCloser, string, int64, error)
+	// imports counts the imports begun: a check begun before the latest
+	// speaks of a file no longer on the page, and its answer is dropped.
+	imports int
 }
 
 func snippet(name string) string {
@@ -126,12 +129,17 @@ func (p *sdkPage) shown() {
 	for _, b := range p.badges {
 		b.checking()
 	}
-	go p.refreshChecks()
+	go p.refreshChecks(p.imports)
 }
 
-func (p *sdkPage) refreshChecks() {
+// refreshChecks shows step 2's view, unless another import began since
+// import number n.
+func (p *sdkPage) refreshChecks(n int) {
 	v, err := p.a.wiz.SDKView(p.a.ctx)
 	do(func() {
+		if n != p.imports {
+			return
+		}
 		if err != nil {
 			setHint(p.message, errorText(err))
 			p.checkFailed = true
@@ -250,7 +258,7 @@ func (p *sdkPage) run(r io.ReadCloser, name string, size int64, m *flow.ImportMa
 	p.forgetShown()
 	go func() {
 		defer r.Close()
-		stats, err := p.a.wiz.ImportSDK(p.a.ctx, r, name, size, flow.ImportOptions{Mapping: m, Sheet: p.sheet, Progress: importProgress(name, size, p.file)})
+		stats, err := p.a.wiz.ImportExport(p.a.ctx, r, name, size, flow.ImportOptions{Mapping: m, Sheet: p.sheet, Progress: importProgress(name, size, p.file)})
 		do(func() {
 			p.progress.Stop()
 			p.progress.Hide()
@@ -265,18 +273,20 @@ func (p *sdkPage) run(r io.ReadCloser, name string, size int64, m *flow.ImportMa
 					p.askSheet(ie.Sheets, m)
 				}
 				p.a.relayout()
-				go p.refreshChecks() // flow forgot the export before: unknown now
+				go p.refreshChecks(p.imports) // flow forgot the export before: unknown now
 				return
 			}
 			p.showStats(stats, name)
 			p.a.relayout()
-			go p.refreshChecks()
+			go p.refreshChecks(p.imports)
 		})
 	}()
 }
 
-// forgetShown takes the previous file's verdicts and counts off the page.
+// forgetShown takes the previous file's verdicts and counts off the page,
+// and any check still under way for it.
 func (p *sdkPage) forgetShown() {
+	p.imports++
 	for _, b := range p.badges {
 		b.checking()
 	}
@@ -291,7 +301,7 @@ func (p *sdkPage) showStats(s flow.ImportStats, name string) {
 	}
 	setHint(p.file, file)
 	lines := []string{Tf("sdk.counts", map[string]any{"Rows": flow.Count(s.Rows), "OpenID": flow.Count(s.WithOpenID), "UnionID": flow.Count(s.WithUnionID),
-		"Share": fmt.Sprintf("%.0f%%", s.UnionIDShare()*100), "Malformed": s.MalformedOpenID + s.MalformedUnionID,
+		"Share": fmt.Sprintf("%.0f%%", s.UnionIDShare*100), "Malformed": s.MalformedOpenID + s.MalformedUnionID,
 		"Duplicates": s.DuplicateOpenID, "Blank": s.Blank})}
 	lines = append(lines, problemLines(s)...)
 	if s.UnclosedQuotes > 0 {

@@ -13,10 +13,10 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
-	"github.com/xuri/excelize/v2"
 
 	"oawizard/flow"
 	"oawizard/flow/sdkimport"
+	"oawizard/flow/sdkimport/sdkimporttest"
 	"oawizard/flow/store"
 	"oawizard/flow/verdict"
 )
@@ -83,6 +83,20 @@ func TestWindowAndReportAgreeOnSkippedRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The window's counts are flow's, from its own import of the file.
+	db, err := store.Open(filepath.Join(t.TempDir(), "w.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	wiz, err := flow.NewWizard(context.Background(), db, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shownStats, err := wiz.ImportExport(context.Background(), strings.NewReader(b.String()), "x.csv", int64(b.Len()), flow.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var report struct {
 		Skipped  int
 		Problems []struct {
@@ -99,7 +113,7 @@ func TestWindowAndReportAgreeOnSkippedRows(t *testing.T) {
 	}
 	for _, l := range []string{LangZH, LangEN} {
 		onUIDo(func() { SetupLanguage(l) })
-		shown := strings.Join(problemLines(flow.ImportStats(st)), "\n")
+		shown := strings.Join(problemLines(shownStats), "\n")
 		if !strings.Contains(shown, Tf("sdk.problems", map[string]any{"Skipped": report.Skipped})) {
 			t.Errorf("%s: the window does not say %d rows were skipped:\n%s", l, report.Skipped, shown)
 		}
@@ -116,23 +130,8 @@ func TestWindowAndReportAgreeOnSkippedRows(t *testing.T) {
 // A workbook with two sheets of ids asks which to read; the sheet chosen
 // is read and named on the page, with its counts.
 func TestSheetChooserInTheWindow(t *testing.T) {
-	f := excelize.NewFile()
-	if err := f.SetSheetName("Sheet1", "十月"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.NewSheet("十一月"); err != nil {
-		t.Fatal(err)
-	}
-	for s, sheet := range []string{"十月", "十一月"} {
-		f.SetSheetRow(sheet, "A1", &[]any{"昵称", "openid", "unionid"})
-		for i := 0; i < 50+s*10; i++ {
-			f.SetSheetRow(sheet, fmt.Sprintf("A%d", i+2), &[]any{"用户", fmt.Sprintf("o%d%026d", s, i), fmt.Sprintf("u%d%026d", s, i)})
-		}
-	}
-	path := filepath.Join(t.TempDir(), "export.xlsx")
-	if err := f.SaveAs(path); err != nil {
-		t.Fatal(err)
-	}
+	path := sdkimporttest.TwoSheetWorkbook(t)
+	chosen := sdkimporttest.TwoSheets[1]
 	a, _ := openDemo(t, LangZH, "ok")
 	onUIDo(a.next)
 	sdk := onUI(func() *sdkPage { return a.current.(*sdkPage) })
@@ -155,9 +154,9 @@ func TestSheetChooserInTheWindow(t *testing.T) {
 		}
 		test.Tap(ok)
 	})
-	named := Tf("sdk.sheet", map[string]any{"Name": "十一月"})
+	named := Tf("sdk.sheet", map[string]any{"Name": chosen.Name})
 	waitFor(t, "the chosen sheet read", func() bool { return strings.Contains(sdk.file.Text, named) })
-	if counts := onUI(func() string { return sdk.counts.Text }); !strings.Contains(counts, "60") {
+	if counts := onUI(func() string { return sdk.counts.Text }); !strings.Contains(counts, fmt.Sprint(chosen.Users)) {
 		t.Fatalf("counts: %q", counts)
 	}
 	// The checks the import set off end before the window closes.
@@ -199,15 +198,10 @@ func TestLockWordsNameTheHolder(t *testing.T) {
 func TestBadgesFollowTheFileOnScreen(t *testing.T) {
 	dir := t.TempDir()
 	good, bad := filepath.Join(dir, "good.csv"), filepath.Join(dir, "bad.csv")
-	writeGoodExport(t, good)
 	if err := os.WriteFile(bad, []byte("name,city\nA,B\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	a, _ := openDemo(t, LangZH, "ok")
-	onUIDo(a.next)
-	sdk := onUI(func() *sdkPage { return a.current.(*sdkPage) })
-	onUIDo(func() { sdk.importPath(good) })
-	waitFor(t, "the first file's badges", func() bool { return sdk.badges[verdict.SDKUnionID].chip.Text == T("status.pass") })
+	sdk := sdkPageWithGoodExport(t, good)
 	onUIDo(func() { sdk.importPath(bad) })
 	waitFor(t, "the second file's message", func() bool {
 		return sdk.message.Text == T((&sdkimport.Error{Kind: sdkimport.KindNoHeader}).MessageKey())
@@ -220,19 +214,31 @@ func TestBadgesFollowTheFileOnScreen(t *testing.T) {
 	}
 }
 
+// A check begun for the file before, answering once the next file was
+// chosen, does not put that file's counts back beside the new one.
+func TestALateCheckDoesNotBringBackTheFileBefore(t *testing.T) {
+	sdk := sdkPageWithGoodExport(t, filepath.Join(t.TempDir(), "good.csv"))
+	begun := onUI(func() int { return sdk.imports })
+	onUIDo(sdk.forgetShown) // the next file is chosen
+	sdk.refreshChecks(begun)
+	landed := make(chan struct{})
+	do(func() { close(landed) })
+	<-landed
+	if counts := onUI(func() string { return sdk.counts.Text + sdk.samples.Text }); counts != "" {
+		t.Fatalf("a late check put the file before back on the page: %q", counts)
+	}
+	if got := onUI(func() string { return sdk.badges[verdict.SDKUnionID].chip.Text }); got == T("status.pass") {
+		t.Fatalf("a late check gave the file before's verdict: %q", got)
+	}
+}
+
 // A file that cannot even be opened changes nothing of the stored verdicts:
 // the page says it was not opened, naming it, and that the results shown
 // are still the previous file's, rather than leaving them beside it
 // unexplained.
 func TestAFileThatCannotBeOpenedSaysWhoseResultsStand(t *testing.T) {
 	dir := t.TempDir()
-	good := filepath.Join(dir, "good.csv")
-	writeGoodExport(t, good)
-	a, _ := openDemo(t, LangZH, "ok")
-	onUIDo(a.next)
-	sdk := onUI(func() *sdkPage { return a.current.(*sdkPage) })
-	onUIDo(func() { sdk.importPath(good) })
-	waitFor(t, "the first file's badges", func() bool { return sdk.badges[verdict.SDKUnionID].chip.Text == T("status.pass") })
+	sdk := sdkPageWithGoodExport(t, filepath.Join(dir, "good.csv"))
 	onUIDo(func() { sdk.importPath(filepath.Join(dir, "gone.csv")) })
 	msg := onUI(func() string { return sdk.message.Text })
 	if !strings.Contains(msg, "gone.csv") || !strings.Contains(msg, T("sdk.open_failed.previous")) {
@@ -241,6 +247,19 @@ func TestAFileThatCannotBeOpenedSaysWhoseResultsStand(t *testing.T) {
 	if got := onUI(func() string { return sdk.badges[verdict.SDKUnionID].chip.Text }); got != T("status.pass") {
 		t.Fatalf("the stored verdict is shown as %q", got)
 	}
+}
+
+// sdkPageWithGoodExport opens the demo on step 2 and imports a good export
+// written at path, waiting for its verdicts.
+func sdkPageWithGoodExport(t *testing.T, path string) *sdkPage {
+	t.Helper()
+	writeGoodExport(t, path)
+	a, _ := openDemo(t, LangZH, "ok")
+	onUIDo(a.next)
+	sdk := onUI(func() *sdkPage { return a.current.(*sdkPage) })
+	onUIDo(func() { sdk.importPath(path) })
+	waitFor(t, "the first file's badges", func() bool { return sdk.badges[verdict.SDKUnionID].chip.Text == T("status.pass") })
+	return sdk
 }
 
 // writeGoodExport writes an export of 50 users, each with an openid and a

@@ -5,14 +5,13 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/xuri/excelize/v2"
 	_ "modernc.org/sqlite"
 
+	"oawizard/flow/sdkimport/sdkimporttest"
 	"oawizard/flow/store"
 )
 
@@ -106,25 +105,14 @@ func TestDataFolderIsNarrowed(t *testing.T) {
 
 // Two sheets of ids: the run names them and stops; -sheet picks one.
 func TestHeadlessSheetFlag(t *testing.T) {
-	f := excelize.NewFile()
-	f.SetSheetName("Sheet1", "十月")
-	f.NewSheet("十一月")
-	for s, sheet := range []string{"十月", "十一月"} {
-		f.SetSheetRow(sheet, "A1", &[]any{"昵称", "openid", "unionid"})
-		for i := 0; i < 50+s*10; i++ {
-			f.SetSheetRow(sheet, fmt.Sprintf("A%d", i+2), &[]any{"用户", fmt.Sprintf("o%d%026d", s, i), fmt.Sprintf("u%d%026d", s, i)})
-		}
-	}
-	path := filepath.Join(t.TempDir(), "export.xlsx")
-	if err := f.SaveAs(path); err != nil {
-		t.Fatal(err)
-	}
+	path := sdkimporttest.TwoSheetWorkbook(t)
+	chosen := sdkimporttest.TwoSheets[1]
 	code, rep := runEnd(t, context.Background(), headlessOptions{Scenario: "ok", DataDir: t.TempDir(), SDKExport: path})
-	if code != exitError || rep.Reason != "sdk_sheet_choice" || len(rep.Sheets) != 2 || rep.Sheets[1].Name != "十一月" || rep.Sheets[1].IDs != 120 {
+	if code != exitError || rep.Reason != "sdk_sheet_choice" || len(rep.Sheets) != 2 || rep.Sheets[1].Name != chosen.Name || rep.Sheets[1].IDs != 2*chosen.Users {
 		t.Fatalf("exit %d, report %+v", code, rep)
 	}
-	_, rep = runEnd(t, context.Background(), headlessOptions{Scenario: "ok", DataDir: t.TempDir(), SDKExport: path, Sheet: "十一月"})
-	if rep.Status != "done" || rep.SDKImport == nil || rep.SDKImport.Sheet != "十一月" || rep.SDKImport.Rows != 60 {
+	_, rep = runEnd(t, context.Background(), headlessOptions{Scenario: "ok", DataDir: t.TempDir(), SDKExport: path, Sheet: chosen.Name})
+	if rep.Status != "done" || rep.SDKImport == nil || rep.SDKImport.Sheet != chosen.Name || rep.SDKImport.Rows != chosen.Users {
 		t.Fatalf("report %+v %+v", rep, rep.SDKImport)
 	}
 }
