@@ -161,32 +161,18 @@ func TestKeptCountsEqualARecount(t *testing.T) {
 // A database written before the counts were kept gets them built when it is
 // opened by this version.
 func TestMigrationBuildsTheKeptCounts(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "wizard.db")
-	all := migrations
-	migrations = all[:2]
-	d, err := Open(path)
-	if err != nil {
-		migrations = all
-		t.Fatal(err)
-	}
 	// An import and followers as that version wrote them, with no counts.
 	const id = 7
-	_, err = d.db.Exec(`INSERT INTO sdk_imports (id, file_name, size, sha256, columns, status, imported_at) VALUES (?, 'u.csv', 1, 'x', '{}', 'done', 0);
-	  WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 3999)
-	  INSERT INTO sdk_users SELECT ?, printf('m%027d', i), CASE WHEN i % 10 = 9 THEN '' ELSE printf('u%027d', i * 3) END FROM n`, id, id)
-	if err == nil {
-		_, err = d.db.Exec(`WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 14999)
-		  INSERT INTO followers SELECT 'wxa', printf('o%027d', i), CASE WHEN i % 7 = 0 THEN '' ELSE printf('u%027d', i) END, i % 5 <> 0, 0, '', 0 FROM n`)
-	}
-	d.Close()
-	migrations = all
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d, err = Open(path); err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := migratedFrom(t, 2, func(d *DB) error {
+		_, err := d.db.Exec(`INSERT INTO sdk_imports (id, file_name, size, sha256, columns, status, imported_at) VALUES (?, 'u.csv', 1, 'x', '{}', 'done', 0);
+		  WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 3999)
+		  INSERT INTO sdk_users SELECT ?, printf('m%027d', i), CASE WHEN i % 10 = 9 THEN '' ELSE printf('u%027d', i * 3) END FROM n`, id, id)
+		if err == nil {
+			_, err = d.db.Exec(`WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 14999)
+			  INSERT INTO followers SELECT 'wxa', printf('o%027d', i), CASE WHEN i % 7 = 0 THEN '' ELSE printf('u%027d', i) END, i % 5 <> 0, 0, '', 0 FROM n`)
+		}
+		return err
+	})
 	var n int64
 	if err := d.db.QueryRow(`SELECT matched FROM overlap_counts WHERE appid = 'wxa' AND import_id = ?`, id).Scan(&n); err != nil || n == 0 {
 		t.Fatalf("the migration kept no overlap (%d, %v)", n, err)
@@ -198,25 +184,13 @@ func TestMigrationBuildsTheKeptCounts(t *testing.T) {
 // follower, its counts and the recount on a re-sync when this version keys
 // them (openid, appid).
 func TestFollowersRekeyedKeepTheirRowsAndCounts(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "wizard.db")
-	all := migrations
-	migrations = all[:3]
-	d, err := Open(path)
-	if err == nil {
-		err = d.InsertFollowers(context.Background(), "wxa", rows(0, 5000))
+	d := migratedFrom(t, 3, func(d *DB) error {
+		err := d.InsertFollowers(context.Background(), "wxa", rows(0, 5000))
 		if err == nil {
 			err = d.InsertFollowers(context.Background(), "wxb", rows(2500, 5000))
 		}
-		d.Close()
-	}
-	migrations = all
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d, err = Open(path); err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+		return err
+	})
 	var key string
 	if err := d.db.QueryRow(`SELECT group_concat(name, ',') FROM (SELECT name FROM pragma_table_info('followers') WHERE pk > 0 ORDER BY pk)`).
 		Scan(&key); err != nil || key != "openid,appid" {
@@ -226,4 +200,27 @@ func TestFollowersRekeyedKeepTheirRowsAndCounts(t *testing.T) {
 	checkKept(t, d, "rekeyed, the second account", "wxb", 0, 5000)
 	syncAll(t, d, &listAPI{n: 8000, user: pattern(1)})
 	checkKept(t, d, "a re-sync after rekeying", "wxa", 0, 8000)
+}
+
+// migratedFrom opens a new database at schema version v, lets write fill it
+// as that version would, and opens it again with every migration.
+func migratedFrom(t *testing.T, v int, write func(*DB) error) *DB {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "wizard.db")
+	all := migrations
+	migrations = all[:v]
+	d, err := Open(path)
+	if err == nil {
+		err = write(d)
+		d.Close()
+	}
+	migrations = all
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err = Open(path); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
 }
