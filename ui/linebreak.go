@@ -79,39 +79,95 @@ func wrapParagraph(p string, width float32, spaced bool, measure func(string) fl
 	if whole := atoms[0].space + joinAtoms(atoms); measure(whole) <= width {
 		return []string{whole}
 	}
+	m := newSpans(atoms, width, measure)
 	var lines []string
 	line, empty := atoms[0].space, true
+	lineW := measure(line)
 	for i := 0; i < len(atoms); {
 		j := unitEnd(atoms, i)
-		if end := pathEnd(atoms, i); end > j && !empty && measure(line) >= width*3/4 {
+		if end := pathEnd(atoms, i); end > j && !empty && lineW >= width*3/4 {
 			// A path that fits a line of its own starts one, unless that
 			// leaves much of this line empty.
-			path := joinAtoms(atoms[i:end])
-			if measure(line+sep(atoms[i])+path) > width && measure(path) <= width {
-				lines, line, empty = append(lines, line), "", true
+			path, pathW := joinAtoms(atoms[i:end]), m.span(i, end)
+			if _, fits := m.fit(line+sep(atoms[i])+path, lineW+m.space(i)+pathW); !fits && pathW <= width {
+				lines, line, lineW, empty = append(lines, line), "", 0, true
 			}
 		}
-		unit := joinAtoms(atoms[i:j])
+		unit, unitW := joinAtoms(atoms[i:j]), m.span(i, j)
 		switch {
 		case empty:
-			line += unit
-		case measure(line+sep(atoms[i])+unit) <= width:
-			line += sep(atoms[i]) + unit
+			line, lineW = line+unit, lineW+unitW
 		default:
-			lines, line = append(lines, line), unit
-			if rest := joinAtoms(atoms[i:]); measure(rest) <= width {
+			longer := line + sep(atoms[i]) + unit
+			if w, fits := m.fit(longer, lineW+m.space(i)+unitW); fits {
+				line, lineW = longer, w
+				break
+			}
+			lines, line, lineW = append(lines, line), unit, unitW
+			rest := joinAtoms(atoms[i:])
+			if _, fits := m.fit(rest, m.span(i, len(atoms))); fits {
 				return append(lines, rest) // the rest fits the new line
 			}
 		}
 		empty = false
-		if measure(line) > width {
+		if w, fits := m.fit(line, lineW); !fits {
 			// Wider than a line on its own: only here is a unit cut.
 			cut := breakRunes(line, width, measure)
 			lines, line = append(lines, cut[:len(cut)-1]...), cut[len(cut)-1]
+			lineW = measure(line)
+		} else {
+			lineW = w
 		}
 		i = j
 	}
 	return append(lines, line)
+}
+
+// spans tells how wide a run of atoms is by adding up its atoms and the
+// spaces between, each measured once (Fyne keeps what it has measured, so a
+// Chinese character repeated costs one shaping), and measures a candidate
+// line whole only when that sum comes within a hair of the line's width,
+// where how glyphs join could tip it. Measuring every candidate line whole
+// shaped a paragraph's text once per character: step 2's text took 30 ms
+// of the frame that first showed it.
+type spans struct {
+	width     float32
+	measure   func(string) float32
+	atom, gap []float32 // each atom's width, and of the spaces before it
+	prefix    []float32 // prefix[k]: atoms [0, k) and the spaces between
+}
+
+// joinSlack is how far a sum may be from a line's width before the line is
+// measured whole.
+const joinSlack = 1
+
+func newSpans(atoms []atom, width float32, measure func(string) float32) *spans {
+	s := &spans{width: width, measure: measure, atom: make([]float32, len(atoms)), gap: make([]float32, len(atoms)),
+		prefix: make([]float32, len(atoms)+1)}
+	for k, a := range atoms {
+		s.atom[k] = measure(a.text)
+		if k > 0 && a.space != "" {
+			s.gap[k] = measure(a.space)
+		}
+		s.prefix[k+1] = s.prefix[k] + s.gap[k] + s.atom[k]
+	}
+	return s
+}
+
+// span is the width of atoms [i, j) as joinAtoms writes them.
+func (s *spans) span(i, j int) float32 { return s.prefix[j] - s.prefix[i] - s.gap[i] }
+
+// space is the width of the spaces before atom i.
+func (s *spans) space(i int) float32 { return s.gap[i] }
+
+// fit says whether text, sum wide by its parts, fits the line, and how
+// wide it is: measured whole when the sum is near the width.
+func (s *spans) fit(text string, sum float32) (float32, bool) {
+	if sum < s.width-joinSlack || sum > s.width+joinSlack {
+		return sum, sum <= s.width
+	}
+	w := s.measure(text)
+	return w, w <= s.width
 }
 
 func sep(a atom) string { return a.space }

@@ -119,3 +119,25 @@ func TestWidestUnit(t *testing.T) {
 		}
 	}
 }
+
+// Breaking a paragraph shapes about as much text as the paragraph has, not
+// as much again for every character: each measure shapes the text it is
+// given, and step 2's first frame waited 30 ms on candidate lines measured
+// whole, one character longer each time.
+func TestBreakingMeasuresLittleMoreThanTheText(t *testing.T) {
+	p := strings.Repeat("用真实数据验证：从分析平台导出“已识别用户”，也可以直接拖进窗口。", 6)
+	var shaped int
+	measure := func(s string) float32 {
+		shaped += utf8.RuneCountInString(s)
+		return cells(s)
+	}
+	lines := wrapText(p, 40, false, measure)
+	if len(lines) < 10 {
+		t.Fatalf("%d lines: the paragraph should need many", len(lines))
+	}
+	// The paragraph once whole, each character once, and a few lines near
+	// the width measured whole.
+	if n := utf8.RuneCountInString(p); shaped > 4*n {
+		t.Errorf("breaking %d characters into %d lines shaped %d characters", n, len(lines), shaped)
+	}
+}
