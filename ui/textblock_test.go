@@ -26,6 +26,8 @@ func shownLines(b *textBlock) []*canvas.Text {
 // keeps a label's colour.
 func TestTextBlockWrapsAtItsWidth(t *testing.T) {
 	test.NewTempApp(t).Settings().SetTheme(appTheme{})
+	// Chinese line breaking: an earlier test may have left English on.
+	onUIDo(func() { SetupLanguage(LangZH) })
 	onUIDo(func() {
 		text := "没有一个粉丝带 unionid：公众号的粉丝无法和小程序、网页用户打通。"
 		b := newTextBlock(text)
