@@ -61,7 +61,9 @@ func plainInsertRate(b *testing.B, n int, page func(first int, rows [][]any)) fl
 	if n%perTx != 0 {
 		b.Fatalf("%d rows: the plain insert writes whole transactions of %d", n, perTx)
 	}
-	path := filepath.Join(b.TempDir(), "plain.db")
+	dir := b.TempDir()
+	defer removeAll(b, dir) // as the sync's runs do
+	path := filepath.Join(dir, "plain.db")
 	d, err := store.Open(path) // the same schema
 	if err != nil {
 		b.Fatal(err)
@@ -115,6 +117,13 @@ func plainInsertRate(b *testing.B, n int, page func(first int, rows [][]any)) fl
 		spent += time.Since(start)
 	}
 	return float64(n) / spent.Seconds()
+}
+
+// removeAll removes a run's folder as soon as the run is over.
+func removeAll(b *testing.B, dir string) {
+	if err := os.RemoveAll(dir); err != nil {
+		b.Fatal(err)
+	}
 }
 
 // peakRSSMB is the process's high-water resident memory (Linux).
