@@ -189,10 +189,7 @@ func (s *Server) landingFailure(w http.ResponseWriter, x Session, err error) {
 			TextEN: "The vendor's server cannot reach WeChat right now. This is not your fault; scan again later, and tell your customer-success contact if it persists."})
 		return
 	}
-	reason := "wechat:" + strconv.Itoa(wechat.ErrorCode(err))
-	if wechat.ErrorCode(err) == 0 {
-		reason = "wechat_error"
-	}
+	reason := api.RefusalReason(wechat.ErrorCode(err))
 	s.updateSession(context.WithoutCancel(context.Background()), x.ID, func(x *Session) bool {
 		if !open(x.Status) {
 			return false

@@ -250,10 +250,7 @@ func (s *Server) redeem(ctx context.Context, code, id string, keepOpen bool) (Se
 		return x, exErr
 	}
 	if exErr != nil {
-		reason := "wechat_error"
-		if c := wechat.ErrorCode(exErr); c != 0 {
-			reason = "wechat:" + strconv.Itoa(c)
-		}
+		reason := api.RefusalReason(wechat.ErrorCode(exErr))
 		x, _ := s.updateSession(ctx, id, func(x *Session) bool {
 			if !open(x.Status) {
 				return false

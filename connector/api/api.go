@@ -6,6 +6,8 @@ package api
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -19,6 +21,30 @@ const (
 	StatusWrongAccount = "wrong_account"
 	StatusFailed       = "failed"
 )
+
+// A failed session's Reason when WeChat refused the authorization:
+// "wechat:" and WeChat's errcode, or ErrorWeChat when WeChat's answer
+// carried no code.
+const refusalPrefix = "wechat:"
+
+// RefusalReason is the Reason of a session WeChat refused with code.
+func RefusalReason(code int) string {
+	if code == 0 {
+		return ErrorWeChat
+	}
+	return refusalPrefix + strconv.Itoa(code)
+}
+
+// RefusalCode is WeChat's errcode in a failed session's Reason; ok is
+// false for any other reason.
+func RefusalCode(reason string) (code int, ok bool) {
+	rest, found := strings.CutPrefix(reason, refusalPrefix)
+	if !found {
+		return 0, false
+	}
+	code, err := strconv.Atoi(rest)
+	return code, err == nil && code != 0
+}
 
 // CreateSession is the body of POST /v1/authorizations.
 type CreateSession struct {

@@ -26,3 +26,15 @@ func TestFactReadsTheSameOnBothSides(t *testing.T) {
 		}
 	}
 }
+
+// A refusal's reason gives back WeChat's code; no other reason does.
+func TestRefusalReasonCarriesWeChatsCode(t *testing.T) {
+	if c, ok := RefusalCode(RefusalReason(61004)); !ok || c != 61004 {
+		t.Fatalf("RefusalCode(%q) = %d, %v", RefusalReason(61004), c, ok)
+	}
+	for _, r := range []string{RefusalReason(0), "wechat:", "wechat:x", "expired", ""} {
+		if c, ok := RefusalCode(r); ok {
+			t.Errorf("RefusalCode(%q) = %d, a code", r, c)
+		}
+	}
+}
