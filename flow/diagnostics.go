@@ -11,6 +11,7 @@ import (
 	"oawizard/flow/connclient"
 	"oawizard/flow/sdkimport"
 	"oawizard/flow/store"
+	"oawizard/wechat"
 )
 
 // Diagnostics are what the Help menu copies for support: plain text in the
@@ -43,7 +44,7 @@ type DiagInput struct {
 // or the import's problem.
 func ErrorCode(err error) string {
 	var ce *connclient.Error
-	var we *WeChatAPIError
+	var we *wechat.APIError
 	var ie *sdkimport.Error
 	switch {
 	case err == nil:

@@ -16,6 +16,7 @@ import (
 	"oawizard/flow/store"
 	"oawizard/flow/syncer"
 	"oawizard/flow/verdict"
+	"oawizard/wechat"
 )
 
 // echo renders a key with its values, so the test sees which words were
@@ -118,7 +119,7 @@ func TestDiagnosticsSayEverythingStaffNeedWithIDsMaskedAndNoToken(t *testing.T) 
 func TestErrorCodeNamesAFailureWithoutItsText(t *testing.T) {
 	for err, want := range map[error]string{
 		&connclient.Error{Kind: connclient.KindUnreachable, Message: "dial tcp 10.0.0.1:443 token=oaw_secret"}: "connector/unreachable",
-		&WeChatAPIError{Code: 45009, Msg: "reach max api daily quota limit"}:                                   "wechat/45009",
+		&wechat.APIError{Code: 45009, Msg: "reach max api daily quota limit"}:                                  "wechat/45009",
 		fmt.Errorf("saving: %w", store.ErrDiskFull):                                                            "store/disk_full",
 		errors.New("oaw_secret leaked in a message"):                                                           "other",
 		context.Canceled: "cancelled",

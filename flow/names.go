@@ -1,6 +1,9 @@
 package flow
 
 import (
+	"errors"
+
+	"oawizard/connector/api"
 	"oawizard/flow/connclient"
 	"oawizard/flow/sdkimport"
 	"oawizard/flow/secret"
@@ -61,15 +64,30 @@ const (
 
 var ImportReasons = sdkimport.Reasons
 
-// WeChat's own error catalogue.
-type WeChatAPIError = wechat.APIError
+// WeChatWords is what WeChat's catalogue says of err, when it is (or wraps)
+// WeChat's own refusal: its meaning and remedy in lang, the window's
+// language ("zh-Hans" or "en").
+func WeChatWords(err error, lang string) (string, bool) {
+	var ae *wechat.APIError
+	if !errors.As(err, &ae) {
+		return "", false
+	}
+	l := wechat.LangZH
+	if lang == string(wechat.LangEN) {
+		l = wechat.LangEN
+	}
+	return wechat.Describe(ae, l), true
+}
 
-const (
-	WeChatLangZH = wechat.LangZH
-	WeChatLangEN = wechat.LangEN
-)
-
-var DescribeWeChat = wechat.Describe
+// AuthRefusal is WeChat's refusal that failed an authorization, from the
+// session's Reason; nil when the reason is not a refusal of WeChat's.
+func AuthRefusal(reason string) error {
+	code, ok := api.RefusalCode(reason)
+	if !ok {
+		return nil
+	}
+	return &wechat.APIError{Code: code}
+}
 
 // ExclusiveSet reports whether a permission set is held by one platform at
 // a time (so a missing one may be another provider's).

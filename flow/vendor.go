@@ -40,7 +40,7 @@ func VendorKinds() []connclient.Kind {
 // IP whitelist, its platform's quota or permissions, a code WeChat does not
 // document).
 func VendorToFix(err error) bool {
-	var we *WeChatAPIError
+	var we *wechat.APIError
 	if errors.As(err, &we) {
 		return we.Advice(wechat.LangZH).Owner == wechat.OwnerVendor
 	}

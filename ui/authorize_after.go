@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"strconv"
 	"strings"
 	"time"
 
@@ -125,17 +124,12 @@ func (p *authorizePage) stopAuto() {
 	}
 }
 
-// failureReason says in words why an authorization failed. The connector
-// reports WeChat's refusals as "wechat:<errcode>": those come from WeChat's
-// catalogue in the chosen language, never as the raw code.
+// failureReason says in words why an authorization failed: WeChat's
+// refusals in its catalogue's words in the chosen language, never as the
+// raw code.
 func failureReason(reason string) string {
-	if code, err := strconv.Atoi(strings.TrimPrefix(reason, "wechat:")); err == nil && strings.HasPrefix(reason, "wechat:") {
-		lang := flow.WeChatLangZH
-		if Lang() == LangEN {
-			lang = flow.WeChatLangEN
-		}
-		ae := &flow.WeChatAPIError{Code: code}
-		return sentences(flow.DescribeWeChat(ae, lang), vendorContactText(ae))
+	if err := flow.AuthRefusal(reason); err != nil {
+		return sentences(describeError(err), vendorContactText(err))
 	}
 	return T("auth.failed_detail")
 }

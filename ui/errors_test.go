@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"oawizard/flow"
+	"oawizard/wechat"
 )
 
 // An error the catalogue does not know is shown as one plain sentence in
@@ -43,7 +44,7 @@ func TestEveryWeChatErrorReadsInWords(t *testing.T) {
 		onUIDo(func() { SetupLanguage(l) })
 		for _, c := range append(flow.WeChatCodes(), 99999) {
 			code := strconv.Itoa(c)
-			err := fmt.Errorf("sync: %w", &flow.WeChatAPIError{Code: c, Msg: "access clientip is not registered", RID: "66aa-bb"})
+			err := fmt.Errorf("sync: %w", &wechat.APIError{Code: c, Msg: "access clientip is not registered", RID: "66aa-bb"})
 			for where, text := range map[string]string{"auth page": failureReason("wechat:" + code), "error": errorText(err)} {
 				if text == "" || rawWeChat.MatchString(text) || (c != -1 && strings.Contains(text, code)) || strings.Contains(text, "66aa-bb") {
 					t.Errorf("%s %s %d: %q", l, where, c, text)

@@ -41,14 +41,14 @@ func TestUIImportsFlowOnly(t *testing.T) {
 func TestUIUsesFlowsViewsNotItsInfrastructure(t *testing.T) {
 	views := strings.Fields(`AccountChecks AccountsView IsAppIDBlock ActionCancel ActionRescan AppIDError AuthAuthorized AuthConnectionLost
 		AuthEvent AuthFailed AuthScanned AuthWaiting AuthWrongAccount AuthorizeOptions BlockedError Check
-		DemoStack DemoStarter DescribeWeChat EvidenceRaw EvidenceText ImportError
+		DemoStack DemoStarter EvidenceRaw EvidenceText ImportError
 		ImportMapping ImportNoHeader ImportOptions ImportStats NormalizeAppID QuotaNeed Report ResultView SDKChecks
 		SDKOpenID SDKUnionID ScenarioInfo SourceNone SourceSelf State StatusFail StatusPass StatusUnknown
 		StatusWarning Step StepAccounts StepAuthorize StepResult StepSDK StepSync SyncCounts SyncOptions SyncLive
-		SyncView Text WeChatAPIError WeChatLangEN WeChatLangZH Wizard WriteHTML Reach
+		SyncView Text WeChatWords AuthRefusal Wizard WriteHTML Reach
 		ErrStoreCorrupt ErrStoreDiskFull ErrStoreLocked ErrStoreReadOnly ErrStoreTooNew ErrKeychainUnavailable
 		ErrTokenRevoked ErrInsecureURL About Catalogue Count DiagError DiagInput ErrorCode
-		ExclusiveSet ImportReasonBlankLine ImportReasons ImportSampleRows ImportSheet ImportSheetChoice
+		ExclusiveSet ImportReasonBlankLine ImportReasons ImportSheet ImportSheetChoice
 		ImportUnreadable Publisher ReportSource RoomText SDKPassShare StaffConsole Texts
 		Home ConnectorProblem LockText Contact AutoStartDelay VendorToFix`)
 	allowed := map[string]bool{}

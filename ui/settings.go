@@ -172,7 +172,9 @@ func errorText(err error) string {
 
 func describeError(err error) string {
 	var ie *flow.ImportError
-	var ae *flow.WeChatAPIError
+	if words, ok := flow.WeChatWords(err, Lang()); ok {
+		return words
+	}
 	switch {
 	case err == nil:
 		return ""
@@ -193,12 +195,6 @@ func describeError(err error) string {
 		return T("error.connector.insecure")
 	case errors.Is(err, flow.ErrKeychainUnavailable):
 		return T("error.keychain")
-	case errors.As(err, &ae):
-		lang := flow.WeChatLangZH
-		if Lang() == LangEN {
-			lang = flow.WeChatLangEN
-		}
-		return flow.DescribeWeChat(ae, lang)
 	}
 	if kind, we, ok := flow.ConnectorProblem(err); ok {
 		if we != nil {

@@ -8,6 +8,7 @@ import (
 	"oawizard/demostack/loopback"
 	"oawizard/flow"
 	"oawizard/flow/connclient"
+	"oawizard/wechat"
 )
 
 // Every failure the vendor must fix names whom to contact, in both
@@ -33,11 +34,11 @@ func TestVendorFailuresNameTheSupportContact(t *testing.T) {
 				}
 			}
 		}
-		ip := &flow.WeChatAPIError{Code: 61004, Msg: "access clientip is not registered"}
+		ip := &wechat.APIError{Code: 61004, Msg: "access clientip is not registered"}
 		if got := errorText(ip); !strings.Contains(got, c.Name) {
 			t.Errorf("%s: the platform's IP whitelist reads %q", l, got)
 		}
-		for _, e := range []error{&connclient.Error{Kind: flow.VendorKinds()[0] + "x"}, &flow.WeChatAPIError{Code: 48001}} {
+		for _, e := range []error{&connclient.Error{Kind: flow.VendorKinds()[0] + "x"}, &wechat.APIError{Code: 48001}} {
 			if got := errorText(e); strings.Contains(got, c.Name) {
 				t.Errorf("%s %v: the admin's own failure sends them to the vendor: %q", l, e, got)
 			}
